@@ -1,0 +1,92 @@
+"""klimacore: the calculation core for Danish municipal climate action plans.
+
+Typed plans and indicators, territorial (GPC) and consumption-based emissions accounting with
+units and GWP sets, Paris-aligned trajectory checks, monitoring and the CCTF re-certification rules.
+
+Importing klimacore is cheap: the unit registry, bundled data and the engines load on first use.
+
+>>> import klimacore as kc
+>>> kc.gwp("CH4", "AR6GWP100")
+27.9
+>>> len(kc.reference.municipalities())
+98
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from klimacore._version import __version__
+from klimacore.errors import (
+    AlignmentError,
+    DataError,
+    KlimacoreError,
+    KlimacoreWarning,
+    MissingLabelError,
+    UnitError,
+    UnknownGasError,
+    UnknownMetricError,
+    ValidationError,
+)
+from klimacore.units import DEFAULT_GWP_METRIC, GWP_METRICS, CO2e, gwp, to_co2e
+
+if TYPE_CHECKING:
+    import pint
+
+    from klimacore import (
+        models,
+        reference,
+        units,
+    )
+
+    ureg: pint.UnitRegistry
+
+__all__ = [
+    "DEFAULT_GWP_METRIC",
+    "GWP_METRICS",
+    "AlignmentError",
+    "CO2e",
+    "DataError",
+    "KlimacoreError",
+    "KlimacoreWarning",
+    "MissingLabelError",
+    "UnitError",
+    "UnknownGasError",
+    "UnknownMetricError",
+    "ValidationError",
+    "__version__",
+    "gwp",
+    "to_co2e",
+    "ureg",
+]
+
+_SUBMODULES = {
+    "accessor",
+    "certification",
+    "consumption",
+    "io",
+    "models",
+    "monitoring",
+    "mrio",
+    "reference",
+    "report",
+    "territorial",
+    "testing",
+    "trajectory",
+    "units",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ureg":
+        from klimacore.units import get_ureg
+
+        return get_ureg()
+    if name in _SUBMODULES:
+        return importlib.import_module(f"klimacore.{name}")
+    raise AttributeError(f"module 'klimacore' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(__all__) | _SUBMODULES)

@@ -1,0 +1,111 @@
+"""Exceptions and warnings raised by klimacore.
+
+Every error names what is wrong: the field, label, unit or year. Where several problems can be
+found in one pass they are collected and raised together, in :attr:`KlimacoreError.problems`.
+
+Validation errors also subclass :class:`ValueError` (and lookup errors :class:`KeyError` where
+that is what a caller would catch), so generic handlers keep working.
+
+Examples
+--------
+>>> from klimacore.errors import MissingLabelError
+>>> err = MissingLabelError("emission factor", ["coal", "peat"], dim="fuel")
+>>> print(err)
+missing emission factor for fuel: 'coal', 'peat'
+>>> err.labels
+('coal', 'peat')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+__all__ = [
+    "AlignmentError",
+    "DataError",
+    "KlimacoreError",
+    "KlimacoreWarning",
+    "MissingLabelError",
+    "UnitError",
+    "UnknownGasError",
+    "UnknownMetricError",
+    "ValidationError",
+]
+
+
+class KlimacoreError(Exception):
+    """Base class of every klimacore error.
+
+    Parameters
+    ----------
+    message
+        Summary of what went wrong.
+    problems
+        Individual problems, each a self-contained sentence naming its location.
+    """
+
+    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
+        self.problems: tuple[str, ...] = tuple(problems)
+        if self.problems and len(self.problems) > 1:
+            message = message + "\n" + "\n".join(f"  - {p}" for p in self.problems)
+        elif self.problems and self.problems[0] not in message:
+            message = f"{message}: {self.problems[0]}"
+        super().__init__(message)
+
+    def __str__(self) -> str:  # KeyError subclasses would otherwise repr() the message
+        return str(self.args[0]) if self.args else ""
+
+
+class KlimacoreWarning(UserWarning):
+    """Warning for a result that is valid but deserves attention."""
+
+
+class ValidationError(KlimacoreError, ValueError):
+    """Input that breaks a rule of the domain (a year, a sign, a field, a combination)."""
+
+
+class UnitError(KlimacoreError, ValueError):
+    """A unit that is unknown or of the wrong dimension."""
+
+
+class DataError(KlimacoreError, ValueError):
+    """Bundled or user data that is malformed (duplicate keys, missing columns, bad values)."""
+
+
+def _fmt_labels(labels: Iterable[object], limit: int = 20) -> str:
+    items = [repr(x) for x in labels]
+    if len(items) > limit:
+        return ", ".join(items[:limit]) + f", … ({len(items) - limit} more)"
+    return ", ".join(items)
+
+
+class MissingLabelError(KlimacoreError, KeyError):
+    """Labels that are needed but absent, e.g. an activity with no emission factor.
+
+    Parameters
+    ----------
+    what
+        What is missing, e.g. ``"emission factor"``.
+    labels
+        Every missing label (all of them, not only the first).
+    dim
+        The dimension or column the labels belong to.
+    """
+
+    def __init__(self, what: str, labels: Iterable[object], *, dim: str | None = None) -> None:
+        self.labels: tuple[object, ...] = tuple(labels)
+        self.dim = dim
+        where = f" for {dim}" if dim else ""
+        super().__init__(f"missing {what}{where}: {_fmt_labels(self.labels)}")
+
+
+class AlignmentError(KlimacoreError, ValueError):
+    """Two labelled inputs whose coordinates do not match exactly."""
+
+
+class UnknownGasError(MissingLabelError):
+    """A gas name with no GWP value in the requested metric."""
+
+
+class UnknownMetricError(KlimacoreError, KeyError):
+    """A GWP metric name that klimacore does not know."""

@@ -1,0 +1,367 @@
+"""Units and global warming potentials.
+
+klimacore has one :mod:`pint` registry, :data:`klimacore.ureg`, built on first use. In it ``t`` is
+the metric tonne and ``kt``/``Mt``/``Gt`` are kilo/mega/giga-tonnes (pint's defaults make ``kt`` a
+knot and ``ton`` a short ton). ``ton`` is redefined as the metric tonne too, as in Danish usage.
+Currencies (``DKK``, ``EUR``, ``USD``, ``SEK``, ``NOK``, ``GBP``) are dimensions of their own and are
+never converted into one another without an explicit rate. ``Nm3`` is a normal cubic metre (a
+volume of gas at reference conditions), ``vkm`` a vehicle-kilometre and ``pkm`` a passenger-km.
+
+Arithmetic in klimacore runs on plain floats: units are converted at the boundary with
+:func:`conversion_factor` and results say their unit.
+
+Examples
+--------
+>>> import klimacore as kc
+>>> kc.gwp("CH4", "AR6GWP100")
+27.9
+>>> kc.gwp("N2O")                        # AR5 GWP100 is the default (UNFCCC reporting)
+265.0
+>>> kc.ureg.Quantity(2, "kt").to("t")
+<Quantity(2000.0, 'metric_ton')>
+>>> conversion_factor("MWh", "GJ")
+3.6
+>>> to_co2e(2.0, "CH4", metric="AR4GWP100")
+CO2e(magnitude=50.0, units='dimensionless', metric='AR4GWP100')
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any, TypeVar, overload
+
+import numpy as np
+
+from klimacore import _data
+from klimacore.errors import UnitError, UnknownGasError, UnknownMetricError
+
+if TYPE_CHECKING:
+    import pint
+    import xarray as xr
+
+__all__ = [
+    "DEFAULT_GWP_METRIC",
+    "GWP_METRICS",
+    "CO2e",
+    "conversion_factor",
+    "get_ureg",
+    "gwp",
+    "gwp_table",
+    "gases",
+    "normalize_gas",
+    "to_co2e",
+]
+
+DEFAULT_GWP_METRIC = "AR5GWP100"
+"""The GWP set used when none is named: AR5 GWP100, as in UNFCCC reporting (decision 18/CMA.1)."""
+
+GWP_METRICS: tuple[str, ...] = ("AR4GWP100", "AR5GWP100", "AR6GWP100")
+"""The GWP sets klimacore carries (values in ``data/gwp.csv`` with their IPCC tables)."""
+
+_EXTRA_DEFINITIONS = """
+kilotonne = 1e3 * tonne = kt
+megatonne = 1e6 * tonne = Mt
+gigatonne = 1e9 * tonne = Gt
+ton = tonne
+normal_cubic_meter = meter ** 3 = Nm3 = Nm³
+vehicle = [vehicle]
+passenger = [passenger]
+vehicle_kilometer = vehicle * kilometer = vkm
+passenger_kilometer = passenger * kilometer = pkm
+DKK = [currency_DKK] = DKK = kr
+EUR = [currency_EUR] = EUR = €
+USD = [currency_USD]
+SEK = [currency_SEK]
+NOK = [currency_NOK]
+GBP = [currency_GBP]
+"""
+
+
+@cache
+def get_ureg() -> pint.UnitRegistry:
+    """Build (once) and return klimacore's unit registry.
+
+    Importing klimacore does not build it; the first use of :data:`klimacore.ureg` does.
+    """
+    import pint
+
+    reg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+    for line in _EXTRA_DEFINITIONS.strip().splitlines():
+        reg.define(line)
+    reg.formatter.default_format = "~P"
+    return reg
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ureg":
+        return get_ureg()
+    raise AttributeError(f"module 'klimacore.units' has no attribute {name!r}")
+
+
+_UNIT_ALIASES = {"m³": "m**3", "Nm³": "Nm3", "l": "L", "pct": "percent"}
+
+
+@cache
+def _parse_unit(unit: str) -> pint.Unit:
+    reg = get_ureg()
+    text = _UNIT_ALIASES.get(unit.strip(), unit.strip())
+    try:
+        return reg.Unit(text)
+    except Exception as exc:  # pint raises several types for unparseable text
+        raise UnitError(f"unknown unit {unit!r}") from exc
+
+
+@cache
+def conversion_factor(from_unit: str, to_unit: str) -> float:
+    """Return the factor that converts a value in ``from_unit`` into ``to_unit``.
+
+    Raises :class:`~klimacore.errors.UnitError` naming both units when they are unknown or of
+    different dimensions (e.g. energy against volume, or DKK against EUR).
+
+    >>> conversion_factor("kt", "t")
+    1000.0
+    >>> conversion_factor("L", "GJ")
+    Traceback (most recent call last):
+    ...
+    klimacore.errors.UnitError: cannot convert 'L' ([length] ** 3) to 'GJ' ([length] ** 2 * [mass] / [time] ** 2)
+    """
+    src, dst = _parse_unit(from_unit), _parse_unit(to_unit)
+    if src.dimensionality != dst.dimensionality:
+        raise UnitError(
+            f"cannot convert {from_unit!r} ({src.dimensionality}) to {to_unit!r} "
+            f"({dst.dimensionality})"
+        )
+    reg = get_ureg()
+    return float(reg.Quantity(1.0, src).to(dst).magnitude)
+
+
+def dimensionality(unit: str) -> str:
+    """The dimensionality of ``unit`` as text, e.g. ``'[length] ** 2 * [mass] / [time] ** 2'``."""
+    return str(_parse_unit(unit).dimensionality)
+
+
+# --- GWP --------------------------------------------------------------------------------------
+
+_GAS_KEY = re.compile(r"[\s_\-]")
+
+
+def _gas_key(name: str) -> str:
+    return _GAS_KEY.sub("", name).lower()
+
+
+@cache
+def _gwp_values() -> dict[str, dict[str, float]]:
+    table: dict[str, dict[str, float]] = {}
+    for row in _data.read_rows("gwp.csv"):
+        table.setdefault(row["metric"], {})[row["gas"]] = float(row["value"])
+    return table
+
+
+@cache
+def _canonical_gases() -> dict[str, str]:
+    names = {gas for values in _gwp_values().values() for gas in values}
+    mapping = {_gas_key(g): g for g in names}
+    mapping.update({"ch4nonfossil": "CH4_biogenic", "ch4bio": "CH4_biogenic"})
+    return mapping
+
+
+def normalize_gas(gas: str) -> str:
+    """Return klimacore's canonical spelling of a gas name.
+
+    Case, hyphens, underscores and spaces are ignored: ``"hfc134a"``, ``"HFC-134a"`` and
+    ``"HFC 134a"`` are all ``"HFC-134a"``.
+
+    >>> normalize_gas("hfc134a")
+    'HFC-134a'
+    >>> normalize_gas("ch4 fossil")
+    'CH4_fossil'
+    """
+    try:
+        return _canonical_gases()[_gas_key(str(gas))]
+    except KeyError:
+        raise UnknownGasError(
+            f"GWP (known gases: {', '.join(sorted(set(_canonical_gases().values())))})",
+            [gas],
+            dim="gas",
+        ) from None
+
+
+def _check_metric(metric: str) -> dict[str, float]:
+    try:
+        return _gwp_values()[metric]
+    except KeyError:
+        raise UnknownMetricError(
+            f"unknown GWP metric {metric!r}; valid metrics: {', '.join(GWP_METRICS)}"
+        ) from None
+
+
+def gases(metric: str = DEFAULT_GWP_METRIC) -> list[str]:
+    """The gases with a GWP value in ``metric``, in the order of ``data/gwp.csv``."""
+    return list(_check_metric(metric))
+
+
+def gwp(gas: str, metric: str = DEFAULT_GWP_METRIC) -> float:
+    """The 100-year global warming potential of ``gas`` in the GWP set ``metric``.
+
+    Parameters
+    ----------
+    gas
+        Gas name, e.g. ``"CH4"``, ``"CH4_fossil"``, ``"N2O"``, ``"HFC-134a"`` (spelling as in
+        :func:`normalize_gas`).
+    metric
+        ``"AR4GWP100"``, ``"AR5GWP100"`` (default) or ``"AR6GWP100"``.
+
+    Raises
+    ------
+    UnknownGasError
+        The gas is unknown, or has no value in this metric (AR4 does not split fossil methane);
+        the message lists the valid gases.
+    UnknownMetricError
+        The metric is unknown; the message lists the valid metrics.
+
+    Examples
+    --------
+    >>> gwp("SF6", "AR6GWP100")
+    25200.0
+    >>> gwp("CH4_fossil", "AR4GWP100")
+    Traceback (most recent call last):
+    ...
+    klimacore.errors.UnknownGasError: missing GWP in AR4GWP100 (valid gases: ...) for gas: 'CH4_fossil'
+    """
+    values = _check_metric(metric)
+    name = normalize_gas(gas)
+    try:
+        return values[name]
+    except KeyError:
+        raise UnknownGasError(
+            f"GWP in {metric} (valid gases: {', '.join(values)})", [name], dim="gas"
+        ) from None
+
+
+def gwp_table(metrics: tuple[str, ...] = GWP_METRICS) -> Mapping[str, Mapping[str, float]]:
+    """GWP values as ``{metric: {gas: value}}`` (a fresh copy)."""
+    return {m: dict(_check_metric(m)) for m in metrics}
+
+
+# --- CO2e ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CO2e:
+    """An amount of CO2-equivalent that remembers its GWP metric and unit.
+
+    Adding two ``CO2e`` of different metrics or units raises instead of mixing them.
+    """
+
+    magnitude: Any
+    units: str
+    metric: str
+
+    def __add__(self, other: object) -> CO2e:
+        if not isinstance(other, CO2e):
+            return NotImplemented
+        if other.metric != self.metric:
+            raise UnitError(f"cannot add CO2e in {self.metric} to CO2e in {other.metric}")
+        factor = conversion_factor(other.units, self.units)
+        return CO2e(self.magnitude + other.magnitude * factor, self.units, self.metric)
+
+    def to(self, units: str) -> CO2e:
+        """The same amount in other mass units."""
+        return CO2e(self.magnitude * conversion_factor(self.units, units), units, self.metric)
+
+    def __float__(self) -> float:
+        return float(self.magnitude)
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray[Any, Any]:
+        return np.asarray(self.magnitude, dtype=dtype)
+
+
+T = TypeVar("T", "xr.DataArray", "xr.Dataset")
+
+
+@overload
+def to_co2e(amount: T, gas: str | None = None, *, metric: str = ..., dim: str = ...) -> T: ...
+@overload
+def to_co2e(amount: Any, gas: str | None = None, *, metric: str = ..., dim: str = ...) -> CO2e: ...
+
+
+def to_co2e(
+    amount: Any, gas: str | None = None, *, metric: str = DEFAULT_GWP_METRIC, dim: str = "gas"
+) -> Any:
+    """Convert a mass of a gas to CO2-equivalent with the GWP set ``metric``.
+
+    Parameters
+    ----------
+    amount
+        A number, numpy array or :class:`pint.Quantity` of one ``gas``; or an xarray
+        ``DataArray``/``Dataset`` with a ``dim`` dimension labelled with gas names (then ``gas``
+        is left out).
+    gas
+        The gas of a non-labelled ``amount``.
+    metric
+        GWP set, default AR5 GWP100.
+    dim
+        Name of the gas dimension of a labelled ``amount``.
+
+    Returns
+    -------
+    CO2e or xarray object
+        Labelled input comes back labelled, per gas (not summed), with ``attrs["gwp_metric"]`` set
+        and the ``units`` attribute kept; anything else comes back as a :class:`CO2e` that records
+        the metric and unit.
+
+    Examples
+    --------
+    >>> import xarray as xr
+    >>> da = xr.DataArray([1.0, 1.0], coords={"gas": ["CH4", "N2O"]}, dims="gas",
+    ...                   attrs={"units": "t"})
+    >>> out = to_co2e(da, metric="AR6GWP100")
+    >>> out.values.tolist(), out.attrs["gwp_metric"], out.attrs["units"]
+    ([27.9, 273.0], 'AR6GWP100', 't')
+    >>> to_co2e(get_ureg().Quantity(3, "kt"), "N2O").to("t")
+    CO2e(magnitude=795000.0, units='t', metric='AR5GWP100')
+    """
+    import xarray as xr
+
+    if isinstance(amount, xr.DataArray | xr.Dataset):
+        if gas is not None:
+            factor = gwp(gas, metric)
+            out = amount * factor
+        else:
+            if dim not in amount.dims:
+                raise UnitError(
+                    f"to_co2e needs a {dim!r} dimension (dims: {list(amount.dims)}) or a gas name"
+                )
+            names = [str(g) for g in amount[dim].values]
+            bad: list[str] = []
+            factors = []
+            for name in names:
+                try:
+                    factors.append(gwp(name, metric))
+                except UnknownGasError:
+                    bad.append(name)
+            if bad:
+                raise UnknownGasError(
+                    f"GWP in {metric} (valid gases: {', '.join(gases(metric))})", bad, dim=dim
+                )
+            out = amount * xr.DataArray(np.array(factors), coords={dim: amount[dim]}, dims=dim)
+        out.attrs = dict(amount.attrs)
+        out.attrs["gwp_metric"] = metric
+        if isinstance(out, xr.Dataset):
+            for name, var in out.data_vars.items():
+                var.attrs = dict(amount[name].attrs)
+                var.attrs["gwp_metric"] = metric
+        return out
+    if gas is None:
+        raise UnitError("to_co2e needs the gas of an unlabelled amount")
+    factor = gwp(gas, metric)
+    reg = get_ureg()
+    if isinstance(amount, reg.Quantity):
+        if amount.dimensionality != reg.kilogram.dimensionality:
+            raise UnitError(f"to_co2e needs a mass, got {amount.units:~P} ({amount.dimensionality})")
+        return CO2e(amount.magnitude * factor, f"{amount.units:~P}", metric)
+    return CO2e(np.asarray(amount) * factor if np.ndim(amount) else float(amount) * factor,
+                "dimensionless", metric)
