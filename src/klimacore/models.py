@@ -1,0 +1,544 @@
+"""Typed models of climate action plans, targets, actions, indicators and inventories.
+
+All models are frozen pydantic v2 models that reject unknown fields. Cross-field rules (a target
+year after its base year, years in a sane range, units of the right dimension, references between
+actions and indicators) are enforced, and every problem of a document is reported together with its
+location. The JSON round trip is exact, and :func:`json_schema` exports the schema of any model.
+
+Emission amounts in plans are in tonnes CO2e a year (``t``) under the plan's GWP metric.
+
+Examples
+--------
+>>> from klimacore.models import ClimateActionPlan, Target
+>>> t = Target(kind="absolute", base_year=1990, target_year=2030, reduction_pct=70)
+>>> t.target_year - t.base_year
+40
+>>> Target(kind="absolute", base_year=2030, target_year=2020, reduction_pct=70)
+Traceback (most recent call last):
+...
+pydantic_core._pydantic_core.ValidationError: 1 validation error for Target
+  Value error, target_year 2020 must be after base_year 2030 ...
+>>> plan = load_example_plan()
+>>> plan.municipality, plan.net_zero_year
+(727, 2050)
+>>> ClimateActionPlan.model_validate_json(plan.model_dump_json()) == plan
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from klimacore.errors import UnitError
+from klimacore.units import DEFAULT_GWP_METRIC, GWP_METRICS
+
+__all__ = [
+    "PLAN_SECTORS",
+    "Action",
+    "Adaptation",
+    "ClimateActionPlan",
+    "Indicator",
+    "InventoryMeta",
+    "Scenario",
+    "Target",
+    "json_schema",
+    "load_example_plan",
+    "plan_problems",
+]
+
+MIN_YEAR = 1990
+"""Earliest year a plan may refer to (the Danish Climate Act base year)."""
+MAX_YEAR = 2100
+"""Latest year a plan may refer to."""
+
+PLAN_SECTORS: tuple[str, ...] = (
+    "energy",
+    "transport",
+    "industry",
+    "agriculture",
+    "waste",
+    "land_use",
+    "other",
+)
+"""Sectors used in plans' scenarios, targets and actions. ``energy`` is electricity, heating and
+other stationary energy (GPC I), ``transport`` GPC II, ``industry`` process emissions and industrial
+energy where a plan reports them apart (GPC IV), ``agriculture`` GPC V.1/V.3, ``land_use`` LULUCF
+(GPC V.2), ``waste`` GPC III and ``other`` anything else."""
+
+GAS_BASKET_MINIMUM: tuple[str, ...] = ("CO2", "CH4", "N2O")
+
+
+def _check_year(value: int) -> int:
+    if not MIN_YEAR <= value <= MAX_YEAR:
+        raise ValueError(f"year {value} is outside {MIN_YEAR}–{MAX_YEAR}")
+    return value
+
+
+Year = Annotated[int, AfterValidator(_check_year)]
+"""A calendar year between 1990 and 2100."""
+
+
+def _finite(value: float) -> float:
+    if not math.isfinite(value):
+        raise ValueError(f"value {value} is not finite")
+    return value
+
+
+Finite = Annotated[float, AfterValidator(_finite)]
+NonNegative = Annotated[float, Field(ge=0), AfterValidator(_finite)]
+
+
+def _check_sector(value: str) -> str:
+    if value not in PLAN_SECTORS:
+        raise ValueError(f"unknown sector {value!r}; valid sectors: {', '.join(PLAN_SECTORS)}")
+    return value
+
+
+Sector = Annotated[str, AfterValidator(_check_sector)]
+
+
+def _check_unit(value: str) -> str:
+    from klimacore.units import dimensionality
+
+    try:
+        dimensionality(value)
+    except UnitError as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
+UnitText = Annotated[str, AfterValidator(_check_unit)]
+
+
+def _check_gases(value: tuple[str, ...]) -> tuple[str, ...]:
+    from klimacore.units import normalize_gas
+
+    out = []
+    for gas in value:
+        try:
+            out.append(normalize_gas(gas))
+        except KeyError:
+            raise ValueError(f"unknown gas {gas!r}") from None
+    if len(set(out)) != len(out):
+        raise ValueError(f"gas basket lists a gas twice: {list(value)}")
+    return tuple(out)
+
+
+GasBasket = Annotated[tuple[str, ...], AfterValidator(_check_gases)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, validate_default=True
+    )
+
+
+class InventoryMeta(_Model):
+    """Where an inventory comes from and what it covers.
+
+    >>> InventoryMeta(source="Energistyrelsen, Energi- og CO2-regnskabet", year=2019,
+    ...               release_date="2024-06-01").gwp_metric
+    'AR5GWP100'
+    """
+
+    source: str = Field(min_length=1, description="Publisher and product, e.g. the ENS regnskab")
+    year: Year = Field(description="The inventory year")
+    release_date: dt.date | None = Field(
+        default=None, description="Release of the source data (numbers are revised backwards)"
+    )
+    retrieved: dt.date | None = Field(default=None, description="When the data were retrieved")
+    gwp_metric: Literal["AR4GWP100", "AR5GWP100", "AR6GWP100"] = DEFAULT_GWP_METRIC
+    boundary: Literal["territorial", "consumption"] = "territorial"
+    reporting_level: Literal["BASIC", "BASIC+", "territorial"] = "BASIC"
+    includes_lulucf: bool = False
+    gases: GasBasket = GAS_BASKET_MINIMUM
+
+    @model_validator(mode="after")
+    def _dates(self) -> InventoryMeta:
+        if self.release_date is not None and self.release_date.year < self.year:
+            raise ValueError(
+                f"release_date {self.release_date} is before the end of inventory year {self.year}"
+            )
+        if (
+            self.release_date is not None
+            and self.retrieved is not None
+            and self.retrieved < self.release_date
+        ):
+            raise ValueError(
+                f"retrieved {self.retrieved} is before release_date {self.release_date}"
+            )
+        return self
+
+
+class Target(_Model):
+    """A plan target.
+
+    ``kind`` selects which fields are needed:
+
+    - ``absolute``: ``reduction_pct`` below ``base_year`` emissions by ``target_year``
+      (optionally for one ``sector``);
+    - ``sector``: like ``absolute`` but ``sector`` is required;
+    - ``net_zero``: net zero in ``target_year`` (``reduction_pct`` may state the gross reduction);
+    - ``per_capita``: at most ``per_capita_t`` t CO2e per inhabitant in ``target_year``.
+
+    >>> Target(kind="net_zero", target_year=2050).reduction_pct is None
+    True
+    >>> Target(kind="per_capita", target_year=2030)
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.ValidationError: 1 validation error for Target
+      Value error, a per_capita target needs per_capita_t ...
+    """
+
+    kind: Literal["absolute", "net_zero", "per_capita", "sector"]
+    target_year: Year
+    base_year: Year | None = None
+    reduction_pct: Annotated[float, Field(ge=-100, le=200)] | None = Field(
+        default=None, description="Reduction in % of base-year emissions (70 means −70 %)"
+    )
+    per_capita_t: NonNegative | None = Field(default=None, description="t CO2e per inhabitant")
+    sector: Sector | None = None
+    gases: GasBasket = GAS_BASKET_MINIMUM
+    boundary: Literal["territorial", "consumption"] = "territorial"
+    includes_lulucf: bool = False
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _fields_for_kind(self) -> Target:
+        problems = []
+        if self.kind in ("absolute", "sector"):
+            if self.base_year is None:
+                problems.append(f"an {self.kind} target needs base_year")
+            if self.reduction_pct is None:
+                problems.append(f"an {self.kind} target needs reduction_pct")
+        if self.kind == "sector" and self.sector is None:
+            problems.append("a sector target needs sector")
+        if self.kind == "per_capita" and self.per_capita_t is None:
+            problems.append("a per_capita target needs per_capita_t")
+        if self.base_year is not None and self.target_year <= self.base_year:
+            problems.append(
+                f"target_year {self.target_year} must be after base_year {self.base_year}"
+            )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+class Indicator(_Model):
+    """An indicator at output, outcome or impact level, with target values and observations.
+
+    >>> ind = Indicator(id="ev-share", name="Share of electric cars", level="outcome",
+    ...                 unit="percent", direction="increase", baseline_year=2020,
+    ...                 baseline_value=4, targets={2030: 60}, observations={2023: 19.5})
+    >>> ind.targets[2030]
+    60.0
+    """
+
+    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")
+    name: str = Field(min_length=1)
+    level: Literal["output", "outcome", "impact"]
+    unit: UnitText
+    direction: Literal["increase", "decrease"]
+    baseline_year: Year | None = None
+    baseline_value: Finite | None = None
+    targets: dict[Year, Finite] = Field(default_factory=dict)
+    observations: dict[Year, Finite] = Field(default_factory=dict)
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _baseline(self) -> Indicator:
+        if (self.baseline_year is None) != (self.baseline_value is None):
+            raise ValueError("baseline_year and baseline_value go together")
+        if self.baseline_year is not None:
+            early = [y for y in self.targets if y <= self.baseline_year]
+            if early:
+                raise ValueError(
+                    f"target years {early} are not after baseline_year {self.baseline_year}"
+                )
+        return self
+
+
+class Action(_Model):
+    """A climate action with owner, timeline and expected effect.
+
+    >>> a = Action(id="A1", title="Heat pumps in rural homes", owner="Teknik og Miljø",
+    ...            start=2024, end=2030, sector="energy", expected_effect_t=1200, effect_year=2030)
+    >>> a.status
+    'planned'
+    """
+
+    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")
+    title: str = Field(min_length=1)
+    description: str = ""
+    owner: str = Field(min_length=1, description="Who is responsible (administration, partner)")
+    start: Year
+    end: Year
+    status: Literal["planned", "ongoing", "completed", "delayed", "cancelled"] = "planned"
+    sector: Sector
+    expected_effect_t: NonNegative | None = Field(
+        default=None, description="Expected reduction in t CO2e a year, in effect_year"
+    )
+    effect_year: Year | None = None
+    indicators: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _timeline(self) -> Action:
+        problems = []
+        if self.end < self.start:
+            problems.append(f"end {self.end} is before start {self.start}")
+        if (self.expected_effect_t is None) != (self.effect_year is None):
+            problems.append("expected_effect_t and effect_year go together")
+        if self.effect_year is not None and self.effect_year < self.start:
+            problems.append(f"effect_year {self.effect_year} is before start {self.start}")
+        if len(set(self.indicators)) != len(self.indicators):
+            problems.append(f"indicators listed twice: {list(self.indicators)}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+class Scenario(_Model):
+    """Emissions by sector and year, t CO2e (BAU or action scenario).
+
+    >>> s = Scenario(name="bau", emissions={"energy": {2019: 100.0, 2030: 80.0}})
+    >>> s.total(2030)
+    80.0
+    """
+
+    name: str = Field(min_length=1)
+    emissions: dict[Sector, dict[Year, Finite]]
+
+    @field_validator("emissions")
+    @classmethod
+    def _not_empty(
+        cls, value: dict[str, dict[int, float]], info: ValidationInfo
+    ) -> dict[str, dict[int, float]]:
+        empty = [s for s, series in value.items() if not series]
+        if not value:
+            raise ValueError("a scenario needs emissions for at least one sector")
+        if empty:
+            raise ValueError(f"sectors with no years: {empty}")
+        return value
+
+    @property
+    def years(self) -> list[int]:
+        """Years present in every sector, sorted."""
+        sets = [set(series) for series in self.emissions.values()]
+        return sorted(set.intersection(*sets))
+
+    def total(self, year: int) -> float:
+        """Sum over sectors in ``year``; raises naming the sectors that lack the year."""
+        missing = [s for s, series in self.emissions.items() if year not in series]
+        if missing:
+            from klimacore.errors import MissingLabelError
+
+            raise MissingLabelError(f"year {year} in scenario {self.name!r}", missing, dim="sector")
+        return float(sum(series[year] for series in self.emissions.values()))
+
+    def to_frame(self) -> Any:
+        """A year × sector :class:`pandas.DataFrame` (NaN where a sector lacks a year)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.emissions).sort_index().rename_axis(index="year", columns="sector")
+
+
+class Adaptation(_Model):
+    """The adaptation part of a plan: hazards and the risk assessment."""
+
+    hazards: tuple[
+        Literal["cloudburst", "sea_level_rise", "storm_surge", "groundwater", "drought",
+                "heat", "river_flooding", "erosion", "other"],
+        ...,
+    ] = ()
+    risk_assessment_date: dt.date | None = None
+    risk_assessment_data_year: Year | None = Field(
+        default=None, description="Year of the newest data the risk assessment rests on"
+    )
+
+    @model_validator(mode="after")
+    def _data_before_assessment(self) -> Adaptation:
+        if (
+            self.risk_assessment_date is not None
+            and self.risk_assessment_data_year is not None
+            and self.risk_assessment_data_year > self.risk_assessment_date.year
+        ):
+            raise ValueError(
+                f"risk_assessment_data_year {self.risk_assessment_data_year} is after the "
+                f"assessment date {self.risk_assessment_date}"
+            )
+        return self
+
+
+class ClimateActionPlan(_Model):
+    """A municipality's climate action plan (DK2020 / CCTF).
+
+    Only structural rules are enforced here (types, years, references between parts). Whether a
+    plan meets the target rules and the CCTF criteria is a *check* with a tidy result, done by
+    :mod:`klimacore.trajectory` and :mod:`klimacore.certification`.
+    """
+
+    municipality: int = Field(description="Municipality code, 101–860")
+    title: str = Field(min_length=1)
+    version: str = Field(min_length=1, description="Plan version, e.g. '2.0'")
+    adopted: dt.date | None = Field(default=None, description="Date of adoption by the council")
+    previous_version: str | None = None
+    illustrative: bool = Field(
+        default=False, description="True for example data not taken from an adopted plan"
+    )
+    gwp_metric: Literal["AR4GWP100", "AR5GWP100", "AR6GWP100"] = DEFAULT_GWP_METRIC
+    baseline_year: Year
+    baseline_emissions: dict[Sector, Finite] = Field(
+        description="Baseline inventory by sector, t CO2e (land_use may be negative)"
+    )
+    inventory: InventoryMeta
+    population: dict[Year, NonNegative] = Field(default_factory=dict)
+    targets: tuple[Target, ...] = ()
+    observed: Scenario | None = Field(
+        default=None, description="Inventory history by sector and year (e.g. 1990, 2010-2022)"
+    )
+    bau: Scenario | None = None
+    action_scenario: Scenario | None = None
+    actions: tuple[Action, ...] = ()
+    indicators: tuple[Indicator, ...] = ()
+    adaptation: Adaptation = Adaptation()
+
+    @field_validator("municipality", mode="before")
+    @classmethod
+    def _municipality(cls, value: Any) -> int:
+        from klimacore.reference import municipality_code
+
+        try:
+            return municipality_code(value)
+        except KeyError:
+            raise ValueError(
+                f"unknown municipality {value!r} (expected one of the 98 codes 101–860 or a name)"
+            ) from None
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> ClimateActionPlan:
+        problems: list[str] = []
+        if self.inventory.gwp_metric != self.gwp_metric:
+            problems.append(
+                f"inventory.gwp_metric {self.inventory.gwp_metric} differs from the plan's "
+                f"gwp_metric {self.gwp_metric}"
+            )
+        negative = [s for s, v in self.baseline_emissions.items() if v < 0 and s != "land_use"]
+        if negative:
+            problems.append(f"baseline_emissions negative for {negative} (only land_use may be)")
+        for kind, values in (("action", self.actions), ("indicator", self.indicators)):
+            ids = [item.id for item in values]
+            dupes = sorted({i for i in ids if ids.count(i) > 1})
+            if dupes:
+                problems.append(f"{kind} ids used twice: {dupes}")
+        known = {ind.id for ind in self.indicators}
+        for i, action in enumerate(self.actions):
+            unknown = [x for x in action.indicators if x not in known]
+            if unknown:
+                problems.append(
+                    f"actions.{i} ({action.id}) links unknown indicators {unknown}"
+                )
+        for i, target in enumerate(self.targets):
+            if target.base_year is not None and target.base_year > self.baseline_year and (
+                target.kind in ("absolute", "sector")
+            ):
+                problems.append(
+                    f"targets.{i}: base_year {target.base_year} is after the plan's baseline_year "
+                    f"{self.baseline_year}"
+                )
+        for name in ("bau", "action_scenario"):
+            scenario = getattr(self, name)
+            if scenario is None:
+                continue
+            early = sorted({y for series in scenario.emissions.values() for y in series
+                            if y < self.baseline_year})
+            if early:
+                problems.append(f"{name} has years {early} before baseline_year {self.baseline_year}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @property
+    def net_zero_year(self) -> int | None:
+        """The earliest net-zero target year, or None when the plan has none."""
+        years = [t.target_year for t in self.targets if t.kind == "net_zero"]
+        return min(years) if years else None
+
+    @property
+    def baseline_total(self) -> float:
+        """Baseline emissions over all sectors, t CO2e."""
+        return float(sum(self.baseline_emissions.values()))
+
+
+def plan_problems(document: Mapping[str, Any] | str | bytes) -> list[str]:
+    """Validate a plan document and return every problem as ``"location: message"``.
+
+    An empty list means the document is a valid :class:`ClimateActionPlan`.
+
+    >>> plan_problems({"municipality": 999, "title": "x", "version": "1"})[:2]
+    ['municipality: Value error, unknown municipality 999 (expected one of the 98 codes 101–860 or a name)', 'baseline_year: Field required']
+    """
+    from pydantic import ValidationError as PydanticValidationError
+
+    try:
+        if isinstance(document, str | bytes):
+            ClimateActionPlan.model_validate_json(document)
+        else:
+            ClimateActionPlan.model_validate(document)
+    except PydanticValidationError as exc:
+        out = []
+        for err in exc.errors():
+            loc = ".".join(str(p) for p in err["loc"]) or "(document)"
+            out.append(f"{loc}: {err['msg']}")
+        return out
+    return []
+
+
+_MODELS: dict[str, type[BaseModel]] = {
+    "ClimateActionPlan": ClimateActionPlan,
+    "Target": Target,
+    "Action": Action,
+    "Indicator": Indicator,
+    "InventoryMeta": InventoryMeta,
+    "Scenario": Scenario,
+    "Adaptation": Adaptation,
+}
+
+
+def json_schema(model: str = "ClimateActionPlan") -> dict[str, Any]:
+    """The JSON Schema of a model by name (``ClimateActionPlan``, ``Target``, ``Action`` …).
+
+    >>> json_schema("Target")["properties"]["kind"]["enum"]
+    ['absolute', 'net_zero', 'per_capita', 'sector']
+    """
+    try:
+        cls = _MODELS[model]
+    except KeyError:
+        from klimacore.errors import MissingLabelError
+
+        raise MissingLabelError(
+            f"model (valid: {', '.join(_MODELS)})", [model], dim="model"
+        ) from None
+    return cls.model_json_schema()
+
+
+def load_example_plan() -> ClimateActionPlan:
+    """The bundled example plan (illustrative figures, labelled so; municipality 727 Odder)."""
+    from klimacore import _data
+
+    return ClimateActionPlan.model_validate_json(_data.read_text("example_plan.json"))
+
+
+_ = GWP_METRICS  # the Literal above lists the same names; tests check they agree
