@@ -450,14 +450,6 @@ class ClimateActionPlan(_Model):
                 problems.append(
                     f"actions.{i} ({action.id}) links unknown indicators {unknown}"
                 )
-        for i, target in enumerate(self.targets):
-            if target.base_year is not None and target.base_year > self.baseline_year and (
-                target.kind in ("absolute", "sector")
-            ):
-                problems.append(
-                    f"targets.{i}: base_year {target.base_year} is after the plan's baseline_year "
-                    f"{self.baseline_year}"
-                )
         for name in ("bau", "action_scenario"):
             scenario = getattr(self, name)
             if scenario is None:

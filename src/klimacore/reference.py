@@ -14,8 +14,9 @@ Examples
 29
 >>> reference.municipality_code("0751"), reference.municipality_code("Vesthimmerland")
 (751, 820)
->>> reference.gpc_categories().set_index("ref").loc["I.4.4", ["scope", "basic", "territorial"]].tolist()
-[1, False, True]
+>>> row = reference.gpc_categories().set_index("ref").loc["I.4.4"]
+>>> int(row.scope), bool(row.basic), bool(row.basic_plus), bool(row.territorial)
+(1, False, False, True)
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ __all__ = [
     "fuel_emission_factors",
     "gpc_categories",
     "gpc_totals",
+    "grid_emission_factors",
     "municipalities",
     "municipality_code",
     "notation_keys",
@@ -144,12 +146,32 @@ def notation_keys() -> pd.DataFrame:
 
 
 def fuel_emission_factors() -> pd.DataFrame:
-    """Danish default fuel emission factors, one row per fuel × gas, with source and year.
+    """Danish default fuel emission factors, one row per fuel × gas × year, with source.
 
-    Columns: ``fuel``, ``gas``, ``value``, ``unit`` (e.g. ``kg/GJ``), ``year``, ``source``, and
-    ``note``. See ``data/datapackage.json`` for the publisher of every row.
+    Columns: ``fuel``, ``gas``, ``value``, ``unit`` (e.g. ``kg/GJ``), ``year``, ``biogenic_co2``
+    (True for CO2 from biomass, a memo item kept outside totals; CH4 and N2O from biomass count),
+    ``source`` and ``note``. Rows whose source starts with "unverified" were seen only in a
+    secondary source. See ``data/datapackage.json``.
+
+    >>> f = fuel_emission_factors()
+    >>> row = f.query("fuel == 'natural_gas' and gas == 'CO2'").iloc[0]
+    >>> float(row.value), row.unit, bool(row.biogenic_co2)
+    (56.69, 'kg/GJ', False)
     """
     return _frame("fuel_emission_factors.csv").copy()
+
+
+def grid_emission_factors() -> pd.DataFrame:
+    """Emission factors of grid electricity and district heating for scope-2 attribution.
+
+    One row per carrier × area × year × method: ``carrier`` (electricity, district_heating),
+    ``area`` (DK, DK1, DK2, a municipality code or a network), ``year``, ``method``
+    (national_location, municipality_location, municipality_local_production, market_based,
+    network_declaration), ``chp_allocation`` (125%, 200%, …), ``grid_losses_included``, ``value``,
+    ``unit``, ``release``, ``source`` and ``note``. Methods differ by up to 5× for the same place
+    and year, so a factor always names its method, CHP allocation, loss basis and release.
+    """
+    return _frame("grid_emission_factors.csv").copy()
 
 
 # --- municipality lookup ----------------------------------------------------------------------
@@ -157,9 +179,7 @@ def fuel_emission_factors() -> pd.DataFrame:
 
 def _name_key(name: str) -> str:
     text = unicodedata.normalize("NFC", name).casefold().strip()
-    for suffix in (" kommune", "s kommune"):
-        text = text.removesuffix(suffix)
-    return text
+    return text.removesuffix(" kommune").strip()
 
 
 _NAME_VARIANTS = {"nordfyn": 480, "vesthimmerland": 820, "aarhus": 751, "århus": 751}
@@ -193,7 +213,9 @@ def municipality_code(value: int | str) -> int:
         if code in codes:
             return code
     elif isinstance(value, str):
-        found = _name_index().get(_name_key(value))
-        if found is not None:
+        key = _name_key(value)
+        index = _name_index()
+        found = index.get(key, index.get(key.removesuffix("s")))
+        if found is not None and key:
             return found
     raise MissingLabelError("Danish municipality", [value], dim="municipality")

@@ -1,0 +1,190 @@
+"""Command-line interface: ``klimacore --version | schema | validate | demo | …``.
+
+Exit codes: 0 success, 1 invalid input or a failed check (with a readable list of problems),
+2 usage error (unknown command or option, unreadable file).
+
+>>> main(["schema", "Target"])  # doctest: +ELLIPSIS
+{
+  "additionalProperties": false,
+...
+0
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from klimacore._version import __version__
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise _UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from klimacore.errors import MissingLabelError
+    from klimacore.models import json_schema
+
+    try:
+        schema = json_schema(args.model)
+    except MissingLabelError as exc:
+        raise _UsageError(str(exc)) from None
+    print(json.dumps(schema, indent=2, ensure_ascii=False))
+    return EXIT_OK
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from klimacore.models import plan_problems
+
+    text = _read(args.plan)
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        print(f"{args.plan}: not valid JSON: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    problems = plan_problems(text)
+    if problems:
+        print(f"{args.plan}: {len(problems)} problem(s)")
+        for problem in problems:
+            print(f"  - {problem}")
+        return EXIT_INVALID
+    print(f"{args.plan}: valid ClimateActionPlan")
+    return EXIT_OK
+
+
+def _load_plan(path: str | None) -> object:
+    from klimacore.models import ClimateActionPlan, load_example_plan, plan_problems
+
+    if path is None:
+        return load_example_plan()
+    text = _read(path)
+    problems = plan_problems(text)
+    if problems:
+        raise _InvalidError(f"{path}: {len(problems)} problem(s)", problems)
+    return ClimateActionPlan.model_validate_json(text)
+
+
+class _InvalidError(Exception):
+    def __init__(self, message: str, problems: Sequence[str]) -> None:
+        super().__init__(message)
+        self.problems = list(problems)
+
+
+def plan_summary(plan: object) -> str:
+    """A readable summary of a plan (the first section of ``klimacore demo``)."""
+    from klimacore.models import ClimateActionPlan
+    from klimacore.reference import municipalities
+
+    assert isinstance(plan, ClimateActionPlan)
+    names = municipalities().set_index("code")
+    row = names.loc[plan.municipality]
+    lines = [
+        f"{plan.title}",
+        f"  municipality {plan.municipality} {row['name']} ({row['region_name']}), "
+        f"version {plan.version}, adopted {plan.adopted or 'not yet'}",
+    ]
+    if plan.illustrative:
+        lines.append("  ILLUSTRATIVE: example figures, not an adopted plan")
+    lines.append(
+        f"  baseline {plan.baseline_year}: {plan.baseline_total:,.0f} t CO2e ({plan.gwp_metric}); "
+        f"inventory: {plan.inventory.source} ({plan.inventory.reporting_level})"
+    )
+    width = max(len(s) for s in plan.baseline_emissions)
+    for sector, value in sorted(plan.baseline_emissions.items(), key=lambda kv: -kv[1]):
+        share = value / plan.baseline_total if plan.baseline_total else float("nan")
+        lines.append(f"    {sector:<{width}} {value:>12,.0f} t  {share:6.1%}")
+    lines.append("  targets:")
+    for target in sorted(plan.targets, key=lambda t: t.target_year):
+        if target.kind == "net_zero":
+            text = "net zero"
+        elif target.kind == "per_capita":
+            text = f"≤ {target.per_capita_t} t CO2e per inhabitant"
+        else:
+            text = f"−{target.reduction_pct:g} % vs {target.base_year}"
+        where = f" ({target.sector})" if target.sector else ""
+        lines.append(f"    {target.target_year}: {text}{where}")
+    effects = [a.expected_effect_t or 0.0 for a in plan.actions]
+    lines.append(
+        f"  {len(plan.actions)} actions (expected effect {sum(effects):,.0f} t CO2e/yr), "
+        f"{len(plan.indicators)} indicators"
+    )
+    return "\n".join(lines)
+
+
+def _demo_sections() -> list[tuple[str, Callable[[object], str]]]:
+    """The sections of ``klimacore demo``, each a pure function of the plan returning text."""
+    sections: list[tuple[str, Callable[[object], str]]] = [("Plan", plan_summary)]
+    return sections
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    plan = _load_plan(args.plan)
+    for title, section in _demo_sections():
+        print(f"== {title} ==")
+        print(section(plan))
+        print()
+    return EXIT_OK
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="klimacore",
+        description="Calculation core for Danish municipal climate action plans.",
+    )
+    parser.add_argument("--version", action="version", version=f"klimacore {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("schema", help="print the JSON Schema of a model")
+    p.add_argument("model", nargs="?", default="ClimateActionPlan",
+                   help="ClimateActionPlan (default), Target, Action, Indicator, …")
+    p.set_defaults(func=_cmd_schema)
+
+    p = sub.add_parser("validate", help="validate a plan JSON file (exit 1 if invalid)")
+    p.add_argument("plan", help="path to a plan JSON file")
+    p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("demo", help="run the main job on the bundled example plan")
+    p.add_argument("--plan", default=None, help="use this plan JSON instead of the example")
+    p.set_defaults(func=_cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (0 ok, 1 invalid, 2 usage)."""
+    parser = _build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help/--version
+        return int(exc.code or 0)
+    if getattr(args, "func", None) is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return int(args.func(args))
+    except _UsageError as exc:
+        print(f"klimacore: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except _InvalidError as exc:
+        print(str(exc), file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return EXIT_INVALID
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,71 @@
+"""The command-line interface: exit codes and readable output."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from klimacore import __version__
+from klimacore.cli import main
+from klimacore.models import load_example_plan
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"klimacore {__version__}"
+
+
+def test_no_command_is_usage_error() -> None:
+    assert main([]) == 2
+    assert main(["frobnicate"]) == 2
+
+
+def test_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert schema["title"] == "ClimateActionPlan"
+    assert main(["schema", "Indicator"]) == 0
+    assert json.loads(capsys.readouterr().out)["title"] == "Indicator"
+    assert main(["schema", "Nope"]) == 2
+    assert "Nope" in capsys.readouterr().err
+
+
+def test_validate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = tmp_path / "plan.json"
+    good.write_text(load_example_plan().model_dump_json(), encoding="utf-8")
+    assert main(["validate", str(good)]) == 0
+    assert "valid" in capsys.readouterr().out
+
+    doc = json.loads(good.read_text(encoding="utf-8"))
+    doc["municipality"] = 999
+    doc["targets"][1]["target_year"] = 1900
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc), encoding="utf-8")
+    assert main(["validate", str(bad)]) == 1
+    out = capsys.readouterr().out
+    assert "2 problem(s)" in out and "municipality" in out and "targets.1.target_year" in out
+
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json", encoding="utf-8")
+    assert main(["validate", str(broken)]) == 1
+    assert main(["validate", str(tmp_path / "missing.json")]) == 2
+
+
+def test_demo_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "ILLUSTRATIVE" in out and "Odder" in out and "2030: −70 % vs 1990" in out
+
+
+def test_console_script_from_another_directory(tmp_path: Path) -> None:
+    """Installed entry point works outside the repository (bundled data via importlib)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "klimacore.cli", "--version"],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert __version__ in result.stdout
