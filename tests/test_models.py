@@ -217,3 +217,13 @@ def test_generated_plans_round_trip_exactly(doc: dict[str, Any]) -> None:
 def test_generated_targets_round_trip(target: dict[str, Any]) -> None:
     t = Target.model_validate(target)
     assert Target.model_validate_json(t.model_dump_json()) == t
+
+
+def test_metric_literal_is_the_units_list() -> None:
+    import typing
+
+    from klimacore import units
+    from klimacore.models import GwpMetric
+
+    assert typing.get_args(GwpMetric) == units.GWP_METRICS
+    assert ClimateActionPlan.model_fields["gwp_metric"].default == units.DEFAULT_GWP_METRIC

@@ -34,13 +34,11 @@ from klimacore.units import DEFAULT_GWP_METRIC, GWP_METRICS, CO2e, gwp, to_co2e
 if TYPE_CHECKING:
     import pint
 
-    from klimacore import (
-        models,
-        reference,
-        units,
-    )
+    from klimacore import models as models
+    from klimacore import reference as reference
+    from klimacore import units as units
 
-    ureg: pint.UnitRegistry
+    ureg: pint.UnitRegistry[float]
 
 __all__ = [
     "DEFAULT_GWP_METRIC",

@@ -43,7 +43,6 @@ from pydantic import (
 )
 
 from klimacore.errors import UnitError
-from klimacore.units import DEFAULT_GWP_METRIC, GWP_METRICS
 
 __all__ = [
     "PLAN_SECTORS",
@@ -79,6 +78,9 @@ energy where a plan reports them apart (GPC IV), ``agriculture`` GPC V.1/V.3, ``
 (GPC V.2), ``waste`` GPC III and ``other`` anything else."""
 
 GAS_BASKET_MINIMUM: tuple[str, ...] = ("CO2", "CH4", "N2O")
+
+GwpMetric = Literal["AR4GWP100", "AR5GWP100", "AR6GWP100"]
+"""The GWP sets of :data:`klimacore.units.GWP_METRICS` (default AR5 GWP100, as DEFAULT_GWP_METRIC)."""
 
 
 def _check_year(value: int) -> int:
@@ -160,7 +162,7 @@ class InventoryMeta(_Model):
         default=None, description="Release of the source data (numbers are revised backwards)"
     )
     retrieved: dt.date | None = Field(default=None, description="When the data were retrieved")
-    gwp_metric: Literal["AR4GWP100", "AR5GWP100", "AR6GWP100"] = DEFAULT_GWP_METRIC
+    gwp_metric: GwpMetric = "AR5GWP100"
     boundary: Literal["territorial", "consumption"] = "territorial"
     reporting_level: Literal["BASIC", "BASIC+", "territorial"] = "BASIC"
     includes_lulucf: bool = False
@@ -398,7 +400,7 @@ class ClimateActionPlan(_Model):
     illustrative: bool = Field(
         default=False, description="True for example data not taken from an adopted plan"
     )
-    gwp_metric: Literal["AR4GWP100", "AR5GWP100", "AR6GWP100"] = DEFAULT_GWP_METRIC
+    gwp_metric: GwpMetric = "AR5GWP100"
     baseline_year: Year
     baseline_emissions: dict[Sector, Finite] = Field(
         description="Baseline inventory by sector, t CO2e (land_use may be negative)"
@@ -531,6 +533,3 @@ def load_example_plan() -> ClimateActionPlan:
     from klimacore import _data
 
     return ClimateActionPlan.model_validate_json(_data.read_text("example_plan.json"))
-
-
-_ = GWP_METRICS  # the Literal above lists the same names; tests check they agree

@@ -47,10 +47,10 @@ __all__ = [
     "GWP_METRICS",
     "CO2e",
     "conversion_factor",
+    "gases",
     "get_ureg",
     "gwp",
     "gwp_table",
-    "gases",
     "normalize_gas",
     "to_co2e",
 ]
@@ -81,16 +81,16 @@ GBP = [currency_GBP]
 
 
 @cache
-def get_ureg() -> pint.UnitRegistry:
+def get_ureg() -> pint.UnitRegistry[float]:
     """Build (once) and return klimacore's unit registry.
 
     Importing klimacore does not build it; the first use of :data:`klimacore.ureg` does.
     """
-    import pint
-
     import logging
 
-    reg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+    import pint
+
+    reg: pint.UnitRegistry[float] = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
     log = logging.getLogger("pint.util")
     level = log.level
     log.setLevel(logging.ERROR)  # the redefinitions below are deliberate
@@ -343,14 +343,14 @@ def to_co2e(
                 raise UnitError(
                     f"to_co2e needs a {dim!r} dimension (dims: {list(amount.dims)}) or a gas name"
                 )
-            names = [str(g) for g in amount[dim].values]
+            labels = [str(g) for g in amount[dim].values]
             bad: list[str] = []
             factors = []
-            for name in names:
+            for label in labels:
                 try:
-                    factors.append(gwp(name, metric))
+                    factors.append(gwp(label, metric))
                 except UnknownGasError:
-                    bad.append(name)
+                    bad.append(label)
             if bad:
                 raise UnknownGasError(
                     f"GWP in {metric} (valid gases: {', '.join(gases(metric))})", bad, dim=dim
@@ -359,8 +359,8 @@ def to_co2e(
         out.attrs = dict(amount.attrs)
         out.attrs["gwp_metric"] = metric
         if isinstance(out, xr.Dataset):
-            for name, var in out.data_vars.items():
-                var.attrs = dict(amount[name].attrs)
+            for var_name, var in out.data_vars.items():
+                var.attrs = dict(amount[var_name].attrs)
                 var.attrs["gwp_metric"] = metric
         return out
     if gas is None:
