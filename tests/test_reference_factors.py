@@ -49,7 +49,7 @@ def _per_gj(frame: pd.DataFrame) -> pd.Series:
 
 def test_fuel_columns_and_types(fuel: pd.DataFrame) -> None:
     assert fuel.columns.tolist() == [
-        "fuel", "gas", "value", "unit", "year", "source", "note", "biogenic_co2"]
+        "fuel", "gas", "value", "unit", "year", "source", "note", "biogenic_co2", "verified"]
     assert fuel["value"].dtype == "float64"
     assert fuel["year"].dtype == "int64"
     assert fuel["biogenic_co2"].dtype == bool
@@ -122,8 +122,10 @@ def test_non_co2_small_against_co2(fuel: pd.DataFrame) -> None:
 def test_grid_columns_and_key(grid: pd.DataFrame) -> None:
     assert grid.columns.tolist() == [
         "carrier", "area", "year", "method", "chp_allocation", "grid_losses_included", "value",
-        "unit", "release", "source", "note"]
+        "unit", "release", "source", "note", "verified"]
     assert grid["grid_losses_included"].dtype == bool
+    # a row is verified exactly when its source does not say it is unverified
+    assert (grid["verified"] == ~grid["source"].str.startswith("unverified")).all()
     key = _schema("grid_emission_factors.csv")["primaryKey"]
     assert not grid.duplicated(key).any()
 
