@@ -150,8 +150,8 @@ def fuel_emission_factors() -> pd.DataFrame:
 
     Columns: ``fuel``, ``gas``, ``value``, ``unit`` (e.g. ``kg/GJ``), ``year``, ``biogenic_co2``
     (True for CO2 from biomass, a memo item kept outside totals; CH4 and N2O from biomass count),
-    ``source`` and ``note``. Rows whose source starts with "unverified" were seen only in a
-    secondary source. See ``data/datapackage.json``.
+    ``source``, ``note`` and ``verified`` (False for a figure seen only in a secondary source).
+    See ``data/datapackage.json``.
 
     >>> f = fuel_emission_factors()
     >>> row = f.query("fuel == 'natural_gas' and gas == 'CO2'").iloc[0]
@@ -168,7 +168,8 @@ def grid_emission_factors() -> pd.DataFrame:
     ``area`` (DK, DK1, DK2, a municipality code or a network), ``year``, ``method``
     (national_location, municipality_location, municipality_local_production, market_based,
     network_declaration), ``chp_allocation`` (125%, 200%, …), ``grid_losses_included``, ``value``,
-    ``unit``, ``release``, ``source`` and ``note``. Methods differ by up to 5× for the same place
+    ``unit``, ``release``, ``source``, ``note`` and ``verified`` (False where the figure was seen only
+    in a secondary source: treat it as illustrative until checked). Methods differ by up to 5× for the same place
     and year, so a factor always names its method, CHP allocation, loss basis and release.
     """
     return _frame("grid_emission_factors.csv").copy()
