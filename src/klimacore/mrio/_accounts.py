@@ -1,0 +1,150 @@
+"""Footprint accounts on plain arrays (pymrio's definitions, computed without the inverse).
+
+Notation: ``R`` regions, ``N`` sectors per region, ``n = R·N``, ``k`` stressors; rows of ``A`` and
+columns of ``S`` are ordered region-major ``(r, s)``. ``Yr`` (n × R) is each region's final
+demand summed over its categories, ``FYr`` (k × R) its direct final-demand stressors.
+
+With ``L = (I − A)⁻¹`` and ``X = L Yr`` (output required by each region's final demand):
+
+* ``D_cba[k, r, s] = Σ_p M[k, (p, s)] Yr[(p, s), r]`` — footprint of region r's demand for
+  product s, ``M = S L``;
+* ``D_pba = S · x`` with ``x = X 1`` (pymrio recomputes x from L and Y; so do we);
+* ``D_imp[k, r, s]`` — the part of ``D_cba[k, r, s]`` emitted outside region r;
+* ``D_exp = S · x_exp`` with ``x_exp[i] = Σ_{r ≠ region(i)} X[i, r]``.
+
+Region totals add ``FYr`` to D_cba_reg and D_pba_reg, as pymrio does.
+
+Sector-level D_imp needs, for every region q, the emissions in q embodied in each product:
+``W_q = S_q L`` with ``S_q`` = ``S`` restricted to q's columns, i.e. ``k·R`` transposed solves
+(one matrix right-hand side). When ``k·R > n`` it is cheaper to solve for L's columns directly,
+product by product (``n`` solves in blocks) — the "columns" strategy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+Array = npt.NDArray[np.float64]
+# (B, transpose) -> (I − A)^{-1} B or (I − A)^{-T} B; may overwrite B
+SolveFn = Callable[[Array, bool], Array]
+Strategy = Literal["auto", "rows", "columns"]
+
+
+def _zero_domestic(X3: Array) -> None:
+    """In-place: ``X3[q, :, ..., q] = 0`` for an array shaped (R, N, ..., R)."""
+    R = X3.shape[0]
+    idx = np.arange(R)
+    X3[idx, ..., idx] = 0.0
+
+
+def region_accounts(
+    solve: SolveFn, S: Array, Yr: Array, FYr: Array | None, R: int, N: int
+) -> tuple[dict[str, Array], Array, Array, Array]:
+    """Region totals ``(k, R)`` from one solve with R right-hand sides.
+
+    Returns the totals, ``x`` (n) and ``x_exp`` (n) for reuse by sector-level accounts, and
+    ``X = L Yr`` (n × R).
+    """
+    k, n = S.shape
+    X = solve(np.array(Yr, order="F"), False)  # (n, R); a copy, the solve may overwrite it
+    x = X.sum(axis=1)
+    Xt = np.array(X, order="C").reshape(R, N, R)
+    _zero_domestic(Xt)
+    Xt2 = Xt.reshape(n, R)
+    x_exp = Xt2.sum(axis=1)
+    cba = S @ X
+    imp = S @ Xt2
+    pba = (S * x).reshape(k, R, N).sum(axis=2)
+    exp = (S * x_exp).reshape(k, R, N).sum(axis=2)
+    if FYr is not None:
+        cba += FYr
+        pba += FYr
+    totals = {"D_cba_reg": cba, "D_pba_reg": pba, "D_imp_reg": imp, "D_exp_reg": exp}
+    return totals, x, x_exp, X
+
+
+def sector_accounts(
+    solve: SolveFn,
+    S: Array,
+    Yr: Array,
+    x: Array,
+    x_exp: Array,
+    R: int,
+    N: int,
+    *,
+    strategy: Strategy = "auto",
+    block: int = 1024,
+) -> tuple[dict[str, Array], Array | None]:
+    """Sector-level accounts, each ``(k, R, N)``; also returns M (k × n) when it came free."""
+    k, n = S.shape
+    if strategy == "auto":
+        strategy = "rows" if k * R <= n else "columns"
+    M: Array | None
+    if strategy == "rows":
+        cba, imp, M = _cba_imp_rows(solve, S, Yr, R, N)
+    else:
+        cba, imp = _cba_imp_columns(solve, S, Yr, R, N, block=block)
+        M = None
+    pba = (S * x).reshape(k, R, N)
+    exp = (S * x_exp).reshape(k, R, N)
+    return {"D_cba": cba, "D_pba": pba, "D_imp": imp, "D_exp": exp}, M
+
+
+def _cba_imp_rows(
+    solve: SolveFn, S: Array, Yr: Array, R: int, N: int
+) -> tuple[Array, Array, Array]:
+    k, n = S.shape
+    # B[:, q*k + j] = S[j, :] restricted to region q (Fortran order: each column contiguous)
+    B = np.zeros((n, R * k), order="F")
+    for q in range(R):
+        B[q * N : (q + 1) * N, q * k : (q + 1) * k] = S[:, q * N : (q + 1) * N].T
+    W = solve(B, True)  # (n, R*k): W[:, q*k + j] = (S_q L)[j, :]
+    del B
+    WT = np.asarray(W.T).reshape(R * k, R, N)  # view when W is Fortran-ordered
+    M: Array = WT.reshape(R, k, n).sum(axis=0)
+    Y3 = Yr.reshape(R, N, R)
+    # T[s, q*k + j, r] = Σ_p W_q[j, (p, s)] Yr[(p, s), r]: emissions in q, by demand of r for s
+    T = np.matmul(WT.transpose(2, 0, 1), Y3.transpose(1, 0, 2))  # (N, R*k, R)
+    del W, WT
+    T4 = T.reshape(N, R, k, R)
+    cba = T4.sum(axis=1)  # (N, k, R)
+    idx = np.arange(R)
+    T4[:, idx, :, idx] = 0.0
+    imp = T4.sum(axis=1)
+    return (
+        np.ascontiguousarray(cba.transpose(1, 2, 0)),
+        np.ascontiguousarray(imp.transpose(1, 2, 0)),
+        M,
+    )
+
+
+def _cba_imp_columns(
+    solve: SolveFn, S: Array, Yr: Array, R: int, N: int, *, block: int
+) -> tuple[Array, Array]:
+    k, n = S.shape
+    cba = np.empty((k, R, N))
+    imp = np.empty((k, R, N))
+    Y3 = Yr.reshape(R, N, R)
+    per = max(1, block // R)
+    for s0 in range(0, N, per):
+        secs = np.arange(s0, min(N, s0 + per))
+        c = secs.size
+        # columns of L for products `secs` from every origin p, ordered (s, p)
+        E = np.zeros((n, c * R), order="F")
+        rows = (np.arange(R)[None, :] * N + secs[:, None]).ravel()  # (s, p) -> row (p, s)
+        E[rows, np.arange(c * R)] = 1.0
+        Lc = solve(E, False).reshape(n, c, R)  # (n, s, p)  (Fortran result: copy on reshape)
+        del E
+        # x_diag[i, s, r] = Σ_p L[i, (p, s)] Yr[(p, s), r]
+        xd = np.matmul(Lc.transpose(1, 0, 2), Y3[:, secs, :].transpose(1, 0, 2))  # (c, n, R)
+        del Lc
+        xd = np.ascontiguousarray(xd.transpose(1, 0, 2))  # (n, c, R)
+        cba[:, :, secs] = (S @ xd.reshape(n, c * R)).reshape(k, c, R).transpose(0, 2, 1)
+        xd4 = xd.reshape(R, N, c, R)
+        _zero_domestic(xd4)
+        imp[:, :, secs] = (S @ xd.reshape(n, c * R)).reshape(k, c, R).transpose(0, 2, 1)
+    return cba, imp
