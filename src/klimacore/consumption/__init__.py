@@ -1,0 +1,87 @@
+"""Consumption-based footprints: intensities from an MRIO, spend-based footprints, uncertainty.
+
+Three parts:
+
+* **Intensity builder** (:func:`intensities_from_mrio`, :func:`product_intensities`): emissions
+  per unit of final demand for each product as consumed by one region, imports included, optionally
+  characterised to CO2e and bridged to COICOP.
+* **Spend-based footprint** (:func:`spend_footprint`): spending by municipality × COICOP (× year),
+  deflated, bridged from purchaser to basic prices, times intensities, with physical overrides for
+  household energy and fuel that *replace* the monetary estimate; results by COICOP, group
+  (housing / food / transport / goods / services), total and per inhabitant.
+* **Uncertainty** (:func:`monte_carlo_footprint`): lognormal intensities on a ``draw`` dimension,
+  vectorized, with percentiles.
+
+Bundled defaults (:func:`default_intensities`, :func:`example_spending`, …) are illustrative
+where marked; :func:`demo_section` gives the text of ``klimacore demo``.
+
+Examples
+--------
+>>> from klimacore import consumption
+>>> ds = consumption.example_footprint()
+>>> sorted(ds["by_group"]["group"].to_numpy().tolist())
+['food', 'goods', 'housing', 'services', 'transport']
+>>> bool(abs(float(ds["by_group"].sum()) - float(ds["total"].sum())) < 1e-6)
+True
+"""
+
+from __future__ import annotations
+
+from klimacore.consumption._common import PRICE_BASES, ancestors, normalize_coicop
+from klimacore.consumption.defaults import (
+    EXAMPLE_MUNICIPALITY,
+    coicop_divisions,
+    coicop_groups,
+    coicop_table,
+    default_intensities,
+    demo_section,
+    energy_content_table,
+    example_energy_use,
+    example_factors,
+    example_footprint,
+    example_spending,
+    fuel_factors,
+)
+from klimacore.consumption.footprint import (
+    DANISH_VAT_RATE,
+    FOOTPRINT_GROUPS,
+    deflate,
+    purchaser_to_basic,
+    spend_footprint,
+)
+from klimacore.consumption.intensity import (
+    characterise,
+    check_concordance,
+    intensities_from_mrio,
+    product_intensities,
+)
+from klimacore.consumption.uncertainty import lognormal_multipliers, monte_carlo_footprint
+
+__all__ = [
+    "DANISH_VAT_RATE",
+    "EXAMPLE_MUNICIPALITY",
+    "FOOTPRINT_GROUPS",
+    "PRICE_BASES",
+    "ancestors",
+    "characterise",
+    "check_concordance",
+    "coicop_divisions",
+    "coicop_groups",
+    "coicop_table",
+    "default_intensities",
+    "deflate",
+    "demo_section",
+    "energy_content_table",
+    "example_energy_use",
+    "example_factors",
+    "example_footprint",
+    "example_spending",
+    "fuel_factors",
+    "intensities_from_mrio",
+    "lognormal_multipliers",
+    "monte_carlo_footprint",
+    "normalize_coicop",
+    "product_intensities",
+    "purchaser_to_basic",
+    "spend_footprint",
+]
