@@ -665,7 +665,6 @@ def spend_footprint(
     margin_fp = margin_amount * float(margin_intensity or 0.0) * money
     monetary_all = monetary + margin_fp
 
-    mask = _override_mask(overrides, spend, children)
     if overrides is not None:
         metric = str(meta.get("gwp_metric", "AR5GWP100"))
         factor_table = dict(fuel_factors(metric=metric))
@@ -677,6 +676,7 @@ def spend_footprint(
         )
     else:
         physical = xr.zeros_like(spend, dtype=float)
+    mask = _override_mask(overrides, spend, children)
     footprint = monetary_all.where(~mask, physical)
 
     group_of = _groups_of(codes, groups)
@@ -721,6 +721,8 @@ def spend_footprint(
         "boundary": "consumption-based (spend-based, physical overrides for energy and fuel)",
         **({"bridge": repr(bridge_attrs)} if bridge_attrs else {}),
     }
+    for var in ds.data_vars:
+        ds[var].attrs = {}
     for name in ("footprint", "monetary", "margin", "physical", "by_group", "total"):
         ds[name].attrs["units"] = unit
     if population is not None:

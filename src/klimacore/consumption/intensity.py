@@ -305,7 +305,8 @@ def intensities_from_mrio(
         Product × COICOP weights (see :func:`check_concordance`); without it the result is by
         ``product``. Unmapped products are listed in ``attrs["unmapped_products"]``.
     units
-        Target unit, mass per currency (``"kg/EUR"``, ``"kg/kEUR"``); the MRIO's units are read
+        Target unit, mass per currency (``"kg/EUR"``, ``"kg/kEUR"``); without ``gas_map`` only
+        its currency is used and each stressor keeps its own unit. The MRIO's units are read
         from ``io.unit`` (stressors, default ``stressor_unit`` or kg) and ``io.monetary_unit``
         (or ``monetary_unit``, e.g. ``"MEUR"``).
     price_basis
@@ -352,16 +353,8 @@ def intensities_from_mrio(
         )
         factor = conversion_factor(f"{mass}/({money})", units)
     else:
-        if not isinstance(stressor_units, str) and len(set(stressor_units.values())) > 1:
-            raise UnitError(
-                "stressors have different units; pass gas_map= to characterise them first"
-            )
-        s_unit = (
-            stressor_units
-            if isinstance(stressor_units, str)
-            else next(iter(stressor_units.values()), "kg")
-        )
-        factor = conversion_factor(f"({s_unit})/({money})", units)
+        # each stressor keeps its own unit; only the monetary denominator is converted
+        factor = conversion_factor(currency, money)
         direct_co2e = float("nan")
     intensity = intensity * factor
     unmapped: list[Any] = []
@@ -384,7 +377,7 @@ def intensities_from_mrio(
         "currency": currency,
         "price_basis": price_basis,
         "gwp_metric": gwp_metric if gas_map is not None else "none (not characterised)",
-        "units": units,
+        "units": units if gas_map is not None else f"stressor unit/{currency}",
         "quantity": "CO2e" if gas_map is not None else "stressors",
         "region": str(region),
         "categories": pi.attrs["categories"],
