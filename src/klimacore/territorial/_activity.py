@@ -1,0 +1,230 @@
+"""Activity data: tidy frames, DataArrays and Datasets to one labelled array (internal)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from klimacore.errors import DataError, UnitError, ValidationError
+from klimacore.territorial._labels import NOTATION_KEYS, as_label_array, gpc, raise_problems
+from klimacore.units import conversion_factor
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import xarray as xr
+
+IGNORED_COLUMNS: tuple[str, ...] = ("source", "note", "notes", "comment")
+"""Columns of a tidy frame that describe rows and are not dimensions."""
+
+LEADING_DIMS: tuple[str, ...] = ("municipality", "region", "year", "category")
+
+
+def _ordered_labels(name: str, values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Unique labels of a dimension: municipality/year sorted, category in GPC order, else as met."""
+    import pandas as pd
+
+    uniq = as_label_array(pd.unique(values))
+    if name == "category":
+        index = gpc().index
+        known = sorted((c for c in uniq.tolist() if c in index), key=index.__getitem__)
+        unknown = [c for c in uniq.tolist() if c not in index]
+        return np.asarray(known + unknown, dtype=str)
+    if name in ("municipality", "year", "region") or uniq.dtype.kind in "iu":
+        return np.sort(uniq)
+    return uniq
+
+
+def dense_from_frame(
+    frame: pd.DataFrame, dims: Sequence[str], values: np.ndarray[Any, Any], what: str
+) -> tuple[np.ndarray[Any, Any], dict[str, np.ndarray[Any, Any]]]:
+    """Scatter ``values`` of a long frame into a dense array over ``dims`` (absent cells: 0).
+
+    Raises DataError naming the duplicated keys.
+    """
+    import pandas as pd
+
+    coords: dict[str, np.ndarray[Any, Any]] = {}
+    codes: list[np.ndarray[Any, Any]] = []
+    for d in dims:
+        col = as_label_array(frame[d].to_numpy())
+        labels = _ordered_labels(d, col)
+        coords[d] = labels
+        codes.append(pd.Index(labels).get_indexer(col))
+    shape = tuple(len(c) for c in coords.values())
+    flat = np.ravel_multi_index(tuple(codes), shape) if dims else np.zeros(len(values), np.intp)
+    counts = np.bincount(flat, minlength=int(np.prod(shape)))
+    if (counts > 1).any():
+        dup = np.flatnonzero(counts[flat] > 1)
+        keys = sorted({tuple(_py(frame[d].iloc[i]) for d in dims) for i in dup}, key=str)
+        raise DataError(f"duplicate rows in {what} for ({', '.join(dims)}): {keys[:20]}"
+                        + (f" … ({len(keys) - 20} more)" if len(keys) > 20 else ""))
+    data = np.zeros(shape)
+    data.reshape(-1)[flat] = values
+    return data, coords
+
+
+def _py(v: Any) -> Any:
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def frame_dims(frame: pd.DataFrame, reserved: Sequence[str]) -> list[str]:
+    """Dimension columns of a tidy frame: every column but the reserved and ignored ones."""
+    rest = [c for c in frame.columns if c not in reserved and c not in IGNORED_COLUMNS]
+    lead = [c for c in LEADING_DIMS if c in rest]
+    return lead + [c for c in rest if c not in lead]
+
+
+def split_values(frame: pd.DataFrame, what: str) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Numeric values and a mask of notation-key rows (value NO/IE/NE/C) of a tidy frame."""
+    import pandas as pd
+
+    raw = frame["value"]
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        values = raw.to_numpy(dtype=float, na_value=np.nan)
+        is_key = np.zeros(len(values), dtype=bool)
+    else:
+        text = raw.astype("string").str.strip()
+        is_key = text.isin(NOTATION_KEYS).fillna(False).to_numpy(dtype=bool)
+        values = pd.to_numeric(text.where(~text.isin(NOTATION_KEYS)), errors="coerce").to_numpy(
+            dtype=float, na_value=np.nan)
+        bad_text = np.flatnonzero(~is_key & np.isnan(values) & text.notna().to_numpy(dtype=bool))
+        if bad_text.size:
+            shown = [f"row {i}: {raw.iloc[i]!r}" for i in bad_text[:20]]
+            raise ValidationError(
+                f"{len(bad_text)} {what} value(s) are neither numbers nor notation keys "
+                f"({', '.join(NOTATION_KEYS)})", problems=shown)
+    missing = np.flatnonzero(np.isnan(values) & ~is_key)
+    if missing.size:
+        raise ValidationError(
+            f"{missing.size} {what} row(s) have no value (use a notation key NO/IE/NE/C, never "
+            "an empty cell)", problems=[f"row {i}" for i in missing[:20]])
+    inf = np.flatnonzero(np.isinf(values))
+    if inf.size:
+        raise ValidationError(f"{inf.size} {what} row(s) are infinite",
+                              problems=[f"row {i}" for i in inf[:20]])
+    return values, is_key
+
+
+def parse_frame(
+    frame: pd.DataFrame, *, label: str, what: str
+) -> tuple[xr.DataArray | None, pd.DataFrame | None]:
+    """A tidy frame (dims…, ``label``, value, unit) → DataArray over (dims…, label) with a per-label
+    ``unit`` coordinate, and the notation-key rows (dims…, notation_key) if any."""
+    import pandas as pd
+    import xarray as xr
+
+    needed = [label, "value", "unit"]
+    absent = [c for c in [*needed, "category"] if c not in frame.columns]
+    if absent:
+        raise DataError(f"{what} frame lacks columns {absent} (has {list(frame.columns)})")
+    dims = frame_dims(frame, needed)
+    values, is_key = split_values(frame, what)
+    keys = None
+    if is_key.any():
+        key_rows = frame.loc[is_key, dims].copy()
+        key_rows["notation_key"] = frame.loc[is_key, "value"].astype(str).str.strip().to_numpy()
+        keys = key_rows.reset_index(drop=True)
+        frame = frame.loc[~is_key]
+        values = values[~is_key]
+    if len(frame) == 0:
+        return None, keys
+    names = as_label_array(frame[label].to_numpy())
+    units = np.asarray([str(u).strip() for u in frame["unit"].tolist()])
+    # canonical unit per label: the first one met; every row is converted to it
+    canon: dict[Any, str] = {}
+    for n, u in zip(names.tolist(), units.tolist(), strict=True):
+        canon.setdefault(n, u)
+    pairs = pd.DataFrame({"n": names, "u": units})
+    codes, uniq = pd.factorize(pd.MultiIndex.from_frame(pairs))
+    scale = np.empty(len(uniq))
+    problems = []
+    for i, (n, u) in enumerate(uniq):
+        try:
+            scale[i] = conversion_factor(u, canon[n])
+        except UnitError as exc:
+            problems.append(f"{label} {n!r}: rows in {u!r} and in {canon[n]!r} ({exc})")
+    if problems:
+        raise_problems(units=problems, context=what)
+    values = values * scale[codes]
+    data, coords = dense_from_frame(frame, [*dims, label], values, what)
+    out = xr.DataArray(data, coords=coords, dims=[*dims, label])
+    unit_list = [canon[n] for n in coords[label].tolist()]
+    return out.assign_coords(unit=(label, np.asarray(unit_list))), keys
+
+
+def activity_array(activity: pd.DataFrame | xr.DataArray | xr.Dataset) -> xr.DataArray:
+    """Normalise activity data to one DataArray with a ``fuel`` dim and a ``unit`` coordinate.
+
+    Parameters
+    ----------
+    activity
+        A tidy frame with columns ``category``, ``fuel``, ``value`` and ``unit`` (units may differ
+        from row to row, e.g. ``GJ`` and ``MWh``), plus dimension columns such as ``municipality``,
+        ``year``, ``scenario`` (every other column but ``source``/``note``/``comment``); or a
+        DataArray with a ``fuel`` dim and ``attrs["units"]`` or a ``unit`` coordinate along
+        ``fuel``; or a Dataset with one variable per fuel, each with ``attrs["units"]``.
+
+    Returns
+    -------
+    xarray.DataArray
+        Activity over (…, ``fuel``), one unit per fuel in the ``unit`` coordinate. Rows of a
+        frame are converted to the first unit met for their fuel; (municipality, year, category,
+        fuel) cells with no row are 0 (no activity). A frame with notation-key rows is refused
+        here: :func:`inventory` takes them.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"municipality": [727, 727], "year": [2019, 2019],
+    ...     "category": ["I.1.1", "I.2.1"], "fuel": ["natural_gas", "natural_gas"],
+    ...     "value": [100.0, 10.0], "unit": ["GJ", "MWh"]})
+    >>> a = activity_array(frame)
+    >>> a.sel(municipality=727, year=2019, fuel="natural_gas").to_numpy().tolist()
+    [100.0, 36.0]
+    >>> str(a["unit"].sel(fuel="natural_gas").item())
+    'GJ'
+    """
+    act, keys = to_activity(activity)
+    if keys is not None:
+        raise ValidationError(
+            f"activity has {len(keys)} notation-key row(s) (NO/IE/NE/C); pass it to inventory(), "
+            "which keeps notation keys as their own variable")
+    if act is None:
+        raise ValidationError("activity has no rows")
+    return act
+
+
+def to_activity(
+    activity: pd.DataFrame | xr.DataArray | xr.Dataset,
+) -> tuple[xr.DataArray | None, pd.DataFrame | None]:
+    """Activity as a DataArray (with ``unit`` coordinate) and any notation-key rows."""
+    import pandas as pd
+    import xarray as xr
+
+    if isinstance(activity, pd.DataFrame):
+        return parse_frame(activity, label="fuel", what="activity")
+    if isinstance(activity, xr.Dataset):
+        bad = [n for n, v in activity.data_vars.items() if "units" not in v.attrs]
+        if bad:
+            raise UnitError(f"activity variables without attrs['units']: {bad}")
+        names = list(activity.data_vars)
+        units = np.asarray([str(activity[n].attrs["units"]) for n in names])
+        da = activity.to_dataarray(dim="fuel").assign_coords(fuel=np.asarray([str(n) for n in names]))
+        da = da.transpose(*[d for d in da.dims if d != "fuel"], "fuel")
+        return da.assign_coords(unit=("fuel", units)), None
+    if isinstance(activity, xr.DataArray):
+        if "fuel" not in activity.dims:
+            raise DataError(f"activity needs a 'fuel' dimension (dims: {list(activity.dims)})")
+        if "unit" in activity.coords and activity["unit"].dims == ("fuel",):
+            return activity, None
+        if "units" not in activity.attrs:
+            raise UnitError(
+                "activity has no unit: set attrs['units'] (e.g. 'GJ') or a 'unit' coordinate "
+                "along 'fuel'")
+        units = np.full(activity.sizes["fuel"], str(activity.attrs["units"]))
+        return activity.assign_coords(unit=("fuel", units)), None
+    raise ValidationError(
+        f"activity must be a pandas DataFrame or an xarray DataArray/Dataset, got "
+        f"{type(activity).__name__}")

@@ -1,0 +1,410 @@
+"""The GPC inventory as an xarray Dataset (internal)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from klimacore.errors import DataError, UnitError, ValidationError
+from klimacore.territorial._activity import parse_frame, to_activity
+from klimacore.territorial._engine import co2e_of, compute, prepare
+from klimacore.territorial._factors import canonical_gas
+from klimacore.territorial._grid import GridLike, grid_carriers, grid_emissions, grid_methods
+from klimacore.territorial._labels import (
+    BIOGENIC_CO2,
+    METHOD_DIM,
+    NOTATION_KEYS,
+    check_categories,
+    gpc_order,
+    raise_problems,
+)
+from klimacore.units import DEFAULT_GWP_METRIC, conversion_factor
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import xarray as xr
+
+_CO2E_LABELS = {"co2e", "co2eq", "co2-eq", "co2-e", "co2equivalent"}
+_KEY_DIMS = ("municipality", "year", "category")
+_ORDER = ("municipality", "region", "year", "category")
+
+
+def _canonical_direct_gas(name: object) -> str:
+    return "CO2e" if str(name).strip().lower().replace(" ", "") in _CO2E_LABELS else canonical_gas(name)
+
+
+def direct_emissions(direct: pd.DataFrame | xr.DataArray) -> tuple[
+        xr.DataArray | None, xr.DataArray | None, pd.DataFrame | None]:
+    """Direct entries → (per-gas t, CO2e-only t, notation-key rows)."""
+    import pandas as pd
+    import xarray as xr
+
+    keys = None
+    if isinstance(direct, pd.DataFrame):
+        da, keys = parse_frame(direct, label="gas", what="direct emissions")
+        if da is None:
+            return None, None, keys
+    elif isinstance(direct, xr.DataArray):
+        if "gas" not in direct.dims:
+            raise DataError(f"direct emissions need a 'gas' dimension (dims {list(direct.dims)})")
+        if "unit" in direct.coords and direct["unit"].dims == ("gas",):
+            da = direct
+        elif "units" in direct.attrs:
+            da = direct.assign_coords(unit=("gas", np.full(direct.sizes["gas"], direct.attrs["units"])))
+        else:
+            raise UnitError("direct emissions have no unit: set attrs['units'] (e.g. 't')")
+    else:
+        raise ValidationError(f"direct emissions must be a DataFrame or DataArray, got "
+                              f"{type(direct).__name__}")
+    if "category" not in da.dims:
+        raise DataError("direct emissions need a 'category' dimension")
+    check_categories(da["category"].to_numpy().tolist())
+    gases = [_canonical_direct_gas(g) for g in da["gas"].to_numpy().tolist()]
+    problems = []
+    scale = np.ones(len(gases))
+    for i, (g, u) in enumerate(zip(gases, da["unit"].to_numpy().tolist(), strict=True)):
+        try:
+            scale[i] = conversion_factor(str(u).split()[0], "t")
+        except UnitError as exc:
+            problems.append(f"gas {g!r}: {u!r} is not a mass ({exc})")
+    raise_problems(units=problems, context="direct emissions")
+    if len(set(gases)) != len(gases):
+        raise DataError(f"direct emissions: gas labels collide after normalising: {gases}")
+    da = da.drop_vars("unit").assign_coords(gas=gases)
+    da = da * xr.DataArray(scale, dims="gas", coords={"gas": gases})
+    per_gas = [g for g in gases if g != "CO2e"]
+    gas_part = da.sel(gas=per_gas) if per_gas else None
+    fixed = da.sel(gas="CO2e", drop=True) if "CO2e" in gases else None
+    return gas_part, fixed, keys
+
+
+def _sum_aligned(parts: Sequence[xr.DataArray]) -> xr.DataArray | None:
+    import xarray as xr
+
+    if not parts:
+        return None
+    if len(parts) == 1:
+        return parts[0]
+    aligned = xr.align(*parts, join="outer", fill_value=0.0)
+    total = aligned[0]
+    for p in aligned[1:]:
+        total = total + p
+    return total
+
+
+def _keys_array(frames: Sequence[pd.DataFrame], given: pd.DataFrame | xr.DataArray | None
+                ) -> xr.DataArray | None:
+    import pandas as pd
+    import xarray as xr
+
+    arrays: list[xr.DataArray] = []
+    if given is not None:
+        if isinstance(given, xr.DataArray):
+            arrays.append(given.astype(str))
+        elif isinstance(given, pd.DataFrame):
+            col = next((c for c in ("notation_key", "key", "value") if c in given.columns), None)
+            if col is None:
+                raise DataError("notation keys frame needs a 'notation_key' column")
+            frames = [*frames, given.rename(columns={col: "notation_key"})]
+        else:
+            raise ValidationError(f"notation keys must be a DataFrame or DataArray, got "
+                                  f"{type(given).__name__}")
+    for f in frames:
+        dims = [c for c in f.columns if c != "notation_key" and c not in ("source", "note",
+                                                                          "comment", "fuel", "gas")]
+        extra = [d for d in dims if d not in _KEY_DIMS]
+        if extra:
+            raise DataError(f"notation keys are by (municipality, year, category); got columns {extra}")
+        f = f.drop_duplicates(subset=[*dims, "notation_key"])
+        dup = f.duplicated(subset=dims, keep=False)
+        if dup.any():
+            rows = f[dup.to_numpy(dtype=bool)].to_dict("records")
+            raise DataError(f"conflicting notation keys for the same cell: {rows[:20]}")
+        idx = pd.MultiIndex.from_frame(f[dims].astype(
+            {d: "int64" for d in dims if d in ("municipality", "year")}))
+        s = pd.Series(f["notation_key"].astype(str).to_numpy(), index=idx)
+        arrays.append(xr.DataArray.from_series(s).fillna(""))
+    if not arrays:
+        return None
+    out = arrays[0]
+    for a in arrays[1:]:
+        a, out = xr.align(a, out, join="outer", fill_value="")
+        clash = (a != "") & (out != "") & (a != out)
+        if bool(clash.any()):
+            raise DataError("conflicting notation keys for the same cell")
+        out = xr.where(a != "", a, out)
+    values = set(np.unique(out.to_numpy()).tolist()) - {""}
+    bad = sorted(values - set(NOTATION_KEYS))
+    if bad:
+        raise ValidationError(f"unknown notation keys {bad}; valid: {', '.join(NOTATION_KEYS)}")
+    check_categories(out["category"].to_numpy().tolist()) if "category" in out.dims else None
+    return out.astype("<U2")
+
+
+def _union_with_keys(objs: list[xr.DataArray], keys: xr.DataArray
+                     ) -> tuple[list[xr.DataArray], xr.DataArray]:
+    """Extend numeric variables (fill 0) and keys (fill "") to the union of their labels."""
+    import pandas as pd
+
+    for d in keys.dims:
+        numeric_labels = next((o[d].to_numpy() for o in objs if d in o.dims), None)
+        if numeric_labels is None:
+            continue
+        union = pd.Index(numeric_labels).append(
+            pd.Index(keys[d].to_numpy()).difference(pd.Index(numeric_labels), sort=False))
+        if d in ("municipality", "year"):
+            union = union.sort_values()
+        objs = [o.reindex({d: union}, fill_value=0.0)
+                if d in o.dims and not union.equals(pd.Index(o[d].to_numpy())) else o for o in objs]
+        keys = keys.reindex({d: union}, fill_value="")
+    return objs, keys
+
+
+def _canonical(ds: xr.Dataset) -> xr.Dataset:
+    cats = ds["category"].to_numpy().tolist()
+    order = gpc_order(cats)
+    if order != cats:
+        ds = ds.reindex(category=order)
+    return ds
+
+
+def _transpose(da: xr.DataArray, last: Sequence[str] = ()) -> xr.DataArray:
+    lead = [d for d in _ORDER if d in da.dims]
+    tail = [d for d in last if d in da.dims]
+    mid = [d for d in da.dims if d not in lead and d not in tail]
+    order = [*lead, *mid, *tail]
+    return da if list(da.dims) == order else da.transpose(*order)
+
+
+def inventory(
+    activity: pd.DataFrame | xr.DataArray | xr.Dataset | None = None,
+    factors: pd.DataFrame | xr.DataArray | None = None,
+    *,
+    direct: pd.DataFrame | xr.DataArray | None = None,
+    grid: GridLike | None = None,
+    notation_keys: pd.DataFrame | xr.DataArray | None = None,
+    metric: str = DEFAULT_GWP_METRIC,
+    gases: Sequence[str] | None = None,
+    source: str | None = None,
+    release_date: str | None = None,
+    boundary: str = "territorial (GPC 1.1)",
+    attrs: Mapping[str, Any] | None = None,
+) -> xr.Dataset:
+    """Build a GPC inventory: emissions by gas, CO2e, biogenic CO2 memo and notation keys.
+
+    Parameters
+    ----------
+    activity
+        Activity data (see :func:`activity_array`): fuel combustion and, for the carriers that
+        ``grid`` covers (``electricity``, ``district_heating``), grid-supplied energy. Rows of a
+        tidy frame whose value is a notation key (NO, IE, NE, C) become notation keys.
+    factors
+        Emission factors by fuel × gas (see :func:`emission_factors`,
+        :func:`default_emission_factors`).
+    direct
+        Emissions already known (e.g. agriculture from a national model): a tidy frame
+        (…, ``category``, ``gas``, ``value``, ``unit``) or a DataArray with a ``gas`` dim and a
+        mass unit. Gas ``CO2e`` entries are kept as CO2e (``co2e_fixed``); others join
+        ``emissions`` and are added to computed emissions of the same cell.
+    grid
+        Scope-2 factor sets (:class:`GridFactorSet`): one set or a list (one per carrier) gives
+        one attribution; a mapping ``{label: sets}`` computes every method side by side along a
+        ``scope2_method`` dimension.
+    notation_keys
+        NO/IE/NE/C by (municipality, year, category), as a frame with a ``notation_key`` column or
+        a DataArray of strings. A NO/IE/NE cell must have zero emissions.
+    metric
+        GWP set for ``co2e`` (recorded in attrs; switch with :func:`co2e`).
+    gases
+        Compute only these gases from the activity.
+    source, release_date, boundary, attrs
+        Provenance recorded in the Dataset's attrs.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``emissions`` (…, category, gas) in t; ``co2e`` (…, category[, scope2_method]) in t CO2e;
+        ``co2_biogenic`` (memo, outside totals) when any factor has biogenic CO2; ``co2e_fixed``
+        (emissions known only as CO2e: grid factors, direct CO2e entries, included in ``co2e``
+        under every metric) when there are any; ``notation_key`` (municipality, year, category)
+        strings, ``""`` where a value is reported. Categories in GPC order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from klimacore.territorial import default_emission_factors
+    >>> act = pd.DataFrame({"municipality": 727, "year": 2019,
+    ...     "category": ["I.1.1", "I.1.1", "II.1.1", "I.6.1"],
+    ...     "fuel": ["natural_gas", "wood", "diesel", "gas_oil"],
+    ...     "value": ["1000", "500", "2000", "NO"], "unit": ["GJ", "GJ", "GJ", ""]})
+    >>> inv = inventory(act, default_emission_factors())
+    >>> inv["co2e"].sel(category="I.1.1").round(1).to_numpy().tolist()
+    [[61.6]]
+    >>> float(inv["co2_biogenic"].sum()), str(inv["notation_key"].sel(category="I.6.1").item())
+    (56.0, 'NO')
+    >>> inv.attrs["gwp_metric"]
+    'AR5GWP100'
+    """
+    import xarray as xr
+
+    gas_parts: list[xr.DataArray] = []
+    fixed_parts: list[xr.DataArray] = []
+    key_frames: list[pd.DataFrame] = []
+    grid_meta: dict[str, Any] = {}
+    if activity is not None:
+        act, keys = to_activity(activity)
+        if keys is not None:
+            key_frames.append(keys)
+        if act is not None:
+            carriers = grid_carriers(grid) if grid is not None else set()
+            fuels = act["fuel"].to_numpy().tolist()
+            on_grid = [f for f in fuels if f in carriers]
+            burnt = [f for f in fuels if f not in carriers]
+            if burnt:
+                if factors is None:
+                    raise_problems([("emission factors (none given)", "fuel", burnt)])
+                sub = act if not on_grid else act.sel(fuel=burnt)
+                gas_parts.append(compute(prepare(sub, factors, gases=gases, context="inventory")))
+            if on_grid:
+                assert grid is not None
+                g, grid_meta = grid_emissions(act.sel(fuel=on_grid), grid)
+                fixed_parts.append(g)
+    if direct is not None:
+        gpart, fpart, dkeys = direct_emissions(direct)
+        gas_parts += [gpart] if gpart is not None else []
+        fixed_parts += [fpart] if fpart is not None else []
+        key_frames += [dkeys] if dkeys is not None else []
+    keys_da = _keys_array(key_frames, notation_keys)
+    per_gas = _sum_aligned(gas_parts)
+    fixed = _sum_aligned(fixed_parts)
+    if per_gas is None and fixed is None and keys_da is None:
+        raise ValidationError("inventory: no activity, direct emissions or notation keys given")
+    variables: dict[str, xr.DataArray] = {}
+    if per_gas is not None:
+        gas_list = per_gas["gas"].to_numpy().tolist()
+        if BIOGENIC_CO2 in gas_list:
+            variables["co2_biogenic"] = per_gas.sel(gas=BIOGENIC_CO2, drop=True)
+            per_gas = per_gas.sel(gas=[g for g in gas_list if g != BIOGENIC_CO2])
+        variables["emissions"] = per_gas
+    if fixed is not None:
+        variables["co2e_fixed"] = fixed
+    names = list(variables)
+    objs = list(variables.values())
+    if len(objs) > 1:
+        objs = list(xr.align(*objs, join="outer", exclude=("gas", METHOD_DIM), fill_value=0.0))
+    if keys_da is not None and objs:
+        objs, keys_da = _union_with_keys(objs, keys_da)
+    variables = dict(zip(names, objs, strict=True))
+    if "emissions" not in variables:  # nothing per gas: an empty gas dimension, not fake zeros
+        template = variables.get("co2e_fixed", keys_da)
+        assert template is not None
+        if METHOD_DIM in template.dims:
+            template = template.isel({METHOD_DIM: 0}, drop=True)
+        variables["emissions"] = (xr.zeros_like(template, dtype=float)
+                                  .expand_dims(gas=["CO2"]).isel(gas=slice(0, 0)))
+    co2e = co2e_of(variables["emissions"], metric)
+    if "co2e_fixed" in variables:
+        co2e = co2e + variables["co2e_fixed"]
+    variables["co2e"] = co2e
+    dims = co2e.dims
+    key_dims = [d for d in _KEY_DIMS if d in dims]
+    if keys_da is None:
+        keys_da = xr.DataArray(np.full(tuple(co2e.sizes[d] for d in key_dims), "", dtype="<U2"),
+                               dims=key_dims, coords={d: co2e[d].to_numpy() for d in key_dims})
+    else:
+        absent = [d for d in keys_da.dims if d not in key_dims]
+        if absent:
+            raise DataError(f"notation keys have dims {absent} that the emissions do not have")
+        template = co2e.isel({d: 0 for d in dims if d not in key_dims}, drop=True)
+        keys_da = keys_da.broadcast_like(template).transpose(*key_dims).astype("<U2")
+        _check_key_conflicts(keys_da, co2e)
+    variables["notation_key"] = keys_da
+    ds = xr.Dataset({k: _transpose(v, ("gas", METHOD_DIM)) for k, v in variables.items()})
+    ds = _canonical(ds)
+    _var_attrs(ds, metric)
+    ds.attrs = _provenance(metric, source, release_date, boundary, grid, grid_meta, attrs)
+    return ds
+
+
+def _check_key_conflicts(keys: xr.DataArray, co2e: xr.DataArray) -> None:
+    strict = keys.isin(["NO", "IE", "NE"])
+    if not bool(strict.any()):
+        return
+    nonzero = (np.abs(co2e) > 0).any([d for d in co2e.dims if d not in keys.dims])
+    clash = strict & nonzero
+    if bool(clash.any()):
+        cells = clash.to_series()
+        cells = cells[cells.to_numpy(dtype=bool)].index.tolist()
+        raise ValidationError(
+            f"{len(cells)} cell(s) carry a notation key NO/IE/NE but have emissions",
+            problems=[f"{dict(zip(keys.dims, c if isinstance(c, tuple) else (c,), strict=True))}: "
+                      f"{keys.sel(dict(zip(keys.dims, c if isinstance(c, tuple) else (c,), strict=True))).item()}"
+                      for c in cells[:20]])
+
+
+def _var_attrs(ds: xr.Dataset, metric: str) -> None:
+    ds["emissions"].attrs = {"units": "t", "long_name": "emissions by gas"}
+    ds["co2e"].attrs = {"units": "t", "long_name": "CO2-equivalent emissions", "gwp_metric": metric}
+    if "co2_biogenic" in ds:
+        ds["co2_biogenic"].attrs = {"units": "t", "long_name": "biogenic CO2 (memo item, outside "
+                                    "totals)"}
+    if "co2e_fixed" in ds:
+        ds["co2e_fixed"].attrs = {"units": "t", "long_name": "emissions known only as CO2e "
+                                  "(grid factors, direct CO2e entries); in co2e under every metric"}
+    ds["notation_key"].attrs = {"long_name": "GPC notation key (NO, IE, NE, C); '' where reported"}
+
+
+def _provenance(metric: str, source: str | None, release_date: str | None, boundary: str,
+                grid: GridLike | None, grid_meta: Mapping[str, Any],
+                extra: Mapping[str, Any] | None) -> dict[str, Any]:
+    from klimacore import __version__
+
+    out: dict[str, Any] = {"title": "GPC inventory", "gwp_metric": metric, "boundary": boundary,
+                           "klimacore_version": __version__}
+    if source is not None:
+        out["source"] = source
+    if release_date is not None:
+        out["release_date"] = str(release_date)
+    if grid is not None:
+        methods, labelled = grid_methods(grid)
+        out["scope2_methods"] = {k: [s.describe() for s in v.values()] for k, v in methods.items()}
+        if not labelled:
+            out["scope2_method"] = next(iter(methods))
+    if extra:
+        out.update(extra)
+    return out
+
+
+def co2e(x: xr.Dataset | xr.DataArray, metric: str = DEFAULT_GWP_METRIC) -> xr.Dataset | xr.DataArray:
+    """CO2e under another GWP set, recomputed from emissions by gas.
+
+    A Dataset from :func:`inventory` comes back with ``co2e`` recomputed (``co2e_fixed`` is added
+    unchanged: those numbers are known only as CO2e) and ``attrs["gwp_metric"]`` updated; a
+    DataArray with a ``gas`` dim comes back summed over gas. ``CO2_biogenic`` is left out.
+
+    >>> import xarray as xr
+    >>> e = xr.DataArray([[1.0, 1.0, 5.0]], dims=("year", "gas"),
+    ...                  coords={"year": [2019], "gas": ["CH4", "N2O", "CO2_biogenic"]},
+    ...                  attrs={"units": "t"})
+    >>> co2e(e, "AR4GWP100").to_numpy().tolist(), co2e(e, "AR6GWP100").attrs["gwp_metric"]
+    ([323.0], 'AR6GWP100')
+    """
+    import xarray as xr
+
+    if isinstance(x, xr.Dataset):
+        if "emissions" not in x:
+            raise DataError("co2e needs an inventory Dataset with an 'emissions' variable")
+        new = co2e_of(x["emissions"], metric)
+        if "co2e_fixed" in x:
+            new = new + x["co2e_fixed"]
+        out = x.copy()
+        out["co2e"] = _transpose(new, (METHOD_DIM,))
+        out["co2e"].attrs = {"units": "t", "long_name": "CO2-equivalent emissions",
+                             "gwp_metric": metric}
+        out.attrs["gwp_metric"] = metric
+        return out
+    if "gas" not in x.dims:
+        raise DataError(f"co2e needs a 'gas' dimension (dims {list(x.dims)})")
+    return co2e_of(x, metric)

@@ -1,0 +1,167 @@
+"""Labels shared by the territorial engine: GPC categories, groupings, error helpers (internal)."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+from klimacore.errors import MissingLabelError, UnitError, ValidationError
+
+METHOD_DIM = "scope2_method"
+"""Dimension of scope-2 attribution methods side by side (not ``method``, which ``.sel`` takes
+as its fill-method argument)."""
+
+BIOGENIC_CO2 = "CO2_biogenic"
+"""Gas label of biogenic CO2: a memo item, never part of CO2e totals (GPC 1.1, section 3)."""
+
+NOTATION_KEYS: tuple[str, ...] = ("NO", "IE", "NE", "C")
+
+GROUPINGS: tuple[str, ...] = ("sector", "subsector", "scope", "gpc", "plan_sector")
+"""What :func:`totals` can group categories by."""
+
+# GPC sector / sub-sector -> the sectors of klimacore.models.PLAN_SECTORS
+_PLAN_SECTOR = {
+    "I": "energy",
+    "II": "transport",
+    "III": "waste",
+    "IV": "industry",
+    "V.1": "agriculture",
+    "V.2": "land_use",
+    "V.3": "agriculture",
+    "VI": "other",
+}
+
+
+@dataclass(frozen=True)
+class Gpc:
+    """The GPC category table as immutable arrays (cached)."""
+
+    refs: tuple[str, ...]
+    index: dict[str, int]
+    columns: dict[str, tuple[Any, ...]]
+    totals: np.ndarray[Any, np.dtype[np.bool_]]  # (n_refs, 3): basic, basic_plus, territorial
+
+
+@cache
+def gpc() -> Gpc:
+    from klimacore import reference
+
+    frame = reference.gpc_categories()
+    refs = tuple(str(r) for r in frame["ref"])
+    cols = {
+        c: tuple(frame[c].tolist())
+        for c in ("sector", "sector_name", "subsector", "subsector_name", "scope")
+    }
+    cols["plan_sector"] = tuple(
+        _PLAN_SECTOR[sub] if sub in _PLAN_SECTOR else _PLAN_SECTOR[sec]
+        for sec, sub in zip(cols["sector"], cols["subsector"], strict=True)
+    )
+    totals = frame[list(reference.gpc_totals())].to_numpy(dtype=bool)
+    totals.setflags(write=False)
+    return Gpc(refs, {r: i for i, r in enumerate(refs)}, cols, totals)
+
+
+def check_categories(categories: Iterable[Hashable]) -> None:
+    """Raise naming every label that is not a GPC 1.1 reference number."""
+    index = gpc().index
+    bad = [c for c in dict.fromkeys(categories) if c not in index]
+    if bad:
+        raise MissingLabelError(
+            "GPC reference number (unknown categories; see reference.gpc_categories())",
+            bad,
+            dim="category",
+        )
+
+
+def gpc_order(categories: Iterable[Hashable]) -> list[str]:
+    """Categories (deduplicated) in GPC table order; unknown ones raise."""
+    cats = list(dict.fromkeys(str(c) for c in categories))
+    check_categories(cats)
+    index = gpc().index
+    return sorted(cats, key=index.__getitem__)
+
+
+@cache
+def membership(
+    categories: tuple[str, ...], by: str
+) -> tuple[tuple[Any, ...], dict[str, tuple[Any, ...]], np.ndarray[Any, np.dtype[np.float64]]]:
+    """Group labels, their extra coordinates and the (category × group) 0/1 matrix."""
+    table = gpc()
+    check_categories(categories)
+    rows = [table.index[c] for c in categories]
+    if by == "gpc":
+        labels: tuple[Any, ...] = ("basic", "basic_plus", "territorial")
+        matrix = table.totals[rows].astype(np.float64)
+        extra: dict[str, tuple[Any, ...]] = {
+            "total_name": ("BASIC", "BASIC+", "territorial (scope 1)")
+        }
+    elif by in ("sector", "subsector", "scope", "plan_sector"):
+        keys = [table.columns[by][r] for r in rows]
+        if by == "plan_sector":
+            from klimacore.models import PLAN_SECTORS
+
+            order = {s: i for i, s in enumerate(PLAN_SECTORS)}
+            labels = tuple(sorted(set(keys), key=order.__getitem__))
+        else:
+            labels = tuple(dict.fromkeys(table.columns[by][r] for r in sorted(rows)))
+            if by == "scope":
+                labels = tuple(sorted(labels))
+        pos = {k: i for i, k in enumerate(labels)}
+        matrix = np.zeros((len(rows), len(labels)))
+        matrix[np.arange(len(rows)), [pos[k] for k in keys]] = 1.0
+        extra = {}
+        if by in ("sector", "subsector"):
+            names = dict(zip(table.columns[by], table.columns[f"{by}_name"], strict=True))
+            extra = {f"{by}_name": tuple(names[k] for k in labels)}
+    else:
+        raise ValidationError(f"unknown grouping {by!r}; valid: {', '.join(GROUPINGS)}")
+    matrix.setflags(write=False)
+    return labels, extra, matrix
+
+
+def raise_problems(
+    missing: Sequence[tuple[str, str, Sequence[object]]] = (),
+    units: Sequence[str] = (),
+    context: str = "",
+) -> None:
+    """Raise one error naming every problem found.
+
+    ``missing`` holds (what, dim, labels) triples; ``units`` unit problems. Only missing labels:
+    :class:`MissingLabelError` (all labels in ``.labels``); only units: :class:`UnitError`; both:
+    :class:`ValidationError`. Every problem is in ``.problems``.
+    """
+    missing = [m for m in missing if m[2]]
+    if not missing and not units:
+        return
+    texts = [str(MissingLabelError(what, labels, dim=dim)) for what, dim, labels in missing]
+    prefix = f"{context}: " if context else ""
+    if missing and not units:
+        if len(missing) == 1:
+            what, dim, labels = missing[0]
+            raise MissingLabelError(f"{prefix}{what}", labels, dim=dim)
+        all_labels = [lab for _, _, labels in missing for lab in labels]
+        err = MissingLabelError(f"{prefix}labels", all_labels)
+        err.problems = tuple(texts)
+        err.args = (f"{prefix}{len(texts)} kinds of missing labels\n"
+                    + "\n".join(f"  - {t}" for t in texts),)
+        raise err
+    if units and not missing:
+        raise UnitError(f"{prefix}{len(units)} unit problem(s)", problems=list(units))
+    raise ValidationError(f"{prefix}{len(texts) + len(units)} problems", problems=texts + list(units))
+
+
+def as_label_array(values: Sequence[Any] | np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Coordinate labels as a plain numpy array: int64 for integers, fixed-width str for text."""
+    arr = np.asarray(values)
+    if arr.dtype.kind in "iub":
+        return arr.astype(np.int64)
+    if arr.dtype.kind in "OTU":
+        items = arr.tolist()
+        if all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in items):
+            return np.asarray(items, dtype=np.int64)
+        return np.asarray([str(v) for v in items], dtype=str) if items else arr.astype(str)
+    return arr
