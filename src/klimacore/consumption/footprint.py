@@ -336,45 +336,76 @@ def _physical(
         if absent_y:
             raise MissingLabelError("spending for override year", absent_y, dim="year")
 
-    out = xr.zeros_like(template, dtype=float)
     problems: list[str] = []
+    values: list[float] = []
     rows = overrides.to_dict("records")
+    per_unit: dict[tuple[str, str], float | str] = {}
     for row, code in zip(rows, codes, strict=True):
         carrier = str(row["carrier"])
-        f_value, f_unit = factors[carrier]
-        f_mass, f_den = split_unit(f_unit)
         act_unit = str(row["unit"])
-        try:
-            if dimensionality(act_unit) == dimensionality(f_den):
-                amount = float(row["amount"]) * conversion_factor(act_unit, f_den)
-            elif carrier in energy_content:
-                e_value, e_unit = energy_content[carrier]
-                e_num, e_den = split_unit(e_unit)
-                amount = (
-                    float(row["amount"])
-                    * conversion_factor(act_unit, e_den)
-                    * e_value
-                    * conversion_factor(e_num, f_den)
-                )
-            else:
-                raise UnitError(
-                    f"{carrier}: activity in {act_unit!r} but factor per {f_den!r} and no "
-                    f"energy_content for {carrier!r}"
-                )
-            value = amount * f_value * conversion_factor(f_mass, unit)
-        except UnitError as exc:
-            problems.append(f"{carrier} ({code}): {exc}")
+        key = (carrier, act_unit)
+        if key not in per_unit:
+            per_unit[key] = _per_unit(carrier, act_unit, factors, energy_content, unit)
+        factor = per_unit[key]
+        if isinstance(factor, str):
+            problems.append(f"{carrier} ({code}): {factor}")
             continue
+        value = float(row["amount"]) * factor
         if not np.isfinite(value) or float(row["amount"]) < 0:
             problems.append(f"{carrier} ({code}): amount {row['amount']} must be >= 0")
             continue
-        sel: dict[str, Any] = {"municipality": int(row["municipality"]), "coicop": code}
-        if has_year:
-            sel["year"] = int(row["year"])
-        out.loc[sel] = out.loc[sel] + value
+        values.append(value)
     if problems:
         raise UnitError(f"{len(problems)} problems in the physical overrides", problems=problems)
-    return out
+    arr = np.zeros(template.shape)
+    np.add.at(arr, _positions(overrides, codes, template), np.asarray(values, dtype=float))
+    return xr.DataArray(arr, coords=template.coords, dims=template.dims)
+
+
+def _per_unit(
+    carrier: str,
+    act_unit: str,
+    factors: Mapping[str, tuple[float, str]],
+    energy_content: Mapping[str, tuple[float, str]],
+    unit: str,
+) -> float | str:
+    """Emission (in ``unit``) per one ``act_unit`` of ``carrier``, or the reason it cannot be."""
+    f_value, f_unit = factors[carrier]
+    try:
+        f_mass, f_den = split_unit(f_unit)
+        if dimensionality(act_unit) == dimensionality(f_den):
+            amount = conversion_factor(act_unit, f_den)
+        elif carrier in energy_content:
+            e_value, e_unit = energy_content[carrier]
+            e_num, e_den = split_unit(e_unit)
+            amount = conversion_factor(act_unit, e_den) * e_value * conversion_factor(e_num, f_den)
+        else:
+            return (
+                f"activity in {act_unit!r} but factor per {f_den!r} and no energy_content "
+                f"for {carrier!r}"
+            )
+        return amount * f_value * conversion_factor(f_mass, unit)
+    except (UnitError, ValidationError) as exc:
+        return str(exc)
+
+
+def _positions(
+    rows: pd.DataFrame, codes: list[str], template: xr.DataArray
+) -> tuple[np.ndarray[Any, np.dtype[np.intp]], ...]:
+    """Integer positions of (municipality[, year], coicop) rows in the template's dims."""
+    import pandas as pd
+
+    pos = {
+        "municipality": pd.Index(template["municipality"].to_numpy()).get_indexer(
+            [int(m) for m in rows["municipality"]]
+        ),
+        "coicop": pd.Index(template["coicop"].to_numpy()).get_indexer(codes),
+    }
+    if "year" in template.dims:
+        pos["year"] = pd.Index(template["year"].to_numpy()).get_indexer(
+            [int(y) for y in rows["year"]]
+        )
+    return tuple(np.asarray(pos[str(d)], dtype=np.intp) for d in template.dims)
 
 
 def _override_mask(
@@ -382,20 +413,15 @@ def _override_mask(
 ) -> xr.DataArray:
     import xarray as xr
 
-    mask = xr.zeros_like(template, dtype=bool)
-    if overrides is None:
-        return mask
-    has_year = "year" in template.dims
-    for row in overrides.to_dict("records"):
-        code = normalize_coicop(row["coicop"])
-        sel: dict[str, Any] = {
-            "municipality": int(row["municipality"]),
-            "coicop": [code, *_descendants(code, children)],
-        }
-        if has_year:
-            sel["year"] = int(row["year"])
-        mask.loc[sel] = True
-    return mask
+    arr = np.zeros(template.shape, dtype=bool)
+    if overrides is not None and len(overrides):
+        codes = [normalize_coicop(c) for c in overrides["coicop"]]
+        family = {c: [c, *_descendants(c, children)] for c in set(codes)}
+        rep = [len(family[c]) for c in codes]
+        expanded = overrides.loc[overrides.index.repeat(rep)]
+        flat = [member for c in codes for member in family[c]]
+        arr[_positions(expanded, flat, template)] = True
+    return xr.DataArray(arr, coords=template.coords, dims=template.dims)
 
 
 # --- groups and population ---------------------------------------------------------------------
