@@ -38,7 +38,6 @@ from klimacore.consumption._common import (
     PRICE_BASES,
     ancestors,
     as_dataarray,
-    division,
     normalize_coicop,
     per_code,
     resolve_codes,
@@ -758,8 +757,3 @@ def spend_footprint(
         f"{spending_unit} ({meta['year']} prices, {meta['price_basis']})"
     )
     return ds
-
-
-def division_of(code: str) -> str:
-    """Division of a COICOP code (re-exported helper)."""
-    return division(normalize_coicop(code))
