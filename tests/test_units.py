@@ -94,7 +94,7 @@ def test_registry_is_a_singleton() -> None:
 @pytest.mark.parametrize(
     ("src", "dst", "factor"),
     [("MWh", "GJ", 3.6), ("TWh", "PJ", 3.6), ("kWh", "MJ", 3.6), ("toe", "GJ", 41.868),
-     ("Nm3", "m**3", 1.0), ("L", "m**3", 1e-3), ("kt", "t", 1e3), ("g/kWh", "kg/MWh", 1.0),
+     ("Nm3", "m**3", 1.0), ("m3", "L", 1000.0), ("Nm³", "m³", 1.0), ("L", "m**3", 1e-3), ("kt", "t", 1e3), ("g/kWh", "kg/MWh", 1.0),
      ("kg/GJ", "t/TJ", 1.0), ("DKK", "DKK", 1.0), ("vkm", "vehicle*km", 1.0)],
 )
 def test_conversion_factors(src: str, dst: str, factor: float) -> None:

@@ -128,7 +128,12 @@ def plan_summary(plan: object) -> str:
 
 def _demo_sections() -> list[tuple[str, Callable[[object], str]]]:
     """The sections of ``klimacore demo``, each a pure function of the plan returning text."""
-    sections: list[tuple[str, Callable[[object], str]]] = [("Plan", plan_summary)]
+    from klimacore import consumption
+
+    sections: list[tuple[str, Callable[[object], str]]] = [
+        ("Plan", plan_summary),
+        ("Consumption-based footprint", lambda plan: consumption.demo_section()),
+    ]
     return sections
 
 

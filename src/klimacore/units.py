@@ -109,7 +109,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'klimacore.units' has no attribute {name!r}")
 
 
-_UNIT_ALIASES = {"m³": "m**3", "Nm³": "Nm3", "l": "L", "pct": "percent"}
+_UNIT_ALIASES = {"m³": "m**3", "m3": "m**3", "Nm³": "Nm3", "l": "L", "pct": "percent"}
 
 
 @cache
