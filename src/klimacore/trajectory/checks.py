@@ -1,0 +1,907 @@
+"""Checks of emissions against reference pathways: per year, per milestone, budgets, net zero.
+
+:func:`check_trajectory` takes emissions with a ``year`` dimension and any others (municipality,
+scenario, sector, draw …) and one or more references, and computes in one vectorized pass the
+allowed value, the gap (t and % of base-year emissions) and a status for every entity, reference
+and year; required and achieved average annual reduction rates at each milestone; cumulative
+emissions against the reference's budget and the year that budget runs out; and the year net zero
+is crossed. The result, :class:`TrajectoryCheck`, gives the same content as tidy DataFrames
+(:meth:`TrajectoryCheck.to_frame`) and as xarray (:meth:`TrajectoryCheck.to_xarray`).
+
+Statuses are ``on track`` (at or below the allowed value), ``at risk`` (above it by at most
+``Thresholds.at_risk_pct`` % of base-year emissions, or, for a range, inside the range's lower
+half that "must be justified"), ``off track`` and ``no data`` (a reporting gap: never a pass).
+
+Examples
+--------
+>>> import xarray as xr
+>>> from klimacore.trajectory import check_trajectory
+>>> e = xr.DataArray([100.0, 30.0], dims="year", coords={"year": [1990, 2030]})
+>>> res = check_trajectory(e, ["dk-climate-act"])
+>>> res.to_frame("milestones")[["reference", "year", "value", "threshold", "status"]]
+        reference  year  value  threshold     status
+0  dk-climate-act  2025    NaN       50.0    no data
+1  dk-climate-act  2030   30.0       30.0   on track
+2  dk-climate-act  2050    NaN        0.0    no data
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from klimacore.errors import (
+    DataError,
+    KlimacoreWarning,
+    MissingLabelError,
+    ValidationError,
+)
+from klimacore.trajectory.references import (
+    DEFAULT_REFERENCES,
+    Reference,
+    resolve_references,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import xarray as xr
+
+__all__ = [
+    "NO_DATA",
+    "OFF_TRACK",
+    "ON_TRACK",
+    "AT_RISK",
+    "SEVERITY",
+    "STATUS_LABELS",
+    "Thresholds",
+    "TrajectoryCheck",
+    "as_emissions",
+    "check_trajectory",
+]
+
+ON_TRACK, AT_RISK, OFF_TRACK, NO_DATA = 0, 1, 2, 3
+NOT_APPLICABLE = -1
+STATUS_LABELS: tuple[str, ...] = ("on track", "at risk", "off track", "no data")
+"""Status labels by code 0–3 (−1, not applicable, never appears in tables)."""
+SEVERITY: dict[str, str] = {
+    "on track": "info",
+    "at risk": "warning",
+    "off track": "error",
+    "no data": "warning",
+}
+"""Severity of each status."""
+_WORST_RANK = {ON_TRACK: 0, NO_DATA: 1, AT_RISK: 2, OFF_TRACK: 3}
+_UNIT_GAS = re.compile(r"\s*(CO2-?e(q)?|CO2)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Where *at risk* ends and *off track* begins.
+
+    Parameters
+    ----------
+    at_risk_pct
+        Emissions above the allowed value by at most this many % of base-year emissions are
+        *at risk*; more is *off track*. 0 makes every excess *off track*.
+    budget_at_risk_pct
+        The same for cumulative emissions, as the average yearly excess in % of base-year
+        emissions over the budget window.
+    """
+
+    at_risk_pct: float = 5.0
+    budget_at_risk_pct: float = 5.0
+
+    def __post_init__(self) -> None:
+        for name in ("at_risk_pct", "budget_at_risk_pct"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value >= 0):
+                raise ValidationError(f"Thresholds.{name} must be finite and ≥ 0, got {value}")
+
+
+# --- input --------------------------------------------------------------------------------------
+
+
+def _unit_factor(unit: str) -> float:
+    from klimacore.units import conversion_factor
+
+    text = _UNIT_GAS.sub("", unit).strip() or "t"
+    return conversion_factor(text, "t")
+
+
+def _entity_text(dims: Sequence[str], labels: Sequence[Any]) -> str:
+    if not dims:
+        return "the series"
+    return ", ".join(f"{d}={_plain(v)}" for d, v in zip(dims, labels, strict=True))
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
+
+
+def _years_from(values: Iterable[Any], what: str) -> np.ndarray[Any, np.dtype[np.int64]]:
+    arr = np.asarray(list(values))
+    try:
+        as_float = arr.astype(float)
+    except (TypeError, ValueError):
+        raise DataError(f"{what}: years must be integers, got {arr[:5].tolist()}") from None
+    bad = ~np.isfinite(as_float) | (as_float != np.round(as_float))
+    if bad.any():
+        raise DataError(f"{what}: years must be integers, got {arr[bad][:5].tolist()}")
+    return as_float.astype(np.int64)
+
+
+def as_emissions(data: Any, *, units: str | None = None) -> xr.DataArray:
+    """Normalise emissions to a float DataArray in t with ``year`` as the last dimension.
+
+    Accepts an :class:`xarray.DataArray` with a ``year`` dim; a :class:`pandas.Series` whose
+    index has a ``year`` level (other levels become dims); a long :class:`pandas.DataFrame` with a
+    ``year`` column and one numeric value column; a wide DataFrame indexed by year (columns become
+    the ``entity`` dim, or the columns' name); or a ``{year: value}`` mapping. Units come from
+    ``units`` or ``attrs['units']`` (e.g. ``'kt CO2e'``; default t). Duplicate years raise an error
+    naming the entity and year; missing combinations become NaN ("no data").
+
+    >>> import pandas as pd
+    >>> s = pd.Series([5.0, 4.0], index=pd.MultiIndex.from_tuples(
+    ...     [(101, 2019), (101, 2020)], names=["municipality", "year"]), name="x")
+    >>> as_emissions(s, units="kt").sel(municipality=101).values
+    array([5000., 4000.])
+    """
+    import pandas as pd
+    import xarray as xr
+
+    if isinstance(data, Mapping) and not isinstance(data, xr.Dataset):
+        years = _years_from(data.keys(), "emissions")
+        da = xr.DataArray(np.asarray(list(data.values()), dtype=float), dims="year",
+                          coords={"year": years})
+    elif isinstance(data, pd.DataFrame):
+        if "year" in data.columns:
+            numeric = [c for c in data.columns if c != "year" and
+                       pd.api.types.is_numeric_dtype(data[c])]
+            value_col = "value" if "value" in data.columns else None
+            if value_col is None:
+                if len(numeric) != 1:
+                    raise DataError(
+                        "a long emissions table needs one numeric value column (or 'value'); "
+                        f"found {numeric}"
+                    )
+                value_col = numeric[0]
+            keys = [c for c in data.columns if c not in (value_col, "unit", "units")]
+            series = data.set_index(keys)[value_col]
+            return as_emissions(series, units=units or _unit_column(data))
+        if data.index.name != "year":
+            raise MissingLabelError("column or index level in emissions table", ["year"],
+                                    dim="columns")
+        name = data.columns.name or "entity"
+        stacked = data.stack(future_stack=True) if hasattr(data, "stack") else data
+        stacked.index = stacked.index.set_names(["year", name])
+        return as_emissions(stacked, units=units)
+    elif isinstance(data, pd.Series):
+        if "year" not in (data.index.names or []):
+            raise MissingLabelError("index level in emissions", ["year"], dim="index")
+        dup = data.index.duplicated(keep=False)
+        if dup.any():
+            names = list(data.index.names)
+            shown = []
+            for key in dict.fromkeys(data.index[dup]):
+                key = key if isinstance(key, tuple) else (key,)
+                labels = dict(zip(names, key, strict=True))
+                year = labels.pop("year")
+                shown.append(f"{_entity_text(list(labels), list(labels.values()))} year {year}")
+            raise DataError(f"duplicate years in emissions ({len(shown)}): " +
+                            "; ".join(shown[:20]))
+        da = xr.DataArray.from_series(data.astype(float))
+        da = da.assign_coords(year=_years_from(da["year"].values, "emissions"))
+    elif isinstance(data, xr.DataArray):
+        da = data
+    else:
+        raise ValidationError(
+            f"emissions must be an xarray.DataArray, pandas Series/DataFrame or mapping, "
+            f"got {type(data).__name__}"
+        )
+    if "year" not in da.dims:
+        raise MissingLabelError("dimension in emissions", ["year"], dim="dims")
+    years = _years_from(da["year"].values, "emissions")
+    if np.unique(years).size != years.size:
+        dupes = sorted({int(y) for y in years if (years == y).sum() > 1})
+        raise DataError(f"duplicate years in emissions (for every entity): {dupes}")
+    unit = units or da.attrs.get("units") or da.attrs.get("unit")
+    factor = _unit_factor(str(unit)) if unit else 1.0
+    out = da.astype(float, copy=False)
+    if factor != 1.0:
+        out = out * factor
+    out = out.assign_coords(year=years)
+    if np.any(np.diff(years) < 0):
+        out = out.sortby("year")
+    if out.dims[-1] != "year":
+        out = out.transpose(..., "year")
+    out.attrs = {**da.attrs, "units": "t"}
+    return out
+
+
+def _unit_column(frame: pd.DataFrame) -> str | None:
+    for col in ("unit", "units"):
+        if col in frame.columns:
+            values = frame[col].dropna().unique()
+            if len(values) > 1:
+                raise DataError(f"emissions table mixes units {sorted(map(str, values))}")
+            return str(values[0]) if len(values) else None
+    return None
+
+
+# --- compatibility ------------------------------------------------------------------------------
+
+
+def _basket_of(gases: Any) -> tuple[str, set[str]]:
+    if isinstance(gases, str):
+        items = {g.strip() for g in re.split(r"[;,+ ]+", gases) if g.strip()}
+    else:
+        items = {str(g) for g in gases}
+    if items == {"CO2"}:
+        return "CO2", items
+    if {"CO2", "CH4", "N2O"} <= items:
+        return "GHG", items
+    return "partial", items
+
+
+def _compatibility(
+    refs: Sequence[Reference],
+    attrs: Mapping[str, Any],
+    gases: Any,
+    boundary: str | None,
+    includes_lulucf: bool | None,
+) -> list[str]:
+    problems: list[str] = []
+    gases = gases if gases is not None else attrs.get("gases")
+    boundary = boundary if boundary is not None else attrs.get("boundary")
+    lulucf = includes_lulucf if includes_lulucf is not None else attrs.get("includes_lulucf")
+    for ref in refs:
+        if gases is not None:
+            basket, items = _basket_of(gases)
+            if basket != ref.basket:
+                problems.append(
+                    f"reference {ref.id!r} covers {'CO2 only' if ref.basket == 'CO2' else 'GHG'} "
+                    f"({'; '.join(ref.gases)}) but the data cover {', '.join(sorted(items))}"
+                )
+        if boundary is not None and ref.boundary != "any" and boundary != ref.boundary:
+            problems.append(
+                f"reference {ref.id!r} is {ref.boundary} but the data are {boundary}"
+            )
+        if lulucf is not None and ref.includes_lulucf is not None and bool(lulucf) != (
+            ref.includes_lulucf
+        ):
+            warnings.warn(
+                f"reference {ref.id!r} {'includes' if ref.includes_lulucf else 'excludes'} "
+                f"LULUCF but the data {'include' if lulucf else 'exclude'} it",
+                KlimacoreWarning,
+                stacklevel=3,
+            )
+    return problems
+
+
+# --- result -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrajectoryCheck:
+    """Result of :func:`check_trajectory`.
+
+    Attributes
+    ----------
+    years
+        Per year: ``emissions`` (entity…, year) and ``allowed``, ``gap_t``, ``gap_pct``,
+        ``status`` (entity…, reference, year; status codes 0–3 as in :data:`STATUS_LABELS`, −1
+        where the reference does not apply, e.g. before its base year).
+    milestones
+        The same at milestone years, plus ``is_milestone`` (reference, year),
+        ``required_rate_pct`` and ``achieved_rate_pct`` (average annual reduction from the base
+        year, linear, in % of base-year emissions a year) and ``data_year`` (the latest year with
+        data up to the milestone, on which the achieved rate rests).
+    summary
+        Per entity and reference: ``base_t``, ``cumulative_t`` and ``cumulative_allowed_t`` over
+        ``window_start``–``window_end``, ``budget_t`` (a budget reference's allocated budget, else
+        the cumulative allowed emissions to the reference's last milestone), ``budget_gap_pct``,
+        ``budget_status``, ``budget_exhausted_year``, ``net_zero_year`` (first year with net
+        emissions ≤ 0) and ``net_zero_status`` against the reference's net-zero year.
+    references
+        The references checked, in order.
+    """
+
+    years: xr.Dataset
+    milestones: xr.Dataset
+    summary: xr.Dataset
+    references: tuple[Reference, ...]
+    entity_dims: tuple[str, ...] = field(default=())
+
+    def to_xarray(self) -> xr.Dataset:
+        """Everything in one Dataset (milestone variables on a ``milestone`` dim, prefixed)."""
+        import xarray as xr
+
+        ms = self.milestones.rename({"year": "milestone"})
+        ms = ms.rename({v: f"milestone_{v}" for v in ms.data_vars if v != "is_milestone"})
+        out = xr.merge([self.years, ms, self.summary], compat="override", join="outer")
+        out.attrs = dict(self.years.attrs)
+        return out
+
+    def to_frame(
+        self, kind: Literal["all", "milestones", "years", "budget", "net_zero"] = "all"
+    ) -> pd.DataFrame:
+        """A tidy table: one row per entity × reference × criterion (× year).
+
+        ``kind='all'`` gives milestone, budget and net-zero rows (not the per-year rows, which
+        ``kind='years'`` gives). Columns: the entity dims, ``reference``, ``criterion``, ``year``,
+        ``value``, ``threshold``, ``gap_t``, ``gap_pct``, ``required_rate_pct``,
+        ``achieved_rate_pct``, ``status``, ``severity``, ``message``.
+        """
+        import pandas as pd
+
+        if kind == "milestones":
+            return _milestone_frame(self)
+        if kind == "years":
+            return _year_frame(self)
+        if kind == "budget":
+            return _budget_frame(self)
+        if kind == "net_zero":
+            return _net_zero_frame(self)
+        if kind != "all":
+            raise ValidationError(f"unknown kind {kind!r}: all, milestones, years, budget, net_zero")
+        parts = [_milestone_frame(self), _budget_frame(self), _net_zero_frame(self)]
+        out = pd.concat([p for p in parts if len(p)], ignore_index=True)
+        return out.sort_values([*self.entity_dims, "reference", "year"], kind="stable",
+                               ignore_index=True)
+
+    def worst(self) -> pd.DataFrame:
+        """The worst milestone status per entity × reference (off track > at risk > no data)."""
+        ms = self.milestones
+        status = ms["status"].where(ms["is_milestone"], NOT_APPLICABLE).values
+        rank = np.vectorize(lambda s: _WORST_RANK.get(int(s), -1))(status)
+        worst_idx = rank.argmax(axis=-1)
+        worst = np.take_along_axis(status, worst_idx[..., None], axis=-1)[..., 0]
+        import xarray as xr
+
+        da = xr.DataArray(
+            np.asarray(STATUS_LABELS, dtype=object)[np.maximum(worst, 0)],
+            dims=ms["status"].dims[:-1],
+            coords={k: v for k, v in ms["status"].coords.items() if "year" not in v.dims},
+        )
+        return da.to_series().unstack("reference")
+
+
+def _flat(arr: Any, shape: tuple[int, ...]) -> np.ndarray[Any, Any]:
+    return np.broadcast_to(np.asarray(arr), shape).reshape(-1)
+
+
+def _index_columns(
+    da: xr.DataArray, mask: np.ndarray[Any, Any]
+) -> dict[str, np.ndarray[Any, Any]]:
+    """Coordinate columns for the True cells of ``mask`` (shaped like ``da``)."""
+    flat = np.flatnonzero(mask.reshape(-1))
+    idx = np.unravel_index(flat, mask.shape)
+    return {dim: np.asarray(da[dim].values)[i] for dim, i in zip(da.dims, idx, strict=True)}
+
+
+def _fmt(x: float) -> str:
+    return "nan" if not math.isfinite(x) else f"{x:,.0f}"
+
+
+def _labels(codes: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    labels = np.asarray(STATUS_LABELS, dtype=object)[np.maximum(codes, 0)]
+    sev = np.asarray([SEVERITY[s] for s in STATUS_LABELS], dtype=object)[np.maximum(codes, 0)]
+    return labels, sev
+
+
+def _finish(cols: dict[str, Any], order: Sequence[str]) -> pd.DataFrame:
+    import pandas as pd
+
+    frame = pd.DataFrame(cols)
+    for col in ("status", "severity", "criterion", "reference"):
+        if col in frame.columns:
+            frame[col] = frame[col].astype("category")
+    return frame[[c for c in order if c in frame.columns]]
+
+
+_COLUMNS = ("reference", "criterion", "year", "value", "threshold", "gap_t", "gap_pct",
+            "required_rate_pct", "achieved_rate_pct", "data_year", "status", "severity",
+            "message")
+
+
+def _ref_meta(check: TrajectoryCheck) -> dict[str, Reference]:
+    return {r.id: r for r in check.references}
+
+
+def _milestone_frame(check: TrajectoryCheck) -> pd.DataFrame:
+    ms = check.milestones
+    status = ms["status"]
+    mask = np.broadcast_to(ms["is_milestone"].values, status.shape) & (status.values >= 0)
+    cols: dict[str, Any] = _index_columns(status, mask)
+    sel = mask.reshape(-1)
+
+    def take(name: str) -> np.ndarray[Any, Any]:
+        return _flat(ms[name].broadcast_like(status).values, status.shape)[sel]
+
+    value = _flat(ms["emissions"].broadcast_like(status).values, status.shape)[sel]
+    codes = take("status")
+    labels, sev = _labels(codes)
+    cols.update(criterion="milestone", value=value, threshold=take("allowed"),
+                gap_t=take("gap_t"), gap_pct=take("gap_pct"),
+                required_rate_pct=take("required_rate_pct"),
+                achieved_rate_pct=take("achieved_rate_pct"), data_year=take("data_year"),
+                status=labels, severity=sev)
+    refs = _ref_meta(check)
+    cols["message"] = [
+        _milestone_message(refs[r], int(y), c, v, t, g, gp, dy, ar, rr)
+        for r, y, c, v, t, g, gp, dy, ar, rr in zip(
+            cols["reference"], cols["year"], codes, value, cols["threshold"], cols["gap_t"],
+            cols["gap_pct"], cols["data_year"], cols["achieved_rate_pct"],
+            cols["required_rate_pct"], strict=True)
+    ]
+    return _finish(cols, [*check.entity_dims, *_COLUMNS])
+
+
+def _milestone_message(ref: Reference, year: int, code: int, value: float, threshold: float,
+                       gap: float, gap_pct: float, data_year: float, achieved: float,
+                       required: float) -> str:
+    head = f"{ref.id} {year}"
+    pace = ""
+    if math.isfinite(achieved) and math.isfinite(required):
+        pace = (f"; achieved {achieved:.1f} %/yr since {ref.base_year} (to "
+                f"{int(data_year)}) vs {required:.1f} %/yr required")
+    if code == NO_DATA:
+        if not math.isfinite(threshold):
+            return f"{head}: no data (allowed value unknown: population or budget share missing)"
+        return f"{head}: no data for {year} (allowed {_fmt(threshold)} t){pace}"
+    if code == ON_TRACK:
+        return f"{head}: on track, {_fmt(value)} t ≤ allowed {_fmt(threshold)} t{pace}"
+    if code == AT_RISK and gap <= 0:
+        return (f"{head}: at risk, {_fmt(value)} t is within the range but in its lower half "
+                f"(must be justified){pace}")
+    word = "at risk" if code == AT_RISK else "off track"
+    return (f"{head}: {word}, {_fmt(gap)} t ({gap_pct:.1f} % of {ref.base_year} emissions) "
+            f"above the allowed {_fmt(threshold)} t{pace}")
+
+
+def _year_frame(check: TrajectoryCheck) -> pd.DataFrame:
+    ys = check.years
+    status = ys["status"]
+    mask = status.values >= 0
+    cols: dict[str, Any] = _index_columns(status, mask)
+    sel = mask.reshape(-1)
+    value = _flat(ys["emissions"].broadcast_like(status).values, status.shape)[sel]
+    codes = _flat(status.values, status.shape)[sel]
+    labels, sev = _labels(codes)
+    threshold = _flat(ys["allowed"].values, status.shape)[sel]
+    gap = _flat(ys["gap_t"].values, status.shape)[sel]
+    gap_pct = _flat(ys["gap_pct"].values, status.shape)[sel]
+    cols.update(criterion="year", value=value, threshold=threshold, gap_t=gap, gap_pct=gap_pct,
+                status=labels, severity=sev)
+    refs = _ref_meta(check)
+    cols["message"] = [
+        _milestone_message(refs[r], int(y), c, v, t, g, gp, math.nan, math.nan, math.nan)
+        for r, y, c, v, t, g, gp in zip(cols["reference"], cols["year"], codes, value,
+                                        threshold, gap, gap_pct, strict=True)
+    ]
+    return _finish(cols, [*check.entity_dims, *_COLUMNS])
+
+
+def _budget_frame(check: TrajectoryCheck) -> pd.DataFrame:
+    sm = check.summary
+    status = sm["budget_status"]
+    mask = status.values >= 0
+    cols: dict[str, Any] = _index_columns(status, mask)
+    sel = mask.reshape(-1)
+
+    def take(name: str) -> np.ndarray[Any, Any]:
+        return _flat(sm[name].broadcast_like(status).values, status.shape)[sel]
+
+    codes = take("budget_status")
+    labels, sev = _labels(codes)
+    value, allowed = take("cumulative_t"), take("cumulative_allowed_t")
+    budget, exhausted = take("budget_t"), take("budget_exhausted_year")
+    start, end = take("window_start"), take("window_end")
+    cols.update(criterion="budget", year=end, value=value, threshold=allowed,
+                gap_t=value - allowed, gap_pct=take("budget_gap_pct"), status=labels,
+                severity=sev)
+    refs = _ref_meta(check)
+    msgs = []
+    for r, c, v, a, b, ex, s, e in zip(cols["reference"], codes, value, allowed, budget,
+                                       exhausted, start, end, strict=True):
+        ref = refs[r]
+        span = f"{int(s)}–{int(e)}" if math.isfinite(s) and math.isfinite(e) else "(no window)"
+        what = "budget" if ref.method == "budget" else "implied budget"
+        tail = (f"; {what} {_fmt(b)} t runs out in {int(ex)}" if math.isfinite(ex)
+                else f"; {what} {_fmt(b)} t not exhausted within the data")
+        if c == NO_DATA:
+            msgs.append(f"{ref.id} cumulative {span}: no data (annual data needed for every "
+                        f"year of the window)")
+        else:
+            msgs.append(f"{ref.id} cumulative {span}: {STATUS_LABELS[c]}, {_fmt(v)} t vs "
+                        f"{_fmt(a)} t allowed{tail}")
+    cols["message"] = msgs
+    return _finish(cols, [*check.entity_dims, *_COLUMNS])
+
+
+def _net_zero_frame(check: TrajectoryCheck) -> pd.DataFrame:
+    sm = check.summary
+    status = sm["net_zero_status"]
+    mask = status.values >= 0
+    cols: dict[str, Any] = _index_columns(status, mask)
+    sel = mask.reshape(-1)
+    codes = _flat(status.values, status.shape)[sel]
+    labels, sev = _labels(codes)
+    required = _flat(sm["net_zero_required"].broadcast_like(status).values, status.shape)[sel]
+    crossed = _flat(sm["net_zero_year"].broadcast_like(status).values, status.shape)[sel]
+    cols.update(criterion="net zero", year=required, value=crossed, threshold=required,
+                status=labels, severity=sev)
+    msgs = []
+    for r, c, req, x in zip(cols["reference"], codes, required, crossed, strict=True):
+        if c == ON_TRACK:
+            msgs.append(f"{r}: net zero crossed in {int(x)} (required by {int(req)})")
+        elif c == OFF_TRACK:
+            late = f"only in {int(x)}" if math.isfinite(x) else "not"
+            msgs.append(f"{r}: net zero {late} crossed, required by {int(req)}")
+        else:
+            msgs.append(f"{r}: no data to {int(req)} to tell when net zero is crossed")
+    cols["message"] = msgs
+    return _finish(cols, [*check.entity_dims, *_COLUMNS])
+
+
+# --- the check ----------------------------------------------------------------------------------
+
+
+def _ffill_index(valid: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Index of the last True at or before each position along the last axis (−1 if none)."""
+    idx = np.where(valid, np.arange(valid.shape[-1]), -1)
+    return np.maximum.accumulate(idx, axis=-1)
+
+
+def check_trajectory(
+    emissions: Any,
+    references: Iterable[Reference | str] | Reference | str = DEFAULT_REFERENCES,
+    *,
+    population: xr.DataArray | None = None,
+    budget_share: Any = None,
+    base_emissions: Mapping[int, Any] | None = None,
+    thresholds: Thresholds | None = None,
+    gases: Any = None,
+    boundary: str | None = None,
+    includes_lulucf: bool | None = None,
+    sector_map: Mapping[str, str] | None = None,
+    budget_start: int = 2020,
+    on_invalid_base: Literal["raise", "no data"] = "raise",
+) -> TrajectoryCheck:
+    """Check emissions against one or more references, for every entity, in one call.
+
+    Parameters
+    ----------
+    emissions
+        Emissions in t CO2e (or CO2) a year with a ``year`` dimension and any others; see
+        :func:`as_emissions` for the pandas forms accepted. Years may be sparse; milestone years
+        missing from the data are reported as "no data".
+    references
+        Reference ids (``'dk-climate-act'``, ``'ipcc-ar6-c1-ghg@AR6 SYR 2023'`` …) and/or
+        :class:`~klimacore.trajectory.Reference` objects (a plan's own targets:
+        :func:`~klimacore.trajectory.plan_reference`).
+    population
+        Inhabitants with a ``year`` dim, for per-capita references.
+    budget_share
+        The entities' share of global budgets (number or DataArray), for budget references.
+    base_emissions
+        ``{base_year: emissions}`` to use instead of the data's own base-year values.
+    thresholds
+        Where *at risk* ends (:class:`Thresholds`).
+    gases, boundary, includes_lulucf
+        What the data cover; default ``emissions.attrs``. A reference whose basket (CO2 only vs
+        GHG) or boundary differs raises; a LULUCF difference warns.
+    sector_map
+        Maps the data's ``sector`` labels to a sector-range reference's sectors.
+    budget_start
+        First year of the cumulative window (never before a reference's base year).
+    on_invalid_base
+        ``'raise'`` (default) raises naming every entity whose base-year value is missing or not
+        positive; ``'no data'`` reports those entities as "no data" instead.
+
+    Returns
+    -------
+    TrajectoryCheck
+
+    Raises
+    ------
+    ValidationError
+        Naming the reference, entity and year: a base year missing from the data, a missing or
+        non-positive base-year value, a basket/boundary mismatch.
+    """
+    import xarray as xr
+
+    th = thresholds or Thresholds()
+    E = as_emissions(emissions)
+    refs = resolve_references(references)
+    if not refs:
+        raise ValidationError("no references to check against")
+    entity_dims = tuple(str(d) for d in E.dims if d != "year")
+    problems = _compatibility(refs, E.attrs, gases, boundary, includes_lulucf)
+    if sector_map and "sector" not in entity_dims:
+        problems.append("sector_map given but the data have no 'sector' dimension")
+    data_years = E["year"].values.astype(np.int64)
+    extra = sorted({y for r in refs for y in r.milestone_years} - set(data_years.tolist()))
+    if extra:
+        E = E.reindex(year=np.sort(np.concatenate([data_years, np.asarray(extra, np.int64)])))
+    years = E["year"].values.astype(np.int64)
+    in_data = np.isin(years, data_years)
+    values = np.ascontiguousarray(E.values, dtype=float)
+    shape = values.shape[:-1]
+    n_ref, n_year = len(refs), years.size
+    template = E.isel(year=0, drop=True)
+    last_data_year = int(data_years.max())
+    nan_values = np.isnan(values)
+
+    allowed = np.empty((*shape, n_ref, n_year))
+    gap = np.empty((*shape, n_ref, n_year))
+    gap_pct = np.empty((*shape, n_ref, n_year))
+    status = np.empty((*shape, n_ref, n_year), dtype=np.int8)
+    base = np.full((*shape, n_ref), np.nan)
+    base_ok = np.ones((*shape, n_ref), dtype=bool)
+    budget_total = np.full((*shape, n_ref), np.nan)
+    cum = np.full((*shape, n_ref), np.nan)
+    cum_allowed = np.full((*shape, n_ref), np.nan)
+    n_win = np.zeros(n_ref, dtype=np.int64)
+    first_over = np.full((*shape, n_ref), np.nan)
+    window_bounds = np.full((n_ref, 2), np.nan)
+
+    for r, ref in enumerate(refs):
+        b = _base_values(ref, E, template, data_years, base_emissions, problems, on_invalid_base)
+        if b is None:
+            continue
+        bv = np.broadcast_to(np.asarray(b.values, dtype=float), shape)
+        ok = np.isfinite(bv) & (bv > 0)
+        base_ok[..., r] = ok
+        base[..., r] = bv
+        b_safe = np.where(ok, bv, np.nan)
+        kw: dict[str, Any] = dict(population=population, budget_share=budget_share,
+                                  sector_map=sector_map)
+        has_just = any(m.justify_below_pct is not None for m in ref.milestones)
+        start = ref.base_year if ref.method == "budget" else max(budget_start, ref.base_year)
+        horizon = max([*ref.milestone_years, ref.net_zero_year or 0, start])
+        annual = np.arange(start, horizon + 1)
+        try:
+            if ref.method in ("milestones", "linear_rate"):
+                from klimacore.trajectory.paths import reduction_fraction
+
+                frac = reduction_fraction(ref, years).values
+                thr = np.multiply(b_safe[..., None], frac, out=allowed[..., r, :])
+                just = None
+                budget_total[..., r] = b_safe * reduction_fraction(ref, annual).values.sum()
+                covered = None
+            else:
+                b_da = template.copy(data=b_safe)
+                thr = _aligned(_ref_path(ref, b_da, years, "threshold", kw), template)
+                allowed[..., r, :] = thr
+                just = (_aligned(_ref_path(ref, b_da, years, "justify", kw), template)
+                        if has_just else None)
+                covered = None
+                if ref.method == "sector_range":
+                    ones = template.copy(data=np.ones(shape))
+                    covered = np.isfinite(
+                        _aligned(_ref_path(ref, ones, years, "threshold", kw), template)
+                    ).any(axis=-1)
+                if ref.method == "budget":
+                    share = (budget_share if isinstance(budget_share, xr.DataArray)
+                             else xr.DataArray(budget_share))
+                    if [d for d in share.dims if d not in template.dims]:
+                        raise ValidationError(
+                            f"budget_share has dimension(s) {list(share.dims)} the emissions "
+                            f"lack ({list(template.dims)})")
+                    budget_total[..., r] = (share.broadcast_like(template)
+                                            .transpose(*template.dims).values
+                                            * (ref.budget_t or 0.0))
+                else:
+                    budget_total[..., r] = _aligned(
+                        _ref_path(ref, b_da, annual, "threshold", kw), template).sum(axis=-1)
+        except (ValidationError, MissingLabelError) as exc:
+            problems.append(str(exc))
+            continue
+        g = np.subtract(values, thr, out=gap[..., r, :])
+        st = status[..., r, :]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            np.multiply(g, (100.0 / np.abs(b_safe))[..., None], out=gap_pct[..., r, :])
+            if just is not None:
+                np.greater(values, just, out=st, casting="unsafe")
+                st += values > thr
+            else:
+                band = (th.at_risk_pct / 100.0) * np.abs(b_safe)[..., None]
+                np.greater(g, 0.0, out=st, casting="unsafe")
+                st += g > band
+        np.putmask(st, nan_values, NO_DATA)
+        if ref.method not in ("milestones", "linear_rate") or not ok.all():
+            np.putmask(st, np.isnan(thr), NO_DATA)
+        st[..., years < ref.base_year] = NOT_APPLICABLE
+        if covered is not None:
+            st[~covered] = NOT_APPLICABLE
+        # cumulative window and (implied) budget
+        if start <= last_data_year:
+            window_bounds[r] = (start, last_data_year)
+            i0, i1 = np.searchsorted(years, [start, last_data_year + 1])
+            if np.array_equal(years[i0:i1], np.arange(start, last_data_year + 1)):
+                n_win[r] = i1 - i0
+                seg = values[..., i0:i1]
+                cum[..., r] = seg.sum(-1)
+                cum_allowed[..., r] = thr[..., i0:i1].sum(-1)
+                over = np.cumsum(seg, -1) > budget_total[..., r, None]
+                hit = over.any(-1)
+                first_over[..., r] = np.where(hit, years[i0:i1][over.argmax(-1)], np.nan)
+
+    if problems:
+        raise ValidationError(f"{len(problems)} problem(s) checking trajectories",
+                              problems=problems)
+
+    coords: dict[str, Any] = {d: E[d].values for d in entity_dims}
+    coords.update(reference=[r.id for r in refs], year=years)
+    dims_ry = (*entity_dims, "reference", "year")
+    attrs = {
+        "units": "t",
+        "status_labels": list(STATUS_LABELS),
+        "at_risk_pct": th.at_risk_pct,
+        "references": [r.key for r in refs],
+    }
+    for key in ("gwp_metric", "gases", "boundary", "source"):
+        if key in E.attrs:
+            attrs[key] = E.attrs[key]
+    ds_years = xr.Dataset(
+        {
+            "emissions": ((*entity_dims, "year"), values),
+            "allowed": (dims_ry, allowed),
+            "gap_t": (dims_ry, gap),
+            "gap_pct": (dims_ry, gap_pct),
+            "status": (dims_ry, status),
+        },
+        coords=coords,
+        attrs=attrs,
+    )
+    ds_years["in_data"] = ("year", in_data)
+
+    # milestones
+    m_years = np.asarray(sorted({y for r in refs for y in r.milestone_years}), dtype=np.int64)
+    m_idx = np.searchsorted(years, m_years)
+    is_ms = np.zeros((n_ref, m_years.size), dtype=bool)
+    base_year = np.asarray([r.base_year for r in refs], dtype=float)
+    for r, ref in enumerate(refs):
+        is_ms[r] = np.isin(m_years, ref.milestone_years)
+    valid = np.isfinite(values) & in_data
+    last_idx = _ffill_index(valid)[..., m_idx]  # (*shape, M)
+    data_year = np.where(last_idx >= 0, years[np.maximum(last_idx, 0)], np.nan)
+    e_last = np.where(last_idx >= 0, np.take_along_axis(values, np.maximum(last_idx, 0), -1),
+                      np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        span_req = (m_years[None, :] - base_year[:, None])  # (R, M)
+        req = (1.0 - allowed[..., m_idx] / base[..., None]) * 100.0 / span_req
+        span_ach = data_year[..., None, :] - base_year[:, None]
+        ach = (1.0 - e_last[..., None, :] / base[..., None]) * 100.0 / span_ach
+        ach = np.where(span_ach > 0, ach, np.nan)
+    ds_ms = xr.Dataset(
+        {
+            "emissions": ((*entity_dims, "year"), values[..., m_idx]),
+            "allowed": (dims_ry, allowed[..., m_idx]),
+            "gap_t": (dims_ry, gap[..., m_idx]),
+            "gap_pct": (dims_ry, gap_pct[..., m_idx]),
+            "status": (dims_ry, status[..., m_idx]),
+            "is_milestone": (("reference", "year"), is_ms),
+            "required_rate_pct": (dims_ry, req),
+            "achieved_rate_pct": (dims_ry, ach),
+            "data_year": ((*entity_dims, "year"), data_year),
+        },
+        coords={**coords, "year": m_years},
+        attrs=attrs,
+    )
+
+    with np.errstate(invalid="ignore", divide="ignore"):
+        budget_gap_pct = 100.0 * (cum - cum_allowed) / (np.abs(base) * np.maximum(n_win, 1))
+        b_status = np.where(cum <= cum_allowed, ON_TRACK,
+                            np.where(budget_gap_pct <= th.budget_at_risk_pct, AT_RISK,
+                                     OFF_TRACK))
+    b_status = np.where(np.isnan(cum) | np.isnan(cum_allowed) | ~base_ok, NO_DATA, b_status)
+    b_status = np.where(np.isnan(window_bounds[:, 0]), NOT_APPLICABLE, b_status)
+
+    crossed = (values <= 0) & valid
+    nz_year = np.where(crossed.any(-1), years[crossed.argmax(-1)], np.nan)
+    nz_req = np.asarray([np.nan if r.net_zero_year is None else r.net_zero_year for r in refs])
+    covered = np.stack([
+        valid[..., years == r.net_zero_year].any(-1) if r.net_zero_year is not None
+        else np.zeros(shape, dtype=bool) for r in refs
+    ], axis=-1)
+    with np.errstate(invalid="ignore"):
+        nz_status = np.where(nz_year[..., None] <= nz_req, ON_TRACK,
+                             np.where(covered | (nz_year[..., None] > nz_req), OFF_TRACK,
+                                      NO_DATA))
+    nz_status = np.where(np.isnan(nz_req), NOT_APPLICABLE, nz_status)
+    dims_r = (*entity_dims, "reference")
+    ds_sum = xr.Dataset(
+        {
+            "base_t": (dims_r, base),
+            "base_year": ("reference", base_year.astype(np.int64)),
+            "cumulative_t": (dims_r, cum),
+            "cumulative_allowed_t": (dims_r, cum_allowed),
+            "budget_t": (dims_r, budget_total),
+            "budget_gap_pct": (dims_r, budget_gap_pct),
+            "budget_status": (dims_r, b_status.astype(np.int8)),
+            "budget_exhausted_year": (dims_r, first_over),
+            "window_start": ("reference", window_bounds[:, 0]),
+            "window_end": ("reference", window_bounds[:, 1]),
+            "net_zero_year": (entity_dims, nz_year),
+            "net_zero_required": ("reference", nz_req),
+            "net_zero_status": (dims_r, nz_status.astype(np.int8)),
+        },
+        coords={k: v for k, v in coords.items() if k != "year"},
+        attrs=attrs,
+    )
+    return TrajectoryCheck(ds_years, ds_ms, ds_sum, tuple(refs), entity_dims)
+
+
+def _ref_path(ref: Reference, base: xr.DataArray, years: Any, level: Any,
+              kw: dict[str, Any]) -> xr.DataArray:
+    from klimacore.trajectory.paths import reference_path
+
+    return reference_path(ref, base, years, level=level, **kw)
+
+
+def _aligned(path: xr.DataArray, template: xr.DataArray) -> np.ndarray[Any, Any]:
+    extra = [d for d in path.dims if d not in template.dims and d != "year"]
+    if extra:
+        raise ValidationError(
+            f"inputs carry dimension(s) {extra} that the emissions lack; "
+            f"emissions dims: {list(template.dims)} + year"
+        )
+    out = path.broadcast_like(template).transpose(*template.dims, "year")
+    return np.asarray(out.values, dtype=float)
+
+
+def _base_values(
+    ref: Reference,
+    E: xr.DataArray,
+    template: xr.DataArray,
+    data_years: np.ndarray[Any, Any],
+    base_emissions: Mapping[int, Any] | None,
+    problems: list[str],
+    on_invalid_base: str,
+) -> xr.DataArray | None:
+    import xarray as xr
+
+    year = ref.base_year
+    if base_emissions is not None and year in base_emissions:
+        b = base_emissions[year]
+        b = b if isinstance(b, xr.DataArray) else xr.DataArray(float(b))
+        extra = [d for d in b.dims if d not in template.dims]
+        if extra:
+            problems.append(f"base_emissions[{year}] has dimension(s) {extra} the emissions lack")
+            return None
+        b = b.astype(float).broadcast_like(template)
+    elif year not in data_years:
+        problems.append(
+            f"reference {ref.id!r}: base year {year} is missing from the data for every entity "
+            f"(years {int(data_years.min())}–{int(data_years.max())}, {data_years.size} years); "
+            f"pass base_emissions={{{year}: …}} or add the year"
+        )
+        return None
+    else:
+        b = E.sel(year=year, drop=True)
+    b = b.transpose(*template.dims)
+    if on_invalid_base == "raise":
+        bad = ~np.isfinite(b.values) | (b.values <= 0)
+        if bad.any():
+            dims = list(b.dims)
+            idx = np.argwhere(np.broadcast_to(bad, b.shape))
+            shown = [
+                _entity_text(dims, [b[d].values[i] for d, i in zip(dims, row, strict=True)])
+                for row in idx[:20]
+            ]
+            more = f" … and {len(idx) - 20} more" if len(idx) > 20 else ""
+            kind = "missing or not positive"
+            problems.append(
+                f"reference {ref.id!r}: base-year {year} emissions {kind} for "
+                f"{'; '.join(shown)}{more} (reductions need a positive base; "
+                "on_invalid_base='no data' reports these as no data)"
+            )
+    return b
