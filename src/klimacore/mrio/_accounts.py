@@ -108,8 +108,11 @@ def _cba_imp_rows(
     M: Array = WT.reshape(R, k, n).sum(axis=0)
     Y3 = Yr.reshape(R, N, R)
     # T[s, q*k + j, r] = Σ_p W_q[j, (p, s)] Yr[(p, s), r]: emissions in q, by demand of r for s
-    T = np.matmul(WT.transpose(2, 0, 1), Y3.transpose(1, 0, 2))  # (N, R*k, R)
+    # contiguous operands so that the batched product runs in BLAS
+    W_s = np.ascontiguousarray(WT.transpose(2, 0, 1))  # (N, R*k, R)
     del W, WT
+    T = np.matmul(W_s, np.ascontiguousarray(Y3.transpose(1, 0, 2)))  # (N, R*k, R)
+    del W_s
     T4 = T.reshape(N, R, k, R)
     cba = T4.sum(axis=1)  # (N, k, R)
     idx = np.arange(R)
@@ -140,7 +143,8 @@ def _cba_imp_columns(
         Lc = solve(E, False).reshape(n, c, R)  # (n, s, p)  (Fortran result: copy on reshape)
         del E
         # x_diag[i, s, r] = Σ_p L[i, (p, s)] Yr[(p, s), r]
-        xd = np.matmul(Lc.transpose(1, 0, 2), Y3[:, secs, :].transpose(1, 0, 2))  # (c, n, R)
+        xd = np.matmul(np.ascontiguousarray(Lc.transpose(1, 0, 2)),
+                       np.ascontiguousarray(Y3[:, secs, :].transpose(1, 0, 2)))  # (c, n, R)
         del Lc
         xd = np.ascontiguousarray(xd.transpose(1, 0, 2))  # (n, c, R)
         cba[:, :, secs] = (S @ xd.reshape(n, c * R)).reshape(k, c, R).transpose(0, 2, 1)

@@ -105,7 +105,8 @@ def aggregate(io: IOSystem, *, regions: Any = None, sectors: Any = None,
     # code of each (region, sector) row in the aggregated index
     codes = (rc[:, None] * N2 + sc[None, :]).ravel()
     n2 = R2 * N2
-    Z = io._solver.A * io._x  # flows
+    sv = io._solver
+    Z = sv.M if sv.scale is not None else sv.M * io._x  # flows (not modified)
     Z2 = _sum_rows(_sum_rows(Z, codes, n2).T, codes, n2).T
     del Z
     ycols = io._ycols

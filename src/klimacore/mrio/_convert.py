@@ -60,7 +60,7 @@ def to_xarray(io: IOSystem) -> xr.Dataset:
     C = len(cats)
     k = len(io._stressors)
     data: dict[str, Any] = {
-        "A": (DIMS["A"], io._solver.A.reshape(R, N, R, N).copy()),
+        "A": (DIMS["A"], np.ascontiguousarray(io._solver.dense()).reshape(R, N, R, N)),
         "x": (DIMS["x"], io._x.reshape(R, N).copy()),
         "Y": (DIMS["Y"], io._Y[:, order].reshape(R, N, R, C)),
         "F": (DIMS["F"], io._F.reshape(k, R, N).copy()),
@@ -105,7 +105,8 @@ def from_xarray(ds: xr.Dataset, **kwargs: Any) -> IOSystem:
 
     def _index(da: Any, dims: tuple[str, ...]) -> pd.Index:
         if len(dims) == 1:
-            return pd.Index(list(da[dims[0]].values), name=dims[0])
+            single: pd.Index = pd.Index(list(da[dims[0]].values), name=dims[0])
+            return single
         names = ["region" if d == "region_to" else "sector" if d == "sector_to" else d
                  for d in dims]
         out: pd.Index = pd.MultiIndex.from_product([list(da[d].values) for d in dims],

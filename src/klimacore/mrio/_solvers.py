@@ -1,8 +1,11 @@
 """Linear solves with the Leontief system (I − A): one LU factorisation, or an iterative scheme.
 
-Never forms the inverse. The LU factor is of (I − A)ᵀ, taken from the C-ordered ``A`` without a
-transposing copy (a C-ordered matrix read in Fortran order is its transpose), so a solve with
-(I − A) uses ``trans=1`` and a solve with (I − A)ᵀ uses ``trans=0``.
+Never forms the inverse. LAPACK factors Fortran-ordered matrices, and a C-ordered matrix read in
+Fortran order is its transpose; so, to avoid a transposing copy of n × n, the factor is of
+(I − A) when ``A`` is Fortran-ordered and of (I − A)ᵀ when it is C-ordered, and each solve picks
+``trans`` accordingly. (With column sums of A below 1, (I − A) is column diagonally dominant and
+partial pivoting does no row swaps; (I − A)ᵀ may swap rows, which costs a little time, never
+accuracy.)
 """
 
 from __future__ import annotations
@@ -55,19 +58,42 @@ def relative_residual(B: Array, R: Array) -> float:
 
 
 class LeontiefSolver:
-    """Solves ``(I − A) X = B`` and ``(I − A)ᵀ X = B`` for a dense, C-ordered ``A``.
+    """Solves ``(I − A) X = B`` and ``(I − A)ᵀ X = B`` for a dense ``A = M · diag(scale)``.
+
+    Holding ``A`` as flows ``M = Z`` and ``scale = 1/x`` lets the system work on a read-only
+    view of the caller's Z: the only n × n buffer it allocates is the LU factor.
 
     Parameters
     ----------
-    A
-        Technical coefficients, shape ``(n, n)``, float64 (not copied, not modified).
+    M
+        Flows Z (or A itself), shape ``(n, n)``, float64, any memory order (not copied, never
+        modified).
+    scale
+        Column scale (``1/x``, 0 where x = 0), or ``None`` when ``M`` is ``A``.
     """
 
-    def __init__(self, A: Array) -> None:
-        self.A = A
-        self.n = A.shape[0]
+    def __init__(self, M: Array, scale: Array | None = None) -> None:
+        self.M = M
+        self.scale = scale
+        self.n = M.shape[0]
         self._lu: tuple[Array, npt.NDArray[np.int32]] | None = None
         self._sparse: Any = None
+        self._transposed = False
+
+    def dense(self) -> Array:
+        """``A`` as a new array."""
+        if self.scale is None:
+            return np.array(self.M, copy=True)
+        out: Array = self.M * self.scale
+        return out
+
+    def column_sums(self) -> Array:
+        """Column sums of ``A``."""
+        cs: Array = self.M.sum(axis=0)
+        return cs if self.scale is None else cs * self.scale
+
+    def min(self) -> float:
+        return float(self.M.min(initial=0.0))
 
     # --- direct ---------------------------------------------------------------------------
     @property
@@ -75,16 +101,22 @@ class LeontiefSolver:
         return self._lu is not None
 
     def factor(self) -> tuple[Array, npt.NDArray[np.int32]]:
-        """LU factor of (I − A)ᵀ, computed once (one n × n buffer) and cached."""
+        """LU factor of (I − A) or (I − A)ᵀ (see module notes), computed once and cached."""
         if self._lu is None:
             from scipy.linalg import lu_factor
 
-            buf = np.negative(self.A, order="C")  # buf.T is Fortran-ordered −Aᵀ: no copy
+            # −A in M's memory order: one streaming pass into the one n × n buffer
+            if self.scale is None:
+                buf = np.negative(self.M, order="K")
+            else:
+                buf = np.multiply(self.M, -self.scale, order="K")
             diag = np.arange(self.n)
             buf[diag, diag] += 1.0
+            self._transposed = not buf.flags.f_contiguous
+            mat = buf.T if self._transposed else buf  # Fortran-ordered either way
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # exact zero pivots are checked by `singular_pivots`
-                lu, piv = lu_factor(buf.T, overwrite_a=True, check_finite=False)
+                lu, piv = lu_factor(mat, overwrite_a=True, check_finite=False)
             self._lu = (lu, piv)
         return self._lu
 
@@ -106,33 +138,41 @@ class LeontiefSolver:
             return np.array(B, dtype=np.float64, copy=True)
         lu = self.factor()
         b = np.asfortranarray(B) if overwrite else np.array(B, dtype=np.float64, order="F")
-        out: Array = lu_solve(lu, b, trans=0 if transpose else 1, overwrite_b=True,
+        trans: Literal[0, 1] = 1 if transpose != self._transposed else 0
+        out: Array = lu_solve(lu, b, trans=trans, overwrite_b=True,
                               check_finite=False)
         return out
 
     # --- iterative ------------------------------------------------------------------------
     def _operator(self) -> Any:
-        """``A`` as a CSR matrix when it is sparse enough for that to pay off, else dense."""
+        """``M`` as a CSR matrix when it is sparse enough for that to pay off, else dense."""
         if self._sparse is None:
-            density = np.count_nonzero(self.A) / max(self.A.size, 1)
+            density = np.count_nonzero(self.M) / max(self.M.size, 1)
             if density < 0.05:
                 from scipy.sparse import csr_array
 
-                self._sparse = csr_array(self.A)
+                self._sparse = csr_array(self.M)
             else:
-                self._sparse = self.A
+                self._sparse = self.M
         return self._sparse
 
-    def matmul(self, X: Array, *, transpose: bool = False) -> Array:
-        """``A X`` (or ``Aᵀ X``)."""
-        op = self._operator()
-        out: Array = np.asarray((op.T if transpose else op) @ X, dtype=np.float64)
-        return out
+    def matmul(self, X: Array, *, transpose: bool = False, dense: bool = False) -> Array:
+        """``A X`` (or ``Aᵀ X``); ``dense`` skips the sparsity probe (one pass over M)."""
+        op = self.M if dense else self._operator()
+        sc = None if self.scale is None else (self.scale[:, None] if X.ndim == 2
+                                              else self.scale)
+        if transpose:
+            out = np.asarray(op.T @ X, dtype=np.float64)
+            return out if sc is None else out * sc
+        Xs = X if sc is None else X * sc
+        res: Array = np.asarray(op @ Xs, dtype=np.float64)
+        return res
 
-    def residual(self, B: Array, X: Array, *, transpose: bool = False) -> float:
+    def residual(self, B: Array, X: Array, *, transpose: bool = False, dense: bool = False
+                 ) -> float:
         """Relative residual of ``(I − A) X = B`` (or the transposed system)."""
         R = B - X
-        R += self.matmul(X, transpose=transpose)
+        R += self.matmul(X, transpose=transpose, dense=dense)
         return relative_residual(B, R)
 
     def solve_iterative(

@@ -61,11 +61,16 @@ def _pair_index(idx: pd.Index, what: str, names: tuple[str, str], problems: list
 
 
 def _numeric(df: pd.DataFrame, what: str, problems: list[str]) -> Array | None:
+    """The frame's values as float64 (a view where pandas allows), checked finite."""
     try:
-        arr = df.to_numpy(dtype=np.float64)
+        arr = df.to_numpy(dtype=np.float64, copy=False)
     except (TypeError, ValueError) as exc:
         problems.append(f"{what} holds non-numeric values ({exc})")
         return None
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = float(np.sum(arr))
+    if np.isfinite(total):  # one pass; a NaN or inf anywhere would make the sum non-finite
+        return arr
     bad = ~np.isfinite(arr)
     if bad.any():
         rows, cols = np.nonzero(bad)
@@ -135,6 +140,10 @@ class IOSystem:
     values, negative ``Z``/``A`` (``Y`` and ``F`` may be negative: inventory changes, uptakes),
     negative output, stressors or inputs in a sector with zero output (their ``A`` and ``S``
     columns are zero, as in pymrio), and a singular (I − A).
+
+    Memory: the system keeps a read-only view of the values of the ``Z`` (or ``A``) frame it
+    was given, not a copy (A = Z · diag(1/x) is never formed); the only n × n buffer it adds is
+    the LU factor of (I − A), made on first use. Do not modify that frame in place afterwards.
 
     Parameters
     ----------
@@ -267,7 +276,7 @@ class IOSystem:
             raise ValidationError(f"{len(problems)} problem(s) in {label}", problems)
         assert B is not None and Yv is not None and Fv is not None
         n = len(index)
-        if not allow_negative:
+        if not allow_negative and B.size and B.min() < 0:
             neg = B < 0
             if neg.any():
                 rows, cols = np.nonzero(neg)
@@ -287,14 +296,15 @@ class IOSystem:
                 if bad.any():
                     problems.append(f"sectors with zero output but inputs in Z: "
                                     f"{_fmt(index[bad])}")
-            Av = np.multiply(B, recip, order="C")  # new array; zero columns where x = 0
         else:
-            Av = np.array(B, dtype=np.float64, order="C", copy=True)
+            recip = None
             xvec = np.asarray(xv[:, 0], dtype=np.float64) if xv is not None else np.empty(0)
-        del B
-        self._solver = LeontiefSolver(Av)
-        nonneg = not (Av < 0).any() if allow_negative else True
-        colsum = Av.sum(axis=0)
+        # keep a read-only view of the caller's Z (or A): no n × n copy; A = Z · diag(1/x)
+        B = B.view()
+        B.flags.writeable = False
+        self._solver = LeontiefSolver(B, recip)
+        nonneg = self._solver.min() >= 0 if allow_negative else True
+        colsum = self._solver.column_sums()
         if not (nonneg and colsum.max(initial=0.0) < 1.0):
             pivots = self._solver.singular_pivots()
             if pivots.size:
@@ -402,12 +412,14 @@ class IOSystem:
     @property
     def A(self) -> pd.DataFrame:
         """Technical coefficients (a copy, n × n)."""
-        return self._frame(self._solver.A, self._index, self._index)
+        return pd.DataFrame(self._solver.dense(), index=self._index, columns=self._index)
 
     @property
     def Z(self) -> pd.DataFrame:
         """Flows ``A · diag(x)`` (n × n)."""
-        return pd.DataFrame(self._solver.A * self._x, index=self._index, columns=self._index)
+        sv = self._solver
+        Z = np.array(sv.M, copy=True) if sv.scale is not None else sv.M * self._x
+        return pd.DataFrame(Z, index=self._index, columns=self._index)
 
     @property
     def x(self) -> pd.Series:
@@ -562,7 +574,7 @@ class IOSystem:
 
         reg, x, x_exp, X = _accounts.region_accounts(solve, S, Yr, FYr, self._R, self._N)
         if solver == "direct":
-            report.update(self._solver.residual(Yr, X))
+            report.update(self._solver.residual(Yr, X, dense=True))
         del X
         data: dict[str, Any] = {}
         dims3 = ("stressor", "region", "sector")
