@@ -1,4 +1,48 @@
-"""Paris-aligned trajectories (work in progress)."""
+"""Paris-aligned trajectories: reference pathways, path builders, target checks, plan rules.
+
+Is this plan, and this year's inventory, on a Paris-aligned path? The answer depends on the
+reference, so klimacore checks several side by side, for one plan or all 98 municipalities (with
+draws, scenarios and sectors) in one vectorized call.
+
+- :mod:`~klimacore.trajectory.references`: versioned, cited references (Danish Climate Act and its
+  2045 variant, IPCC AR6 C1/C3 for GHG and CO2, SR1.5, SBTi absolute contraction, EU Climate Law,
+  a C40 per-capita path, AR6 carbon budgets, CCTF 2030 sector ranges) and :class:`Reference` for
+  your own.
+- :mod:`~klimacore.trajectory.paths`: :func:`linear_path`, :func:`constant_rate_path`,
+  :func:`budget_path`, :func:`reference_path`.
+- :mod:`~klimacore.trajectory.checks`: :func:`check_trajectory` → :class:`TrajectoryCheck`
+  (tidy DataFrame and xarray).
+- :mod:`~klimacore.trajectory.plan_rules`: :func:`target_rules`, :func:`manko`,
+  :func:`action_coverage`, :func:`check_no_backsliding`, :func:`check_plan`,
+  :func:`format_checks`, :func:`demo_section`.
+- :mod:`~klimacore.trajectory.plot`: :func:`plot_trajectory` (needs ``klimacore[plot]``).
+
+Examples
+--------
+Base 100 t in 1990 and 30 t in 2030 is exactly the Climate Act's −70 %:
+
+>>> import xarray as xr
+>>> from klimacore.trajectory import check_trajectory
+>>> e = xr.DataArray([100.0, 30.0], dims="year", coords={"year": [1990, 2030]})
+>>> row = check_trajectory(e, "dk-climate-act").to_frame("milestones").query("year == 2030")
+>>> row[["threshold", "gap_t", "status", "severity"]].to_dict("records")
+[{'threshold': 30.0, 'gap_t': 0.0, 'status': 'on track', 'severity': 'info'}]
+"""
+
+from __future__ import annotations
+
+from klimacore.trajectory.checks import (
+    AT_RISK,
+    NO_DATA,
+    OFF_TRACK,
+    ON_TRACK,
+    SEVERITY,
+    STATUS_LABELS,
+    Thresholds,
+    TrajectoryCheck,
+    as_emissions,
+    check_trajectory,
+)
 from klimacore.trajectory.paths import (
     budget_path,
     budget_ratio,
@@ -7,6 +51,19 @@ from klimacore.trajectory.paths import (
     reduction_fraction,
     reference_path,
 )
+from klimacore.trajectory.plan_rules import (
+    RULE_COLUMNS,
+    action_coverage,
+    check_no_backsliding,
+    check_plan,
+    demo_section,
+    format_checks,
+    manko,
+    plan_emissions,
+    plan_references,
+    target_rules,
+)
+from klimacore.trajectory.plot import plot_trajectory
 from klimacore.trajectory.references import (
     DEFAULT_REFERENCES,
     GHG_BASKET,
@@ -22,15 +79,46 @@ from klimacore.trajectory.references import (
     reference_table,
     resolve_references,
 )
-from klimacore.trajectory.checks import (
-    AT_RISK,
-    NO_DATA,
-    OFF_TRACK,
-    ON_TRACK,
-    SEVERITY,
-    STATUS_LABELS,
-    Thresholds,
-    TrajectoryCheck,
-    as_emissions,
-    check_trajectory,
-)
+
+__all__ = [
+    "AT_RISK",
+    "DEFAULT_REFERENCES",
+    "GHG_BASKET",
+    "NO_DATA",
+    "OFF_TRACK",
+    "ON_TRACK",
+    "RULE_COLUMNS",
+    "SEVERITY",
+    "STATUS_LABELS",
+    "Milestone",
+    "Reference",
+    "Source",
+    "Thresholds",
+    "TrajectoryCheck",
+    "action_coverage",
+    "allocate_budget",
+    "as_emissions",
+    "budget_path",
+    "budget_ratio",
+    "check_no_backsliding",
+    "check_plan",
+    "check_trajectory",
+    "constant_rate_path",
+    "demo_section",
+    "format_checks",
+    "get_reference",
+    "global_total",
+    "grandfathering_share",
+    "linear_path",
+    "list_references",
+    "manko",
+    "plan_emissions",
+    "plan_references",
+    "plot_trajectory",
+    "population_share",
+    "reduction_fraction",
+    "reference_path",
+    "reference_table",
+    "resolve_references",
+    "target_rules",
+]

@@ -53,10 +53,10 @@ if TYPE_CHECKING:
     import xarray as xr
 
 __all__ = [
+    "AT_RISK",
     "NO_DATA",
     "OFF_TRACK",
     "ON_TRACK",
-    "AT_RISK",
     "SEVERITY",
     "STATUS_LABELS",
     "Thresholds",
@@ -149,7 +149,7 @@ def as_emissions(data: Any, *, units: str | None = None) -> xr.DataArray:
     >>> import pandas as pd
     >>> s = pd.Series([5.0, 4.0], index=pd.MultiIndex.from_tuples(
     ...     [(101, 2019), (101, 2020)], names=["municipality", "year"]), name="x")
-    >>> as_emissions(s, units="kt").sel(municipality=101).values
+    >>> as_emissions(s, units="kt").sel(municipality=101).to_numpy()
     array([5000., 4000.])
     """
     import pandas as pd
@@ -192,11 +192,12 @@ def as_emissions(data: Any, *, units: str | None = None) -> xr.DataArray:
                 key = key if isinstance(key, tuple) else (key,)
                 labels = dict(zip(names, key, strict=True))
                 year = labels.pop("year")
-                shown.append(f"{_entity_text(list(labels), list(labels.values()))} year {year}")
+                shown.append(f"{_entity_text([str(k) for k in labels], list(labels.values()))} "
+                             f"year {year}")
             raise DataError(f"duplicate years in emissions ({len(shown)}): " +
                             "; ".join(shown[:20]))
         da = xr.DataArray.from_series(data.astype(float))
-        da = da.assign_coords(year=_years_from(da["year"].values, "emissions"))
+        da = da.assign_coords(year=_years_from(da["year"].to_numpy(), "emissions"))
     elif isinstance(data, xr.DataArray):
         da = data
     else:
@@ -206,7 +207,7 @@ def as_emissions(data: Any, *, units: str | None = None) -> xr.DataArray:
         )
     if "year" not in da.dims:
         raise MissingLabelError("dimension in emissions", ["year"], dim="dims")
-    years = _years_from(da["year"].values, "emissions")
+    years = _years_from(da["year"].to_numpy(), "emissions")
     if np.unique(years).size != years.size:
         dupes = sorted({int(y) for y in years if (years == y).sum() > 1})
         raise DataError(f"duplicate years in emissions (for every entity): {dupes}")
@@ -358,7 +359,7 @@ class TrajectoryCheck:
     def worst(self) -> pd.DataFrame:
         """The worst milestone status per entity × reference (off track > at risk > no data)."""
         ms = self.milestones
-        status = ms["status"].where(ms["is_milestone"], NOT_APPLICABLE).values
+        status = ms["status"].where(ms["is_milestone"], NOT_APPLICABLE).to_numpy()
         rank = np.vectorize(lambda s: _WORST_RANK.get(int(s), -1))(status)
         worst_idx = rank.argmax(axis=-1)
         worst = np.take_along_axis(status, worst_idx[..., None], axis=-1)[..., 0]
@@ -382,7 +383,8 @@ def _index_columns(
     """Coordinate columns for the True cells of ``mask`` (shaped like ``da``)."""
     flat = np.flatnonzero(mask.reshape(-1))
     idx = np.unravel_index(flat, mask.shape)
-    return {dim: np.asarray(da[dim].values)[i] for dim, i in zip(da.dims, idx, strict=True)}
+    return {str(dim): np.asarray(da[dim].to_numpy())[i]
+            for dim, i in zip(da.dims, idx, strict=True)}
 
 
 def _fmt(x: float) -> str:
@@ -417,14 +419,14 @@ def _ref_meta(check: TrajectoryCheck) -> dict[str, Reference]:
 def _milestone_frame(check: TrajectoryCheck) -> pd.DataFrame:
     ms = check.milestones
     status = ms["status"]
-    mask = np.broadcast_to(ms["is_milestone"].values, status.shape) & (status.values >= 0)
+    mask = np.broadcast_to(ms["is_milestone"].to_numpy(), status.shape) & (status.to_numpy() >= 0)
     cols: dict[str, Any] = _index_columns(status, mask)
     sel = mask.reshape(-1)
 
     def take(name: str) -> np.ndarray[Any, Any]:
-        return _flat(ms[name].broadcast_like(status).values, status.shape)[sel]
+        return _flat(ms[name].broadcast_like(status).to_numpy(), status.shape)[sel]
 
-    value = _flat(ms["emissions"].broadcast_like(status).values, status.shape)[sel]
+    value = _flat(ms["emissions"].broadcast_like(status).to_numpy(), status.shape)[sel]
     codes = take("status")
     labels, sev = _labels(codes)
     cols.update(criterion="milestone", value=value, threshold=take("allowed"),
@@ -449,8 +451,8 @@ def _milestone_message(ref: Reference, year: int, code: int, value: float, thres
     head = f"{ref.id} {year}"
     pace = ""
     if math.isfinite(achieved) and math.isfinite(required):
-        pace = (f"; achieved {achieved:.1f} %/yr since {ref.base_year} (to "
-                f"{int(data_year)}) vs {required:.1f} %/yr required")
+        pace = (f"; pace {achieved:.1f} %/yr {ref.base_year}–{int(data_year)} vs "
+                f"{required:.1f} %/yr required")
     if code == NO_DATA:
         if not math.isfinite(threshold):
             return f"{head}: no data (allowed value unknown: population or budget share missing)"
@@ -468,15 +470,15 @@ def _milestone_message(ref: Reference, year: int, code: int, value: float, thres
 def _year_frame(check: TrajectoryCheck) -> pd.DataFrame:
     ys = check.years
     status = ys["status"]
-    mask = status.values >= 0
+    mask = status.to_numpy() >= 0
     cols: dict[str, Any] = _index_columns(status, mask)
     sel = mask.reshape(-1)
-    value = _flat(ys["emissions"].broadcast_like(status).values, status.shape)[sel]
-    codes = _flat(status.values, status.shape)[sel]
+    value = _flat(ys["emissions"].broadcast_like(status).to_numpy(), status.shape)[sel]
+    codes = _flat(status.to_numpy(), status.shape)[sel]
     labels, sev = _labels(codes)
-    threshold = _flat(ys["allowed"].values, status.shape)[sel]
-    gap = _flat(ys["gap_t"].values, status.shape)[sel]
-    gap_pct = _flat(ys["gap_pct"].values, status.shape)[sel]
+    threshold = _flat(ys["allowed"].to_numpy(), status.shape)[sel]
+    gap = _flat(ys["gap_t"].to_numpy(), status.shape)[sel]
+    gap_pct = _flat(ys["gap_pct"].to_numpy(), status.shape)[sel]
     cols.update(criterion="year", value=value, threshold=threshold, gap_t=gap, gap_pct=gap_pct,
                 status=labels, severity=sev)
     refs = _ref_meta(check)
@@ -491,12 +493,12 @@ def _year_frame(check: TrajectoryCheck) -> pd.DataFrame:
 def _budget_frame(check: TrajectoryCheck) -> pd.DataFrame:
     sm = check.summary
     status = sm["budget_status"]
-    mask = status.values >= 0
+    mask = status.to_numpy() >= 0
     cols: dict[str, Any] = _index_columns(status, mask)
     sel = mask.reshape(-1)
 
     def take(name: str) -> np.ndarray[Any, Any]:
-        return _flat(sm[name].broadcast_like(status).values, status.shape)[sel]
+        return _flat(sm[name].broadcast_like(status).to_numpy(), status.shape)[sel]
 
     codes = take("budget_status")
     labels, sev = _labels(codes)
@@ -528,13 +530,13 @@ def _budget_frame(check: TrajectoryCheck) -> pd.DataFrame:
 def _net_zero_frame(check: TrajectoryCheck) -> pd.DataFrame:
     sm = check.summary
     status = sm["net_zero_status"]
-    mask = status.values >= 0
+    mask = status.to_numpy() >= 0
     cols: dict[str, Any] = _index_columns(status, mask)
     sel = mask.reshape(-1)
-    codes = _flat(status.values, status.shape)[sel]
+    codes = _flat(status.to_numpy(), status.shape)[sel]
     labels, sev = _labels(codes)
-    required = _flat(sm["net_zero_required"].broadcast_like(status).values, status.shape)[sel]
-    crossed = _flat(sm["net_zero_year"].broadcast_like(status).values, status.shape)[sel]
+    required = _flat(sm["net_zero_required"].broadcast_like(status).to_numpy(), status.shape)[sel]
+    crossed = _flat(sm["net_zero_year"].broadcast_like(status).to_numpy(), status.shape)[sel]
     cols.update(criterion="net zero", year=required, value=crossed, threshold=required,
                 status=labels, severity=sev)
     msgs = []
@@ -626,13 +628,13 @@ def check_trajectory(
     problems = _compatibility(refs, E.attrs, gases, boundary, includes_lulucf)
     if sector_map and "sector" not in entity_dims:
         problems.append("sector_map given but the data have no 'sector' dimension")
-    data_years = E["year"].values.astype(np.int64)
+    data_years = E["year"].to_numpy().astype(np.int64)
     extra = sorted({y for r in refs for y in r.milestone_years} - set(data_years.tolist()))
     if extra:
         E = E.reindex(year=np.sort(np.concatenate([data_years, np.asarray(extra, np.int64)])))
-    years = E["year"].values.astype(np.int64)
+    years = E["year"].to_numpy().astype(np.int64)
     in_data = np.isin(years, data_years)
-    values = np.ascontiguousarray(E.values, dtype=float)
+    values = np.ascontiguousarray(E.to_numpy(), dtype=float)
     shape = values.shape[:-1]
     n_ref, n_year = len(refs), years.size
     template = E.isel(year=0, drop=True)
@@ -656,7 +658,7 @@ def check_trajectory(
         b = _base_values(ref, E, template, data_years, base_emissions, problems, on_invalid_base)
         if b is None:
             continue
-        bv = np.broadcast_to(np.asarray(b.values, dtype=float), shape)
+        bv = np.broadcast_to(np.asarray(b.to_numpy(), dtype=float), shape)
         ok = np.isfinite(bv) & (bv > 0)
         base_ok[..., r] = ok
         base[..., r] = bv
@@ -671,10 +673,10 @@ def check_trajectory(
             if ref.method in ("milestones", "linear_rate"):
                 from klimacore.trajectory.paths import reduction_fraction
 
-                frac = reduction_fraction(ref, years).values
+                frac = reduction_fraction(ref, years).to_numpy()
                 thr = np.multiply(b_safe[..., None], frac, out=allowed[..., r, :])
                 just = None
-                budget_total[..., r] = b_safe * reduction_fraction(ref, annual).values.sum()
+                budget_total[..., r] = b_safe * reduction_fraction(ref, annual).to_numpy().sum()
                 covered = None
             else:
                 b_da = template.copy(data=b_safe)
@@ -696,7 +698,7 @@ def check_trajectory(
                             f"budget_share has dimension(s) {list(share.dims)} the emissions "
                             f"lack ({list(template.dims)})")
                     budget_total[..., r] = (share.broadcast_like(template)
-                                            .transpose(*template.dims).values
+                                            .transpose(*template.dims).to_numpy()
                                             * (ref.budget_t or 0.0))
                 else:
                     budget_total[..., r] = _aligned(
@@ -738,7 +740,7 @@ def check_trajectory(
         raise ValidationError(f"{len(problems)} problem(s) checking trajectories",
                               problems=problems)
 
-    coords: dict[str, Any] = {d: E[d].values for d in entity_dims}
+    coords: dict[str, Any] = {d: E[d].to_numpy() for d in entity_dims}
     coords.update(reference=[r.id for r in refs], year=years)
     dims_ry = (*entity_dims, "reference", "year")
     attrs = {
@@ -855,7 +857,7 @@ def _aligned(path: xr.DataArray, template: xr.DataArray) -> np.ndarray[Any, Any]
             f"emissions dims: {list(template.dims)} + year"
         )
     out = path.broadcast_like(template).transpose(*template.dims, "year")
-    return np.asarray(out.values, dtype=float)
+    return np.asarray(out.to_numpy(), dtype=float)
 
 
 def _base_values(
@@ -889,12 +891,12 @@ def _base_values(
         b = E.sel(year=year, drop=True)
     b = b.transpose(*template.dims)
     if on_invalid_base == "raise":
-        bad = ~np.isfinite(b.values) | (b.values <= 0)
+        bad = ~np.isfinite(b.to_numpy()) | (b.to_numpy() <= 0)
         if bad.any():
-            dims = list(b.dims)
+            dims = [str(d) for d in b.dims]
             idx = np.argwhere(np.broadcast_to(bad, b.shape))
             shown = [
-                _entity_text(dims, [b[d].values[i] for d, i in zip(dims, row, strict=True)])
+                _entity_text(dims, [b[d].to_numpy()[i] for d, i in zip(dims, row, strict=True)])
                 for row in idx[:20]
             ]
             more = f" … and {len(idx) - 20} more" if len(idx) > 20 else ""

@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from functools import cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -340,7 +340,7 @@ def _bundled() -> dict[str, Reference]:
                     table=str(_opt(first["table"]) or ""),
                     year=int(rows["source_year"].max()),
                     url=str(_opt(first["url"]) or ""),
-                    verification=worst,
+                    verification=cast(Verification, worst),
                     note=str(_opt(first["note"]) or ""),
                 ),
             )
