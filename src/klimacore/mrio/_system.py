@@ -110,9 +110,11 @@ def _align(df: pd.DataFrame, target: pd.Index, axis: Literal["index", "columns"]
     return out.reindex(index=target) if axis == "index" else out.reindex(columns=target)
 
 
-def _labels(x: Any, what: str) -> dict[Any, Any]:
+def _labels(x: Any, what: str, expected: list[Any] | None = None) -> dict[Any, Any]:
     if isinstance(x, pd.DataFrame):
-        if x.shape[0] == 1 and x.shape[1] > 1:  # pymrio population: one row, regions as columns
+        as_row = x.shape[0] == 1 and (x.shape[1] > 1 or (expected is not None
+                                                         and x.columns[0] in expected))
+        if as_row:  # pymrio population: one row, regions as columns
             return {k: v for k, v in x.iloc[0].items()}
         if x.shape[1] == 1:
             return {k: v for k, v in x.iloc[:, 0].items()}
@@ -358,7 +360,7 @@ class IOSystem:
         return {s: str(raw[s]) for s in self._stressors}
 
     def _check_population(self, population: Any, what: str = "population") -> Array:
-        raw = _labels(population, what)
+        raw = _labels(population, what, self._regions)
         missing = [r for r in self._regions if r not in raw]
         if missing:
             raise MissingLabelError(what, missing, dim="region")
