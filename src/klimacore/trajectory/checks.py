@@ -77,6 +77,8 @@ SEVERITY: dict[str, str] = {
 }
 """Severity of each status."""
 _WORST_RANK = {ON_TRACK: 0, NO_DATA: 1, AT_RISK: 2, OFF_TRACK: 3}
+_EPS = 1e-9
+"""Relative tolerance (of base-year emissions) below which an excess counts as float noise."""
 _UNIT_GAS = re.compile(r"\s*(CO2-?e(q)?|CO2)\b", re.IGNORECASE)
 
 
@@ -710,12 +712,13 @@ def check_trajectory(
         st = status[..., r, :]
         with np.errstate(invalid="ignore", divide="ignore"):
             np.multiply(g, (100.0 / np.abs(b_safe))[..., None], out=gap_pct[..., r, :])
+            eps = _EPS * np.abs(b_safe)[..., None]  # float noise is not an excess
             if just is not None:
-                np.greater(values, just, out=st, casting="unsafe")
-                st += values > thr
+                np.greater(values, just + eps, out=st, casting="unsafe")
+                st += g > eps
             else:
-                band = (th.at_risk_pct / 100.0) * np.abs(b_safe)[..., None]
-                np.greater(g, 0.0, out=st, casting="unsafe")
+                band = (th.at_risk_pct / 100.0) * np.abs(b_safe)[..., None] + eps
+                np.greater(g, eps, out=st, casting="unsafe")
                 st += g > band
         np.putmask(st, nan_values, NO_DATA)
         if ref.method not in ("milestones", "linear_rate") or not ok.all():

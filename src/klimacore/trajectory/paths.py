@@ -229,8 +229,9 @@ def budget_path(
     q = budget_ratio(np.maximum(sv, 0.0), np.maximum(bv, 0.0), n)
     t = ys_int.astype(float) - start_year
     path = np.maximum(sv, 0.0)[..., None] * q[..., None] ** np.maximum(t, 0)
-    first_only = (bv < sv)[..., None] & (t == 0)
-    path = np.where(first_only, np.maximum(bv, 0.0)[..., None], path)
+    small = (bv < sv)[..., None]  # less than one year's emissions: spent in the first year
+    path = np.where(small & (t == 0), np.maximum(bv, 0.0)[..., None], path)
+    path = np.where(small & (t > 0), 0.0, path)
     path = np.where((bv <= 0)[..., None] | (sv <= 0)[..., None], 0.0, path)
     path = np.where(ys_int > end, 0.0, path)
     path = np.where(t < 0, np.nan, path)
@@ -275,14 +276,14 @@ def reduction_fraction(
         return lo
 
     def path(ms: list[Any]) -> np.ndarray[Any, Any]:
-        pts = {reference.base_year: 1.0, **{m.year: 1.0 - pct(m) / 100.0 for m in ms}}
+        pts = {reference.base_year: 1.0, **{m.year: (100.0 - pct(m)) / 100.0 for m in ms}}
         out = linear_path(pts, ys).to_numpy()
         out[ys < reference.base_year] = np.nan
         return np.asarray(out)
 
     if reference.method != "sector_range":
         if reference.method == "linear_rate" and reference.annual_rate_pct is not None:
-            frac = 1.0 - reference.annual_rate_pct / 100.0 * (ys - reference.base_year)
+            frac = (100.0 - reference.annual_rate_pct * (ys - reference.base_year)) / 100.0
             out = np.where(ys < reference.base_year, np.nan, np.maximum(frac, 0.0))
             return xr.DataArray(out, dims="year", coords={"year": ys})
         return xr.DataArray(path(list(reference.milestones)), dims="year", coords={"year": ys})
