@@ -399,7 +399,7 @@ def test_iterative_solver_reports_and_raises() -> None:
         np.testing.assert_allclose(ds[v], direct[v], rtol=1e-8, atol=1e-9 * float(
             abs(direct[v]).max()))
     assert ds.attrs["residual"] <= 1e-12 and ds.attrs["tol"] == 1e-12
-    assert "Neumann" in ds.attrs["solver"]
+    assert "block-Jacobi" in ds.attrs["solver"]
     with pytest.raises(ConvergenceError, match="residual"):
         io.accounts(solver="iterative", tol=1e-30, maxiter=2)
 

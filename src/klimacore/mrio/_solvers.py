@@ -70,11 +70,17 @@ class LeontiefSolver:
         modified).
     scale
         Column scale (``1/x``, 0 where x = 0), or ``None`` when ``M`` is ``A``.
+    block
+        Size of the diagonal blocks (sectors per region) used to precondition the iterative
+        solver.
     """
 
-    def __init__(self, M: Array, scale: Array | None = None) -> None:
+    def __init__(self, M: Array, scale: Array | None = None, *, block: int | None = None
+                 ) -> None:
         self.M = M
         self.scale = scale
+        self.block = block
+        self._blocks: list[tuple[Array, npt.NDArray[np.int32]]] | None = None
         self.n = M.shape[0]
         self._lu: tuple[Array, npt.NDArray[np.int32]] | None = None
         self._sparse: Any = None
@@ -143,7 +149,6 @@ class LeontiefSolver:
                               check_finite=False)
         return out
 
-    # --- iterative ------------------------------------------------------------------------
     def _operator(self) -> Any:
         """``M`` as a CSR matrix when it is sparse enough for that to pay off, else dense."""
         if self._sparse is None:
@@ -175,6 +180,48 @@ class LeontiefSolver:
         R += self.matmul(X, transpose=transpose, dense=dense)
         return relative_residual(B, R)
 
+    # --- iterative ------------------------------------------------------------------------
+    def _block_lus(self) -> list[tuple[Array, npt.NDArray[np.int32]]] | None:
+        """LU factors of the diagonal blocks (I − A_qq), one per region; ``None`` if unusable."""
+        if self._blocks is None:
+            from scipy.linalg import lu_factor
+
+            N = self.block
+            if N is None or N <= 0 or self.n % N:
+                return None
+            facs = []
+            for q in range(self.n // N):
+                sl = slice(q * N, (q + 1) * N)
+                Pq = np.negative(self.M[sl, sl], order="F")
+                if self.scale is not None:
+                    Pq *= self.scale[sl]
+                Pq[np.arange(N), np.arange(N)] += 1.0
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    lu, piv = lu_factor(Pq, overwrite_a=True, check_finite=False)
+                d = np.abs(np.diagonal(lu))
+                if not (np.isfinite(d).all() and d.min() > N * np.finfo(float).eps * d.max()):
+                    self._blocks = []
+                    return None
+                facs.append((lu, piv))
+            self._blocks = facs
+        return self._blocks or None
+
+    def _precondition(self, Rm: Array, transpose: bool) -> Array:
+        """``P⁻¹ Rm`` with ``P`` = the block-diagonal (domestic) part of (I − A)."""
+        from scipy.linalg import lu_solve
+
+        blocks = self._block_lus()
+        if blocks is None:
+            return Rm.copy()
+        N = self.block
+        assert N is not None
+        out = np.empty_like(Rm)
+        for q, lu in enumerate(blocks):
+            sl = slice(q * N, (q + 1) * N)
+            out[sl] = lu_solve(lu, Rm[sl], trans=1 if transpose else 0, check_finite=False)
+        return out
+
     def solve_iterative(
         self,
         B: Array,
@@ -184,40 +231,43 @@ class LeontiefSolver:
         maxiter: int = 2000,
         report: SolveReport | None = None,
     ) -> Array:
-        """Neumann series ``X = Σ Aʲ B`` on all columns at once; GMRES for columns it leaves.
+        """Preconditioned Richardson iteration on all columns at once; GMRES where it stalls.
 
-        The series converges when the spectral radius of ``A`` is below 1 (always so for
-        ``A ≥ 0`` with column sums below 1). Its residual after adding ``Aᵐ B`` is exactly
-        ``Aᵐ⁺¹ B``, so stopping is decided on the true residual; the final residual
-        ``‖B − (I − A)X‖ / ‖B‖`` is recomputed explicitly and checked against ``tol``.
+        ``X ← X + P⁻¹ (B − (I − A) X)`` with ``P`` the block-diagonal part of (I − A) (each
+        region's domestic block, factorised once: n·N² work, not n³); without regional blocks
+        ``P = I`` (the Neumann series). Each step costs one product with ``A`` (dense BLAS, or
+        CSR when A is sparse); the error shrinks by the spectral radius of ``P⁻¹ A_trade``,
+        small when most inputs are domestic. The stopping test is the explicit relative
+        residual ``max_j ‖b_j − (I − A) x_j‖₂ / ‖b_j‖₂ ≤ tol`` of the returned ``X``.
 
         Raises
         ------
         ConvergenceError
-            When the explicit relative residual is above ``tol``.
+            When the relative residual is still above ``tol`` after the iteration and GMRES.
         """
-        X = np.array(B, dtype=np.float64, copy=True)
+        X = np.zeros(B.shape, dtype=np.float64)
         if X.size == 0:
             return X
-        nb = _colnorms(X)
+        nb = _colnorms(B)
         nb[nb == 0] = 1.0
-        term = X
+        method = "block-Jacobi iteration" if self._block_lus() is not None else "Neumann series"
+        X = self._precondition(B, transpose)
         prev = np.inf
         it = 0
+        final = np.inf
         for it in range(1, maxiter + 1):
-            term = self.matmul(term, transpose=transpose)
-            res = float(np.max(_colnorms(term) / nb))
-            X += term
-            if res <= tol * 0.1:
+            Rm = B - X
+            Rm += self.matmul(X, transpose=transpose)
+            final = float(np.max(_colnorms(Rm) / nb))
+            if final <= tol:
                 break
-            if it > 20 and res > 0.999 * prev:  # not contracting: spectral radius ≥ 1
+            if it > 5 and final > 0.95 * prev:  # stalling: leave it to GMRES
                 break
-            prev = res
-        final = self.residual(B, X, transpose=transpose)
-        method = "Neumann series"
+            prev = final
+            X += self._precondition(Rm, transpose)
         if final > tol:
             X, final = self._gmres(B, X, transpose=transpose, tol=tol, maxiter=maxiter)
-            method = "Neumann series + GMRES"
+            method += " + GMRES"
         if report is not None:
             report.update(final, it)
             if method not in report.notes:
@@ -239,7 +289,11 @@ class LeontiefSolver:
         def mv(v: Array) -> Array:
             return v - self.matmul(v, transpose=transpose)
 
+        def pc(v: Array) -> Array:
+            return self._precondition(v[:, None], transpose)[:, 0]
+
         op = LinearOperator((n, n), matvec=mv, dtype=np.float64)
+        prec = LinearOperator((n, n), matvec=pc, dtype=np.float64)
         X = X0.copy()
         for j in range(B.shape[1]):
             b = B[:, j]
@@ -247,6 +301,6 @@ class LeontiefSolver:
                 X[:, j] = 0.0
                 continue
             sol, _info = gmres(op, b, x0=X0[:, j], rtol=tol * 0.1, atol=0.0, restart=100,
-                               maxiter=maxiter)
+                               maxiter=maxiter, M=prec)
             X[:, j] = sol
         return X, self.residual(B, X, transpose=transpose)

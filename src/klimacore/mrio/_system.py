@@ -304,7 +304,7 @@ class IOSystem:
         # keep a read-only view of the caller's Z (or A): no n × n copy; A = Z · diag(1/x)
         B = B.view()
         B.flags.writeable = False
-        self._solver = LeontiefSolver(B, recip)
+        self._solver = LeontiefSolver(B, recip, block=len(sectors))
         nonneg = self._solver.min() >= 0 if allow_negative else True
         colsum = self._solver.column_sums()
         if not (nonneg and colsum.max(initial=0.0) < 1.0):
@@ -517,8 +517,10 @@ class IOSystem:
             totals; ``"region"``: the region totals only, by one solve with one right-hand side
             per region (much cheaper).
         solver
-            ``"direct"``: one LU factorisation of (I − A), reused; ``"iterative"``: a Neumann
-            series (GMRES where it does not converge) to relative residual ``tol``, checked.
+            ``"direct"``: one LU factorisation of (I − A), reused; ``"iterative"``: a
+            Richardson iteration preconditioned with each region's domestic block (GMRES where
+            it stalls) to relative residual ``tol``, checked (no n × n buffer; pays off for
+            region totals and very large systems).
         tol, maxiter
             Tolerance and iteration cap of the iterative solver (the direct solver's residual
             is reported too, in ``attrs["residual"]``).
