@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -149,9 +150,30 @@ def parse_frame(
         raise_problems(units=problems, context=what)
     values = values * scale[codes]
     data, coords = dense_from_frame(frame, [*dims, label], values, what)
-    out = xr.DataArray(data, coords=coords, dims=[*dims, label])
     unit_list = [canon[n] for n in coords[label].tolist()]
-    return out.assign_coords(unit=(label, np.asarray(unit_list))), keys
+    all_coords: dict[str, Any] = dict(coords)
+    all_coords["unit"] = (label, np.asarray(unit_list))
+    return xr.DataArray(data, coords=all_coords, dims=[*dims, label]), keys
+
+
+@dataclass(frozen=True)
+class Activity:
+    """Activity over (…, ``fuel``) and the unit of each fuel (internal)."""
+
+    data: xr.DataArray
+    units: tuple[str, ...]
+
+    @property
+    def fuels(self) -> list[Any]:
+        return list(self.data.get_index("fuel").tolist())
+
+    def select(self, fuels: Sequence[Any]) -> Activity:
+        pos = {f: i for i, f in enumerate(self.fuels)}
+        return Activity(self.data.sel(fuel=list(fuels)), tuple(self.units[pos[f]] for f in fuels))
+
+    def plain(self) -> xr.DataArray:
+        """The data without the ``unit`` coordinate."""
+        return self.data.drop_vars("unit") if "unit" in self.data.coords else self.data
 
 
 def activity_array(activity: pd.DataFrame | xr.DataArray | xr.Dataset) -> xr.DataArray:
@@ -171,8 +193,8 @@ def activity_array(activity: pd.DataFrame | xr.DataArray | xr.Dataset) -> xr.Dat
     xarray.DataArray
         Activity over (…, ``fuel``), one unit per fuel in the ``unit`` coordinate. Rows of a
         frame are converted to the first unit met for their fuel; (municipality, year, category,
-        fuel) cells with no row are 0 (no activity). A frame with notation-key rows is refused
-        here: :func:`inventory` takes them.
+        fuel) cells with no row are 0 (no activity); two rows for the same cell are an error. A
+        frame with notation-key rows is refused here: :func:`inventory` takes them.
 
     Examples
     --------
@@ -193,38 +215,44 @@ def activity_array(activity: pd.DataFrame | xr.DataArray | xr.Dataset) -> xr.Dat
             "which keeps notation keys as their own variable")
     if act is None:
         raise ValidationError("activity has no rows")
-    return act
+    if "unit" in act.data.coords:
+        return act.data
+    return act.data.assign_coords(unit=("fuel", np.asarray(act.units)))
 
 
 def to_activity(
     activity: pd.DataFrame | xr.DataArray | xr.Dataset,
-) -> tuple[xr.DataArray | None, pd.DataFrame | None]:
-    """Activity as a DataArray (with ``unit`` coordinate) and any notation-key rows."""
+) -> tuple[Activity | None, pd.DataFrame | None]:
+    """Activity with per-fuel units, and any notation-key rows of a frame."""
     import pandas as pd
     import xarray as xr
 
     if isinstance(activity, pd.DataFrame):
-        return parse_frame(activity, label="fuel", what="activity")
+        da, keys = parse_frame(activity, label="fuel", what="activity")
+        if da is None:
+            return None, keys
+        return Activity(da, tuple(str(u) for u in da.coords["unit"].to_numpy().tolist())), keys
     if isinstance(activity, xr.Dataset):
         bad = [n for n, v in activity.data_vars.items() if "units" not in v.attrs]
         if bad:
             raise UnitError(f"activity variables without attrs['units']: {bad}")
         names = list(activity.data_vars)
-        units = np.asarray([str(activity[n].attrs["units"]) for n in names])
-        da = activity.to_dataarray(dim="fuel").assign_coords(fuel=np.asarray([str(n) for n in names]))
+        units = tuple(str(activity[n].attrs["units"]) for n in names)
+        da = activity.to_dataarray(dim="fuel").assign_coords(
+            fuel=np.asarray([str(n) for n in names]))
         da = da.transpose(*[d for d in da.dims if d != "fuel"], "fuel")
-        return da.assign_coords(unit=("fuel", units)), None
+        return Activity(da, units), None
     if isinstance(activity, xr.DataArray):
         if "fuel" not in activity.dims:
             raise DataError(f"activity needs a 'fuel' dimension (dims: {list(activity.dims)})")
-        if "unit" in activity.coords and activity["unit"].dims == ("fuel",):
-            return activity, None
+        unit = activity.coords.get("unit")
+        if unit is not None and unit.dims == ("fuel",):
+            return Activity(activity, tuple(str(u) for u in unit.to_numpy().tolist())), None
         if "units" not in activity.attrs:
             raise UnitError(
                 "activity has no unit: set attrs['units'] (e.g. 'GJ') or a 'unit' coordinate "
                 "along 'fuel'")
-        units = np.full(activity.sizes["fuel"], str(activity.attrs["units"]))
-        return activity.assign_coords(unit=("fuel", units)), None
+        return Activity(activity, (str(activity.attrs["units"]),) * activity.sizes["fuel"]), None
     raise ValidationError(
         f"activity must be a pandas DataFrame or an xarray DataArray/Dataset, got "
         f"{type(activity).__name__}")

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from klimacore.errors import UnknownGasError, ValidationError
-from klimacore.territorial._activity import to_activity
-from klimacore.territorial._factors import emission_factors, split_rate_unit
+from klimacore.territorial._activity import Activity, to_activity
+from klimacore.territorial._factors import FactorTable, factor_table
 from klimacore.territorial._labels import BIOGENIC_CO2, gpc, membership, raise_problems
 from klimacore.units import DEFAULT_GWP_METRIC, conversion_factor, gwp
 
@@ -28,75 +29,77 @@ Array = np.ndarray[Any, Any]
 class Prepared:
     """Activity and factors checked against each other, ready for the arithmetic."""
 
-    act: xr.DataArray  # (…, fuel), as given
-    factors: xr.DataArray | None  # general case: (fuel, gas, extra…) aligned, in t per activity unit
-    matrix: Array | None  # fast case: (fuel, gas) in t per activity unit
+    act: Activity
+    matrix: Array | None  # fast case: (fuel, gas), t per unit of the activity as given
+    factors: xr.DataArray | None  # general case: (fuel, gas, extra…) aligned to the activity
     gases: tuple[str, ...]
 
 
-def prepare(
-    act: xr.DataArray, factors: FactorsLike, *, gases: Sequence[str] | None = None,
-    context: str = "emissions",
-) -> Prepared:
+def prepare(act: Activity, factors: FactorsLike | FactorTable, *,
+            gases: Sequence[str] | None = None, context: str = "emissions") -> Prepared:
     """Check activity against factors; name every missing label and unit problem together."""
-    fac = emission_factors(factors, gases=gases)
+    table = factor_table(factors, gases=gases)
+    da = act.data
     missing: list[tuple[str, str, Sequence[object]]] = []
     unit_problems: list[str] = []
-    if "category" in act.dims:
+    if "category" in da.dims:
         index = gpc().index
-        bad = [c for c in act["category"].to_numpy().tolist() if c not in index]
+        bad = [c for c in da.get_index("category").tolist() if c not in index]
         missing.append(("GPC reference number (unknown categories; see "
                         "reference.gpc_categories())", "category", bad))
-    fuels = act["fuel"].to_numpy().tolist()
-    fac_fuels = {f: i for i, f in enumerate(fac["fuel"].to_numpy().tolist())}
-    missing.append(("emission factor (unknown fuels)", "fuel", [f for f in fuels if f not in fac_fuels]))
-    shared = [d for d in fac.dims if d not in ("fuel", "gas") and d in act.dims]
+    fuels = act.fuels
+    fac_pos = {f: i for i, f in enumerate(table.fuels)}
+    missing.append(("emission factor (unknown fuels)", "fuel", [f for f in fuels if f not in fac_pos]))
+    extra = dict(table.extra)
+    shared = [d for d in extra if d in da.dims]
+    sel: dict[str, Array] = {}
     for d in shared:
-        have = set(fac[d].to_numpy().tolist())
-        missing.append((f"emission factor for {d}", d,
-                        [v for v in act[d].to_numpy().tolist() if v not in have]))
-    known = [f for f in fuels if f in fac_fuels]
-    gas_labels = tuple(str(g) for g in fac["gas"].to_numpy().tolist())
+        pos = {v: i for i, v in enumerate(extra[d].tolist())}
+        labels = da.get_index(d).tolist()
+        missing.append((f"emission factor for {d}", d, [v for v in labels if v not in pos]))
+        sel[d] = np.array([pos.get(v, -1) for v in labels], dtype=np.intp)
+    known = [f for f in fuels if f in fac_pos]
     if known and not any(m[2] for m in missing[2:]):
-        sub = fac.isel(fuel=[fac_fuels[f] for f in known])
+        sub = table.data[[fac_pos[f] for f in known]]
         for d in shared:
-            sub = sub.sel({d: act[d].to_numpy()})
-        # a missing CO2_biogenic factor means no biogenic CO2; every other gas must be given
-        check = sub.sel(gas=[g for g in gas_labels if g != BIOGENIC_CO2])
-        nan = np.isnan(check.to_numpy())
+            sub = np.take(sub, sel[d], axis=2 + list(extra).index(d))
+        gas_idx = [i for i, g in enumerate(table.gases) if g != BIOGENIC_CO2]
+        nan = np.isnan(sub[:, gas_idx])
         if nan.any():
-            dims = check.dims
-            cells = {tuple(_py(check[d].to_numpy()[i]) for d, i in zip(dims, idx, strict=True))
-                     for idx in zip(*np.nonzero(nan), strict=True)}
-            order = ["fuel", "gas", *[d for d in dims if d not in ("fuel", "gas")]]
-            pos = [dims.index(d) for d in order]
-            pairs = sorted({tuple(c[p] for p in pos) for c in cells}, key=str)
-            missing.append((f"emission factor for ({', '.join(order)})", "fuel × gas", pairs))
-    act_units = act["unit"].to_numpy().tolist()
-    fac_units = fac["unit"].to_numpy().tolist()
+            names = ["fuel", "gas", *extra]
+            labels_of = [known, [table.gases[i] for i in gas_idx],
+                         *[(da.get_index(d).tolist() if d in sel else extra[d].tolist())
+                           for d in extra]]
+            cells = sorted({tuple(_py(labels_of[k][i]) for k, i in enumerate(idx))
+                            for idx in zip(*np.nonzero(nan), strict=True)}, key=str)
+            missing.append((f"emission factor for ({', '.join(names)})", "fuel × gas", cells))
     scale = np.ones(len(fuels))
-    for i, (f, u) in enumerate(zip(fuels, act_units, strict=True)):
-        if f not in fac_fuels:
-            continue
-        den = split_rate_unit(fac_units[fac_fuels[f]])[1]
-        try:
-            scale[i] = conversion_factor(u, den)
-        except Exception as exc:
-            unit_problems.append(f"fuel {f!r}: activity in {u!r}, emission factor per {den!r} ({exc})")
+    for i, (f, u) in enumerate(zip(fuels, act.units, strict=True)):
+        if f in fac_pos:
+            den = table.dens[fac_pos[f]]
+            try:
+                scale[i] = 1.0 if u == den else conversion_factor(u, den)
+            except Exception as exc:
+                unit_problems.append(f"fuel {f!r}: activity in {u!r}, emission factor per {den!r} "
+                                     f"({exc})")
     raise_problems(missing, unit_problems, context=context)
-    fidx = [fac_fuels[f] for f in fuels]
-    if fac.dims == ("fuel", "gas"):
-        mat = fac.to_numpy()[fidx]
-        mat = np.where(np.isnan(mat), 0.0, mat)  # only CO2_biogenic can be NaN here
-        return Prepared(act, None, mat * scale[:, None], gas_labels)
-    sub = fac.isel(fuel=fidx).assign_coords(fuel=act["fuel"].to_numpy())
+    values = table.data[[fac_pos[f] for f in fuels]]
     for d in shared:
-        sub = sub.sel({d: act[d].to_numpy()})
-    sub = sub.fillna(0.0) * _along(scale, "fuel", act["fuel"].to_numpy())
-    return Prepared(act, sub.drop_vars("unit", errors="ignore"), None, gas_labels)
+        values = np.take(values, sel[d], axis=2 + list(extra).index(d))
+    values = np.where(np.isnan(values), 0.0, values)  # only CO2_biogenic can be NaN here
+    values = values * scale.reshape((-1,) + (1,) * (values.ndim - 1))
+    if not extra:
+        return Prepared(act, values, None, table.gases)
+    import xarray as xr
+
+    coords: dict[str, Any] = {"fuel": da.get_index("fuel"), "gas": np.asarray(table.gases)}
+    for d, extra_labels in extra.items():
+        coords[d] = da.get_index(d) if d in sel else extra_labels
+    fac = xr.DataArray(values, coords=coords, dims=["fuel", "gas", *extra])
+    return Prepared(act, None, fac, table.gases)
 
 
-def _along(values: Array, dim: str, labels: Array) -> xr.DataArray:
+def _along(values: Array, dim: str, labels: Any) -> xr.DataArray:
     import xarray as xr
 
     return xr.DataArray(values, dims=dim, coords={dim: labels})
@@ -109,29 +112,67 @@ def _py(v: Any) -> Any:
 def contract(a: Array, axis: int, f: Array) -> Array:
     """Sum ``a`` over ``axis`` against the first axis of ``f`` (result: other axes, then f's)."""
     if axis == a.ndim - 1 and a.flags.c_contiguous:
-        out: Array = a.reshape(-1, a.shape[-1]) @ f
+        out: Array = np.dot(a.reshape(-1, a.shape[-1]), f)  # BLAS gemv/gemm
         return out.reshape(a.shape[:-1] + f.shape[1:])
     return np.tensordot(a, f, axes=([axis], [0]))
 
 
-def keep_coords(src: xr.DataArray, dims: Sequence[str]) -> dict[str, Any]:
-    """Coordinates of ``src`` (dimension and non-dimension) that live on ``dims`` only."""
+def keep_coords(src: xr.DataArray, dims: Sequence[Hashable]) -> dict[str, Any]:
+    """Coordinates of ``src`` (dimension and non-dimension) that live on ``dims`` only.
+
+    They are passed on as xarray Variables (no copy of the labels).
+    """
     out: dict[str, Any] = {}
-    for name, c in src.coords.items():
-        if set(c.dims) <= set(dims):
-            out[str(name)] = (c.dims, c.to_numpy()) if name not in src.dims else c.to_numpy()
+    wanted = set(dims)
+    for name, var in src.coords.variables.items():
+        if name != "unit" and set(var.dims) <= wanted:
+            out[str(name)] = var
     return out
+
+
+@cache
+def _group_index(dim: str, labels: tuple[Any, ...]) -> Any:
+    """A (cached, immutable) xarray index over group labels such as sectors."""
+    import pandas as pd
+    from xarray.indexes import PandasIndex
+
+    arr = np.asarray(labels)
+    return PandasIndex(pd.Index(arr, dtype=object), dim, coord_dtype=arr.dtype)
+
+
+def result_coords(src: xr.DataArray, keep: Sequence[Hashable], dim: str,
+                  labels: Sequence[Any], extra: Mapping[str, Sequence[Any]]) -> xr.Coordinates:
+    """Coordinates of a result: ``src``'s on ``keep`` (indexes reused, not rebuilt) plus a new
+    ``dim`` with ``labels`` and ``extra`` coordinates along it."""
+    import xarray as xr
+
+    wanted = set(keep)
+    variables: dict[Hashable, Any] = {}
+    indexes: dict[Hashable, Any] = {}
+    for name, var in src.coords.variables.items():
+        if name != "unit" and set(var.dims) <= wanted:
+            variables[name] = var.copy(deep=False)
+            if name in src.xindexes:
+                indexes[name] = src.xindexes[name]
+    index = _group_index(dim, tuple(labels))
+    variables.update(index.create_variables())
+    indexes[dim] = index
+    for name, vals in extra.items():
+        variables[name] = xr.Variable(dim, np.asarray(vals))
+    return xr.Coordinates(variables, indexes=indexes)
 
 
 def check_finite(result: Array, act: xr.DataArray) -> None:
     """Raise naming activity cells that are NaN or infinite (never a silent NaN in results)."""
     if np.isfinite(result.sum()):
         return
-    bad = ~np.isfinite(act.to_numpy())
+    values = np.asarray(act.data)
+    bad = ~np.isfinite(values)
     if not bad.any():
         return
     idx = np.argwhere(bad)[:20]
-    cells = [{d: _py(act[d].to_numpy()[i]) for d, i in zip(act.dims, row, strict=True)} for row in idx]
+    cells = [{str(d): _py(act.get_index(d)[i]) for d, i in zip(act.dims, row, strict=True)}
+             for row in idx]
     raise ValidationError(f"{int(bad.sum())} activity value(s) are NaN or infinite",
                           problems=[str(c) for c in cells])
 
@@ -140,9 +181,9 @@ def compute(prep: Prepared, *, by_fuel: bool = False) -> xr.DataArray:
     """Emissions per gas (t) from prepared activity and factors."""
     import xarray as xr
 
-    act = prep.act
+    act = prep.act.data
     if prep.matrix is not None:
-        a = np.asarray(act.to_numpy())
+        a = np.asarray(act.data)
         axis = act.dims.index("fuel")
         if by_fuel:
             shape = [1] * a.ndim + [len(prep.gases)]
@@ -154,17 +195,16 @@ def compute(prep: Prepared, *, by_fuel: bool = False) -> xr.DataArray:
             dims = [d for d in act.dims if d != "fuel"] + ["gas"]
         check_finite(data, act)
         coords = keep_coords(act, dims)
-        coords.pop("unit", None)
         coords["gas"] = np.asarray(prep.gases)
         out = xr.DataArray(data, coords=coords, dims=dims)
     else:
         assert prep.factors is not None
-        plain = act.drop_vars("unit")
+        plain = prep.act.plain()
         out = plain * prep.factors if by_fuel else xr.dot(plain, prep.factors, dim="fuel")
         lead = [d for d in act.dims if d in out.dims and (by_fuel or d != "fuel")]
         rest = [d for d in out.dims if d not in lead and d != "gas"]
         out = out.transpose(*lead, *rest, "gas")
-        check_finite(np.asarray(out.to_numpy()), act)
+        check_finite(np.asarray(out.data), act)
     out.attrs = {"units": "t", "long_name": "emissions by gas"}
     return out
 
@@ -247,10 +287,10 @@ def co2e_of(per_gas: xr.DataArray, metric: str) -> xr.DataArray:
     """Sum a per-gas DataArray to CO2e with ``metric`` (CO2_biogenic left out)."""
     import xarray as xr
 
-    gases = [str(g) for g in per_gas["gas"].to_numpy().tolist()]
+    gases = [str(g) for g in per_gas.get_index("gas").tolist()]
     w = gwp_weights(gases, metric)
     axis = per_gas.dims.index("gas")
-    data = contract(np.asarray(per_gas.to_numpy()), axis, w)
+    data = contract(np.asarray(per_gas.data), axis, w)
     dims = [d for d in per_gas.dims if d != "gas"]
     out = xr.DataArray(data, coords=keep_coords(per_gas, dims), dims=dims)
     out.attrs = {"units": per_gas.attrs.get("units", "t"), "long_name": "CO2-equivalent emissions",
@@ -296,54 +336,52 @@ def co2e_totals(
     """
     import xarray as xr
 
-    act, keys = to_activity(activity)
+    activity_, keys = to_activity(activity)
     if keys is not None:
         raise ValidationError(f"activity has {len(keys)} notation-key row(s); use inventory()")
-    if act is None:
+    if activity_ is None:
         raise ValidationError("activity has no rows")
+    act = activity_.data
     if "category" not in act.dims:
         raise ValidationError(f"co2e_totals needs a 'category' dimension (dims {list(act.dims)})")
-    prep = prepare(act, factors, context="co2e_totals")
+    prep = prepare(activity_, factors, context="co2e_totals")
     w = gwp_weights(prep.gases, metric)
-    cats = tuple(str(c) for c in act["category"].to_numpy().tolist())
+    cats = tuple(str(c) for c in act.get_index("category").tolist())
+    extra: dict[str, tuple[Any, ...]] = {}
     if by == "category":
-        labels, extra, mat = cats, {}, np.eye(len(cats))
+        labels, mat = cats, np.eye(len(cats))
     else:
         labels, extra, mat = membership(cats, by)
     dim = "total" if by == "gpc" else by
     if prep.matrix is None:  # factors with extra dims: the labelled path
         assert prep.factors is not None
         fco2e = xr.dot(prep.factors, _along(w, "gas", np.asarray(prep.gases)), dim="gas")
-        per_cat = xr.dot(act.drop_vars("unit"), fco2e, dim="fuel")
+        per_cat = xr.dot(activity_.plain(), fco2e, dim="fuel")
         m = xr.DataArray(mat, dims=("category", dim), coords={"category": list(cats), dim: list(labels)})
         out = xr.dot(per_cat, m, dim="category")
         out = out.transpose(*[d if d != "category" else dim for d in act.dims if d != "fuel"],
                             *[d for d in out.dims if d not in act.dims and d != dim])
-        check_finite(np.asarray(out.to_numpy()), act)
+        check_finite(np.asarray(out.data), act)
     else:
-        f = prep.matrix @ w  # (fuel,) t CO2e per activity unit
-        a = np.asarray(act.to_numpy())
-        ci, fi = act.dims.index("category"), act.dims.index("fuel")
-        nd = a.ndim
-        if {ci, fi} == {nd - 2, nd - 1} and a.flags.c_contiguous:
-            # one product over (category, fuel): W[c, f, g] = M[c, g] * f[f]
-            w3 = mat[:, None, :] * f[None, :, None] if ci < fi else f[:, None, None] * mat[None, :, :]
-            data = a.reshape(-1, a.shape[-2] * a.shape[-1]) @ w3.reshape(-1, mat.shape[1])
-            data = data.reshape((*a.shape[:-2], mat.shape[1]))
-            dims = [d for d in act.dims if d not in ("category", "fuel")] + [dim]
+        f = prep.matrix @ w  # (fuel,) t CO2e per activity unit: GWP folded into the factors
+        a = np.asarray(act.data)
+        fi = act.dims.index("fuel")
+        cdims = [d for d in act.dims if d != "fuel"]
+        ci = cdims.index("category")
+        dims = [dim if d == "category" else d for d in cdims]
+        shape = tuple(len(labels) if d == dim else act.sizes[d] for d in dims)
+        # the result object is built first, while caches are warm; the products fill its buffer
+        out = xr.DataArray(np.empty(shape),
+                           coords=result_coords(act, [d for d in dims if d != dim], dim, labels,
+                                                extra), dims=dims)
+        buf = out.data
+        per_cat = contract(a, fi, f)  # CO2e by (…, category): a matrix-vector product
+        if ci == per_cat.ndim - 1:  # category → group membership product, into the result
+            np.dot(per_cat.reshape(-1, mat.shape[0]), mat, out=buf.reshape(-1, mat.shape[1]))
         else:
-            per_cat = contract(a, fi, f)
-            cdims = [d for d in act.dims if d != "fuel"]
-            data = np.moveaxis(contract(per_cat, cdims.index("category"), mat), -1,
-                               cdims.index("category"))
-            dims = [dim if d == "category" else d for d in cdims]
-        check_finite(data, act)
-        coords = keep_coords(act, [d for d in dims if d != dim])
-        coords.pop("unit", None)
-        coords[dim] = np.asarray(labels)
-        for name, vals in extra.items():
-            coords[name] = (dim, np.asarray(vals))
-        out = xr.DataArray(data, coords=coords, dims=dims)
-    out.attrs = {"units": "t", "long_name": f"CO2-equivalent emissions by {dim}",
-                 "gwp_metric": metric}
-    return out
+            buf[...] = np.moveaxis(contract(per_cat, ci, mat), -1, ci)
+        check_finite(buf, act)
+    result: xr.DataArray = out
+    result.attrs = {"units": "t", "long_name": f"CO2-equivalent emissions by {dim}",
+                    "gwp_metric": metric}
+    return result

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,8 @@ from klimacore.units import conversion_factor, normalize_gas
 if TYPE_CHECKING:
     import pandas as pd
     import xarray as xr
+
+Array = np.ndarray[Any, Any]
 
 _BIOGENIC_KEYS = {"co2biogenic", "co2bio", "biogenicco2", "bioco2", "co2biomass"}
 _GAS_WORD = re.compile(r"^(co2e|co2eq|co2-eq|co2-e|[a-z0-9\-_]+)$", re.IGNORECASE)
@@ -66,6 +69,38 @@ def _gas_labels(values: Sequence[Any]) -> list[str]:
     return out
 
 
+@dataclass(frozen=True)
+class FactorTable:
+    """Emission factors as plain arrays: t of gas per unit ``dens[i]`` of fuel ``fuels[i]``."""
+
+    data: Array  # (fuel, gas, *extra dims); NaN = not given
+    fuels: tuple[str, ...]
+    gases: tuple[str, ...]
+    dens: tuple[str, ...]
+    extra: tuple[tuple[str, Array], ...] = ()
+
+    def to_dataarray(self) -> xr.DataArray:
+        """The labelled form (a copy) that :func:`emission_factors` returns."""
+        import xarray as xr
+
+        coords: dict[str, Any] = {"fuel": np.asarray(self.fuels), "gas": np.asarray(self.gases)}
+        coords.update({d: labels for d, labels in self.extra})
+        coords["unit"] = ("fuel", np.asarray([f"t/{d}" for d in self.dens]))
+        return xr.DataArray(self.data.copy(), coords=coords, dims=["fuel", "gas", *(d for d, _ in self.extra)],
+                            attrs={"long_name": "emission factor",
+                                   "units_note": "t of gas per unit in 'unit'"})
+
+    def select_gases(self, gases: Sequence[str] | None) -> FactorTable:
+        if gases is None:
+            return self
+        want = _gas_labels(list(gases))
+        missing = [g for g in want if g not in self.gases]
+        if missing:
+            raise_problems([("emission factors for gas", "gas", missing)])
+        idx = [self.gases.index(g) for g in want]
+        return replace(self, data=self.data[:, idx], gases=tuple(want))
+
+
 def emission_factors(
     factors: pd.DataFrame | xr.DataArray,
     *,
@@ -114,21 +149,39 @@ def emission_factors(
     >>> f.sel(fuel="natural_gas").to_numpy().tolist(), f["unit"].to_numpy().tolist()
     ([0.05669, 5e-06], ['t/GJ', 't/L'])
     """
+    return factor_table(factors, dims=dims, gases=gases).to_dataarray()
+
+
+def factor_table(
+    factors: pd.DataFrame | xr.DataArray | FactorTable,
+    *,
+    dims: Sequence[str] = (),
+    gases: Sequence[str] | None = None,
+) -> FactorTable:
+    """Emission factors in any accepted form as a :class:`FactorTable` (see
+    :func:`emission_factors`)."""
     import pandas as pd
     import xarray as xr
 
+    if isinstance(factors, FactorTable):
+        return factors.select_gases(gases)
     if isinstance(factors, xr.DataArray):
-        return _from_dataarray(factors, gases)
+        return _from_dataarray(factors).select_gases(gases)
     if not isinstance(factors, pd.DataFrame):
         raise ValidationError(
             f"emission factors must be a pandas DataFrame or xarray DataArray, got "
             f"{type(factors).__name__}"
         )
+    return _from_frame(factors, dims).select_gases(gases)
+
+
+def _from_frame(frame: pd.DataFrame, dims: Sequence[str]) -> FactorTable:
+    import pandas as pd
+
     needed = ["fuel", "gas", "value", "unit", *dims]
-    absent = [c for c in needed if c not in factors.columns]
+    absent = [c for c in needed if c not in frame.columns]
     if absent:
-        raise DataError(f"emission factor table lacks columns {absent} (has {list(factors.columns)})")
-    frame = factors
+        raise DataError(f"emission factor table lacks columns {absent} (has {list(frame.columns)})")
     gas = _gas_labels(frame["gas"].tolist())
     if "biogenic_co2" in frame.columns:
         flag = frame["biogenic_co2"].astype(bool).to_numpy()
@@ -142,8 +195,7 @@ def emission_factors(
     bad_values = [(fuel[i], gas[i]) for i in np.flatnonzero(~np.isfinite(values))]
     if bad_values:
         raise DataError(f"emission factors with missing or non-numeric values: {bad_values}")
-    # per-fuel reference denominator: the first row's
-    ref_den: dict[str, str] = {}
+    ref_den: dict[str, str] = {}  # per fuel, the first row's denominator
     scale = np.empty(len(values))
     problems: list[str] = []
     for i, (f, u) in enumerate(zip(fuel, units, strict=True)):
@@ -163,45 +215,33 @@ def emission_factors(
     if dup.any():
         rows = sorted({tuple(r) for r in key_frame[dup].itertuples(index=False)}, key=str)
         raise DataError(f"duplicate emission factors for ({', '.join(keys)}): {rows}")
-    coords = {name: as_label_array(pd.unique(np.asarray(col, dtype=object))) for name, col in keys.items()}
-    shape = tuple(len(c) for c in coords.values())
+    coords = {name: as_label_array(pd.unique(np.asarray(col, dtype=object)))
+              for name, col in keys.items()}
     codes = []
     for name, col in keys.items():
         lookup = {v: i for i, v in enumerate(coords[name].tolist())}
         codes.append(np.array([lookup[_py(v)] for v in col], dtype=np.intp))
-    data = np.full(shape, np.nan)
+    data = np.full(tuple(len(c) for c in coords.values()), np.nan)
     data[tuple(codes)] = values * scale
-    fuels = coords["fuel"].tolist()
-    out = xr.DataArray(data, coords=coords, dims=list(keys))
-    out = out.assign_coords(unit=("fuel", np.array([f"t/{ref_den[f]}" for f in fuels])))
-    out.attrs = {"long_name": "emission factor", "units_note": "t of gas per unit in 'unit'"}
-    return _select_gases(out, gases)
+    fuels = tuple(str(f) for f in coords["fuel"].tolist())
+    return FactorTable(data, fuels, tuple(str(g) for g in coords["gas"].tolist()),
+                       tuple(ref_den[f] for f in fuels),
+                       tuple((d, coords[d]) for d in dims))
 
 
 def _py(v: Any) -> Any:
     return v.item() if isinstance(v, np.generic) else (str(v) if isinstance(v, str) else v)
 
 
-def _select_gases(out: xr.DataArray, gases: Sequence[str] | None) -> xr.DataArray:
-    if gases is None:
-        return out
-    want = _gas_labels(list(gases))
-    have = set(out["gas"].to_numpy().tolist())
-    missing = [g for g in want if g not in have]
-    if missing:
-        raise_problems([("emission factors for gas", "gas", missing)])
-    return out.sel(gas=want)
-
-
-def _from_dataarray(da: xr.DataArray, gases: Sequence[str] | None) -> xr.DataArray:
-    import xarray as xr
-
+def _from_dataarray(da: xr.DataArray) -> FactorTable:
     absent = [d for d in ("fuel", "gas") if d not in da.dims]
     if absent:
-        raise DataError(f"emission factors need dims 'fuel' and 'gas'; missing {absent} (dims {da.dims})")
-    fuels = [str(f) for f in da["fuel"].to_numpy().tolist()]
-    if "unit" in da.coords and da["unit"].dims == ("fuel",):
-        units = [str(u) for u in da["unit"].to_numpy().tolist()]
+        raise DataError(f"emission factors need dims 'fuel' and 'gas'; missing {absent} "
+                        f"(dims {da.dims})")
+    fuels = tuple(str(f) for f in da.get_index("fuel").tolist())
+    unit_coord = da.coords.get("unit")
+    if unit_coord is not None and unit_coord.dims == ("fuel",):
+        units = [str(u) for u in unit_coord.to_numpy().tolist()]
     elif "units" in da.attrs:
         units = [str(da.attrs["units"])] * len(fuels)
     else:
@@ -222,43 +262,38 @@ def _from_dataarray(da: xr.DataArray, gases: Sequence[str] | None) -> xr.DataArr
         dens.append(den)
     if problems:
         raise_problems(units=problems, context="emission factors")
-    gas = _gas_labels(da["gas"].to_numpy().tolist())
-    values = np.asarray(da.to_numpy(), dtype=float)
-    fuel_axis = da.dims.index("fuel")
-    shape = [1] * values.ndim
-    shape[fuel_axis] = len(fuels)
+    gas = tuple(_gas_labels(da.get_index("gas").tolist()))
+    if len(set(gas)) != len(gas):
+        raise DataError(f"duplicate gas labels in emission factors: {list(gas)}")
+    extra_dims = [str(d) for d in da.dims if d not in ("fuel", "gas")]
+    order = [da.dims.index("fuel"), da.dims.index("gas"), *(da.dims.index(d) for d in extra_dims)]
+    values = np.transpose(np.asarray(da.data, dtype=float), order)
     if not np.all(scale == 1.0):
-        values = values * scale.reshape(shape)
-    coords: dict[str, Any] = {d: da[d].to_numpy() for d in da.dims}
-    coords["gas"] = np.asarray(gas)
-    coords["fuel"] = np.asarray(fuels)
-    out = xr.DataArray(values, coords=coords, dims=da.dims)
-    if "biogenic" in da.coords and da["biogenic"].dims == ("fuel",):
-        out = _move_biogenic(out, np.asarray(da["biogenic"].to_numpy(), dtype=bool))
-    out = out.assign_coords(unit=("fuel", np.array([f"t/{d}" for d in dens])))
-    out.attrs = {"long_name": "emission factor", "units_note": "t of gas per unit in 'unit'"}
-    if len(set(out["gas"].to_numpy().tolist())) != out.sizes["gas"]:
-        raise DataError(f"duplicate gas labels in emission factors: {out['gas'].to_numpy().tolist()}")
-    return _select_gases(out, gases)
+        values = values * scale.reshape((-1,) + (1,) * (values.ndim - 1))
+    extra = tuple((d, as_label_array(da.get_index(d).to_numpy())) for d in extra_dims)
+    table = FactorTable(values, fuels, gas, tuple(dens), extra)
+    bio = da.coords.get("biogenic")
+    if bio is not None and bio.dims == ("fuel",):
+        table = _move_biogenic(table, np.asarray(bio.to_numpy(), dtype=bool))
+    return table
 
 
-def _move_biogenic(out: xr.DataArray, flag: np.ndarray[Any, Any]) -> xr.DataArray:
+def _move_biogenic(table: FactorTable, flag: Array) -> FactorTable:
     """Move the CO2 of fuels flagged biogenic into a ``CO2_biogenic`` gas row."""
-    import xarray as xr
-
-    gas = out["gas"].to_numpy().tolist()
-    if "CO2" not in gas or not flag.any():
-        return out
-    co2 = out.sel(gas="CO2")
-    bio = co2.where(xr.DataArray(flag, dims="fuel", coords={"fuel": out["fuel"]}), 0.0)
-    fossil = co2.where(~xr.DataArray(flag, dims="fuel", coords={"fuel": out["fuel"]}), 0.0)
-    if BIOGENIC_CO2 in gas:
-        bio = bio + out.sel(gas=BIOGENIC_CO2).fillna(0.0)
-        out = out.drop_sel(gas=BIOGENIC_CO2)
-    out = out.copy()
-    out.loc[{"gas": "CO2"}] = fossil
-    bio = bio.expand_dims(gas=[BIOGENIC_CO2]).transpose(*out.dims)
-    return xr.concat([out, bio], dim="gas")
+    if "CO2" not in table.gases or not flag.any():
+        return table
+    values = table.data.copy()
+    gases = list(table.gases)
+    co2 = gases.index("CO2")
+    moved = np.where(flag.reshape((-1,) + (1,) * (values.ndim - 2)), values[:, co2], 0.0)
+    values[:, co2] = np.where(flag.reshape((-1,) + (1,) * (values.ndim - 2)), 0.0, values[:, co2])
+    if BIOGENIC_CO2 in gases:
+        b = gases.index(BIOGENIC_CO2)
+        values[:, b] = np.nan_to_num(values[:, b]) + moved
+    else:
+        values = np.concatenate([values, moved[:, None]], axis=1)
+        gases.append(BIOGENIC_CO2)
+    return replace(table, data=values, gases=tuple(gases))
 
 
 def default_emission_factors(*, gases: Sequence[str] | None = None) -> xr.DataArray:
@@ -274,16 +309,25 @@ def default_emission_factors(*, gases: Sequence[str] | None = None) -> xr.DataAr
     >>> float(f.sel(fuel="wood", gas="CO2")), float(f.sel(fuel="wood", gas="CO2_biogenic"))
     (0.0, 0.112)
     """
+    out = _default_table().select_gases(gases).to_dataarray()
+    out.attrs["source"] = "klimacore data/fuel_emission_factors.csv (see reference.datapackage())"
+    return out
+
+
+@cache
+def _default_table() -> FactorTable:
     from klimacore import reference
 
     table = reference.fuel_emission_factors()
     # one vintage per key: the latest year
     key = ["fuel", "gas"] + (["biogenic_co2"] if "biogenic_co2" in table.columns else [])
     table = table.sort_values("year").drop_duplicates(key, keep="last")
-    out = emission_factors(table, gases=gases)
+    out = _from_frame(table, ())
+    values = out.data.copy()
     # a fuel whose CO2 is all biogenic (wood, straw, ...) emits no fossil CO2: an explicit 0
-    if BIOGENIC_CO2 in out["gas"].to_numpy().tolist() and "CO2" in out["gas"].to_numpy().tolist():
-        co2, bio = out.sel(gas="CO2"), out.sel(gas=BIOGENIC_CO2)
-        out.loc[{"gas": "CO2"}] = co2.where(~(co2.isnull() & bio.notnull()), 0.0)  # noqa: PD003, PD004
-    out.attrs["source"] = "klimacore data/fuel_emission_factors.csv (see reference.datapackage())"
-    return out
+    if BIOGENIC_CO2 in out.gases and "CO2" in out.gases:
+        co2, bio = out.gases.index("CO2"), out.gases.index(BIOGENIC_CO2)
+        values[:, co2] = np.where(np.isnan(values[:, co2]) & ~np.isnan(values[:, bio]), 0.0,
+                                  values[:, co2])
+    values.setflags(write=False)
+    return replace(out, data=values)

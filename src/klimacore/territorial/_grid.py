@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     import pandas as pd
     import xarray as xr
 
+    from klimacore.territorial._activity import Activity
+
 METHODS: tuple[str, ...] = (
     "national_location",
     "municipality_location",
@@ -84,7 +86,8 @@ class GridFactorSet:
                                  "municipality", absent)])
             return {m: self.areas[m] for m in municipalities}
         if have == {"DK"}:
-            return {m: "DK" for m in (municipalities or [None])}
+            keys: list[int | None] = list(municipalities) if municipalities else [None]
+            return {m: "DK" for m in keys}
         if municipalities is None:
             raise ValidationError(f"{self.carrier} set {self.method!r} has areas {sorted(have)}; "
                                   "the consumption needs a municipality dimension")
@@ -231,22 +234,57 @@ def grid_carriers(grid: GridLike) -> set[str]:
     return {c for sets in grid_methods(grid)[0].values() for c in sets}
 
 
-def grid_emissions(consumption: xr.DataArray, grid: GridLike) -> tuple[xr.DataArray, dict[str, Any]]:
-    """Scope-2 CO2e (t) of grid carriers' consumption under every method (``scope2_method`` dim).
+def grid_emissions(consumption: pd.DataFrame | xr.DataArray | xr.Dataset, grid: GridLike
+                   ) -> xr.DataArray:
+    """Scope-2 CO2e (t) of grid-supplied energy under one or several attribution methods.
 
-    ``consumption`` is activity over (…, ``fuel``) with a ``unit`` coordinate, fuel labels being
-    carriers. Returns the emissions (fuel summed out) and the metadata of the sets used.
+    Parameters
+    ----------
+    consumption
+        Activity data (as for :func:`activity_array`) whose fuels are carriers
+        (``electricity``, ``district_heating``) in energy units, in scope-2 categories (I.x.2,
+        II.x.2) or T&D-loss rows; a ``year`` dim is needed and, unless every set is national, a
+        ``municipality`` dim.
+    grid
+        One :class:`GridFactorSet`, a list (one per carrier), or ``{label: sets}`` for several
+        methods side by side.
+
+    Returns
+    -------
+    xarray.DataArray
+        t CO2e over the consumption's dims (carrier summed out) and ``scope2_method``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> use = pd.DataFrame({"municipality": 101, "year": 2016, "category": "I.1.2",
+    ...                     "fuel": "electricity", "value": [1000.0], "unit": "MWh"})
+    >>> s = grid_factor_set(carrier="electricity", method="national_location",
+    ...                     chp_allocation="200%", grid_losses_included=True)
+    >>> grid_emissions(use, {"200%": s}).sel(category="I.1.2").to_numpy().tolist()
+    [[[282.0]]]
     """
+    from klimacore.territorial._activity import to_activity
+
+    act, keys = to_activity(consumption)
+    if act is None or keys is not None:
+        raise ValidationError("grid consumption needs numeric rows and no notation keys")
+    return scope2_emissions(act, grid)[0]
+
+
+def scope2_emissions(act: Activity, grid: GridLike) -> tuple[xr.DataArray, dict[str, Any]]:
+    """Scope-2 CO2e with a ``scope2_method`` dim, and the metadata of the sets used."""
     import xarray as xr
 
+    consumption = act.plain()
     methods, _ = grid_methods(grid)
     if "year" not in consumption.dims:
         raise ValidationError("grid emissions need a 'year' dimension in the consumption")
-    carriers = [str(c) for c in consumption["fuel"].to_numpy().tolist()]
-    units = [str(u) for u in consumption["unit"].to_numpy().tolist()]
-    munis = (consumption["municipality"].to_numpy().tolist() if "municipality" in consumption.dims
+    carriers = [str(c) for c in act.fuels]
+    units = list(act.units)
+    munis = (consumption.get_index("municipality").tolist() if "municipality" in consumption.dims
              else None)
-    years = [int(y) for y in consumption["year"].to_numpy().tolist()]
+    years = [int(y) for y in consumption.get_index("year").tolist()]
     _check_scope(consumption)
     missing: list[tuple[str, str, Sequence[object]]] = []
     unit_problems: list[str] = []
@@ -276,7 +314,7 @@ def grid_emissions(consumption: xr.DataArray, grid: GridLike) -> tuple[xr.DataAr
             fda = xr.DataArray(fac, dims=("municipality", "year"),
                                coords={"municipality": munis, "year": years}) if munis else \
                 xr.DataArray(fac[0], dims=("year",), coords={"year": years})
-            part = consumption.sel(fuel=c, drop=True).drop_vars("unit", errors="ignore") * fda
+            part = consumption.sel(fuel=c, drop=True) * fda
             total = part if total is None else total + part
         if total is not None:
             results.append(total.expand_dims({METHOD_DIM: [label]}))
@@ -294,8 +332,7 @@ def _check_scope(consumption: xr.DataArray) -> None:
         raise ValidationError("grid consumption needs a 'category' dimension")
     table = gpc()
     cats = consumption["category"].to_numpy().tolist()
-    used = np.abs(consumption.drop_vars("unit", errors="ignore")).sum(
-        [d for d in consumption.dims if d != "category"]).to_numpy()
+    used = abs(consumption).sum([str(d) for d in consumption.dims if d != "category"]).to_numpy()
     bad = [c for c, u in zip(cats, used, strict=True)
            if u > 0 and c in table.index and table.columns["scope"][table.index[c]] == 1]
     if bad:

@@ -11,7 +11,7 @@ from klimacore.errors import DataError, UnitError, ValidationError
 from klimacore.territorial._activity import parse_frame, to_activity
 from klimacore.territorial._engine import co2e_of, compute, prepare
 from klimacore.territorial._factors import canonical_gas
-from klimacore.territorial._grid import GridLike, grid_carriers, grid_emissions, grid_methods
+from klimacore.territorial._grid import GridLike, grid_carriers, grid_methods, scope2_emissions
 from klimacore.territorial._labels import (
     BIOGENIC_CO2,
     METHOD_DIM,
@@ -134,7 +134,7 @@ def _keys_array(frames: Sequence[pd.DataFrame], given: pd.DataFrame | xr.DataArr
         clash = (a != "") & (out != "") & (a != out)
         if bool(clash.any()):
             raise DataError("conflicting notation keys for the same cell")
-        out = xr.where(a != "", a, out)
+        out = a.where(a != "", out)
     values = set(np.unique(out.to_numpy()).tolist()) - {""}
     bad = sorted(values - set(NOTATION_KEYS))
     if bad:
@@ -259,17 +259,18 @@ def inventory(
             key_frames.append(keys)
         if act is not None:
             carriers = grid_carriers(grid) if grid is not None else set()
-            fuels = act["fuel"].to_numpy().tolist()
+            fuels = act.fuels
             on_grid = [f for f in fuels if f in carriers]
             burnt = [f for f in fuels if f not in carriers]
             if burnt:
                 if factors is None:
                     raise_problems([("emission factors (none given)", "fuel", burnt)])
-                sub = act if not on_grid else act.sel(fuel=burnt)
+                assert factors is not None
+                sub = act if not on_grid else act.select(burnt)
                 gas_parts.append(compute(prepare(sub, factors, gases=gases, context="inventory")))
             if on_grid:
                 assert grid is not None
-                g, grid_meta = grid_emissions(act.sel(fuel=on_grid), grid)
+                g, grid_meta = scope2_emissions(act.select(on_grid), grid)
                 fixed_parts.append(g)
     if direct is not None:
         gpart, fpart, dkeys = direct_emissions(direct)
@@ -332,16 +333,17 @@ def _check_key_conflicts(keys: xr.DataArray, co2e: xr.DataArray) -> None:
     strict = keys.isin(["NO", "IE", "NE"])
     if not bool(strict.any()):
         return
-    nonzero = (np.abs(co2e) > 0).any([d for d in co2e.dims if d not in keys.dims])
+    nonzero = (abs(co2e) > 0).any([str(d) for d in co2e.dims if d not in keys.dims])
     clash = strict & nonzero
     if bool(clash.any()):
-        cells = clash.to_series()
-        cells = cells[cells.to_numpy(dtype=bool)].index.tolist()
+        flags = clash.to_numpy()
+        idx = np.argwhere(flags)
+        labels = [{str(d): keys[d].to_numpy()[i].item() for d, i in zip(keys.dims, row, strict=True)}
+                  for row in idx[:20]]
         raise ValidationError(
-            f"{len(cells)} cell(s) carry a notation key NO/IE/NE but have emissions",
-            problems=[f"{dict(zip(keys.dims, c if isinstance(c, tuple) else (c,), strict=True))}: "
-                      f"{keys.sel(dict(zip(keys.dims, c if isinstance(c, tuple) else (c,), strict=True))).item()}"
-                      for c in cells[:20]])
+            f"{len(idx)} cell(s) carry a notation key NO/IE/NE but have emissions",
+            problems=[f"{cell}: {keys.to_numpy()[tuple(row)]}" for cell, row in zip(labels, idx,
+                                                                                   strict=False)])
 
 
 def _var_attrs(ds: xr.Dataset, metric: str) -> None:

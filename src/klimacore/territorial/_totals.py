@@ -230,7 +230,7 @@ def _population_array(population: Any) -> xr.DataArray:
     if isinstance(population, pd.Series):
         if isinstance(population.index, pd.MultiIndex):
             return xr.DataArray.from_series(population.astype(float))
-        name = population.index.name or "year"
+        name = str(population.index.name or "year")
         return xr.DataArray(population.to_numpy(dtype=float), dims=name,
                             coords={name: population.index.to_numpy()})
     if isinstance(population, pd.DataFrame):
