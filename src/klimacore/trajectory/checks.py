@@ -336,8 +336,9 @@ class TrajectoryCheck:
     ) -> pd.DataFrame:
         """A tidy table: one row per entity × reference × criterion (× year).
 
-        ``kind='all'`` gives milestone, budget and net-zero rows (not the per-year rows, which
-        ``kind='years'`` gives). Columns: the entity dims, ``reference``, ``criterion``, ``year``,
+        ``kind='all'`` gives milestone, budget and net-zero rows, in that order, each ordered by
+        entity, reference and year (the per-year rows come with ``kind='years'``). Columns: the
+        entity dims, ``reference``, ``criterion``, ``year``,
         ``value``, ``threshold``, ``gap_t``, ``gap_pct``, ``required_rate_pct``,
         ``achieved_rate_pct``, ``status``, ``severity``, ``message``.
         """
@@ -354,9 +355,7 @@ class TrajectoryCheck:
         if kind != "all":
             raise ValidationError(f"unknown kind {kind!r}: all, milestones, years, budget, net_zero")
         parts = [_milestone_frame(self), _budget_frame(self), _net_zero_frame(self)]
-        out = pd.concat([p for p in parts if len(p)], ignore_index=True)
-        return out.sort_values([*self.entity_dims, "reference", "year"], kind="stable",
-                               ignore_index=True)
+        return pd.concat([p for p in parts if len(p)], ignore_index=True)
 
     def worst(self) -> pd.DataFrame:
         """The worst milestone status per entity × reference (off track > at risk > no data)."""
@@ -379,179 +378,187 @@ def _flat(arr: Any, shape: tuple[int, ...]) -> np.ndarray[Any, Any]:
     return np.broadcast_to(np.asarray(arr), shape).reshape(-1)
 
 
-def _index_columns(
-    da: xr.DataArray, mask: np.ndarray[Any, Any]
-) -> dict[str, np.ndarray[Any, Any]]:
-    """Coordinate columns for the True cells of ``mask`` (shaped like ``da``)."""
-    flat = np.flatnonzero(mask.reshape(-1))
-    idx = np.unravel_index(flat, mask.shape)
-    return {str(dim): np.asarray(da[dim].to_numpy())[i]
-            for dim, i in zip(da.dims, idx, strict=True)}
-
-
-def _fmt(x: float) -> str:
-    return "nan" if not math.isfinite(x) else f"{x:,.0f}"
-
-
-def _labels(codes: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    labels = np.asarray(STATUS_LABELS, dtype=object)[np.maximum(codes, 0)]
-    sev = np.asarray([SEVERITY[s] for s in STATUS_LABELS], dtype=object)[np.maximum(codes, 0)]
-    return labels, sev
-
-
-def _finish(cols: dict[str, Any], order: Sequence[str]) -> pd.DataFrame:
-    import pandas as pd
-
-    frame = pd.DataFrame(cols)
-    for col in ("status", "severity", "criterion", "reference"):
-        if col in frame.columns:
-            frame[col] = frame[col].astype("category")
-    return frame[[c for c in order if c in frame.columns]]
-
-
 _COLUMNS = ("reference", "criterion", "year", "value", "threshold", "gap_t", "gap_pct",
             "required_rate_pct", "achieved_rate_pct", "data_year", "status", "severity",
             "message")
+_SEVERITY_CODES = np.asarray([("info", "warning", "error", "warning").index(SEVERITY[s])
+                              for s in STATUS_LABELS])
 
 
-def _ref_meta(check: TrajectoryCheck) -> dict[str, Reference]:
-    return {r.id: r for r in check.references}
+def _categorical(codes: Any, categories: list[str]) -> Any:
+    import pandas as pd
+
+    return pd.Categorical.from_codes(np.asarray(codes, dtype=np.int64),
+                                     categories=pd.Index(categories))
+
+
+class _Rows:
+    """Column builder for the cells of ``like`` (dims: entity…, reference[, year]) in ``mask``."""
+
+    def __init__(self, check: TrajectoryCheck, like: xr.DataArray, mask: Any,
+                 criterion: str) -> None:
+
+        self.like, self.shape = like, like.shape
+        self.sel = np.flatnonzero(np.broadcast_to(mask, like.shape).reshape(-1))
+        idx = np.unravel_index(self.sel, like.shape)
+        self.cols: dict[str, Any] = {}
+        self.ref_idx = np.zeros(self.sel.size, dtype=np.int64)
+        self.year_idx: np.ndarray[Any, Any] | None = None
+        for dim, i in zip(like.dims, idx, strict=True):
+            if dim == "reference":
+                self.ref_idx = i
+                self.cols["reference"] = _categorical(i, [r.id for r in check.references])
+            elif dim == "year":
+                self.year_idx = i
+                self.cols["year"] = np.asarray(like["year"].to_numpy())[i]
+            else:
+                self.cols[str(dim)] = np.asarray(like[dim].to_numpy())[i]
+        self.cols["criterion"] = _categorical(np.zeros(self.sel.size, dtype=np.int8),
+                                              [criterion])
+
+    def take(self, da: xr.DataArray) -> np.ndarray[Any, Any]:
+        dims = [d for d in self.like.dims if d in da.dims]
+        arr = da.transpose(*dims).to_numpy()
+        arr = arr.reshape([da.sizes[d] if d in da.dims else 1 for d in self.like.dims])
+        return _flat(arr, self.shape)[self.sel]
+
+    def status(self, codes: np.ndarray[Any, Any]) -> None:
+
+        c = np.maximum(codes, 0).astype(np.int8)
+        self.cols["status"] = _categorical(c, list(STATUS_LABELS))
+        self.cols["severity"] = _categorical(_SEVERITY_CODES[c], ["info", "warning", "error"])
+
+    def frame(self, entity_dims: Sequence[str]) -> pd.DataFrame:
+        import pandas as pd
+
+        order = [*entity_dims, *_COLUMNS]
+        return pd.DataFrame({c: self.cols[c] for c in order if c in self.cols})
+
+
+def _n(x: float) -> str:
+    return f"{x:,.0f}" if x == x else "nan"
+
+
+def _level_messages(rows: _Rows, refs: Sequence[Reference], codes: np.ndarray[Any, Any],
+                    value: np.ndarray[Any, Any], threshold: np.ndarray[Any, Any],
+                    gap: np.ndarray[Any, Any], gap_pct: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """One message per row, built per status with a single f-string per row."""
+    heads = np.asarray([f"{r.id} " for r in refs], dtype=object)[rows.ref_idx]
+    base_years = np.asarray([r.base_year for r in refs])[rows.ref_idx]
+    years = rows.cols["year"]
+    out = np.empty(codes.size, dtype=object)
+
+    def pick(mask: np.ndarray[Any, Any], *arrays: np.ndarray[Any, Any]) -> Any:
+        idx = np.flatnonzero(mask)
+        return idx, [a[idx].tolist() for a in arrays]
+
+    m, (h, y, v, t) = pick(codes == ON_TRACK, heads, years, value, threshold)
+    out[m] = [f"{h}{y}: on track, {v:,.0f} t ≤ allowed {t:,.0f} t"
+              for h, y, v, t in zip(h, y, v, t, strict=True)]
+    m, (h, y, v) = pick((codes == AT_RISK) & (gap <= 0), heads, years, value)
+    out[m] = [f"{h}{y}: at risk, {v:,.0f} t is within the range but in its lower half "
+              "(must be justified)" for h, y, v in zip(h, y, v, strict=True)]
+    for code, word in ((AT_RISK, "at risk"), (OFF_TRACK, "off track")):
+        m, (h, y, g, p, b, t) = pick((codes == code) & (gap > 0), heads, years, gap, gap_pct,
+                                     base_years, threshold)
+        out[m] = [f"{h}{y}: {word}, {g:,.0f} t ({p:.1f} % of {b} emissions) above the allowed "
+                  f"{t:,.0f} t" for h, y, g, p, b, t in zip(h, y, g, p, b, t, strict=True)]
+    m, (h, y, t) = pick(codes == NO_DATA, heads, years, threshold)
+    out[m] = [f"{h}{y}: no data for {y} (allowed {_n(t)} t)" if t == t else
+              f"{h}{y}: no data (allowed value unknown: population or base year missing)"
+              for h, y, t in zip(h, y, t, strict=True)]
+    return out
 
 
 def _milestone_frame(check: TrajectoryCheck) -> pd.DataFrame:
     ms = check.milestones
     status = ms["status"]
-    mask = np.broadcast_to(ms["is_milestone"].to_numpy(), status.shape) & (status.to_numpy() >= 0)
-    cols: dict[str, Any] = _index_columns(status, mask)
-    sel = mask.reshape(-1)
-
-    def take(name: str) -> np.ndarray[Any, Any]:
-        return _flat(ms[name].broadcast_like(status).to_numpy(), status.shape)[sel]
-
-    value = _flat(ms["emissions"].broadcast_like(status).to_numpy(), status.shape)[sel]
-    codes = take("status")
-    labels, sev = _labels(codes)
-    cols.update(criterion="milestone", value=value, threshold=take("allowed"),
-                gap_t=take("gap_t"), gap_pct=take("gap_pct"),
-                required_rate_pct=take("required_rate_pct"),
-                achieved_rate_pct=take("achieved_rate_pct"), data_year=take("data_year"),
-                status=labels, severity=sev)
-    refs = _ref_meta(check)
-    cols["message"] = [
-        _milestone_message(refs[r], int(y), c, v, t, g, gp, dy, ar, rr)
-        for r, y, c, v, t, g, gp, dy, ar, rr in zip(
-            cols["reference"], cols["year"], codes, value, cols["threshold"], cols["gap_t"],
-            cols["gap_pct"], cols["data_year"], cols["achieved_rate_pct"],
-            cols["required_rate_pct"], strict=True)
-    ]
-    return _finish(cols, [*check.entity_dims, *_COLUMNS])
-
-
-def _milestone_message(ref: Reference, year: int, code: int, value: float, threshold: float,
-                       gap: float, gap_pct: float, data_year: float, achieved: float,
-                       required: float) -> str:
-    head = f"{ref.id} {year}"
-    pace = ""
-    if math.isfinite(achieved) and math.isfinite(required):
-        pace = (f"; pace {achieved:.1f} %/yr {ref.base_year}–{int(data_year)} vs "
-                f"{required:.1f} %/yr required")
-    if code == NO_DATA:
-        if not math.isfinite(threshold):
-            return f"{head}: no data (allowed value unknown: population or budget share missing)"
-        return f"{head}: no data for {year} (allowed {_fmt(threshold)} t){pace}"
-    if code == ON_TRACK:
-        return f"{head}: on track, {_fmt(value)} t ≤ allowed {_fmt(threshold)} t{pace}"
-    if code == AT_RISK and gap <= 0:
-        return (f"{head}: at risk, {_fmt(value)} t is within the range but in its lower half "
-                f"(must be justified){pace}")
-    word = "at risk" if code == AT_RISK else "off track"
-    return (f"{head}: {word}, {_fmt(gap)} t ({gap_pct:.1f} % of {ref.base_year} emissions) "
-            f"above the allowed {_fmt(threshold)} t{pace}")
+    rows = _Rows(check, status, ms["is_milestone"].to_numpy() & (status.to_numpy() >= 0),
+                 "milestone")
+    codes = rows.take(status)
+    value, threshold = rows.take(ms["emissions"]), rows.take(ms["allowed"])
+    gap, gap_pct = rows.take(ms["gap_t"]), rows.take(ms["gap_pct"])
+    rows.cols.update(value=value, threshold=threshold, gap_t=gap, gap_pct=gap_pct,
+                     required_rate_pct=rows.take(ms["required_rate_pct"]),
+                     achieved_rate_pct=rows.take(ms["achieved_rate_pct"]),
+                     data_year=rows.take(ms["data_year"]))
+    rows.status(codes)
+    rows.cols["message"] = _level_messages(rows, check.references, codes, value, threshold,
+                                           gap, gap_pct)
+    return rows.frame(check.entity_dims)
 
 
 def _year_frame(check: TrajectoryCheck) -> pd.DataFrame:
     ys = check.years
     status = ys["status"]
-    mask = status.to_numpy() >= 0
-    cols: dict[str, Any] = _index_columns(status, mask)
-    sel = mask.reshape(-1)
-    value = _flat(ys["emissions"].broadcast_like(status).to_numpy(), status.shape)[sel]
-    codes = _flat(status.to_numpy(), status.shape)[sel]
-    labels, sev = _labels(codes)
-    threshold = _flat(ys["allowed"].to_numpy(), status.shape)[sel]
-    gap = _flat(ys["gap_t"].to_numpy(), status.shape)[sel]
-    gap_pct = _flat(ys["gap_pct"].to_numpy(), status.shape)[sel]
-    cols.update(criterion="year", value=value, threshold=threshold, gap_t=gap, gap_pct=gap_pct,
-                status=labels, severity=sev)
-    refs = _ref_meta(check)
-    cols["message"] = [
-        _milestone_message(refs[r], int(y), c, v, t, g, gp, math.nan, math.nan, math.nan)
-        for r, y, c, v, t, g, gp in zip(cols["reference"], cols["year"], codes, value,
-                                        threshold, gap, gap_pct, strict=True)
-    ]
-    return _finish(cols, [*check.entity_dims, *_COLUMNS])
+    rows = _Rows(check, status, status.to_numpy() >= 0, "year")
+    codes = rows.take(status)
+    value, threshold = rows.take(ys["emissions"]), rows.take(ys["allowed"])
+    gap, gap_pct = rows.take(ys["gap_t"]), rows.take(ys["gap_pct"])
+    rows.cols.update(value=value, threshold=threshold, gap_t=gap, gap_pct=gap_pct)
+    rows.status(codes)
+    rows.cols["message"] = _level_messages(rows, check.references, codes, value, threshold,
+                                           gap, gap_pct)
+    return rows.frame(check.entity_dims)
 
 
 def _budget_frame(check: TrajectoryCheck) -> pd.DataFrame:
     sm = check.summary
     status = sm["budget_status"]
-    mask = status.to_numpy() >= 0
-    cols: dict[str, Any] = _index_columns(status, mask)
-    sel = mask.reshape(-1)
-
-    def take(name: str) -> np.ndarray[Any, Any]:
-        return _flat(sm[name].broadcast_like(status).to_numpy(), status.shape)[sel]
-
-    codes = take("budget_status")
-    labels, sev = _labels(codes)
-    value, allowed = take("cumulative_t"), take("cumulative_allowed_t")
-    budget, exhausted = take("budget_t"), take("budget_exhausted_year")
-    start, end = take("window_start"), take("window_end")
-    cols.update(criterion="budget", year=end, value=value, threshold=allowed,
-                gap_t=value - allowed, gap_pct=take("budget_gap_pct"), status=labels,
-                severity=sev)
-    refs = _ref_meta(check)
+    rows = _Rows(check, status, status.to_numpy() >= 0, "budget")
+    codes = rows.take(status)
+    value, allowed = rows.take(sm["cumulative_t"]), rows.take(sm["cumulative_allowed_t"])
+    budget, exhausted = rows.take(sm["budget_t"]), rows.take(sm["budget_exhausted_year"])
+    rows.cols.update(year=rows.take(sm["window_end"]), value=value, threshold=allowed,
+                     gap_t=value - allowed,
+                     gap_pct=rows.take(sm["budget_gap_pct"]))
+    rows.status(codes)
+    refs = check.references
+    spans, whats = [], []
+    starts, ends = sm["window_start"].to_numpy(), sm["window_end"].to_numpy()
+    for r, s0, e0 in zip(refs, starts, ends, strict=True):
+        spans.append(f"{r.id} cumulative {int(s0)}–{int(e0)}" if s0 == s0 and e0 == e0
+                     else f"{r.id} cumulative (no window)")
+        whats.append("budget" if r.method == "budget" else "implied budget")
     msgs = []
-    for r, c, v, a, b, ex, s, e in zip(cols["reference"], codes, value, allowed, budget,
-                                       exhausted, start, end, strict=True):
-        ref = refs[r]
-        span = f"{int(s)}–{int(e)}" if math.isfinite(s) and math.isfinite(e) else "(no window)"
-        what = "budget" if ref.method == "budget" else "implied budget"
-        tail = (f"; {what} {_fmt(b)} t runs out in {int(ex)}" if math.isfinite(ex)
-                else f"; {what} {_fmt(b)} t not exhausted within the data")
+    for r, c, v, a, b, ex in zip(rows.ref_idx.tolist(), codes.tolist(), value.tolist(),
+                                 allowed.tolist(), budget.tolist(), exhausted.tolist(),
+                                 strict=True):
         if c == NO_DATA:
-            msgs.append(f"{ref.id} cumulative {span}: no data (annual data needed for every "
-                        f"year of the window)")
+            msgs.append(f"{spans[r]}: no data (annual data needed for every year of the "
+                        "window)")
+        elif ex == ex:
+            msgs.append(f"{spans[r]}: {STATUS_LABELS[c]}, {v:,.0f} t vs {a:,.0f} t allowed; "
+                        f"{whats[r]} {b:,.0f} t runs out in {int(ex)}")
         else:
-            msgs.append(f"{ref.id} cumulative {span}: {STATUS_LABELS[c]}, {_fmt(v)} t vs "
-                        f"{_fmt(a)} t allowed{tail}")
-    cols["message"] = msgs
-    return _finish(cols, [*check.entity_dims, *_COLUMNS])
+            msgs.append(f"{spans[r]}: {STATUS_LABELS[c]}, {v:,.0f} t vs {a:,.0f} t allowed; "
+                        f"{whats[r]} {_n(b)} t not exhausted within the data")
+    rows.cols["message"] = msgs
+    return rows.frame(check.entity_dims)
 
 
 def _net_zero_frame(check: TrajectoryCheck) -> pd.DataFrame:
     sm = check.summary
     status = sm["net_zero_status"]
-    mask = status.to_numpy() >= 0
-    cols: dict[str, Any] = _index_columns(status, mask)
-    sel = mask.reshape(-1)
-    codes = _flat(status.to_numpy(), status.shape)[sel]
-    labels, sev = _labels(codes)
-    required = _flat(sm["net_zero_required"].broadcast_like(status).to_numpy(), status.shape)[sel]
-    crossed = _flat(sm["net_zero_year"].broadcast_like(status).to_numpy(), status.shape)[sel]
-    cols.update(criterion="net zero", year=required, value=crossed, threshold=required,
-                status=labels, severity=sev)
+    rows = _Rows(check, status, status.to_numpy() >= 0, "net zero")
+    codes = rows.take(status)
+    required = rows.take(sm["net_zero_required"])
+    crossed = rows.take(sm["net_zero_year"])
+    rows.cols.update(year=required, value=crossed, threshold=required)
+    rows.status(codes)
+    ids = [r.id for r in check.references]
     msgs = []
-    for r, c, req, x in zip(cols["reference"], codes, required, crossed, strict=True):
+    for r, c, req, x in zip(rows.ref_idx.tolist(), codes.tolist(), required.tolist(),
+                            crossed.tolist(), strict=True):
         if c == ON_TRACK:
-            msgs.append(f"{r}: net zero crossed in {int(x)} (required by {int(req)})")
+            msgs.append(f"{ids[r]}: net zero crossed in {int(x)} (required by {int(req)})")
         elif c == OFF_TRACK:
-            late = f"only in {int(x)}" if math.isfinite(x) else "not"
-            msgs.append(f"{r}: net zero {late} crossed, required by {int(req)}")
+            late = f"only in {int(x)}" if x == x else "not"
+            msgs.append(f"{ids[r]}: net zero {late} crossed, required by {int(req)}")
         else:
-            msgs.append(f"{r}: no data to {int(req)} to tell when net zero is crossed")
-    cols["message"] = msgs
-    return _finish(cols, [*check.entity_dims, *_COLUMNS])
+            msgs.append(f"{ids[r]}: no data to {int(req)} to tell when net zero is crossed")
+    rows.cols["message"] = msgs
+    return rows.frame(check.entity_dims)
 
 
 # --- the check ----------------------------------------------------------------------------------

@@ -365,10 +365,13 @@ def reference_path(
             )
         pop_base = population.sel(year=reference.base_year).astype(float)
         pc_base = base / pop_base
-        pts: dict[int, Any] = {reference.base_year: pc_base}
-        for m in reference.milestones:
-            pts[m.year] = pc_base * 0 + float(m.per_capita_t or 0.0)
-        pc = linear_path(pts, ys)
+        # the path is linear in the entity's own start value: pc(y) = pc_base·w(y) + m(y)
+        weight = linear_path({reference.base_year: 1.0,
+                              **{m.year: 0.0 for m in reference.milestones}}, ys)
+        levels = linear_path({reference.base_year: 0.0,
+                              **{m.year: float(m.per_capita_t or 0.0)
+                                 for m in reference.milestones}}, ys)
+        pc = pc_base * weight + levels
         pc = pc.where(~(pc > pc_base), pc_base)  # a per-capita path never licenses growth
         out = (pc * pop).transpose(..., "year")
         return out.where(out["year"] >= reference.base_year)
