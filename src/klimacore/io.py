@@ -425,7 +425,7 @@ def to_netcdf(obj: xr.Dataset | xr.DataArray, path: str | Path) -> Path:
         var = ds[name]
         attrs = _encode_nc_attrs(var.attrs)
         kind = np.asarray(var.values).dtype
-        if kind.kind in "US":
+        if kind.kind in "USO":
             attrs[_STR_DTYPE] = kind.str
         out[name].attrs = attrs
         out[name].encoding = {}

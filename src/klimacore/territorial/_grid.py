@@ -320,6 +320,7 @@ def scope2_emissions(act: Activity, grid: GridLike) -> tuple[xr.DataArray, dict[
             results.append(total.expand_dims({METHOD_DIM: [label]}))
     raise_problems(missing, unit_problems, context="scope 2")
     out = xr.concat(results, dim=METHOD_DIM) if len(results) > 1 else results[0]
+    out = out.assign_coords({METHOD_DIM: np.asarray([str(m) for m in out.get_index(METHOD_DIM)])})
     order = [d for d in consumption.dims if d != "fuel"] + [METHOD_DIM]
     out = out.transpose(*order)
     out.attrs = {"units": "t", "long_name": "CO2e of grid-supplied energy"}
