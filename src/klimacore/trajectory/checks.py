@@ -361,7 +361,8 @@ class TrajectoryCheck:
         """The worst milestone status per entity × reference (off track > at risk > no data)."""
         ms = self.milestones
         status = ms["status"].where(ms["is_milestone"], NOT_APPLICABLE).to_numpy()
-        rank = np.vectorize(lambda s: _WORST_RANK.get(int(s), -1))(status)
+        lookup = np.asarray([-1, *(_WORST_RANK[c] for c in range(len(STATUS_LABELS)))])
+        rank = lookup[status.astype(np.int64) + 1]
         worst_idx = rank.argmax(axis=-1)
         worst = np.take_along_axis(status, worst_idx[..., None], axis=-1)[..., 0]
         import xarray as xr
