@@ -307,7 +307,9 @@ class TrajectoryCheck:
         data up to the milestone, on which the achieved rate rests).
     summary
         Per entity and reference: ``base_t``, ``cumulative_t`` and ``cumulative_allowed_t`` over
-        ``window_start``–``window_end``, ``budget_t`` (a budget reference's allocated budget, else
+        ``window_start``–``window_end`` (from ``budget_start`` or the base year to the last year
+        of the data or the reference's last milestone / net-zero year, whichever is earlier),
+        ``budget_t`` (a budget reference's allocated budget, else
         the cumulative allowed emissions to the reference's last milestone), ``budget_gap_pct``,
         ``budget_status``, ``budget_exhausted_year``, ``net_zero_year`` (first year with net
         emissions ≤ 0) and ``net_zero_status`` against the reference's net-zero year.
@@ -666,9 +668,11 @@ def check_trajectory(
     first_over = np.full((*shape, n_ref), np.nan)
     window_bounds = np.full((n_ref, 2), np.nan)
     running: dict[tuple[int, int], np.ndarray[Any, Any]] = {}
+    uncovered = np.zeros((*shape, n_ref), dtype=bool)
 
     for r, ref in enumerate(refs):
-        b = _base_values(ref, E, template, data_years, base_emissions, problems, on_invalid_base)
+        b = _base_values(ref, E, template, data_years, base_emissions, problems, on_invalid_base,
+                         sector_map)
         if b is None:
             continue
         bv = np.broadcast_to(np.asarray(b.to_numpy(), dtype=float), shape)
@@ -737,11 +741,14 @@ def check_trajectory(
         st[..., years < ref.base_year] = NOT_APPLICABLE
         if covered is not None:
             st[~covered] = NOT_APPLICABLE
+            uncovered[..., r] = ~covered
         # cumulative window and (implied) budget
-        if start <= last_data_year:
-            window_bounds[r] = (start, last_data_year)
-            i0, i1 = np.searchsorted(years, [start, last_data_year + 1])
-            if np.array_equal(years[i0:i1], np.arange(start, last_data_year + 1)):
+        # the window runs to the reference's horizon (last milestone or net zero) at most
+        win_end = min(last_data_year, horizon if ref.method != "budget" else last_data_year)
+        if start <= win_end:
+            window_bounds[r] = (start, win_end)
+            i0, i1 = np.searchsorted(years, [start, win_end + 1])
+            if np.array_equal(years[i0:i1], np.arange(start, win_end + 1)):
                 n_win[r] = i1 - i0
                 if (i0, i1) not in running:
                     running[(i0, i1)] = np.cumsum(values[..., i0:i1], -1)
@@ -823,7 +830,7 @@ def check_trajectory(
                             np.where(budget_gap_pct <= th.budget_at_risk_pct, AT_RISK,
                                      OFF_TRACK))
     b_status = np.where(np.isnan(cum) | np.isnan(cum_allowed) | ~base_ok, NO_DATA, b_status)
-    b_status = np.where(np.isnan(window_bounds[:, 0]), NOT_APPLICABLE, b_status)
+    b_status = np.where(np.isnan(window_bounds[:, 0]) | uncovered, NOT_APPLICABLE, b_status)
 
     crossed = (values <= 0) & valid
     nz_year = np.where(crossed.any(-1), years[crossed.argmax(-1)], np.nan)
@@ -886,6 +893,7 @@ def _base_values(
     base_emissions: Mapping[int, Any] | None,
     problems: list[str],
     on_invalid_base: str,
+    sector_map: Mapping[str, str] | None = None,
 ) -> xr.DataArray | None:
     import xarray as xr
 
@@ -910,6 +918,14 @@ def _base_values(
     b = b.transpose(*template.dims)
     if on_invalid_base == "raise":
         bad = ~np.isfinite(b.to_numpy()) | (b.to_numpy() <= 0)
+        if ref.method == "sector_range" and "sector" in b.dims:
+            mapping = dict(sector_map or {})
+            covered = np.asarray([mapping.get(str(x), str(x)) in ref.sectors
+                                  for x in b["sector"].to_numpy()])
+            axis = list(b.dims).index("sector")
+            shape = [1] * b.ndim
+            shape[axis] = covered.size
+            bad = bad & covered.reshape(shape)  # sectors without a range need no base
         if bad.any():
             dims = [str(d) for d in b.dims]
             idx = np.argwhere(np.broadcast_to(bad, b.shape))
