@@ -112,7 +112,8 @@ def _py(v: Any) -> Any:
 def contract(a: Array, axis: int, f: Array) -> Array:
     """Sum ``a`` over ``axis`` against the first axis of ``f`` (result: other axes, then f's)."""
     if axis == a.ndim - 1 and a.flags.c_contiguous:
-        out: Array = np.dot(a.reshape(-1, a.shape[-1]), f)  # BLAS gemv/gemm
+        flat = a.reshape(-1, a.shape[-1])
+        out: Array = np.dot(flat, f) if f.ndim == 1 else flat @ f  # the faster BLAS call of each
         return out.reshape(a.shape[:-1] + f.shape[1:])
     return np.tensordot(a, f, axes=([axis], [0]))
 

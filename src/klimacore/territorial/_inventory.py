@@ -20,7 +20,8 @@ from klimacore.territorial._labels import (
     gpc_order,
     raise_problems,
 )
-from klimacore.units import DEFAULT_GWP_METRIC, conversion_factor
+from klimacore.units import DEFAULT_GWP_METRIC, GWP_METRICS, conversion_factor
+from klimacore.units import gases as gases_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -139,7 +140,8 @@ def _keys_array(frames: Sequence[pd.DataFrame], given: pd.DataFrame | xr.DataArr
     bad = sorted(values - set(NOTATION_KEYS))
     if bad:
         raise ValidationError(f"unknown notation keys {bad}; valid: {', '.join(NOTATION_KEYS)}")
-    check_categories(out["category"].to_numpy().tolist()) if "category" in out.dims else None
+    if "category" in out.dims:
+        check_categories(out.get_index("category").tolist())
     return out.astype("<U2")
 
 
@@ -163,10 +165,17 @@ def _union_with_keys(objs: list[xr.DataArray], keys: xr.DataArray
 
 
 def _canonical(ds: xr.Dataset) -> xr.Dataset:
-    cats = ds["category"].to_numpy().tolist()
+    """Categories in GPC order, gases in the order of the GWP table (CO2, CH4, N2O, …)."""
+    cats = ds.get_index("category").tolist()
     order = gpc_order(cats)
     if order != cats:
         ds = ds.reindex(category=order)
+    gas = ds.get_index("gas").tolist()
+    rank = {g: i for i, g in enumerate(dict.fromkeys(
+        g for m in GWP_METRICS for g in gases_of(m)))}
+    gas_order = sorted(gas, key=lambda g: (rank.get(g, len(rank)), g))
+    if gas_order != gas:
+        ds = ds.reindex(gas=gas_order)
     return ds
 
 
