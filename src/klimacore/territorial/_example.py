@@ -141,10 +141,12 @@ def demo_section(*, year: int | None = None, metric: str = "AR5GWP100") -> str:
 
     population = load_example_plan().population
     if year in population:
-        per = per_capita(gpc.sel(total="territorial"), {year: population[year]})
-        lines.append(f"Per capita (territorial, population {_fmt(population[year])} from the example "
-                     "plan): " + ", ".join(f"{float(per.sel(scope2_method=m)):.1f}" for m in methods)
-                     + " t CO2e")
+        per = per_capita(gpc, {year: population[year]})
+        terr = float(per.sel(total="territorial").isel(scope2_method=0))
+        plus = " / ".join(f"{float(per.sel(total='basic_plus', scope2_method=m)):.1f}"
+                          for m in methods)
+        lines.append(f"Per capita (population {_fmt(population[year])}, from the example plan): "
+                     f"territorial {terr:.1f}, BASIC+ {plus} t CO2e")
     return "\n".join(lines)
 
 
