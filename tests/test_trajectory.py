@@ -451,6 +451,8 @@ def test_duplicate_years_are_named() -> None:
     da = xr.DataArray([1.0, 2.0], dims="year", coords={"year": [2019, 2019]})
     with pytest.raises(DataError, match="2019"):
         check_trajectory(da, "dk-climate-act")
+    with pytest.raises(DataError, match="year=2030"):
+        as_emissions(series({2019: 1.0, 2030: math.inf}))
     with pytest.raises(DataError, match="integers"):
         as_emissions(xr.DataArray([1.0], dims="year", coords={"year": [2019.5]}))
 

@@ -224,6 +224,12 @@ def as_emissions(data: Any, *, units: str | None = None) -> xr.DataArray:
     if out.dims[-1] != "year":
         out = out.transpose(..., "year")
     out.attrs = {**da.attrs, "units": "t"}
+    inf = np.isinf(out.to_numpy())
+    if inf.any():
+        dims = [str(d) for d in out.dims]
+        shown = [", ".join(f"{d}={_plain(out[d].to_numpy()[i])}" for d, i in
+                           zip(dims, row, strict=True)) for row in np.argwhere(inf)[:20]]
+        raise DataError(f"infinite emissions ({int(inf.sum())} values): " + "; ".join(shown))
     return out
 
 
@@ -652,6 +658,7 @@ def check_trajectory(
     template = E.isel(year=0, drop=True)
     last_data_year = int(data_years.max())
     nan_values = np.isnan(values)
+    any_nan = bool(nan_values.any())
 
     # reference-major layout: each reference's block is contiguous (about 2× faster); the
     # Dataset gets (entity…, reference, year) views of the same memory
@@ -726,16 +733,18 @@ def check_trajectory(
         g = np.subtract(values, thr, out=gap_r[r])
         st = status_r[r]
         with np.errstate(invalid="ignore", divide="ignore"):
-            np.multiply(g, (100.0 / np.abs(b_safe))[..., None], out=gap_pct_r[r])
-            eps = _EPS * np.abs(b_safe)[..., None]  # float noise is not an excess
+            gp = np.multiply(g, (100.0 / np.abs(b_safe))[..., None], out=gap_pct_r[r])
+            # statuses from the gap in % of base-year emissions (scale-free); an excess below
+            # 100·_EPS % is float noise, not an excess
             if just is not None:
+                eps = _EPS * np.abs(b_safe)[..., None]
                 np.greater(values, just + eps, out=st, casting="unsafe")
-                st += g > eps
+                st += gp > 100.0 * _EPS
             else:
-                band = (th.at_risk_pct / 100.0) * np.abs(b_safe)[..., None] + eps
-                np.greater(g, eps, out=st, casting="unsafe")
-                st += g > band
-        np.putmask(st, nan_values, NO_DATA)
+                np.greater(gp, 100.0 * _EPS, out=st, casting="unsafe")
+                st += gp > th.at_risk_pct + 100.0 * _EPS
+        if any_nan:
+            np.putmask(st, nan_values, NO_DATA)
         if ref.method not in ("milestones", "linear_rate") or not ok.all():
             np.putmask(st, np.isnan(thr), NO_DATA)
         st[..., years < ref.base_year] = NOT_APPLICABLE
@@ -797,24 +806,31 @@ def check_trajectory(
     base_year = np.asarray([r.base_year for r in refs], dtype=float)
     for r, ref in enumerate(refs):
         is_ms[r] = np.isin(m_years, ref.milestone_years)
-    valid = np.isfinite(values) & in_data
-    last_idx = _ffill_index(valid)[..., m_idx]  # (*shape, M)
+    valid = ~nan_values & in_data
+    if not any_nan and in_data[m_idx].all():
+        last_idx = np.broadcast_to(m_idx, (*shape, m_idx.size))  # every milestone reported
+    else:
+        last_idx = _ffill_index(valid)[..., m_idx]  # (*shape, M)
     data_year = np.where(last_idx >= 0, years[np.maximum(last_idx, 0)], np.nan)
     e_last = np.where(last_idx >= 0, np.take_along_axis(values, np.maximum(last_idx, 0), -1),
                       np.nan)
+    def at_milestones(arr_r: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        return np.moveaxis(arr_r[..., m_idx], 0, -2)  # gather from the contiguous blocks
+
+    allowed_m = at_milestones(allowed_r)
     with np.errstate(invalid="ignore", divide="ignore"):
         span_req = (m_years[None, :] - base_year[:, None])  # (R, M)
-        req = (1.0 - allowed[..., m_idx] / base[..., None]) * 100.0 / span_req
+        req = (1.0 - allowed_m / base[..., None]) * 100.0 / span_req
         span_ach = data_year[..., None, :] - base_year[:, None]
         ach = (1.0 - e_last[..., None, :] / base[..., None]) * 100.0 / span_ach
         ach = np.where(span_ach > 0, ach, np.nan)
     ds_ms = xr.Dataset(
         {
             "emissions": ((*entity_dims, "year"), values[..., m_idx]),
-            "allowed": (dims_ry, allowed[..., m_idx]),
-            "gap_t": (dims_ry, gap[..., m_idx]),
-            "gap_pct": (dims_ry, gap_pct[..., m_idx]),
-            "status": (dims_ry, status[..., m_idx]),
+            "allowed": (dims_ry, allowed_m),
+            "gap_t": (dims_ry, at_milestones(gap_r)),
+            "gap_pct": (dims_ry, at_milestones(gap_pct_r)),
+            "status": (dims_ry, at_milestones(status_r)),
             "is_milestone": (("reference", "year"), is_ms),
             "required_rate_pct": (dims_ry, req),
             "achieved_rate_pct": (dims_ry, ach),
