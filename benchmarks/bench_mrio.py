@@ -17,7 +17,9 @@ are built before timing):
 * ``klimacore_iterative`` / ``klimacore_iterative_region``: ``accounts(solver="iterative",
   tol=1e-12)`` (block-Jacobi-preconditioned iteration, residual checked).
 
-Time: ``time.perf_counter``, best of N runs (N = 1 at full size, 3 with ``--quick``). Memory: a
+Time: ``time.perf_counter``, best of N rounds (N = 2 at full size, 3 with ``--quick``; the
+sector-level iterative run once at full size); each round runs every contender once, in turn,
+in a fresh subprocess, so that contenders share the noise of this shared machine. Memory: a
 second subprocess per contender runs once under ``tracemalloc`` (numpy reports its buffers to
 it) and also reports the growth of the peak resident set (``resource.getrusage ru_maxrss``)
 over the resident set just before the run; the target uses the tracemalloc peak, RSS is shown as
@@ -104,52 +106,60 @@ def _rss() -> int:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def _worker(contender: str, datadir: str, mode: str, repeats: int) -> None:
+def _frames(arr: dict[str, np.ndarray[Any, Any]], shape: dict[str, int]) -> dict[str, Any]:
     import pandas as pd
 
-    shape = json.loads((Path(datadir) / "shape.json").read_text())
     lab = _labels(shape)
+    return {
+        "Z": pd.DataFrame(arr["Z"], index=lab["idx"], columns=lab["idx"], copy=False),
+        "Y": pd.DataFrame(arr["Y"], index=lab["idx"], columns=lab["ycols"], copy=False),
+        "F": pd.DataFrame(arr["F"], index=lab["stressors"], columns=lab["idx"], copy=False),
+        "F_Y": pd.DataFrame(arr["F_Y"], index=lab["stressors"], columns=lab["ycols"],
+                            copy=False),
+    }
+
+
+def _contender(name: str, fr: dict[str, Any], prep: dict[str, Any]
+               ) -> dict[str, np.ndarray[Any, Any]]:
+    """One run of a contender on the frames ``fr`` (``prep["buf"]``: I − A for ``lu``)."""
+    if name == "pymrio":
+        import pymrio
+
+        pio = pymrio.IOSystem(Z=fr["Z"], Y=fr["Y"], name="bench",
+                              stressors={"name": "stressors", "F": fr["F"], "F_Y": fr["F_Y"]})
+        pio.calc_all()
+        return {v: getattr(pio.stressors, v).to_numpy() for v in VARS}
+    if name == "lu":
+        import scipy.linalg
+
+        lu = scipy.linalg.lu_factor(prep["buf"], overwrite_a=True, check_finite=False)[0]
+        return {"lu": lu[:1, :1]}
+    from klimacore.mrio import IOSystem
+
+    io = IOSystem(Z=fr["Z"], Y=fr["Y"], F=fr["F"], F_Y=fr["F_Y"], name="bench")
+    level = "region" if name.endswith("region") else "sector"
+    solver = "iterative" if "iterative" in name else "direct"
+    ds = io.accounts(level=level, solver=solver, tol=ITER_TOL)
+    out = {v: ds[v].to_numpy() for v in VARS if v in ds}
+    out["residual"] = np.array(ds.attrs["residual"])
+    return out
+
+
+def _lu_buffer(fr: dict[str, Any]) -> np.ndarray[Any, Any]:
+    Z = fr["Z"].to_numpy()
+    x = Z.sum(axis=1) + fr["Y"].to_numpy().sum(axis=1)
+    return np.asfortranarray(np.eye(len(x)) - Z / x)
+
+
+def _worker(contender: str, datadir: str, mode: str, repeats: int) -> None:
+    shape = json.loads((Path(datadir) / "shape.json").read_text())
     arr = {nm: np.load(Path(datadir) / f"{nm}.npy") for nm in ("Z", "Y", "F", "F_Y")}
-    Z = pd.DataFrame(arr["Z"], index=lab["idx"], columns=lab["idx"], copy=False)
-    Y = pd.DataFrame(arr["Y"], index=lab["idx"], columns=lab["ycols"], copy=False)
-    F = pd.DataFrame(arr["F"], index=lab["stressors"], columns=lab["idx"], copy=False)
-    F_Y = pd.DataFrame(arr["F_Y"], index=lab["stressors"], columns=lab["ycols"], copy=False)
-    # imports before measuring: neither their time nor their memory belongs to a contender
-    import scipy.linalg  # noqa: F401
-    import xarray  # noqa: F401
-
-    import klimacore.mrio  # noqa: F401
-
-    if contender == "pymrio":
-        import pymrio  # noqa: F401
+    fr = _frames(arr, shape)
+    # warm-up on a tiny system: imports and first-use costs belong to no contender
+    tiny_shape = {"regions": 2, "sectors": 3, "categories": 2, "stressors": 2}
+    tiny = _frames(make_system(**tiny_shape, seed=1), tiny_shape)
+    _contender(contender, tiny, {"buf": _lu_buffer(tiny)})
     prep: dict[str, Any] = {}
-    if contender == "lu":
-        x = arr["Z"].sum(axis=1) + arr["Y"].sum(axis=1)
-        prep["A"] = arr["Z"] / x
-
-    def once() -> dict[str, np.ndarray[Any, Any]]:
-        if contender == "pymrio":
-            import pymrio
-
-            pio = pymrio.IOSystem(Z=Z, Y=Y, name="bench",
-                                  stressors={"name": "stressors", "F": F, "F_Y": F_Y})
-            pio.calc_all()
-            return {v: getattr(pio.stressors, v).to_numpy() for v in VARS}
-        if contender == "lu":
-            import scipy.linalg
-
-            return {"lu": scipy.linalg.lu_factor(prep["buf"], overwrite_a=True,
-                                                 check_finite=False)[0][:1, :1]}
-        from klimacore.mrio import IOSystem
-
-        io = IOSystem(Z=Z, Y=Y, F=F, F_Y=F_Y, name="bench")
-        level = "region" if contender.endswith("region") else "sector"
-        solver = "iterative" if "iterative" in contender else "direct"
-        ds = io.accounts(level=level, solver=solver, tol=ITER_TOL)
-        out = {v: ds[v].to_numpy() for v in VARS if v in ds}
-        out["residual"] = np.array(ds.attrs["residual"])
-        return out
-
     times: list[float] = []
     result: dict[str, Any] = {}
     peak_tm = 0
@@ -157,15 +167,14 @@ def _worker(contender: str, datadir: str, mode: str, repeats: int) -> None:
     for _ in range(repeats):
         result = {}
         if contender == "lu":
-            A = prep["A"]
-            prep["buf"] = np.asfortranarray(np.eye(A.shape[0]) - A)
+            prep["buf"] = _lu_buffer(fr)
         rss_before = _rss()
         if mode == "mem":
             import tracemalloc
 
             tracemalloc.start()
         start = time.perf_counter()
-        result = once()
+        result = _contender(contender, fr, prep)
         times.append(time.perf_counter() - start)
         if mode == "mem":
             import tracemalloc
@@ -207,7 +216,7 @@ def _accuracy(datadir: str, contender: str) -> dict[str, float]:
 
 def run(*, quick: bool = False) -> dict[str, Any]:
     shape = QUICK if quick else FULL
-    repeats = 3 if quick else 1
+    repeats = 3 if quick else 2
     n = shape["regions"] * shape["sectors"]
     with tempfile.TemporaryDirectory(prefix="bench_mrio_") as datadir:
         data = make_system(**shape)
@@ -217,7 +226,15 @@ def run(*, quick: bool = False) -> dict[str, Any]:
         (Path(datadir) / "shape.json").write_text(json.dumps(shape))
         contenders = ["pymrio", "klimacore", "klimacore_region", "lu", "klimacore_iterative",
                       "klimacore_iterative_region"]
-        timing = {c: _spawn(c, datadir, "time", repeats) for c in contenders}
+        # rounds interleave the contenders so that they share the (shared machine's) noise;
+        # the best of the rounds is kept
+        timing: dict[str, dict[str, Any]] = {}
+        for rnd in range(repeats):
+            for c in contenders:
+                if c == "klimacore_iterative" and rnd > 0 and not quick:
+                    continue  # slow and informative only: one run at full size
+                got = _spawn(c, datadir, "time", 1)
+                timing.setdefault(c, {"times": []})["times"].extend(got["times"])
         memory = {c: _spawn(c, datadir, "mem", 1) for c in ("pymrio", "klimacore",
                                                              "klimacore_region")}
         acc = {c: _accuracy(datadir, c) for c in contenders if c not in ("pymrio", "lu")}
@@ -262,7 +279,8 @@ def run(*, quick: bool = False) -> dict[str, Any]:
                     for k, (v, ok) in targets.items()},
         "target_met": all(ok for _, ok in targets.values()),
         "iterative_tol": ITER_TOL,
-        "timer": "time.perf_counter, best of repeats, subprocess per contender",
+        "seconds_all": {c: [round(x, 3) for x in t["times"]] for c, t in timing.items()},
+        "timer": "time.perf_counter, best of interleaved rounds, subprocess per contender run",
         "memory": "tracemalloc peak (target) and ru_maxrss growth (cross-check), own subprocess",
     }
 

@@ -41,16 +41,30 @@ def _zero_domestic(X3: Array) -> None:
     X3[idx, ..., idx] = 0.0
 
 
-def region_accounts(
-    solve: SolveFn, S: Array, Yr: Array, FYr: Array | None, R: int, N: int
-) -> tuple[dict[str, Array], Array, Array, Array]:
-    """Region totals ``(k, R)`` from one solve with R right-hand sides.
+def choose_strategy(strategy: Strategy, k: int, R: int, n: int) -> Strategy:
+    """``"rows"`` (k·R transposed solves) unless ``"columns"`` (n solves) is cheaper."""
+    if strategy == "auto":
+        return "rows" if k * R <= n else "columns"
+    return strategy
 
-    Returns the totals, ``x`` (n) and ``x_exp`` (n) for reuse by sector-level accounts, and
-    ``X = L Yr`` (n × R).
+
+def masked_rhs(S: Array, R: int, N: int) -> Array:
+    """``B[:, q*k + j] = S[j, :]`` restricted to region q's columns (n × R·k, Fortran order)."""
+    k, n = S.shape
+    B = np.zeros((n, R * k), order="F")
+    for q in range(R):
+        B[q * N : (q + 1) * N, q * k : (q + 1) * k] = S[:, q * N : (q + 1) * N].T
+    return B
+
+
+def region_accounts(
+    X: Array, S: Array, FYr: Array | None, R: int, N: int
+) -> tuple[dict[str, Array], Array, Array]:
+    """Region totals ``(k, R)`` from ``X = L Yr`` (n × R).
+
+    Returns the totals, ``x`` (n) and ``x_exp`` (n) for reuse by sector-level accounts.
     """
     k, n = S.shape
-    X = solve(np.array(Yr, order="F"), False)  # (n, R); a copy, the solve may overwrite it
     x = X.sum(axis=1)
     Xt = np.array(X, order="C").reshape(R, N, R)
     _zero_domestic(Xt)
@@ -64,7 +78,7 @@ def region_accounts(
         cba += FYr
         pba += FYr
     totals = {"D_cba_reg": cba, "D_pba_reg": pba, "D_imp_reg": imp, "D_exp_reg": exp}
-    return totals, x, x_exp, X
+    return totals, x, x_exp
 
 
 def sector_accounts(
@@ -77,15 +91,21 @@ def sector_accounts(
     N: int,
     *,
     strategy: Strategy = "auto",
+    W: Array | None = None,
     block: int = 1024,
 ) -> tuple[dict[str, Array], Array | None]:
-    """Sector-level accounts, each ``(k, R, N)``; also returns M (k × n) when it came free."""
+    """Sector-level accounts, each ``(k, R, N)``; also returns M (k × n) when it came free.
+
+    With the ``"rows"`` strategy, ``W = (I − A)⁻ᵀ masked_rhs(S)`` may be passed in (solved
+    earlier, next to the other LAPACK work).
+    """
     k, n = S.shape
-    if strategy == "auto":
-        strategy = "rows" if k * R <= n else "columns"
+    strategy = choose_strategy(strategy, k, R, n)
     M: Array | None
     if strategy == "rows":
-        cba, imp, M = _cba_imp_rows(solve, S, Yr, R, N)
+        if W is None:
+            W = solve(masked_rhs(S, R, N), True)
+        cba, imp, M = _cba_imp_rows(W, S, Yr, R, N)
     else:
         cba, imp = _cba_imp_columns(solve, S, Yr, R, N, block=block)
         M = None
@@ -95,15 +115,10 @@ def sector_accounts(
 
 
 def _cba_imp_rows(
-    solve: SolveFn, S: Array, Yr: Array, R: int, N: int
+    W: Array, S: Array, Yr: Array, R: int, N: int
 ) -> tuple[Array, Array, Array]:
+    # W[:, q*k + j] = (S_q L)[j, :]
     k, n = S.shape
-    # B[:, q*k + j] = S[j, :] restricted to region q (Fortran order: each column contiguous)
-    B = np.zeros((n, R * k), order="F")
-    for q in range(R):
-        B[q * N : (q + 1) * N, q * k : (q + 1) * k] = S[:, q * N : (q + 1) * N].T
-    W = solve(B, True)  # (n, R*k): W[:, q*k + j] = (S_q L)[j, :]
-    del B
     WT = np.asarray(W.T).reshape(R * k, R, N)  # view when W is Fortran-ordered
     M: Array = WT.reshape(R, k, n).sum(axis=0)
     Y3 = Yr.reshape(R, N, R)

@@ -80,7 +80,7 @@ class LeontiefSolver:
         self.M = M
         self.scale = scale
         self.block = block
-        self._blocks: list[tuple[Array, npt.NDArray[np.int32]]] | None = None
+        self._blocks: Array | None = None
         self.n = M.shape[0]
         self._lu: tuple[Array, npt.NDArray[np.int32]] | None = None
         self._sparse: Any = None
@@ -181,45 +181,43 @@ class LeontiefSolver:
         return relative_residual(B, R)
 
     # --- iterative ------------------------------------------------------------------------
-    def _block_lus(self) -> list[tuple[Array, npt.NDArray[np.int32]]] | None:
-        """LU factors of the diagonal blocks (I − A_qq), one per region; ``None`` if unusable."""
-        if self._blocks is None:
-            from scipy.linalg import lu_factor
+    def _block_inverses(self) -> Array | None:
+        """Inverses of the diagonal blocks (I − A_qq), shape (R, N, N); ``None`` if unusable.
 
+        These are small (N × N per region) preconditioner blocks, never (I − A) itself; they
+        are applied with numpy's batched matmul so that the whole iteration stays in numpy's
+        BLAS thread pool (alternating with scipy's pool makes idle threads spin against each
+        other). Their accuracy does not limit the result: the residual is computed exactly.
+        """
+        if self._blocks is None:
             N = self.block
             if N is None or N <= 0 or self.n % N:
+                self._blocks = np.empty((0, 0, 0))
                 return None
-            facs = []
-            for q in range(self.n // N):
+            R = self.n // N
+            P = np.empty((R, N, N))
+            for q in range(R):
                 sl = slice(q * N, (q + 1) * N)
-                Pq = np.negative(self.M[sl, sl], order="F")
+                P[q] = -self.M[sl, sl]
                 if self.scale is not None:
-                    Pq *= self.scale[sl]
-                Pq[np.arange(N), np.arange(N)] += 1.0
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    lu, piv = lu_factor(Pq, overwrite_a=True, check_finite=False)
-                d = np.abs(np.diagonal(lu))
-                if not (np.isfinite(d).all() and d.min() > N * np.finfo(float).eps * d.max()):
-                    self._blocks = []
-                    return None
-                facs.append((lu, piv))
-            self._blocks = facs
-        return self._blocks or None
+                    P[q] *= self.scale[sl]
+            idx = np.arange(N)
+            P[:, idx, idx] += 1.0
+            try:
+                inv = np.linalg.inv(P)
+            except np.linalg.LinAlgError:
+                inv = np.empty((0, 0, 0))
+            self._blocks = inv if np.isfinite(inv).all() else np.empty((0, 0, 0))
+        return self._blocks if self._blocks.size else None
 
     def _precondition(self, Rm: Array, transpose: bool) -> Array:
-        """``P⁻¹ Rm`` with ``P`` = the block-diagonal (domestic) part of (I − A)."""
-        from scipy.linalg import lu_solve
-
-        blocks = self._block_lus()
-        if blocks is None:
+        """``P⁻¹ Rm`` (or ``P⁻ᵀ Rm``) with ``P`` = the block-diagonal (domestic) part of I − A."""
+        inv = self._block_inverses()
+        if inv is None:
             return Rm.copy()
-        N = self.block
-        assert N is not None
-        out = np.empty_like(Rm)
-        for q, lu in enumerate(blocks):
-            sl = slice(q * N, (q + 1) * N)
-            out[sl] = lu_solve(lu, Rm[sl], trans=1 if transpose else 0, check_finite=False)
+        R, N, _ = inv.shape
+        blocks = inv.transpose(0, 2, 1) if transpose else inv
+        out: Array = np.matmul(blocks, Rm.reshape(R, N, -1)).reshape(Rm.shape)
         return out
 
     def solve_iterative(
@@ -234,7 +232,7 @@ class LeontiefSolver:
         """Preconditioned Richardson iteration on all columns at once; GMRES where it stalls.
 
         ``X ← X + P⁻¹ (B − (I − A) X)`` with ``P`` the block-diagonal part of (I − A) (each
-        region's domestic block, factorised once: n·N² work, not n³); without regional blocks
+        region's domestic block, inverted once: n·N² work, not n³); without regional blocks
         ``P = I`` (the Neumann series). Each step costs one product with ``A`` (dense BLAS, or
         CSR when A is sparse); the error shrinks by the spectral radius of ``P⁻¹ A_trade``,
         small when most inputs are domestic. The stopping test is the explicit relative
@@ -250,7 +248,8 @@ class LeontiefSolver:
             return X
         nb = _colnorms(B)
         nb[nb == 0] = 1.0
-        method = "block-Jacobi iteration" if self._block_lus() is not None else "Neumann series"
+        method = ("block-Jacobi iteration" if self._block_inverses() is not None
+                  else "Neumann series")
         X = self._precondition(B, transpose)
         prev = np.inf
         it = 0

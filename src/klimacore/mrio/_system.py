@@ -490,10 +490,15 @@ class IOSystem:
     # --- accounts -------------------------------------------------------------------------
     def _region_demand(self, F_Y: Array | None) -> tuple[Array, Array | None]:
         """Final demand and F_Y summed over each region's categories (n × R, k × R)."""
-        G = np.zeros((self._Y.shape[1], self._R))
-        G[np.arange(self._Y.shape[1]), self._ycode] = 1.0
-        Yr = self._Y @ G
-        return Yr, (None if F_Y is None else F_Y @ G)
+        # plain sums, no BLAS call (see the note on thread pools in `accounts`)
+        Yr = np.zeros((self._n, self._R))
+        FYr = None if F_Y is None else np.zeros((F_Y.shape[0], self._R))
+        for r in range(self._R):
+            cols = self._ycode == r
+            Yr[:, r] = self._Y[:, cols].sum(axis=1)
+            if FYr is not None and F_Y is not None:
+                FYr[:, r] = F_Y[:, cols].sum(axis=1)
+        return Yr, FYr
 
     def accounts(
         self,
@@ -576,7 +581,14 @@ class IOSystem:
             return self._solver.solve_iterative(B, transpose=transpose, tol=tol,
                                                 maxiter=maxiter, report=report)
 
-        reg, x, x_exp, X = _accounts.region_accounts(solve, S, Yr, FYr, self._R, self._N)
+        # All LAPACK work first, then the numpy products: scipy and numpy each bring their own
+        # OpenBLAS, whose idle threads spin for a while after a call and slow the other down.
+        strat = _accounts.choose_strategy(strategy, S.shape[0], self._R, self._n)
+        X = solve(np.array(Yr, order="F"), False)  # L Yr; a copy, the solve may overwrite it
+        W = None
+        if level == "sector" and strat == "rows":
+            W = solve(_accounts.masked_rhs(S, self._R, self._N), True)
+        reg, x, x_exp = _accounts.region_accounts(X, S, FYr, self._R, self._N)
         if solver == "direct":
             report.update(self._solver.residual(Yr, X, dense=True))
         del X
@@ -585,7 +597,8 @@ class IOSystem:
         dims2 = ("stressor", "region")
         if level == "sector":
             sec, M = _accounts.sector_accounts(solve, S, Yr, x, x_exp, self._R, self._N,
-                                               strategy=strategy)
+                                               strategy=strat, W=W)
+            del W
             if M is not None and characterization is None and self._M is None:
                 self._M = M
             for nm in ACCOUNTS:
