@@ -162,6 +162,18 @@ def test_extra_dims_and_year_dependent_factors() -> None:
     np.testing.assert_allclose(by_fuel.sum("fuel").to_numpy(), e.to_numpy())
 
 
+def test_fast_result_construction_matches_the_public_constructor() -> None:
+    act = kt.activity_array(kt.example_activity()).sel(fuel=["natural_gas", "gas_oil", "diesel"])
+    act = act.assign_coords(region_name=("municipality", ["Midtjylland"]))
+    out = kt.co2e_totals(act, kt.default_emission_factors(), by="sector")
+    public = xr.DataArray(out.to_numpy(), coords=out.coords, dims=out.dims, attrs=out.attrs)
+    assert out.identical(public)
+    assert out["region_name"].item() == "Midtjylland"
+    out["municipality"].attrs["touched"] = True  # the result's coordinates are its own
+    assert "touched" not in act["municipality"].attrs
+    assert out.sel(sector="II").sum().item() > 0
+
+
 def test_direct_entries_combine_with_computed() -> None:
     direct = pd.DataFrame({"municipality": 727, "year": 2019,
                            "category": ["V.1", "I.1.1", "IV.2"], "gas": ["CH4", "CO2", "CO2e"],

@@ -245,7 +245,7 @@ def to_activity(
     if isinstance(activity, xr.DataArray):
         if "fuel" not in activity.dims:
             raise DataError(f"activity needs a 'fuel' dimension (dims: {list(activity.dims)})")
-        unit = activity.coords.get("unit")
+        unit = activity.coords.variables.get("unit")
         if unit is not None and unit.dims == ("fuel",):
             return Activity(activity, tuple(str(u) for u in unit.to_numpy().tolist())), None
         if "units" not in activity.attrs:

@@ -142,25 +142,47 @@ def _group_index(dim: str, labels: tuple[Any, ...]) -> Any:
 
 
 def result_coords(src: xr.DataArray, keep: Sequence[Hashable], dim: str,
-                  labels: Sequence[Any], extra: Mapping[str, Sequence[Any]]) -> xr.Coordinates:
-    """Coordinates of a result: ``src``'s on ``keep`` (indexes reused, not rebuilt) plus a new
-    ``dim`` with ``labels`` and ``extra`` coordinates along it."""
+                  labels: Sequence[Any], extra: Mapping[str, Sequence[Any]]
+                  ) -> tuple[dict[Hashable, Any], dict[Hashable, Any]]:
+    """Coordinate variables and indexes of a result: ``src``'s on ``keep`` (indexes reused, not
+    rebuilt) plus a new ``dim`` with ``labels`` and ``extra`` coordinates along it."""
     import xarray as xr
 
     wanted = set(keep)
     variables: dict[Hashable, Any] = {}
     indexes: dict[Hashable, Any] = {}
+    src_indexes = src.xindexes
     for name, var in src.coords.variables.items():
         if name != "unit" and set(var.dims) <= wanted:
             variables[name] = var.copy(deep=False)
-            if name in src.xindexes:
-                indexes[name] = src.xindexes[name]
+            if name in src_indexes:
+                indexes[name] = src_indexes[name]
     index = _group_index(dim, tuple(labels))
     variables.update(index.create_variables())
     indexes[dim] = index
     for name, vals in extra.items():
         variables[name] = xr.Variable(dim, np.asarray(vals))
-    return xr.Coordinates(variables, indexes=indexes)
+    return variables, indexes
+
+
+def new_dataarray(data: Array, dims: Sequence[Hashable],
+                  coords: tuple[dict[Hashable, Any], dict[Hashable, Any]],
+                  attrs: Mapping[str, Any]) -> xr.DataArray:
+    """A DataArray around ``data`` without re-validating or deep-copying the coordinates.
+
+    ``coords`` (variables, indexes) must be fresh and consistent with ``dims``, as
+    :func:`result_coords` builds them. Uses xarray's internal fast path when it is there, else
+    the public constructor (same result, slower).
+    """
+    import xarray as xr
+
+    variables, indexes = coords
+    variable = xr.Variable(tuple(dims), data, dict(attrs))
+    try:
+        return xr.DataArray(variable, coords=variables, indexes=indexes, fastpath=True)
+    except (TypeError, AssertionError):  # pragma: no cover - a future xarray without it
+        return xr.DataArray(data, coords=xr.Coordinates(variables, indexes=indexes),
+                            dims=tuple(dims), attrs=dict(attrs))
 
 
 def check_finite(result: Array, act: xr.DataArray) -> None:
@@ -372,10 +394,9 @@ def co2e_totals(
         dims = [dim if d == "category" else d for d in cdims]
         shape = tuple(len(labels) if d == dim else act.sizes[d] for d in dims)
         # the result object is built first, while caches are warm; the products fill its buffer
-        out = xr.DataArray(np.empty(shape),
-                           coords=result_coords(act, [d for d in dims if d != dim], dim, labels,
-                                                extra), dims=dims)
-        buf = out.data
+        buf = np.empty(shape)
+        out = new_dataarray(buf, dims, result_coords(act, [d for d in dims if d != dim], dim,
+                                                     labels, extra), {})
         per_cat = contract(a, fi, f)  # CO2e by (…, category): a matrix-vector product
         if ci == per_cat.ndim - 1:  # category → group membership product, into the result
             np.dot(per_cat.reshape(-1, mat.shape[0]), mat, out=buf.reshape(-1, mat.shape[1]))

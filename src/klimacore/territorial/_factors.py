@@ -24,6 +24,7 @@ _BIOGENIC_KEYS = {"co2biogenic", "co2bio", "biogenicco2", "bioco2", "co2biomass"
 _GAS_WORD = re.compile(r"^(co2e|co2eq|co2-eq|co2-e|[a-z0-9\-_]+)$", re.IGNORECASE)
 
 
+@cache
 def canonical_gas(name: object) -> str:
     """Canonical gas label; biogenic CO2 spellings map to ``CO2_biogenic``."""
     key = re.sub(r"[\s_\-]", "", str(name)).lower()
@@ -239,7 +240,7 @@ def _from_dataarray(da: xr.DataArray) -> FactorTable:
         raise DataError(f"emission factors need dims 'fuel' and 'gas'; missing {absent} "
                         f"(dims {da.dims})")
     fuels = tuple(str(f) for f in da.get_index("fuel").tolist())
-    unit_coord = da.coords.get("unit")
+    unit_coord = da.coords.variables.get("unit")
     if unit_coord is not None and unit_coord.dims == ("fuel",):
         units = [str(u) for u in unit_coord.to_numpy().tolist()]
     elif "units" in da.attrs:
@@ -272,7 +273,7 @@ def _from_dataarray(da: xr.DataArray) -> FactorTable:
         values = values * scale.reshape((-1,) + (1,) * (values.ndim - 1))
     extra = tuple((d, as_label_array(da.get_index(d).to_numpy())) for d in extra_dims)
     table = FactorTable(values, fuels, gas, tuple(dens), extra)
-    bio = da.coords.get("biogenic")
+    bio = da.coords.variables.get("biogenic")
     if bio is not None and bio.dims == ("fuel",):
         table = _move_biogenic(table, np.asarray(bio.to_numpy(), dtype=bool))
     return table
