@@ -702,6 +702,16 @@ def check_trajectory(
                 just = None
                 budget_total[..., r] = b_safe * reduction_fraction(ref, annual).to_numpy().sum()
                 covered = None
+            elif ref.method == "per_capita" and population is not None:
+                thr = _per_capita_into(allowed_r[r], ref, b_safe, population, template, years)
+                just, covered = None, None
+                i0, i1 = np.searchsorted(years, [annual[0], annual[-1] + 1])
+                if np.array_equal(years[i0:i1], annual):
+                    budget_total[..., r] = thr[..., i0:i1].sum(-1)
+                else:
+                    budget_total[..., r] = _aligned(_ref_path(
+                        ref, template.copy(data=b_safe), annual, "threshold", kw),
+                        template).sum(axis=-1)
             else:
                 b_da = template.copy(data=b_safe)
                 thr = _aligned(_ref_path(ref, b_da, years, "threshold", kw), template)
@@ -881,6 +891,45 @@ def check_trajectory(
         attrs=attrs,
     )
     return TrajectoryCheck(ds_years, ds_ms, ds_sum, tuple(refs), entity_dims)
+
+
+def _expand(da: xr.DataArray, dims: Sequence[Any], what: str) -> np.ndarray[Any, Any]:
+    """``da`` as a numpy array broadcastable to ``dims`` (size-1 axes for absent dims)."""
+    extra = [d for d in da.dims if d not in dims]
+    if extra:
+        raise ValidationError(f"{what} has dimension(s) {extra} the emissions lack "
+                              f"({[d for d in dims if d != 'year']} + year)")
+    present = [d for d in dims if d in da.dims]
+    arr = np.asarray(da.transpose(*present).to_numpy(), dtype=float)
+    return arr.reshape([da.sizes[d] if d in da.dims else 1 for d in dims])
+
+
+def _per_capita_into(out: np.ndarray[Any, Any], ref: Reference, b_safe: np.ndarray[Any, Any],
+                     population: xr.DataArray, template: xr.DataArray,
+                     years: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Per-capita allowed emissions written into ``out`` (numpy fast path of reference_path)."""
+    from klimacore.trajectory.paths import linear_path
+
+    if "year" not in population.dims:
+        raise MissingLabelError("dimension in population", ["year"], dim="dims")
+    if ref.base_year not in population["year"].to_numpy():
+        raise MissingLabelError(f"population in base year of reference {ref.id!r}",
+                                [ref.base_year], dim="year")
+    dims = [*template.dims, "year"]
+    pop = _expand(population.astype(float).reindex(year=years), dims, "population")
+    pop_base = _expand(population.sel(year=[ref.base_year]).astype(float), dims,
+                       "population")[..., 0]
+    pc_base = (b_safe / pop_base)[..., None]
+    weight = linear_path({ref.base_year: 1.0, **{m.year: 0.0 for m in ref.milestones}},
+                         years).to_numpy()
+    levels = linear_path({ref.base_year: 0.0, **{m.year: float(m.per_capita_t or 0.0)
+                                                 for m in ref.milestones}}, years).to_numpy()
+    np.multiply(pc_base, weight, out=out)
+    out += levels
+    np.minimum(out, pc_base, out=out)  # a per-capita path never licenses growth
+    out *= pop
+    out[..., years < ref.base_year] = np.nan
+    return out
 
 
 def _ref_path(ref: Reference, base: xr.DataArray, years: Any, level: Any,
