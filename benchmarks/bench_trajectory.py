@@ -23,7 +23,8 @@ Contenders, measured in the same run (best of N, ``time.perf_counter``):
 * ``loop_library`` (informational): a per-municipality loop calling ``check_trajectory`` on each
   municipality's draws × years, i.e. vectorized over draws only.
 
-Target: ``vectorized`` at least 50× faster than ``loop_python`` (scaled to 98 municipalities).
+Target: ``vectorized`` at least 50× faster than ``loop_python`` (scaled to 98 municipalities),
+evaluated at full size only (``--quick``, 40 draws, reports ``target_met: null``).
 Peak memory of the vectorized call is measured with :mod:`tracemalloc` (numpy allocations).
 
 Run: ``python benchmarks/bench_trajectory.py [--quick]``
@@ -278,7 +279,8 @@ def run(*, quick: bool = False) -> dict[str, Any]:
         "speedup_incl_frame_vs_loop_python": round(t_loop / (t_vec + t_frame), 1),
         "results_equal": equal,
         "target": f">= {TARGET:g}x vs loop_python, results equal",
-        "target_met": bool(speedup >= TARGET and equal),
+        # the target is about the full workload; --quick (40 draws) only smoke-tests the code
+        "target_met": None if quick else bool(speedup >= TARGET and equal),
         "repeats": repeats,
         "rounds": rounds,
     "timer": "time.perf_counter; `rounds` interleaved rounds of (vectorized best of `repeats`, "
