@@ -190,6 +190,21 @@ def test_direct_entries_combine_with_computed() -> None:
     assert switched.attrs["gwp_metric"] == switched["co2e"].attrs["gwp_metric"] == "AR4GWP100"
 
 
+def test_inventory_meta_goes_into_attrs() -> None:
+    from klimacore.models import InventoryMeta
+
+    meta = InventoryMeta(source="Energistyrelsen, Energi- og CO2-regnskabet", year=2019,
+                         release_date="2024-06-01", gwp_metric="AR6GWP100",
+                         reporting_level="BASIC+")
+    inv = kt.inventory(activity_frame(), factors_frame(), meta=meta)
+    assert inv.attrs["gwp_metric"] == inv["co2e"].attrs["gwp_metric"] == "AR6GWP100"
+    assert inv.attrs["source"].startswith("Energistyrelsen")
+    assert inv.attrs["release_date"] == "2024-06-01"
+    assert inv.attrs["inventory_reporting_level"] == "BASIC+"
+    with pytest.raises(ValidationError, match="AR4GWP100"):
+        kt.inventory(activity_frame(), factors_frame(), meta=meta, metric="AR4GWP100")
+
+
 def test_notation_keys_are_data() -> None:
     act = activity_frame(category=["I.1.1", "I.4.4", "II.4.1"], fuel=["natural_gas"] * 3,
                          value=["10", "NO", "NE"], unit=["GJ", "", ""])
@@ -223,6 +238,10 @@ def test_grid_methods_side_by_side() -> None:
     national = kt.grid_factor_set(table, carrier="electricity", method="national_location",
                                   chp_allocation="200%", grid_losses_included=True)
     use16 = use.assign(year=2016)
+    single = kt.inventory(use16, grid=national)
+    assert "scope2_method" not in single.dims
+    assert single.attrs["scope2_method"] == "national_location"
+    assert single["co2e"].sel(municipality=101).sum().item() == pytest.approx(282.0)
     both = kt.grid_emissions(use16, {"national": national, "nat2": [national]})
     assert both.sizes["scope2_method"] == 2
     assert both.sel(municipality=101, scope2_method="national").sum().item() == pytest.approx(282.0)

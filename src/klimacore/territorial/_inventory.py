@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     import pandas as pd
     import xarray as xr
 
+    from klimacore.models import InventoryMeta
+
 _CO2E_LABELS = {"co2e", "co2eq", "co2-eq", "co2-e", "co2equivalent"}
 _KEY_DIMS = ("municipality", "year", "category")
 _ORDER = ("municipality", "region", "year", "category")
@@ -194,8 +196,9 @@ def inventory(
     direct: pd.DataFrame | xr.DataArray | None = None,
     grid: GridLike | None = None,
     notation_keys: pd.DataFrame | xr.DataArray | None = None,
-    metric: str = DEFAULT_GWP_METRIC,
+    metric: str | None = None,
     gases: Sequence[str] | None = None,
+    meta: InventoryMeta | None = None,
     source: str | None = None,
     release_date: str | None = None,
     boundary: str = "territorial (GPC 1.1)",
@@ -225,11 +228,15 @@ def inventory(
         NO/IE/NE/C by (municipality, year, category), as a frame with a ``notation_key`` column or
         a DataArray of strings. A NO/IE/NE cell must have zero emissions.
     metric
-        GWP set for ``co2e`` (recorded in attrs; switch with :func:`co2e`).
+        GWP set for ``co2e`` (recorded in attrs; switch with :func:`co2e`); default
+        ``meta.gwp_metric`` or AR5 GWP100.
     gases
         Compute only these gases from the activity.
+    meta
+        An :class:`klimacore.models.InventoryMeta`: its fields (source, release date, GWP metric,
+        boundary, reporting level, …) go into the attrs; an explicit ``metric`` must agree.
     source, release_date, boundary, attrs
-        Provenance recorded in the Dataset's attrs.
+        Provenance recorded in the Dataset's attrs (explicit values win over ``meta``'s).
 
     Returns
     -------
@@ -258,6 +265,20 @@ def inventory(
     """
     import xarray as xr
 
+    extra_attrs: dict[str, Any] = {}
+    if meta is not None:
+        if metric is not None and metric != meta.gwp_metric:
+            raise ValidationError(f"metric {metric!r} contradicts meta.gwp_metric "
+                                  f"{meta.gwp_metric!r}")
+        metric = meta.gwp_metric
+        dumped = meta.model_dump(mode="json")
+        source = source if source is not None else dumped["source"]
+        release_date = release_date if release_date is not None else dumped["release_date"]
+        boundary = str(dumped["boundary"])
+        extra_attrs.update({f"inventory_{k}": v for k, v in dumped.items()
+                            if k not in ("source", "release_date", "gwp_metric", "boundary")})
+    metric = DEFAULT_GWP_METRIC if metric is None else metric
+    extra_attrs.update(attrs or {})
     gas_parts: list[xr.DataArray] = []
     fixed_parts: list[xr.DataArray] = []
     key_frames: list[pd.DataFrame] = []
@@ -280,6 +301,8 @@ def inventory(
             if on_grid:
                 assert grid is not None
                 g, grid_meta = scope2_emissions(act.select(on_grid), grid)
+                if not grid_methods(grid)[1]:  # one attribution: no method dimension
+                    g = g.isel({METHOD_DIM: 0}, drop=True)
                 fixed_parts.append(g)
     if direct is not None:
         gpart, fpart, dkeys = direct_emissions(direct)
@@ -334,7 +357,7 @@ def inventory(
     ds = xr.Dataset({k: _transpose(v, ("gas", METHOD_DIM)) for k, v in variables.items()})
     ds = _canonical(ds)
     _var_attrs(ds, metric)
-    ds.attrs = _provenance(metric, source, release_date, boundary, grid, grid_meta, attrs)
+    ds.attrs = _provenance(metric, source, release_date, boundary, grid, grid_meta, extra_attrs)
     return ds
 
 
