@@ -211,6 +211,7 @@ def run(*, quick: bool = False) -> dict[str, Any]:
                    "inventory_path_peak_over_input": peak_inv / input_bytes},
         "targets": {"pandas_over_klimacore": ">= 30", "klimacore_over_numpy": "<= 3",
                     "klimacore_peak_over_input": "<= 3"},
+        "targets_apply": not quick,  # --quick sizes are a smoke test; fixed overhead dominates
         "met": {"pandas_over_klimacore": speedup_pd >= 30, "klimacore_over_numpy": vs_np <= 3,
                 "klimacore_peak_over_input": mem_ratio <= 3},
     }
