@@ -11,10 +11,10 @@ draws, scenarios and sectors) in one vectorized call.
 - :mod:`~klimacore.trajectory.paths`: :func:`linear_path`, :func:`constant_rate_path`,
   :func:`budget_path`, :func:`reference_path`.
 - :mod:`~klimacore.trajectory.checks`: :func:`check_trajectory` → :class:`TrajectoryCheck`
-  (tidy DataFrame and xarray).
+  (:mod:`~klimacore.trajectory.result`: tidy DataFrame and xarray).
 - :mod:`~klimacore.trajectory.plan_rules`: :func:`target_rules`, :func:`manko`,
-  :func:`action_coverage`, :func:`check_no_backsliding`, :func:`check_plan`,
-  :func:`format_checks`, :func:`demo_section`.
+  :func:`action_coverage`, :func:`check_no_backsliding`; :mod:`~klimacore.trajectory.plan_check`:
+  :func:`check_plan`, :func:`format_checks`, :func:`demo_section` (for the CLI).
 - :mod:`~klimacore.trajectory.plot`: :func:`plot_trajectory` (needs ``klimacore[plot]``).
 
 Examples
@@ -51,13 +51,11 @@ from klimacore.trajectory.paths import (
     reduction_fraction,
     reference_path,
 )
+from klimacore.trajectory.plan_check import check_plan, demo_section, format_checks
 from klimacore.trajectory.plan_rules import (
     RULE_COLUMNS,
     action_coverage,
     check_no_backsliding,
-    check_plan,
-    demo_section,
-    format_checks,
     manko,
     plan_emissions,
     plan_references,
