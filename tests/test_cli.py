@@ -55,10 +55,38 @@ def test_validate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(tmp_path / "missing.json")]) == 2
 
 
-def test_demo_runs(capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_runs_the_whole_pipeline(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
     assert "ILLUSTRATIVE" in out and "Odder" in out and "2030: −70 % vs 1990" in out
+    for section in ("== Plan ==", "== Territorial inventory (GPC) ==",
+                    "== Consumption-based footprint ==", "== Trajectory checks =="):
+        assert section in out
+    assert "BASIC+" in out and "Manko 2030" in out
+
+
+def test_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plan = load_example_plan()
+    path = tmp_path / "plan.json"
+    path.write_text(plan.model_dump_json(), encoding="utf-8")
+    # the illustrative action scenario does not reach net zero in 2050: errors, exit 1
+    assert main(["check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "error(s)" in out and "net zero not crossed" in out and "manko" in out
+
+    # a plan whose action scenario meets every reference passes (exit 0)
+    doc = json.loads(plan.model_dump_json())
+    for sector, series in doc["action_scenario"]["emissions"].items():
+        for year in series:
+            y = int(year)
+            series[year] = 0.0 if y >= 2045 else series[year] * max(0.0, (2045 - y) / 26) ** 2
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(doc), encoding="utf-8")
+    code = main(["check", str(good), "--previous", str(path)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "0 error(s)" in out and "trajectory: all" in out
+    assert main(["check", str(tmp_path / "nope.json")]) == 2
 
 
 def test_console_script_from_another_directory(tmp_path: Path) -> None:

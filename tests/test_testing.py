@@ -20,5 +20,5 @@ def test_conserved_rejects_nan_and_misaligned() -> None:
 
 def test_no_gaps_names_places() -> None:
     da = xr.DataArray([1.0, np.nan, np.nan], dims="year", coords={"year": [2020, 2021, 2022]})
-    with pytest.raises(AssertionError, match="2 missing value.*year=2021; year=2022"):
+    with pytest.raises(AssertionError, match=r"2 missing value.*year=2021; year=2022"):
         assert_no_gaps(da)

@@ -128,13 +128,14 @@ def plan_summary(plan: object) -> str:
 
 def _demo_sections() -> list[tuple[str, Callable[[object], str]]]:
     """The sections of ``klimacore demo``, each a pure function of the plan returning text."""
-    from klimacore import consumption
+    from klimacore import consumption, territorial, trajectory
 
-    sections: list[tuple[str, Callable[[object], str]]] = [
+    return [
         ("Plan", plan_summary),
+        ("Territorial inventory (GPC)", lambda plan: territorial.demo_section()),
         ("Consumption-based footprint", lambda plan: consumption.demo_section()),
+        ("Trajectory checks", lambda plan: trajectory.demo_section(plan)),  # type: ignore[arg-type]
     ]
-    return sections
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -144,6 +145,17 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         print(section(plan))
         print()
     return EXIT_OK
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from klimacore import trajectory
+
+    plan = _load_plan(args.plan)
+    previous = _load_plan(args.previous) if args.previous else None
+    frame = trajectory.check_plan(plan, previous=previous)  # type: ignore[arg-type]
+    print(trajectory.format_checks(frame, show_info=args.all))
+    errors = int((frame["severity"] == "error").sum())
+    return EXIT_INVALID if errors else EXIT_OK
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -162,6 +174,17 @@ def _build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="validate a plan JSON file (exit 1 if invalid)")
     p.add_argument("plan", help="path to a plan JSON file")
     p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser(
+        "check",
+        help="check a plan's targets, manko, action links and trajectory against Paris-aligned "
+        "references (exit 1 if any check has severity error)",
+    )
+    p.add_argument("plan", help="path to a plan JSON file")
+    p.add_argument("--previous", default=None,
+                   help="the previous version of the same plan, for the no-backsliding rule")
+    p.add_argument("--all", action="store_true", help="also list checks of severity info")
+    p.set_defaults(func=_cmd_check)
 
     p = sub.add_parser("demo", help="run the main job on the bundled example plan")
     p.add_argument("--plan", default=None, help="use this plan JSON instead of the example")
@@ -189,6 +212,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"  - {problem}", file=sys.stderr)
         return EXIT_INVALID
+    except BrokenPipeError:  # e.g. `klimacore check plan.json | head`
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover
