@@ -44,3 +44,22 @@ def test_ci_runs_the_readme_test_command() -> None:
     blocks = [b.split("```", 1)[0].strip() for b in readme.split("```bash")[1:]]
     test_command = next(b for b in blocks if "pytest" in b)
     assert test_command in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+
+
+def test_accessor_registered_when_xarray_came_first() -> None:
+    code = ("import xarray as xr; import klimacore; "
+            "print(type(xr.Dataset().klima).__name__)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "KlimaAccessor"
+
+
+def test_import_klimacore_stays_light() -> None:
+    code = ("import sys, klimacore; "
+            "print(sorted(m for m in ('pandas', 'xarray', 'pint', 'scipy', 'matplotlib', "
+            "'pydantic') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -4,6 +4,8 @@ Typed plans and indicators, territorial (GPC) and consumption-based emissions ac
 units and GWP sets, Paris-aligned trajectory checks, monitoring and the CCTF re-certification rules.
 
 Importing klimacore is cheap: the unit registry, bundled data and the engines load on first use.
+The ``.klima`` xarray accessor is registered at import when xarray is already imported, and
+otherwise by ``import klimacore.accessor`` or the first use of an engine.
 
 >>> import klimacore as kc
 >>> kc.gwp("CH4", "AR6GWP100")
@@ -15,6 +17,7 @@ Importing klimacore is cheap: the unit registry, bundled data and the engines lo
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import TYPE_CHECKING, Any
 
 from klimacore._version import __version__
@@ -74,6 +77,10 @@ _SUBMODULES = {
     "trajectory",
     "units",
 }
+
+
+if "xarray" in sys.modules:  # register the .klima accessor now when it costs nothing;
+    importlib.import_module("klimacore.accessor")  # otherwise on first use of an engine
 
 
 def __getattr__(name: str) -> Any:
