@@ -17,8 +17,8 @@ are built before timing):
 * ``klimacore_iterative`` / ``klimacore_iterative_region``: ``accounts(solver="iterative",
   tol=1e-12)`` (block-Jacobi-preconditioned iteration, residual checked).
 
-Time: ``time.perf_counter``, best of N rounds (N = 2 at full size, 3 with ``--quick``; the
-sector-level iterative run once at full size); each round runs every contender once, in turn,
+Time: ``time.perf_counter``, best of 3 rounds (at full size pymrio runs in 2 of them and the
+sector-level iterative in 1); each round runs every contender once, in turn,
 in a fresh subprocess, so that contenders share the noise of this shared machine. Memory: a
 second subprocess per contender runs once under ``tracemalloc`` (numpy reports its buffers to
 it) and also reports the growth of the peak resident set (``resource.getrusage ru_maxrss``)
@@ -216,7 +216,7 @@ def _accuracy(datadir: str, contender: str) -> dict[str, float]:
 
 def run(*, quick: bool = False) -> dict[str, Any]:
     shape = QUICK if quick else FULL
-    repeats = 3 if quick else 2
+    repeats = 3
     n = shape["regions"] * shape["sectors"]
     with tempfile.TemporaryDirectory(prefix="bench_mrio_") as datadir:
         data = make_system(**shape)
@@ -231,8 +231,9 @@ def run(*, quick: bool = False) -> dict[str, Any]:
         timing: dict[str, dict[str, Any]] = {}
         for rnd in range(repeats):
             for c in contenders:
-                if c == "klimacore_iterative" and rnd > 0 and not quick:
-                    continue  # slow and informative only: one run at full size
+                if not quick and ((c == "klimacore_iterative" and rnd > 0)
+                                  or (c == "pymrio" and rnd > 1)):
+                    continue  # slow ones: pymrio twice, the sector-level iterative once
                 got = _spawn(c, datadir, "time", 1)
                 timing.setdefault(c, {"times": []})["times"].extend(got["times"])
         memory = {c: _spawn(c, datadir, "mem", 1) for c in ("pymrio", "klimacore",
