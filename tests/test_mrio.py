@@ -39,11 +39,13 @@ def random_frames(seed: int, R: int = 3, N: int = 4, C: int = 2, k: int = 2, *,
     Z = rng.random((n, n)) * (rng.random((n, n)) < density)
     ytot = rng.uniform(1.3, 3.0, n) * np.maximum(Z.sum(axis=0), 0.1)
     share = rng.random((n, R * C)) + 0.05
+    last = np.arange(R) * C + C - 1
+    if C > 1:
+        share[:, last] *= 0.1  # changes in inventories: small, some negative below
     share /= share.sum(axis=1, keepdims=True)
     Y = share * ytot[:, None]
     if C > 1:
-        last = np.arange(R) * C + C - 1
-        Y[:, last] *= np.where(rng.random((n, R)) < 0.3, -0.2, 1.0)
+        Y[:, last] *= np.where(rng.random((n, R)) < 0.3, -0.5, 1.0)
     F = rng.lognormal(0.0, 1.0, (k, n)) * (rng.random((k, n)) < 0.8)
     stressors = pd.Index([f"e{i}" for i in range(k)], name="stressor")
     out: dict[str, Any] = {

@@ -28,6 +28,8 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from klimacore.mrio._solvers import gemm
+
 Array = npt.NDArray[np.float64]
 # (B, transpose) -> (I − A)^{-1} B or (I − A)^{-T} B; may overwrite B
 SolveFn = Callable[[Array, bool], Array]
@@ -70,8 +72,8 @@ def region_accounts(
     _zero_domestic(Xt)
     Xt2 = Xt.reshape(n, R)
     x_exp = Xt2.sum(axis=1)
-    cba = S @ X
-    imp = S @ Xt2
+    cba = gemm(S, X)
+    imp = gemm(S, Xt2)
     pba = (S * x).reshape(k, R, N).sum(axis=2)
     exp = (S * x_exp).reshape(k, R, N).sum(axis=2)
     if FYr is not None:
@@ -126,7 +128,10 @@ def _cba_imp_rows(
     # contiguous operands so that the batched product runs in BLAS
     W_s = np.ascontiguousarray(WT.transpose(2, 0, 1))  # (N, R*k, R)
     del W, WT
-    T = np.matmul(W_s, np.ascontiguousarray(Y3.transpose(1, 0, 2)))  # (N, R*k, R)
+    Y_s = np.ascontiguousarray(Y3.transpose(1, 0, 2))  # (N, R, R)
+    T = np.empty((N, R * k, R))
+    for s in range(N):  # scipy's BLAS, as the solves before (see `gemm`)
+        T[s] = gemm(W_s[s], Y_s[s])
     del W_s
     T4 = T.reshape(N, R, k, R)
     cba = T4.sum(axis=1)  # (N, k, R)
@@ -155,15 +160,15 @@ def _cba_imp_columns(
         E = np.zeros((n, c * R), order="F")
         rows = (np.arange(R)[None, :] * N + secs[:, None]).ravel()  # (s, p) -> row (p, s)
         E[rows, np.arange(c * R)] = 1.0
-        Lc = solve(E, False).reshape(n, c, R)  # (n, s, p)  (Fortran result: copy on reshape)
+        Lc = solve(E, False)  # (n, c*R): column s_local*R + p is L[:, (p, s)]
         del E
-        # x_diag[i, s, r] = Σ_p L[i, (p, s)] Yr[(p, s), r]
-        xd = np.matmul(np.ascontiguousarray(Lc.transpose(1, 0, 2)),
-                       np.ascontiguousarray(Y3[:, secs, :].transpose(1, 0, 2)))  # (c, n, R)
+        # x_diag[i, s, r] = Σ_p L[i, (p, s)] Yr[(p, s), r]   (scipy's BLAS, see `gemm`)
+        xd = np.empty((n, c, R))
+        for j, sec in enumerate(secs):
+            xd[:, j, :] = gemm(Lc[:, j * R : (j + 1) * R], Y3[:, sec, :])
         del Lc
-        xd = np.ascontiguousarray(xd.transpose(1, 0, 2))  # (n, c, R)
-        cba[:, :, secs] = (S @ xd.reshape(n, c * R)).reshape(k, c, R).transpose(0, 2, 1)
+        cba[:, :, secs] = gemm(S, xd.reshape(n, c * R)).reshape(k, c, R).transpose(0, 2, 1)
         xd4 = xd.reshape(R, N, c, R)
         _zero_domestic(xd4)
-        imp[:, :, secs] = (S @ xd.reshape(n, c * R)).reshape(k, c, R).transpose(0, 2, 1)
+        imp[:, :, secs] = gemm(S, xd.reshape(n, c * R)).reshape(k, c, R).transpose(0, 2, 1)
     return cba, imp
