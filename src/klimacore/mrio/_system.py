@@ -60,16 +60,26 @@ def _pair_index(idx: pd.Index, what: str, names: tuple[str, str], problems: list
     return idx.set_names(list(names))
 
 
-def _numeric(df: pd.DataFrame, what: str, problems: list[str]) -> Array | None:
-    """The frame's values as float64 (a view where pandas allows), checked finite."""
+def _numeric(df: pd.DataFrame, what: str, problems: list[str], *,
+             rowsums: list[Array] | None = None) -> Array | None:
+    """The frame's values as float64 (a view where pandas allows), checked finite.
+
+    The check is one summing pass (a NaN or inf anywhere makes a sum non-finite); with
+    ``rowsums`` given, the row sums it computes are appended to it for reuse.
+    """
     try:
         arr = df.to_numpy(dtype=np.float64, copy=False)
     except (TypeError, ValueError) as exc:
         problems.append(f"{what} holds non-numeric values ({exc})")
         return None
     with np.errstate(over="ignore", invalid="ignore"):
-        total = float(np.sum(arr))
-    if np.isfinite(total):  # one pass; a NaN or inf anywhere would make the sum non-finite
+        if rowsums is not None:
+            rs = arr.sum(axis=1)
+            rowsums.append(rs)
+            total = float(rs.sum())
+        else:
+            total = float(np.sum(arr))
+    if np.isfinite(total):
         return arr
     bad = ~np.isfinite(arr)
     if bad.any():
@@ -269,7 +279,8 @@ class IOSystem:
         assert base is not None and Yf is not None and Ff is not None and ycols is not None
 
         # --- values ---------------------------------------------------------------------
-        B = _numeric(base, bname, problems)
+        base_rowsums: list[Array] = []
+        B = _numeric(base, bname, problems, rowsums=base_rowsums)
         Yv = _numeric(Yf, "Y", problems)
         Fv = _numeric(Ff, "F", problems)
         FYv = _numeric(FYf, "F_Y", problems) if FYf is not None else None
@@ -288,7 +299,7 @@ class IOSystem:
                                 f"e.g. {', '.join(map(repr, where))}; pass allow_negative=True "
                                 f"to accept them")
         if Zf is not None:
-            xvec = np.asarray(xv[:, 0] if xv is not None else B.sum(axis=1) + Yv.sum(axis=1),
+            xvec = np.asarray(xv[:, 0] if xv is not None else base_rowsums[0] + Yv.sum(axis=1),
                               dtype=np.float64)
             zero = xvec == 0
             with np.errstate(divide="ignore"):
@@ -527,8 +538,9 @@ class IOSystem:
             it stalls) to relative residual ``tol``, checked (no n × n buffer; pays off for
             region totals and very large systems).
         tol, maxiter
-            Tolerance and iteration cap of the iterative solver (the direct solver's residual
-            is reported too, in ``attrs["residual"]``).
+            Tolerance and iteration cap of the iterative solver (the direct solver's relative
+            residual for total output, ``(I − A) x = Y·1``, is reported too, in
+            ``attrs["residual"]``).
         population
             People per region (overrides the system's); adds ``D_*_cap`` = region total / people.
         characterization
@@ -589,8 +601,9 @@ class IOSystem:
         if level == "sector" and strat == "rows":
             W = solve(_accounts.masked_rhs(S, self._R, self._N), True)
         reg, x, x_exp = _accounts.region_accounts(X, S, FYr, self._R, self._N)
-        if solver == "direct":
-            report.update(self._solver.residual(Yr, X, dense=True))
+        if solver == "direct":  # check the solve on total output: one pass over A
+            report.update(self._solver.residual(Yr.sum(axis=1)[:, None], x[:, None],
+                                                dense=True))
         del X
         data: dict[str, Any] = {}
         dims3 = ("stressor", "region", "sector")
