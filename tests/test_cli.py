@@ -97,3 +97,46 @@ def test_console_script_from_another_directory(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert __version__ in result.stdout
+
+
+def test_inventory_from_tidy_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    activity = tmp_path / "activity.csv"
+    activity.write_text(
+        "municipality,year,category,fuel,value,unit\n"
+        "727,2020,I.1.1,natural_gas,100,TJ\n"
+        "727,2020,II.1.1,diesel,1000,GJ\n"
+        "727,2020,I.1.2,electricity,2000,MWh\n", encoding="utf-8")
+    grid = tmp_path / "grid.csv"
+    grid.write_text(
+        "carrier,area,year,method,chp_allocation,grid_losses_included,value,unit,release,"
+        "source,note\n"
+        "electricity,DK,2020,national_location,125%,true,100,g/kWh,2021-03,test,\n"
+        "electricity,727,2020,municipality_location,125%,true,50,g/kWh,2021-03,test,\n",
+        encoding="utf-8")
+    out = tmp_path / "inventory.nc"
+    code = main(["inventory", str(activity), "--grid-factors", str(grid),
+                 "--scope2-method", "national_location", "--scope2-method",
+                 "municipality_location", "--out", str(out)])
+    text = capsys.readouterr().out
+    assert code == 0, text
+    assert "BASIC+" in text and "municipality_location" in text
+    # scope 1: 100 TJ gas 5,669 + 16.65 t, 1,000 GJ diesel 74 + 1.14 t = 5,760.8 t (territorial)
+    # BASIC adds 2,000 MWh electricity at 100 g/kWh (200 t) or at 50 g/kWh (100 t)
+    assert "5,760.8" in text and "5,960.8" in text and "5,860.8" in text
+    from klimacore import io
+
+    again = io.read_netcdf(out)
+    assert again.attrs["gwp_metric"] == "AR5GWP100"
+
+    # without grid factors the consumption of electricity is named, with a hint
+    assert main(["inventory", str(activity)]) == 1
+    err = capsys.readouterr().err
+    assert "'electricity'" in err and "--grid-factors" in err
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("municipality,year,category,fuel,value,unit\n"
+                   "727,2020,I.9.1,unobtainium,5,GJ\n", encoding="utf-8")
+    assert main(["inventory", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "'I.9.1'" in err and "'unobtainium'" in err
+    assert main(["inventory", str(tmp_path / "missing.csv")]) == 2

@@ -17,8 +17,12 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from klimacore._version import __version__
+
+if TYPE_CHECKING:
+    from klimacore.territorial import GridFactorSet
 
 __all__ = ["main"]
 
@@ -147,6 +151,74 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _grid_sets(args: argparse.Namespace) -> dict[str, list[GridFactorSet]]:
+    """Scope-2 factor sets by method from a CSV in the bundled grid-factor layout."""
+    from klimacore import reference, territorial
+
+    table = reference.read_table("grid_emission_factors.csv").iloc[0:0]
+    try:
+        import pandas as pd
+
+        table = pd.concat([table, pd.read_csv(args.grid_factors)], ignore_index=True)
+    except OSError as exc:
+        raise _UsageError(f"cannot read {args.grid_factors}: {exc.strerror or exc}") from None
+    methods = args.scope2_method or ["national_location"]
+    sets: dict[str, list[GridFactorSet]] = {}
+    for method in methods:
+        carriers = sorted(set(table.loc[table["method"] == method, "carrier"]))
+        if not carriers:
+            raise _UsageError(f"--scope2-method {method}: no rows with that method in "
+                              f"{args.grid_factors}")
+        sets[method] = [territorial.grid_factor_set(table, carrier=c, method=method)
+                        for c in carriers]
+    return sets
+
+
+def _cmd_inventory(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from klimacore import io, territorial
+    from klimacore.errors import KlimacoreError
+
+    try:
+        activity = io.read_activity_csv(args.activity)
+    except OSError as exc:
+        raise _UsageError(f"cannot read {args.activity}: {exc.strerror or exc}") from None
+    try:
+        grid = _grid_sets(args) if args.grid_factors else None
+        inv = territorial.inventory(activity, territorial.default_emission_factors(),
+                                    grid=grid, metric=args.metric, source=args.activity)
+    except KlimacoreError as exc:
+        problems = list(exc.problems) or [str(exc)]
+        if not args.grid_factors and any("electricity" in p or "district_heating" in p
+                                         for p in problems):
+            problems.append("grid electricity and district heating need scope-2 factors: "
+                            "pass --grid-factors FILE.csv (layout of "
+                            "klimacore.reference.grid_emission_factors()); district heating "
+                            "per network needs territorial.grid_factor_set(areas=...) in Python")
+        raise _InvalidError(f"{args.activity}: cannot compute the inventory", problems) from None
+    by = [d for d in ("municipality", "year") if d in inv.dims]
+    sectors = territorial.totals(inv["co2e"], "sector").to_series().unstack("sector")
+    gpc = territorial.totals(inv["co2e"], "gpc").to_series().unstack("total")
+    table = pd.concat([sectors, gpc], axis=1).rename(
+        columns={"basic": "BASIC", "basic_plus": "BASIC+", "territorial": "territorial"})
+    with pd.option_context("display.width", 200, "display.max_columns", 20,
+                           "display.float_format", "{:,.1f}".format):
+        print(f"GPC inventory, t CO2e ({args.metric}), by {' × '.join(by)}; sectors I–VI "
+              "and the totals (biogenic CO2 is a memo item outside totals):")
+        print(table.to_string())
+    if args.out:
+        out = Path(args.out)
+        if out.suffix == ".nc":
+            io.to_netcdf(inv, out)
+        elif out.suffix == ".csv":
+            io.write_csv(inv, out)
+        else:
+            raise _UsageError(f"--out {args.out}: use a .nc or .csv file name")
+        print(f"wrote {out}")
+    return EXIT_OK
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     from klimacore import trajectory
 
@@ -174,6 +246,23 @@ def _build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="validate a plan JSON file (exit 1 if invalid)")
     p.add_argument("plan", help="path to a plan JSON file")
     p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser(
+        "inventory",
+        help="compute a GPC inventory from tidy activity data (CSV: municipality, year, "
+        "category, fuel, value, unit) with the bundled Danish factors",
+    )
+    p.add_argument("activity", help="tidy activity CSV")
+    p.add_argument("--metric", default="AR5GWP100", choices=["AR4GWP100", "AR5GWP100", "AR6GWP100"],
+                   help="GWP set for CO2e (default AR5GWP100)")
+    p.add_argument("--grid-factors", default=None, metavar="FILE.csv",
+                   help="scope-2 factors for electricity / district heating, in the layout of "
+                   "klimacore.reference.grid_emission_factors()")
+    p.add_argument("--scope2-method", action="append", default=None, metavar="METHOD",
+                   help="attribution method(s) to use from --grid-factors, side by side "
+                   "(repeatable; default national_location)")
+    p.add_argument("--out", default=None, help="also write the inventory to FILE.nc or FILE.csv")
+    p.set_defaults(func=_cmd_inventory)
 
     p = sub.add_parser(
         "check",
