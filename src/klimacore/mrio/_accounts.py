@@ -124,25 +124,16 @@ def _cba_imp_rows(
     WT = np.asarray(W.T).reshape(R * k, R, N)  # view when W is Fortran-ordered
     M: Array = WT.reshape(R, k, n).sum(axis=0)
     Y3 = Yr.reshape(R, N, R)
-    # T[s, q*k + j, r] = Σ_p W_q[j, (p, s)] Yr[(p, s), r]: emissions in q, by demand of r for s
-    # contiguous operands so that the batched product runs in BLAS
-    W_s = np.ascontiguousarray(WT.transpose(2, 0, 1))  # (N, R*k, R)
-    del W, WT
-    Y_s = np.ascontiguousarray(Y3.transpose(1, 0, 2))  # (N, R, R)
-    T = np.empty((N, R * k, R))
-    for s in range(N):  # scipy's BLAS, as the solves before (see `gemm`)
-        T[s] = gemm(W_s[s], Y_s[s])
-    del W_s
-    T4 = T.reshape(N, R, k, R)
-    cba = T4.sum(axis=1)  # (N, k, R)
+    cba = np.empty((k, R, N))
+    imp = np.empty((k, R, N))
     idx = np.arange(R)
-    T4[:, idx, :, idx] = 0.0
-    imp = T4.sum(axis=1)
-    return (
-        np.ascontiguousarray(cba.transpose(1, 2, 0)),
-        np.ascontiguousarray(imp.transpose(1, 2, 0)),
-        M,
-    )
+    for s in range(N):  # product by product; small buffers, scipy's BLAS (see `gemm`)
+        # T[q, j, r] = Σ_p W_q[j, (p, s)] Yr[(p, s), r]: emitted in q, for r's demand of s
+        T = gemm(np.ascontiguousarray(WT[:, :, s]), Y3[:, s, :]).reshape(R, k, R)
+        cba[:, :, s] = T.sum(axis=0)
+        T[idx, :, idx] = 0.0  # emitted in the consuming region itself
+        imp[:, :, s] = T.sum(axis=0)
+    return cba, imp, M
 
 
 def _cba_imp_columns(
