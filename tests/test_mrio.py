@@ -596,3 +596,22 @@ def test_exiobase_folder_and_errors(tmp_path: Path, exio_system: IOSystem) -> No
         read_exiobase3(root)
     with pytest.raises(DataError, match="neither a folder nor a zip"):
         read_exiobase3(tmp_path / "nothing.zip")
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("pivoting", [False, True])
+def test_masked_transposed_solve_matches_lu_solve(order: str, pivoting: bool) -> None:
+    from klimacore.mrio import _accounts
+    from klimacore.mrio._solvers import LeontiefSolver
+
+    R, N, k = 5, 4, 3
+    n = R * N
+    rng = np.random.default_rng(3)
+    A = rng.random((n, n)) * (2.0 if pivoting else 0.5 / n)  # 2.0: I − A needs row swaps
+    S = rng.random((k, n))
+    sv = LeontiefSolver(np.array(A, order=order), block=N)
+    B = _accounts.masked_rhs(S, R, N)
+    W = sv.solve_masked_transposed(B.copy(order="F"), R, N, k)
+    expect = np.linalg.solve((np.eye(n) - A).T, B)
+    np.testing.assert_allclose(W, expect, rtol=1e-10, atol=1e-12)
+    assert pivoting != bool(np.array_equal(sv.factor()[1], np.arange(n)))

@@ -151,6 +151,36 @@ class LeontiefSolver:
             self._lu = (lu, piv)
         return self._lu
 
+    def solve_masked_transposed(self, B: Array, R: int, N: int, k: int) -> Array:
+        """``(I − A)⁻ᵀ B`` for ``B`` whose column block q (k columns) is zero outside region
+        q's rows (:func:`~klimacore.mrio._accounts.masked_rhs`); may overwrite ``B``.
+
+        The first (lower-triangular) substitution keeps the zero leading rows, so for a group
+        of regions starting at row i it only needs the trailing block ``LU[i:, i:]``: about a
+        third of that half of the work. Falls back to :meth:`solve` when the factor has row
+        interchanges or the sub-block BLAS is unavailable.
+        """
+        from klimacore.mrio import _trsm
+
+        lu, piv = self.factor()
+        n = self.n
+        if (not _trsm.available() or not lu.flags.f_contiguous or B.shape != (n, R * k)
+                or not np.array_equal(piv, np.arange(n))):
+            return self.solve(B, transpose=True, overwrite=True)
+        b = np.asfortranarray(B)
+        G = max(1, -(-128 // max(k, 1)))  # regions per group: ≥ 128 right-hand sides a call
+        for q0 in range(0, R, G):
+            c0, c1 = q0 * k, min(R, q0 + G) * k
+            if self._transposed:  # LU = (I − A)ᵀ: L z = b, then U w = z
+                _trsm.trsm(lu, b, q0 * N, c0, c1, upper=False, trans=False, unit=True)
+            else:  # LU = I − A: Uᵀ z = b, then Lᵀ w = z
+                _trsm.trsm(lu, b, q0 * N, c0, c1, upper=True, trans=True, unit=False)
+        if self._transposed:
+            _trsm.trsm(lu, b, 0, 0, R * k, upper=True, trans=False, unit=False)
+        else:
+            _trsm.trsm(lu, b, 0, 0, R * k, upper=False, trans=True, unit=True)
+        return b
+
     def singular_pivots(self) -> npt.NDArray[np.intp]:
         """Positions of (numerically) zero pivots of U; empty when (I − A) is non-singular."""
         lu, _ = self.factor()

@@ -599,7 +599,10 @@ class IOSystem:
         X = solve(np.array(Yr, order="F"), False)  # L Yr; a copy, the solve may overwrite it
         W = None
         if level == "sector" and strat == "rows":
-            W = solve(_accounts.masked_rhs(S, self._R, self._N), True)
+            B = _accounts.masked_rhs(S, self._R, self._N)
+            W = (self._solver.solve_masked_transposed(B, self._R, self._N, S.shape[0])
+                 if solver == "direct" else solve(B, True))
+            del B
         reg, x, x_exp = _accounts.region_accounts(X, S, FYr, self._R, self._N)
         if solver == "direct":  # check the solve on total output: one pass over A
             report.update(self._solver.residual(Yr.sum(axis=1)[:, None], x[:, None],
