@@ -278,7 +278,8 @@ def run(*, quick: bool = False) -> dict[str, Any]:
         },
         "targets": {k: {"value": float(f"{v:.4g}"), "met": bool(ok)}
                     for k, (v, ok) in targets.items()},
-        "target_met": all(ok for _, ok in targets.values()),
+        # the targets are for the EXIOBASE-sized system; --quick is a smoke test only
+        "target_met": None if quick else all(ok for _, ok in targets.values()),
         "iterative_tol": ITER_TOL,
         "seconds_all": {c: [round(x, 3) for x in t["times"]] for c, t in timing.items()},
         "timer": "time.perf_counter, best of interleaved rounds, subprocess per contender run",
