@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from klimacore._version import __version__
 from klimacore.errors import (
     AlignmentError,
+    ConvergenceError,
     DataError,
     KlimacoreError,
     KlimacoreWarning,
@@ -48,6 +49,7 @@ __all__ = [
     "GWP_METRICS",
     "AlignmentError",
     "CO2e",
+    "ConvergenceError",
     "DataError",
     "KlimacoreError",
     "KlimacoreWarning",

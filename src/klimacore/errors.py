@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 
 __all__ = [
     "AlignmentError",
+    "ConvergenceError",
     "DataError",
     "KlimacoreError",
     "KlimacoreWarning",
@@ -109,3 +110,7 @@ class UnknownGasError(MissingLabelError):
 
 class UnknownMetricError(KlimacoreError, KeyError):
     """A GWP metric name that klimacore does not know."""
+
+
+class ConvergenceError(KlimacoreError, ArithmeticError):
+    """An iterative solve that did not reach its stated tolerance (the message gives both)."""

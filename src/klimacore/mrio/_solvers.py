@@ -17,16 +17,12 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from klimacore.errors import KlimacoreError
+from klimacore.errors import ConvergenceError
 
 Array = npt.NDArray[np.float64]
 Solver = Literal["direct", "iterative"]
 
 __all__ = ["ConvergenceError", "LeontiefSolver", "SolveReport"]
-
-
-class ConvergenceError(KlimacoreError, ArithmeticError):
-    """An iterative solve that did not reach its stated tolerance (the message gives both)."""
 
 
 @dataclass
