@@ -214,6 +214,8 @@ def run(*, quick: bool = False) -> dict[str, Any]:
         "targets_apply": not quick,  # --quick sizes are a smoke test; fixed overhead dominates
         "met": {"pandas_over_klimacore": speedup_pd >= 30, "klimacore_over_numpy": vs_np <= 3,
                 "klimacore_peak_over_input": mem_ratio <= 3},
+        "target_met": (None if quick else
+                       bool(speedup_pd >= 30 and vs_np <= 3 and mem_ratio <= 3)),
     }
 
 
