@@ -232,36 +232,32 @@ def _level_messages(rows: _Rows, refs: Sequence[Reference], codes: np.ndarray[An
     return out
 
 
-def _milestone_frame(check: TrajectoryCheck) -> pd.DataFrame:
-    ms = check.milestones
-    status = ms["status"]
-    rows = _Rows(check, status, ms["is_milestone"].to_numpy() & (status.to_numpy() >= 0),
-                 "milestone")
+def _gap_frame(check: TrajectoryCheck, ds: Any, mask: Any, kind: str,
+               extra: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Rows of emissions against allowed values (per milestone or per year), with messages."""
+    status = ds["status"]
+    rows = _Rows(check, status, mask, kind)
     codes = rows.take(status)
-    value, threshold = rows.take(ms["emissions"]), rows.take(ms["allowed"])
-    gap, gap_pct = rows.take(ms["gap_t"]), rows.take(ms["gap_pct"])
-    rows.cols.update(value=value, threshold=threshold, gap_t=gap, gap_pct=gap_pct,
-                     required_rate_pct=rows.take(ms["required_rate_pct"]),
-                     achieved_rate_pct=rows.take(ms["achieved_rate_pct"]),
-                     data_year=rows.take(ms["data_year"]))
+    value, threshold = rows.take(ds["emissions"]), rows.take(ds["allowed"])
+    gap, gap_pct = rows.take(ds["gap_t"]), rows.take(ds["gap_pct"])
+    rows.cols.update(value=value, threshold=threshold, gap_t=gap, gap_pct=gap_pct)
+    rows.cols.update({name: rows.take(ds[name]) for name in extra})
     rows.status(codes)
     rows.cols["message"] = _level_messages(rows, check.references, codes, value, threshold,
                                            gap, gap_pct)
     return rows.frame(check.entity_dims)
+
+
+def _milestone_frame(check: TrajectoryCheck) -> pd.DataFrame:
+    ms = check.milestones
+    mask = ms["is_milestone"].to_numpy() & (ms["status"].to_numpy() >= 0)
+    return _gap_frame(check, ms, mask, "milestone",
+                      ("required_rate_pct", "achieved_rate_pct", "data_year"))
 
 
 def _year_frame(check: TrajectoryCheck) -> pd.DataFrame:
     ys = check.years
-    status = ys["status"]
-    rows = _Rows(check, status, status.to_numpy() >= 0, "year")
-    codes = rows.take(status)
-    value, threshold = rows.take(ys["emissions"]), rows.take(ys["allowed"])
-    gap, gap_pct = rows.take(ys["gap_t"]), rows.take(ys["gap_pct"])
-    rows.cols.update(value=value, threshold=threshold, gap_t=gap, gap_pct=gap_pct)
-    rows.status(codes)
-    rows.cols["message"] = _level_messages(rows, check.references, codes, value, threshold,
-                                           gap, gap_pct)
-    return rows.frame(check.entity_dims)
+    return _gap_frame(check, ys, ys["status"].to_numpy() >= 0, "year")
 
 
 def _budget_frame(check: TrajectoryCheck) -> pd.DataFrame:
