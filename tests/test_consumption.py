@@ -340,7 +340,7 @@ def test_linear_in_spending(
     kw = {"unit": "kg", "vat": 0.25, "margins": 0.1, "margin_intensity": 0.3}
     sa = spending(dict(zip(CODES, a, strict=True)), price_basis="purchaser")
     sb = spending(dict(zip(CODES, b, strict=True)), price_basis="purchaser")
-    both = kc.spend_footprint(alpha * sa + beta * sb, inten, **kw)["footprint"]
+    both = kc.spend_footprint((alpha * sa + beta * sb).assign_attrs(sa.attrs), inten, **kw)["footprint"]
     fa = kc.spend_footprint(sa, inten, **kw)["footprint"]
     fb = kc.spend_footprint(sb, inten, **kw)["footprint"]
     np.testing.assert_allclose(both, alpha * fa + beta * fb, rtol=1e-9, atol=1e-6)

@@ -439,7 +439,7 @@ def test_scaling_activity_scales_emissions(pair: tuple[xr.DataArray, xr.DataArra
                                            k: float) -> None:
     act, fac = pair
     base = kt.inventory(act, fac)
-    scaled = kt.inventory(act * k, fac)
+    scaled = kt.inventory((act * k).assign_attrs(act.attrs), fac)  # attrs kept on any xarray
     np.testing.assert_allclose(scaled["emissions"], k * base["emissions"], rtol=1e-10, atol=1e-9)
     np.testing.assert_allclose(scaled["co2e"], k * base["co2e"], rtol=1e-10, atol=1e-9)
 

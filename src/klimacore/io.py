@@ -123,6 +123,7 @@ def read_activity_csv(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     skip = 1 if _read_header(path) is not None else 0
     frame = pd.read_csv(path, skiprows=skip, keep_default_na=False, na_values=[""],
+                        float_precision="round_trip",
                         dtype={"category": str, "fuel": str, "unit": str})
     absent = [c for c in ("category", "fuel", "value", "unit") if c not in frame.columns]
     if absent:
@@ -350,6 +351,7 @@ def read_csv(path: str | Path) -> Any:
     text_cols = {d: str for d, c in meta["coords"].items()
                  if d in meta["dims"] and np.dtype(c["dtype"]).kind in "USO"}
     frame = pd.read_csv(path, skiprows=1, keep_default_na=False, na_values={"value": [""]},
+                        float_precision="round_trip",
                         dtype={"variable": str, "text": str, "unit": str, **text_cols})
     return from_frame(frame, meta)
 
@@ -375,8 +377,9 @@ def _encode_nc_attrs(attrs: Mapping[Hashable, Any]) -> dict[str, Any]:
         key = str(k)
         plain_number = (isinstance(v, int | float | np.integer | np.floating)
                         and not isinstance(v, bool | np.bool_))
-        if isinstance(v, str) or plain_number or (isinstance(v, np.ndarray)
-                                                  and v.dtype.kind in "iuf"):
+        # HDF5 strings cannot hold NUL: such a string takes the JSON path, which escapes it.
+        plain_text = isinstance(v, str) and "\x00" not in v
+        if plain_text or plain_number or (isinstance(v, np.ndarray) and v.dtype.kind in "iuf"):
             out[key] = v
         else:
             out[key] = json.dumps(_encode_value(v), ensure_ascii=False, allow_nan=True)

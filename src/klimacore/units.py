@@ -17,8 +17,8 @@ Examples
 27.9
 >>> kc.gwp("N2O")                        # AR5 GWP100 is the default (UNFCCC reporting)
 265.0
->>> kc.ureg.Quantity(2, "kt").to("t")
-<Quantity(2000.0, 'metric_ton')>
+>>> print(kc.ureg.Quantity(2, "kt").to("t"))
+2000.0 t
 >>> conversion_factor("MWh", "GJ")
 3.6
 >>> to_co2e(2.0, "CH4", metric="AR4GWP100")
@@ -66,7 +66,7 @@ kilotonne = 1e3 * tonne = kt
 megatonne = 1e6 * tonne = Mt
 gigatonne = 1e9 * tonne = Gt
 ton = tonne
-normal_cubic_meter = meter ** 3 = Nm3 = Nm³
+normal_cubic_meter = meter ** 3 = Nm3
 vehicle = [vehicle]
 passenger = [passenger]
 vehicle_kilometer = vehicle * kilometer = vkm

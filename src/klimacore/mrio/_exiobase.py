@@ -86,7 +86,7 @@ def _read_table(src: _Source, name: str) -> pd.DataFrame:
     with src.open(name) as fh:
         try:
             df = pd.read_csv(fh, sep="\t", header=[0, 1], index_col=list(range(n_index)),
-                             engine="c")
+                             engine="c", float_precision="round_trip")
         except (ValueError, pd.errors.ParserError) as exc:
             raise DataError(f"{name}: cannot parse ({exc})") from None
     df.columns = df.columns.set_names([first[0], second[0]])
