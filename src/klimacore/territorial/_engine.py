@@ -42,6 +42,7 @@ def prepare(act: Activity, factors: FactorsLike | FactorTable, *,
     da = act.data
     missing: list[tuple[str, str, Sequence[object]]] = []
     unit_problems: list[str] = []
+    bad: list[Any] = []
     if "category" in da.dims:
         index = gpc().index
         bad = [c for c in da.get_index("category").tolist() if c not in index]
@@ -56,7 +57,9 @@ def prepare(act: Activity, factors: FactorsLike | FactorTable, *,
     for d in shared:
         pos = {v: i for i, v in enumerate(extra[d].tolist())}
         labels = da.get_index(d).tolist()
-        missing.append((f"emission factor for {d}", d, [v for v in labels if v not in pos]))
+        unknown = bad if d == "category" else []  # unknown GPC categories: named above
+        missing.append((f"emission factor for {d}", d,
+                        [v for v in labels if v not in pos and v not in unknown]))
         sel[d] = np.array([pos.get(v, -1) for v in labels], dtype=np.intp)
     known = [f for f in fuels if f in fac_pos]
     if known and not any(m[2] for m in missing[2:]):
@@ -65,6 +68,8 @@ def prepare(act: Activity, factors: FactorsLike | FactorTable, *,
             sub = np.take(sub, sel[d], axis=2 + list(extra).index(d))
         gas_idx = [i for i, g in enumerate(table.gases) if g != BIOGENIC_CO2]
         nan = np.isnan(sub[:, gas_idx])
+        if nan.any() and shared:  # a factor nobody uses (zero activity) may be missing
+            nan &= _used_cells(da, known, shared, list(extra))
         if nan.any():
             names = ["fuel", "gas", *extra]
             labels_of = [known, [table.gases[i] for i in gas_idx],
@@ -97,6 +102,24 @@ def prepare(act: Activity, factors: FactorsLike | FactorTable, *,
         coords[d] = da.get_index(d) if d in sel else extra_labels
     fac = xr.DataArray(values, coords=coords, dims=["fuel", "gas", *extra])
     return Prepared(act, None, fac, table.gases)
+
+
+def _used_cells(da: xr.DataArray, fuels: Sequence[Any], shared: Sequence[str],
+                extra: Sequence[str]) -> Array:
+    """Mask over (fuel, 1, *extra) of the cells where the activity is non-zero (or NaN).
+
+    Factors that vary by a dimension the activity shares (e.g. ``category``) may be missing where
+    no activity uses them: a dense activity array holds zeros for every fuel in every category.
+    """
+    plain = da.drop_vars("unit") if "unit" in da.coords else da
+    nonzero = plain.sel(fuel=list(fuels)) != 0
+    other = [d for d in nonzero.dims if d not in ("fuel", *shared)]
+    used = (nonzero.any(other) if other else nonzero).transpose("fuel", *shared)
+    mask = np.asarray(used.data, dtype=bool)[:, None]
+    for axis, d in enumerate(extra):
+        if d not in shared:
+            mask = np.expand_dims(mask, 2 + axis)
+    return mask
 
 
 def _along(values: Array, dim: str, labels: Any) -> xr.DataArray:
