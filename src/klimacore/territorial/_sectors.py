@@ -181,7 +181,7 @@ def _zero_fossil_co2_of_biomass(da: xr.DataArray) -> xr.DataArray:
     if BIOGENIC_CO2 not in gases or "CO2" not in gases:
         return da
     co2 = da.sel(gas="CO2")
-    fill = co2.isnull() & da.sel(gas=BIOGENIC_CO2).notnull()
+    fill = np.isnan(co2) & ~np.isnan(da.sel(gas=BIOGENIC_CO2))
     out = da.copy()
     out.loc[{"gas": "CO2"}] = co2.where(~fill, 0.0)
     return out
