@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+import xarray as xr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -85,6 +86,21 @@ def test_switching_metric_recomputes_the_origin_split() -> None:
     assert float((ch4 - known).sum()) == pytest.approx(waste)
     assert ar6["co2e"].attrs["methane_origin"].startswith("applied")
     assert ar5.attrs["methane_origin"].startswith("not applied")
+
+
+@pytest.mark.parametrize("metric", ["AR5GWP100", "AR6GWP100"])
+def test_co2e_totals_agrees_with_the_inventory(metric: str) -> None:
+    act = pd.DataFrame({"municipality": 727, "year": 2019,
+                        "category": ["I.1.1", "I.1.1", "I.4.4", "I.4.4", "II.1.1"],
+                        "fuel": ["natural_gas", "wood", "waste", "coal", "diesel"],
+                        "value": [100.0, 50.0, 80.0, 20.0, 30.0], "unit": "GJ"})
+    inv = kt.inventory(act, kt.default_emission_factors(), metric=metric)
+    fast = kt.co2e_totals(act, kt.default_emission_factors(), by="category", metric=metric)
+    np.testing.assert_allclose(fast.transpose(*inv["co2e"].dims).to_numpy(),
+                               inv["co2e"].to_numpy(), rtol=1e-12)
+    dense = kt.activity_array(act)  # the plain-array fast path too
+    by_sector = kt.co2e_totals(dense, kt.default_emission_factors(), by="sector", metric=metric)
+    np.testing.assert_allclose(by_sector.sum().item(), inv["co2e"].sum().item(), rtol=1e-12)
 
 
 def test_each_combustion_category_uses_its_ipcc_table() -> None:
@@ -187,3 +203,20 @@ def test_ch4_by_origin_adds_up(values: list[float]) -> None:
     shift = 1.9 * inv["ch4_fossil"] - 0.9 * inv["ch4_non_fossil"]
     np.testing.assert_allclose(inv["co2e"].to_numpy(), (generic + shift).to_numpy(),
                                rtol=1e-12, atol=1e-12)
+
+
+def test_co2e_totals_fast_path_with_factors_by_category_any_dim_order() -> None:
+    rng = np.random.default_rng(7)
+    cats, fuels = ["I.1.1", "I.3.1", "I.4.4", "II.1.1"], ["natural_gas", "diesel", "wood"]
+    ok = ~np.isnan(kt.default_emission_factors().sel(category=cats, fuel=fuels)).any("gas")
+    data = rng.uniform(0, 50, (len(cats), 2, len(fuels), 3)) * ok.transpose(
+        "category", "fuel").to_numpy()[:, None, :, None]
+    act = xr.DataArray(data, dims=("category", "scenario", "fuel", "year"),
+                       coords={"category": cats, "scenario": ["bau", "plan"], "fuel": fuels,
+                               "year": [2019, 2020, 2021]}, attrs={"units": "GJ"})
+    for metric in ("AR5GWP100", "AR6GWP100"):
+        fast = kt.co2e_totals(act, kt.default_emission_factors(), by="sector", metric=metric)
+        inv = kt.inventory(act, kt.default_emission_factors(), metric=metric)
+        slow = kt.totals(inv["co2e"], "sector")
+        np.testing.assert_allclose(fast.transpose(*slow.dims).to_numpy(), slow.to_numpy(),
+                                   rtol=1e-12)

@@ -13,6 +13,7 @@ from klimacore.errors import UnknownGasError, ValidationError
 from klimacore.territorial._activity import Activity, to_activity
 from klimacore.territorial._factors import FactorTable, factor_table
 from klimacore.territorial._labels import BIOGENIC_CO2, gpc, membership, raise_problems
+from klimacore.territorial._sectors import origin_weights
 from klimacore.units import DEFAULT_GWP_METRIC, conversion_factor, gwp
 
 if TYPE_CHECKING:
@@ -358,6 +359,8 @@ def co2e_totals(
     The GWP values are folded into the factors and the category → group membership into the
     same product, so the activity array is read once and nothing of its size is allocated. Use
     :func:`inventory` when you also need emissions by gas, notation keys or scope 2 methods.
+    As in :func:`inventory`, methane is weighed by the fuel's origin under AR6 GWP100 where the
+    factors state it (a ``methane_origin`` coordinate, as the default factors have).
 
     Parameters
     ----------
@@ -392,6 +395,7 @@ def co2e_totals(
         raise ValidationError(f"co2e_totals needs a 'category' dimension (dims {list(act.dims)})")
     prep = prepare(activity_, factors, context="co2e_totals")
     w = gwp_weights(prep.gases, metric)
+    by_fuel = origin_weights(factors, activity_.fuels, prep.gases, w, metric)  # AR6 CH4 origin
     cats = tuple(str(c) for c in act.get_index("category").tolist())
     extra: dict[str, tuple[Any, ...]] = {}
     if by == "category":
@@ -399,17 +403,35 @@ def co2e_totals(
     else:
         labels, extra, mat = membership(cats, by)
     dim = "total" if by == "gpc" else by
-    if prep.matrix is None:  # factors with extra dims: the labelled path
+    by_category = (prep.factors is not None  # factors by category only (the defaults): fast too
+                   and sorted(map(str, prep.factors.dims)) == ["category", "fuel", "gas"])
+    if prep.matrix is None and not by_category:  # factors with other extra dims: labelled path
         assert prep.factors is not None
-        fco2e = xr.dot(prep.factors, _along(w, "gas", np.asarray(prep.gases)), dim="gas")
+        if by_fuel is None:
+            fco2e = xr.dot(prep.factors, _along(w, "gas", np.asarray(prep.gases)), dim="gas")
+        else:
+            weights = xr.DataArray(by_fuel, dims=("fuel", "gas"),
+                                   coords={"fuel": prep.factors.get_index("fuel"),
+                                           "gas": np.asarray(prep.gases)})
+            fco2e = xr.dot(prep.factors, weights, dim="gas")
         per_cat = xr.dot(activity_.plain(), fco2e, dim="fuel")
-        m = xr.DataArray(mat, dims=("category", dim), coords={"category": list(cats), dim: list(labels)})
-        out = xr.dot(per_cat, m, dim="category")
+        if by == "category":  # no grouping (a membership matrix would repeat the dim name)
+            out = per_cat
+        else:
+            m = xr.DataArray(mat, dims=("category", dim),
+                             coords={"category": list(cats), dim: list(labels)})
+            out = xr.dot(per_cat, m, dim="category")
         out = out.transpose(*[d if d != "category" else dim for d in act.dims if d != "fuel"],
                             *[d for d in out.dims if d not in act.dims and d != dim])
         check_finite(np.asarray(out.data), act)
     else:
-        f = prep.matrix @ w  # (fuel,) t CO2e per activity unit: GWP folded into the factors
+        weights_fg = w[None, :] if by_fuel is None else by_fuel
+        if prep.matrix is not None:  # (fuel,) t CO2e per activity unit: GWP folded in
+            f = prep.matrix @ w if by_fuel is None else (prep.matrix * by_fuel).sum(axis=1)
+        else:  # (fuel, category) t CO2e per activity unit, categories in the activity's order
+            assert prep.factors is not None
+            fac = prep.factors.transpose("fuel", "gas", "category").to_numpy()
+            f = np.einsum("fgc,fg->fc", fac, weights_fg)
         a = np.asarray(act.data)
         fi = act.dims.index("fuel")
         cdims = [d for d in act.dims if d != "fuel"]
@@ -420,7 +442,12 @@ def co2e_totals(
         buf = np.empty(shape)
         out = new_dataarray(buf, dims, result_coords(act, [d for d in dims if d != dim], dim,
                                                      labels, extra), {})
-        per_cat = contract(a, fi, f)  # CO2e by (…, category): a matrix-vector product
+        if f.ndim == 1:
+            per_cat = contract(a, fi, f)  # CO2e by (…, category): a matrix-vector product
+        else:  # factors by category: a per-category dot product over fuel
+            ca = act.dims.index("category")
+            per_cat = np.moveaxis(np.einsum("...cf,fc->...c", np.moveaxis(a, (ca, fi), (-2, -1)),
+                                            f), -1, ci)
         if ci == per_cat.ndim - 1:  # category → group membership product, into the result
             np.dot(per_cat.reshape(-1, mat.shape[0]), mat, out=buf.reshape(-1, mat.shape[1]))
         else:

@@ -312,3 +312,23 @@ def warn_generation_fuel(data: xr.DataArray, units: Sequence[str], *, stacklevel
         f"in I.4.4, or it is counted again in consumers' scope 2 (BASIC). Flagged when I.4.4 has "
         f"no fuel or I.4.1 exceeds {AUXILIARY_SHARE:.0%} of it.",
         GenerationFuelWarning, stacklevel=stacklevel)
+
+
+def origin_weights(factors: Any, fuels: Sequence[Any], gases: Sequence[str],
+                   weights: np.ndarray[Any, Any], metric: str) -> np.ndarray[Any, Any] | None:
+    """GWP per (fuel, gas) with methane weighed by each fuel's origin, or None where the split
+    does not apply (metric, no CH4, or factors that do not state the origin)."""
+    from klimacore.units import gwp
+
+    if metric not in METHANE_ORIGIN_METRICS or "CH4" not in gases:
+        return None
+    origin = origin_of_factors(factors, fuels)
+    if origin is None:
+        return None
+    out = np.tile(np.asarray(weights, dtype=float), (len(fuels), 1))
+    ch4 = list(gases).index("CH4")
+    pos = {f: i for i, f in enumerate(fuels)}
+    for key, gas in (("fossil", "CH4_fossil"), ("non_fossil", "CH4_biogenic")):
+        for f in origin[key]:
+            out[pos[f], ch4] = gwp(gas, metric)
+    return out
