@@ -140,7 +140,13 @@ def sector_factor_frame(sectors: Sequence[str]) -> pd.DataFrame:
 
 def sector_factor_array(*, sector: str | None, gases: Sequence[str] | None) -> xr.DataArray:
     """The default factors, normalised: by (fuel, gas) for one IPCC ``sector``, or by
-    (fuel, gas, category) over :func:`combustion_categories` when ``sector`` is None."""
+    (fuel, gas, category) over every GPC category (NaN outside :func:`combustion_categories`)
+    when ``sector`` is None. Built once per argument set; every call returns a deep copy."""
+    return _sector_factor_array(sector, None if gases is None else tuple(gases)).copy(deep=True)
+
+
+@cache
+def _sector_factor_array(sector: str | None, gases: tuple[str, ...] | None) -> xr.DataArray:
     import xarray as xr
 
     from klimacore.territorial._factors import factor_table
