@@ -435,6 +435,7 @@ def activity_and_factors(draw: st.DrawFn) -> tuple[xr.DataArray, xr.DataArray]:
     return act, fac
 
 
+@pytest.mark.filterwarnings("ignore::klimacore.errors.GenerationFuelWarning")  # random I.4.1
 @settings(max_examples=40, deadline=None)
 @given(activity_and_factors(), st.floats(0.0, 1e3))
 def test_scaling_activity_scales_emissions(pair: tuple[xr.DataArray, xr.DataArray],
@@ -446,6 +447,7 @@ def test_scaling_activity_scales_emissions(pair: tuple[xr.DataArray, xr.DataArra
     np.testing.assert_allclose(scaled["co2e"], k * base["co2e"], rtol=1e-10, atol=1e-9)
 
 
+@pytest.mark.filterwarnings("ignore::klimacore.errors.GenerationFuelWarning")  # random I.4.1
 @settings(max_examples=40, deadline=None)
 @given(activity_and_factors())
 def test_same_activity_in_gj_or_mwh_gives_identical_results(
