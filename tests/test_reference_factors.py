@@ -49,7 +49,8 @@ def _per_gj(frame: pd.DataFrame) -> pd.Series:
 
 def test_fuel_columns_and_types(fuel: pd.DataFrame) -> None:
     assert fuel.columns.tolist() == [
-        "fuel", "gas", "value", "unit", "year", "source", "note", "biogenic_co2", "verified"]
+        "fuel", "gas", "value", "unit", "year", "source", "note", "biogenic_co2", "verified",
+        "sector", "publisher", "document", "table", "source_year", "url"]
     assert fuel["value"].dtype == "float64"
     assert fuel["year"].dtype == "int64"
     assert fuel["biogenic_co2"].dtype == bool
@@ -57,7 +58,7 @@ def test_fuel_columns_and_types(fuel: pd.DataFrame) -> None:
 
 def test_fuel_primary_key_is_unique(fuel: pd.DataFrame) -> None:
     key = _schema("fuel_emission_factors.csv")["primaryKey"]
-    assert key == ["fuel", "gas", "year", "biogenic_co2"]
+    assert key == ["fuel", "gas", "year", "biogenic_co2", "sector"]
     dupes = fuel[fuel.duplicated(key, keep=False)]
     assert dupes.empty, dupes[key].to_string()
 
@@ -122,7 +123,8 @@ def test_non_co2_small_against_co2(fuel: pd.DataFrame) -> None:
 def test_grid_columns_and_key(grid: pd.DataFrame) -> None:
     assert grid.columns.tolist() == [
         "carrier", "area", "year", "method", "chp_allocation", "grid_losses_included", "value",
-        "unit", "release", "source", "note", "verified"]
+        "unit", "release", "source", "note", "verified", "gas_basis", "publisher", "document",
+        "table", "source_year", "url"]
     assert grid["grid_losses_included"].dtype == bool
     # a row is verified exactly when its source does not say it is unverified
     assert (grid["verified"] == ~grid["source"].str.startswith("unverified")).all()

@@ -226,8 +226,9 @@ def test_grid_methods_side_by_side() -> None:
     use = pd.DataFrame({"municipality": [101, 851], "year": 2024, "category": "I.1.2",
                         "fuel": "electricity", "value": [1000.0, 2000.0], "unit": "MWh"})
     table = kt.grid_emission_factors()
+    example = reference.read_table("grid_emission_factors_example.csv")  # illustrative rows
     sets = {
-        "municipal": kt.grid_factor_set(table, carrier="electricity",
+        "municipal": kt.grid_factor_set(example, carrier="electricity",
                                         method="municipality_location"),
     }
     inv = kt.inventory(use, grid=sets)
@@ -255,7 +256,8 @@ def test_grid_methods_side_by_side() -> None:
 def test_grid_errors_name_what_is_missing() -> None:
     use = pd.DataFrame({"municipality": [101, 727], "year": [2024, 2030], "category": "I.1.2",
                         "fuel": "electricity", "value": 1.0, "unit": "MWh"})
-    s = kt.grid_factor_set(carrier="electricity", method="municipality_location")
+    example = reference.read_table("grid_emission_factors_example.csv")
+    s = kt.grid_factor_set(example, carrier="electricity", method="municipality_location")
     with pytest.raises(MissingLabelError) as err:
         kt.grid_emissions(use, s)
     for label in ("'727'", "2030"):
@@ -433,6 +435,7 @@ def activity_and_factors(draw: st.DrawFn) -> tuple[xr.DataArray, xr.DataArray]:
     return act, fac
 
 
+@pytest.mark.filterwarnings("ignore::klimacore.errors.GenerationFuelWarning")  # random I.4.1
 @settings(max_examples=40, deadline=None)
 @given(activity_and_factors(), st.floats(0.0, 1e3))
 def test_scaling_activity_scales_emissions(pair: tuple[xr.DataArray, xr.DataArray],
@@ -444,6 +447,7 @@ def test_scaling_activity_scales_emissions(pair: tuple[xr.DataArray, xr.DataArra
     np.testing.assert_allclose(scaled["co2e"], k * base["co2e"], rtol=1e-10, atol=1e-9)
 
 
+@pytest.mark.filterwarnings("ignore::klimacore.errors.GenerationFuelWarning")  # random I.4.1
 @settings(max_examples=40, deadline=None)
 @given(activity_and_factors())
 def test_same_activity_in_gj_or_mwh_gives_identical_results(

@@ -12,7 +12,7 @@ Examples
 >>> inv = territorial.example_inventory()
 >>> inv.klima.gpc_totals()["co2e"].sel(year=2019, municipality=727,
 ...                                    scope2_method="national_location").round().values.tolist()
-[99529.0, 194054.0, 171504.0]
+[99717.0, 194242.0, 171692.0]
 >>> inv.klima.co2e("AR6GWP100").attrs["gwp_metric"]
 'AR6GWP100'
 >>> inv["co2e"].klima.totals("scope").sizes["scope"]

@@ -24,6 +24,7 @@ __all__ = [
     "AlignmentError",
     "ConvergenceError",
     "DataError",
+    "GenerationFuelWarning",
     "KlimacoreError",
     "KlimacoreWarning",
     "MissingLabelError",
@@ -114,3 +115,12 @@ class UnknownMetricError(KlimacoreError, KeyError):
 
 class ConvergenceError(KlimacoreError, ArithmeticError):
     """An iterative solve that did not reach its stated tolerance (the message gives both)."""
+
+
+class GenerationFuelWarning(KlimacoreWarning):
+    """Fuel booked in GPC I.4.1 looks like a plant's generation fuel, not its own use.
+
+    GPC 1.1 limits I.4.1-I.4.3 to energy industries' auxiliary operations; fuel burnt to generate
+    grid-supplied electricity or heat belongs in I.4.4 (territorial total only), because the
+    consumers report that energy in scope 2. Booked in I.4.1 it counts twice in BASIC.
+    """

@@ -146,17 +146,23 @@ def notation_keys() -> pd.DataFrame:
 
 
 def fuel_emission_factors() -> pd.DataFrame:
-    """Danish default fuel emission factors, one row per fuel × gas × year, with source.
+    """Danish default fuel emission factors, one row per fuel × gas × year × sector, with source.
 
-    Columns: ``fuel``, ``gas``, ``value``, ``unit`` (e.g. ``kg/GJ``), ``year``, ``biogenic_co2``
-    (True for CO2 from biomass, a memo item kept outside totals; CH4 and N2O from biomass count),
-    ``source``, ``note`` and ``verified`` (False for a figure seen only in a secondary source).
-    See ``data/datapackage.json``.
+    Columns: ``fuel``, ``gas``, ``value``, ``unit`` (e.g. ``kg/GJ``), ``year``, ``source``,
+    ``note``, ``biogenic_co2`` (True for CO2 from biomass, a memo item kept outside totals; CH4 and
+    N2O from biomass count), ``verified`` (False for a figure not re-checked against its table),
+    ``sector`` (the IPCC source category of a CH4/N2O factor, e.g. ``energy_industries`` from
+    IPCC 2006 Vol. 2 Table 2.2 or ``residential_agriculture`` from Table 2.5; ``all`` for CO2, a
+    property of the fuel) and the citation ``publisher``, ``document``, ``table``,
+    ``source_year``, ``url``. See ``data/datapackage.json`` and docs/data.md.
 
     >>> f = fuel_emission_factors()
     >>> row = f.query("fuel == 'natural_gas' and gas == 'CO2'").iloc[0]
-    >>> float(row.value), row.unit, bool(row.biogenic_co2)
-    (56.69, 'kg/GJ', False)
+    >>> float(row.value), row.unit, bool(row.biogenic_co2), row.sector
+    (56.69, 'kg/GJ', False, 'all')
+    >>> wood = f.query("fuel == 'wood' and gas == 'CH4'").set_index("sector")["value"]
+    >>> float(wood["energy_industries"]), float(wood["residential_agriculture"])
+    (30.0, 300.0)
     """
     return _frame("fuel_emission_factors.csv").copy()
 
@@ -168,9 +174,19 @@ def grid_emission_factors() -> pd.DataFrame:
     ``area`` (DK, DK1, DK2, a municipality code or a network), ``year``, ``method``
     (national_location, municipality_location, municipality_local_production, market_based,
     network_declaration), ``chp_allocation`` (125%, 200%, …), ``grid_losses_included``, ``value``,
-    ``unit``, ``release``, ``source``, ``note`` and ``verified`` (False where the figure was seen only
-    in a secondary source: treat it as illustrative until checked). Methods differ by up to 5× for the same place
-    and year, so a factor always names its method, CHP allocation, loss basis and release.
+    ``unit``, ``release``, ``source``, ``note``, ``verified`` (False where the figure was seen only
+    in a secondary source: treat it as illustrative until checked), ``gas_basis`` (``CO2e``, or
+    ``CO2`` for the CO2-only national rows of 2010, 2014 and 2018) and the citation columns
+    ``publisher``, ``document``, ``table``, ``source_year``, ``url``. Methods differ by up to 5×
+    for the same place and year, so a factor always names its method, CHP allocation, loss basis
+    and release. From data year 2022 Energinet's location-based declaration is split into East and
+    West Denmark and its national figure is not recommended for CSR use (see the datapackage).
+    Per-municipality figures that could not be traced to a publication are kept only as
+    illustrative examples in ``read_table("grid_emission_factors_example.csv")``.
+
+    >>> t = grid_emission_factors()
+    >>> t.query("year == 2018")[["value", "unit", "gas_basis", "chp_allocation"]].values.tolist()
+    [[244.0, 'g/kWh', 'CO2', '200%']]
     """
     return _frame("grid_emission_factors.csv").copy()
 

@@ -179,6 +179,11 @@ def energy_content_table() -> dict[str, tuple[float, str]]:
     }
 
 
+HOUSEHOLD_SECTOR: dict[str, str] = {"petrol": "road", "diesel": "road", "jet_fuel": "aviation"}
+"""IPCC source category of households' use of a fuel when it is not heating (IPCC 2006 Vol. 2:
+Table 3.2.2 road, 3.6.5 aviation); every other fuel uses Table 2.5 (residential)."""
+
+
 @cache
 def _fuel_factors(metric: str) -> dict[str, tuple[float, str]]:
     from klimacore import reference
@@ -187,6 +192,9 @@ def _fuel_factors(metric: str) -> dict[str, tuple[float, str]]:
     table = reference.fuel_emission_factors()
     if "biogenic_co2" in table.columns:
         table = table[~table["biogenic_co2"].astype(bool)]
+    if "sector" in table.columns:  # CH4/N2O of the sector where households burn each fuel
+        own = table["fuel"].map(lambda f: HOUSEHOLD_SECTOR.get(str(f), "residential_agriculture"))
+        table = table[(table["sector"] == "all") | (table["sector"] == own)]
     out: dict[str, float] = {}
     for fuel, gas, value, unit in zip(
         table["fuel"], table["gas"], table["value"], table["unit"], strict=True
@@ -201,7 +209,9 @@ def fuel_factors(*, metric: str = "AR5GWP100") -> dict[str, tuple[float, str]]:
     """Territorial CO2e factors per fuel in kg/GJ from :func:`klimacore.reference.fuel_emission_factors`.
 
     CO2, CH4 and N2O rows are weighted with the GWP set ``metric``; biogenic CO2 is left out (a
-    memo item outside totals).
+    memo item outside totals). CH4 and N2O are those of the sector where households burn the fuel:
+    road for petrol and diesel, aviation for jet fuel (:data:`HOUSEHOLD_SECTOR`), residential
+    (IPCC 2006 Vol. 2 Table 2.5) for the rest.
 
     >>> value, unit = fuel_factors()["diesel"]
     >>> round(value, 2), unit

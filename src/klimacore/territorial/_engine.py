@@ -13,6 +13,7 @@ from klimacore.errors import UnknownGasError, ValidationError
 from klimacore.territorial._activity import Activity, to_activity
 from klimacore.territorial._factors import FactorTable, factor_table
 from klimacore.territorial._labels import BIOGENIC_CO2, gpc, membership, raise_problems
+from klimacore.territorial._sectors import origin_weights
 from klimacore.units import DEFAULT_GWP_METRIC, conversion_factor, gwp
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ def prepare(act: Activity, factors: FactorsLike | FactorTable, *,
     da = act.data
     missing: list[tuple[str, str, Sequence[object]]] = []
     unit_problems: list[str] = []
+    bad: list[Any] = []
     if "category" in da.dims:
         index = gpc().index
         bad = [c for c in da.get_index("category").tolist() if c not in index]
@@ -56,7 +58,9 @@ def prepare(act: Activity, factors: FactorsLike | FactorTable, *,
     for d in shared:
         pos = {v: i for i, v in enumerate(extra[d].tolist())}
         labels = da.get_index(d).tolist()
-        missing.append((f"emission factor for {d}", d, [v for v in labels if v not in pos]))
+        unknown = bad if d == "category" else []  # unknown GPC categories: named above
+        missing.append((f"emission factor for {d}", d,
+                        [v for v in labels if v not in pos and v not in unknown]))
         sel[d] = np.array([pos.get(v, -1) for v in labels], dtype=np.intp)
     known = [f for f in fuels if f in fac_pos]
     if known and not any(m[2] for m in missing[2:]):
@@ -65,6 +69,8 @@ def prepare(act: Activity, factors: FactorsLike | FactorTable, *,
             sub = np.take(sub, sel[d], axis=2 + list(extra).index(d))
         gas_idx = [i for i, g in enumerate(table.gases) if g != BIOGENIC_CO2]
         nan = np.isnan(sub[:, gas_idx])
+        if nan.any() and shared:  # a factor nobody uses (zero activity) may be missing
+            nan &= _used_cells(da, known, shared, list(extra))
         if nan.any():
             names = ["fuel", "gas", *extra]
             labels_of = [known, [table.gases[i] for i in gas_idx],
@@ -97,6 +103,24 @@ def prepare(act: Activity, factors: FactorsLike | FactorTable, *,
         coords[d] = da.get_index(d) if d in sel else extra_labels
     fac = xr.DataArray(values, coords=coords, dims=["fuel", "gas", *extra])
     return Prepared(act, None, fac, table.gases)
+
+
+def _used_cells(da: xr.DataArray, fuels: Sequence[Any], shared: Sequence[str],
+                extra: Sequence[str]) -> Array:
+    """Mask over (fuel, 1, *extra) of the cells where the activity is non-zero (or NaN).
+
+    Factors that vary by a dimension the activity shares (e.g. ``category``) may be missing where
+    no activity uses them: a dense activity array holds zeros for every fuel in every category.
+    """
+    plain = da.drop_vars("unit") if "unit" in da.coords else da
+    nonzero = plain.sel(fuel=list(fuels)) != 0
+    other = [d for d in nonzero.dims if d not in ("fuel", *shared)]
+    used = (nonzero.any(other) if other else nonzero).transpose("fuel", *shared)
+    mask = np.asarray(used.data, dtype=bool)[:, None]
+    for axis, d in enumerate(extra):
+        if d not in shared:
+            mask = np.expand_dims(mask, 2 + axis)
+    return mask
 
 
 def _along(values: Array, dim: str, labels: Any) -> xr.DataArray:
@@ -335,6 +359,8 @@ def co2e_totals(
     The GWP values are folded into the factors and the category → group membership into the
     same product, so the activity array is read once and nothing of its size is allocated. Use
     :func:`inventory` when you also need emissions by gas, notation keys or scope 2 methods.
+    As in :func:`inventory`, methane is weighed by the fuel's origin under AR6 GWP100 where the
+    factors state it (a ``methane_origin`` coordinate, as the default factors have).
 
     Parameters
     ----------
@@ -369,6 +395,7 @@ def co2e_totals(
         raise ValidationError(f"co2e_totals needs a 'category' dimension (dims {list(act.dims)})")
     prep = prepare(activity_, factors, context="co2e_totals")
     w = gwp_weights(prep.gases, metric)
+    by_fuel = origin_weights(factors, activity_.fuels, prep.gases, w, metric)  # AR6 CH4 origin
     cats = tuple(str(c) for c in act.get_index("category").tolist())
     extra: dict[str, tuple[Any, ...]] = {}
     if by == "category":
@@ -376,17 +403,35 @@ def co2e_totals(
     else:
         labels, extra, mat = membership(cats, by)
     dim = "total" if by == "gpc" else by
-    if prep.matrix is None:  # factors with extra dims: the labelled path
+    by_category = (prep.factors is not None  # factors by category only (the defaults): fast too
+                   and sorted(map(str, prep.factors.dims)) == ["category", "fuel", "gas"])
+    if prep.matrix is None and not by_category:  # factors with other extra dims: labelled path
         assert prep.factors is not None
-        fco2e = xr.dot(prep.factors, _along(w, "gas", np.asarray(prep.gases)), dim="gas")
+        if by_fuel is None:
+            fco2e = xr.dot(prep.factors, _along(w, "gas", np.asarray(prep.gases)), dim="gas")
+        else:
+            weights = xr.DataArray(by_fuel, dims=("fuel", "gas"),
+                                   coords={"fuel": prep.factors.get_index("fuel"),
+                                           "gas": np.asarray(prep.gases)})
+            fco2e = xr.dot(prep.factors, weights, dim="gas")
         per_cat = xr.dot(activity_.plain(), fco2e, dim="fuel")
-        m = xr.DataArray(mat, dims=("category", dim), coords={"category": list(cats), dim: list(labels)})
-        out = xr.dot(per_cat, m, dim="category")
+        if by == "category":  # no grouping (a membership matrix would repeat the dim name)
+            out = per_cat
+        else:
+            m = xr.DataArray(mat, dims=("category", dim),
+                             coords={"category": list(cats), dim: list(labels)})
+            out = xr.dot(per_cat, m, dim="category")
         out = out.transpose(*[d if d != "category" else dim for d in act.dims if d != "fuel"],
                             *[d for d in out.dims if d not in act.dims and d != dim])
         check_finite(np.asarray(out.data), act)
     else:
-        f = prep.matrix @ w  # (fuel,) t CO2e per activity unit: GWP folded into the factors
+        weights_fg = w[None, :] if by_fuel is None else by_fuel
+        if prep.matrix is not None:  # (fuel,) t CO2e per activity unit: GWP folded in
+            f = prep.matrix @ w if by_fuel is None else (prep.matrix * by_fuel).sum(axis=1)
+        else:  # (fuel, category) t CO2e per activity unit, categories in the activity's order
+            assert prep.factors is not None
+            fac = prep.factors.transpose("fuel", "gas", "category").to_numpy()
+            f = np.einsum("fgc,fg->fc", fac, weights_fg)
         a = np.asarray(act.data)
         fi = act.dims.index("fuel")
         cdims = [d for d in act.dims if d != "fuel"]
@@ -397,7 +442,12 @@ def co2e_totals(
         buf = np.empty(shape)
         out = new_dataarray(buf, dims, result_coords(act, [d for d in dims if d != dim], dim,
                                                      labels, extra), {})
-        per_cat = contract(a, fi, f)  # CO2e by (…, category): a matrix-vector product
+        if f.ndim == 1:
+            per_cat = contract(a, fi, f)  # CO2e by (…, category): a matrix-vector product
+        else:  # factors by category: a per-category dot product over fuel
+            ca = act.dims.index("category")
+            per_cat = np.moveaxis(np.einsum("...cf,fc->...c", np.moveaxis(a, (ca, fi), (-2, -1)),
+                                            f), -1, ci)
         if ci == per_cat.ndim - 1:  # category → group membership product, into the result
             np.dot(per_cat.reshape(-1, mat.shape[0]), mat, out=buf.reshape(-1, mat.shape[1]))
         else:

@@ -297,38 +297,48 @@ def _move_biogenic(table: FactorTable, flag: Array) -> FactorTable:
     return replace(table, data=values, gases=tuple(gases))
 
 
-def default_emission_factors(*, gases: Sequence[str] | None = None) -> xr.DataArray:
-    """The bundled Danish default fuel factors (``data/fuel_emission_factors.csv``), normalised.
+def default_emission_factors(
+    *, gases: Sequence[str] | None = None, sector: str | None = None
+) -> xr.DataArray:
+    """The bundled default fuel factors (``data/fuel_emission_factors.csv``), normalised, by sector.
 
-    One factor per fuel × gas (the file holds one vintage of each); biogenic CO2 (wood, pellets,
-    straw, biogas, the biomass part of waste) is the gas ``CO2_biogenic``, a memo item. Every
-    figure's source is in :func:`klimacore.reference.fuel_emission_factors`.
+    CO2 is a property of the fuel; CH4 and N2O depend on how it is burnt, so by default the
+    factors have a ``category`` dimension over the GPC categories where fuel is burnt (I.1.1 …
+    I.6.1, I.4.4, II.1.1 … II.5.1 and the transboundary II.x.3), each using the IPCC 2006 table of
+    its sector: Table 2.2 energy industries for I.4, 2.3 manufacturing for I.3, 2.4
+    commercial/institutional for I.2 (and I.6), 2.5 residential/agriculture for I.1 and I.5,
+    3.2.2 road for II.1, 3.4.1 railways, 3.5.3 navigation, 3.6.5 aviation, 3.3.1 off-road.
+    :func:`inventory` then picks each cell's row; ``attrs["ipcc_sector_by_category"]`` records the
+    choice. A fuel with no default in a sector (petrol in a house, wood in a car) is NaN there,
+    and using it raises naming the cells.
 
+    Biogenic CO2 (wood, pellets, straw, biogas, the biomass part of waste) is the gas
+    ``CO2_biogenic``, a memo item. The ``methane_origin`` coordinate (``fossil``,
+    ``non_fossil``, ``''`` for mixed waste) lets the inventory weigh methane by origin under AR6.
+    Every figure's source is in :func:`klimacore.reference.fuel_emission_factors`.
+
+    Parameters
+    ----------
+    gases
+        Keep only these gases.
+    sector
+        One IPCC source category (``"energy_industries"``, ``"manufacturing_construction"``,
+        ``"commercial_institutional"``, ``"residential_agriculture"``, ``"road"``,
+        ``"railways"``, ``"navigation"``, ``"aviation"``, ``"off_road"``) to get plain
+        fuel × gas factors of that category instead of factors by GPC category.
+
+    Examples
+    --------
     >>> f = default_emission_factors()
-    >>> round(float(f.sel(fuel="natural_gas", gas="CO2")) * 1e3, 2), str(f["unit"].sel(fuel="diesel").to_numpy())
-    (56.69, 't/GJ')
-    >>> float(f.sel(fuel="wood", gas="CO2")), float(f.sel(fuel="wood", gas="CO2_biogenic"))
+    >>> round(float(f.sel(fuel="natural_gas", gas="CO2", category="I.1.1")) * 1e3, 2)
+    56.69
+    >>> wood = f.sel(fuel="wood", gas="CH4")   # t CH4 per GJ: district heating vs a house
+    >>> float(wood.sel(category="I.4.4")) * 1e6, float(wood.sel(category="I.1.1")) * 1e6
+    (30.0, 300.0)
+    >>> plant = default_emission_factors(sector="energy_industries")
+    >>> float(plant.sel(fuel="wood", gas="CO2")), float(plant.sel(fuel="wood", gas="CO2_biogenic"))
     (0.0, 0.112)
     """
-    out = _default_table().select_gases(gases).to_dataarray()
-    out.attrs["source"] = "klimacore data/fuel_emission_factors.csv (see reference.datapackage())"
-    return out
+    from klimacore.territorial._sectors import sector_factor_array
 
-
-@cache
-def _default_table() -> FactorTable:
-    from klimacore import reference
-
-    table = reference.fuel_emission_factors()
-    # one vintage per key: the latest year
-    key = ["fuel", "gas"] + (["biogenic_co2"] if "biogenic_co2" in table.columns else [])
-    table = table.sort_values("year").drop_duplicates(key, keep="last")
-    out = _from_frame(table, ())
-    values = out.data.copy()
-    # a fuel whose CO2 is all biogenic (wood, straw, ...) emits no fossil CO2: an explicit 0
-    if BIOGENIC_CO2 in out.gases and "CO2" in out.gases:
-        co2, bio = out.gases.index("CO2"), out.gases.index(BIOGENIC_CO2)
-        values[:, co2] = np.where(np.isnan(values[:, co2]) & ~np.isnan(values[:, bio]), 0.0,
-                                  values[:, co2])
-    values.setflags(write=False)
-    return replace(out, data=values)
+    return sector_factor_array(sector=sector, gases=gases)

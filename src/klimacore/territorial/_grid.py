@@ -111,12 +111,15 @@ def grid_emission_factors() -> pd.DataFrame:
     """The bundled scope-2 factor table ``data/grid_emission_factors.csv`` (a copy).
 
     Columns: carrier, area, year, method, chp_allocation, grid_losses_included, value, unit,
-    release, source, note. Rows whose source starts with "unverified" are not from a checked
-    primary source.
+    release, source, note, verified, gas_basis (CO2e, or CO2 for CO2-only rows) and the citation
+    publisher, document, table, source_year, url. Rows whose source starts with "unverified" are
+    not from a checked primary source. Per-municipality figures that could not be traced to a
+    publication are illustrative examples in ``grid_emission_factors_example.csv``
+    (``reference.read_table``), not defaults.
 
     >>> t = grid_emission_factors()
-    >>> sorted(set(t["method"]))[:2]
-    ['municipality_local_production', 'municipality_location']
+    >>> sorted(set(t["method"]))
+    ['national_location', 'network_declaration']
     """
     from klimacore import reference
 

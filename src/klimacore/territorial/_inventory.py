@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from klimacore.errors import DataError, UnitError, ValidationError
-from klimacore.territorial._activity import parse_frame, to_activity
+from klimacore.territorial._activity import Activity, parse_frame, to_activity
 from klimacore.territorial._engine import co2e_of, compute, prepare
 from klimacore.territorial._factors import canonical_gas
 from klimacore.territorial._grid import GridLike, grid_carriers, grid_methods, scope2_emissions
@@ -19,6 +19,11 @@ from klimacore.territorial._labels import (
     check_categories,
     gpc_order,
     raise_problems,
+)
+from klimacore.territorial._sectors import (
+    origin_adjustment,
+    origin_of_factors,
+    warn_generation_fuel,
 )
 from klimacore.units import DEFAULT_GWP_METRIC, GWP_METRICS, conversion_factor
 from klimacore.units import gases as gases_of
@@ -283,6 +288,7 @@ def inventory(
     fixed_parts: list[xr.DataArray] = []
     key_frames: list[pd.DataFrame] = []
     grid_meta: dict[str, Any] = {}
+    origin_parts: dict[str, xr.DataArray] = {}
     if activity is not None:
         act, keys = to_activity(activity)
         if keys is not None:
@@ -298,6 +304,9 @@ def inventory(
                 assert factors is not None
                 sub = act if not on_grid else act.select(burnt)
                 gas_parts.append(compute(prepare(sub, factors, gases=gases, context="inventory")))
+                warn_generation_fuel(sub.data, sub.units, stacklevel=3)
+                origin_parts = _methane_by_origin(sub, factors, gases)
+                extra_attrs.update(_factor_sectors(factors, sub))
             if on_grid:
                 assert grid is not None
                 g, grid_meta = scope2_emissions(act.select(on_grid), grid)
@@ -323,6 +332,7 @@ def inventory(
         variables["emissions"] = per_gas
     if fixed is not None:
         variables["co2e_fixed"] = fixed
+    variables.update(origin_parts)
     names = list(variables)
     objs = list(variables.values())
     if len(objs) > 1:
@@ -338,6 +348,9 @@ def inventory(
         variables["emissions"] = (xr.zeros_like(template, dtype=float)
                                   .expand_dims(gas=["CO2"]).isel(gas=slice(0, 0)))
     co2e = co2e_of(variables["emissions"], metric)
+    adjustment, methane_note = origin_adjustment(variables, metric)
+    if adjustment is not None:
+        co2e = co2e + adjustment
     if "co2e_fixed" in variables:
         co2e = co2e + variables["co2e_fixed"]
     variables["co2e"] = co2e
@@ -357,8 +370,41 @@ def inventory(
     ds = xr.Dataset({k: _transpose(v, ("gas", METHOD_DIM)) for k, v in variables.items()})
     ds = _canonical(ds)
     _var_attrs(ds, metric)
+    ds["co2e"].attrs["methane_origin"] = methane_note
     ds.attrs = _provenance(metric, source, release_date, boundary, grid, grid_meta, extra_attrs)
+    ds.attrs["methane_origin"] = methane_note
     return ds
+
+
+def _methane_by_origin(act: Activity, factors: Any, gases: Sequence[str] | None
+                       ) -> dict[str, xr.DataArray]:
+    """CH4 (t) of the fuels whose origin the factors state: ``ch4_fossil``, ``ch4_non_fossil``."""
+    from klimacore.territorial._factors import factor_table
+
+    if gases is not None and "CH4" not in [canonical_gas(g) for g in gases]:
+        return {}
+    origin = origin_of_factors(factors, act.fuels)
+    if origin is None or "CH4" not in factor_table(factors).gases:
+        return {}
+    out: dict[str, xr.DataArray] = {}
+    for key, fuels in origin.items():
+        if fuels:
+            part = compute(prepare(act.select(fuels), factors, gases=["CH4"], context="inventory"))
+            out[f"ch4_{key}"] = part.sel(gas="CH4", drop=True)
+    return out
+
+
+def _factor_sectors(factors: Any, act: Activity) -> dict[str, Any]:
+    """The IPCC table behind each category's CH4/N2O defaults, for the inventory's attrs."""
+    import xarray as xr
+
+    if not isinstance(factors, xr.DataArray):
+        return {}
+    by_cat = factors.attrs.get("ipcc_sector_by_category")
+    if not isinstance(by_cat, Mapping) or "category" not in act.data.dims:
+        return {}
+    used = act.data.get_index("category").tolist()
+    return {"emission_factor_sectors": {c: by_cat[c] for c in used if c in by_cat}}
 
 
 def _check_key_conflicts(keys: xr.DataArray, co2e: xr.DataArray) -> None:
@@ -388,6 +434,10 @@ def _var_attrs(ds: xr.Dataset, metric: str) -> None:
         ds["co2e_fixed"].attrs = {"units": "t", "long_name": "emissions known only as CO2e "
                                   "(grid factors, direct CO2e entries); in co2e under every metric"}
     ds["notation_key"].attrs = {"long_name": "GPC notation key (NO, IE, NE, C); '' where reported"}
+    for name, origin in (("ch4_fossil", "fossil"), ("ch4_non_fossil", "non-fossil")):
+        if name in ds:
+            ds[name].attrs = {"units": "t", "long_name": f"CH4 from {origin} fuels (part of "
+                              "emissions of gas CH4; weighs by origin under AR6 GWP100)"}
 
 
 def _provenance(metric: str, source: str | None, release_date: str | None, boundary: str,
@@ -431,13 +481,17 @@ def co2e(x: xr.Dataset | xr.DataArray, metric: str = DEFAULT_GWP_METRIC) -> xr.D
         if "emissions" not in x:
             raise DataError("co2e needs an inventory Dataset with an 'emissions' variable")
         new = co2e_of(x["emissions"], metric)
+        adjustment, methane_note = origin_adjustment(x, metric)
+        if adjustment is not None:
+            new = new + adjustment
         if "co2e_fixed" in x:
             new = new + x["co2e_fixed"]
         out = x.copy()
         out["co2e"] = _transpose(new, (METHOD_DIM,))
         out["co2e"].attrs = {"units": "t", "long_name": "CO2-equivalent emissions",
-                             "gwp_metric": metric}
+                             "gwp_metric": metric, "methane_origin": methane_note}
         out.attrs["gwp_metric"] = metric
+        out.attrs["methane_origin"] = methane_note
         return out
     if "gas" not in x.dims:
         raise DataError(f"co2e needs a 'gas' dimension (dims {list(x.dims)})")

@@ -6,7 +6,10 @@ Every check returns a tidy :class:`pandas.DataFrame` with one row per finding an
 ``message``. :func:`~klimacore.trajectory.check_plan` runs them all, plus the trajectory checks of
 the plan's emissions against the bundled references and the plan's own targets.
 
-Interpretations implemented (CCTF Danish guide v1.0 as summarised in FACTS.md):
+Interpretations implemented (CONCITO and C40 Cities, *Cities Climate Transition Framework (CCTF) –
+dansk vejledning* v1.0, November 2024; no public link was found, and the rules and sector ranges
+below were read from a secondary summary of the guide: their rows in
+``data/trajectory_references.csv`` carry verification ``check``, see docs/data.md):
 
 - net zero by 2050 at the latest (a later or missing net-zero target is an error);
 - a first target by 2030 at the latest;

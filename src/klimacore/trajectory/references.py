@@ -13,7 +13,7 @@ Examples
 >>> act.base_year, [(m.year, m.reduction_pct) for m in act.milestones]
 (1990, [(2025, 50.0), (2030, 70.0), (2050, 100.0)])
 >>> act.basket, act.boundary, act.source.verification
-('GHG', 'territorial', 'secondary')
+('GHG', 'territorial', 'verified')
 >>> sbti = get_reference("sbti-aca-1.5c").with_base_year(2020)
 >>> [(m.year, round(m.reduction_pct, 1)) for m in sbti.milestones][:2]
 [(2025, 21.0), (2030, 42.0)]
