@@ -132,10 +132,14 @@ def k12_action_fields(ctx: Context) -> Finding:
             problems.append(f"{a.id}: {', '.join(lacks)}")
     evidence = [f"{len(ctx.plan.actions)} actions; title, owner and start/end present in all"]
     if problems:
+        more = " …" if len(problems) > 3 else ""
+        missing = [f for f, key in (("actions[].description", "description"),
+                                    ("actions[].expected_effect_t", "expected effect"),
+                                    ("cctf.actions[].co_benefits", "co-benefits"))
+                   if any(key in p for p in problems)]
         return Finding(FAIL, "error", f"{len(problems)} of {len(ctx.plan.actions)} actions lack "
-                       "fields", [*evidence, *problems],
-                       tuple(sorted({"actions[].description" if "description" in p else
-                                     "cctf.actions[].co_benefits" for p in problems})))
+                       f"fields: {'; '.join(problems[:3])}{more}", [*evidence, *problems],
+                       tuple(missing))
     return Finding(PASS, "info", "every action has title, description, timeline, owner, "
                    "expected effect and co-benefits", evidence)
 
