@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from klimacore.certification._planrules import SubFinding
     from klimacore.models import ClimateActionPlan
 
-__all__ = ["REPORT_WINDOW_DAYS", "Context", "aggregate", "no_data"]
+__all__ = ["REPORT_WINDOW_DAYS", "Context", "aggregate", "clip", "no_data"]
 
 REPORT_WINDOW_DAYS = 365 + 92
 """A yearly report counts as current for 12 months plus 3 months' grace (MONITORING.md §C.4)."""
@@ -67,6 +67,17 @@ class Context:
     @property
     def report_window_start(self) -> dt.date:
         return self.as_of - dt.timedelta(days=REPORT_WINDOW_DAYS)
+
+
+def clip(text: str, width: int = 160) -> str:
+    """Free text shortened for evidence, at a word boundary, marked with an ellipsis.
+
+    >>> clip("one two three", 8)
+    'one two…'
+    """
+    if len(text) <= width:
+        return text
+    return text[:width].rsplit(" ", 1)[0].rstrip(" ,;.") + "…"
 
 
 def no_data(severity: str, *fields: str, what: str = "") -> Finding:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from klimacore._plan_extras import ACTION_ROLES
-from klimacore.certification._context import Context, aggregate, no_data
+from klimacore.certification._context import Context, aggregate, clip, no_data
 from klimacore.certification._result import FAIL, NEEDS_REVIEW, NO_DATA, NOT_APPLICABLE, PASS, Finding
 from klimacore.certification._rules_process import _emitting_sectors, rev_annual_public_report
 
@@ -160,7 +160,7 @@ def k13_fossil_roles(ctx: Context) -> Finding:
     for d in phase_out:
         lacking = [r for r in ACTION_ROLES if r not in d.roles]
         evidence.append(f"{d.action_id}: roles {', '.join(d.roles) or 'none'}"
-                        f"{'; justification: ' + d.roles_justification[:120] if d.roles_justification else ''}")
+                        f"{'; justification: ' + clip(d.roles_justification) if d.roles_justification else ''}")
         if lacking and not d.roles_justification:
             problems.append(f"{d.action_id} does not use {', '.join(lacking)} and gives no "
                             "justification")

@@ -8,7 +8,7 @@ sources) is in :mod:`klimacore.certification._ruleset`.
 from __future__ import annotations
 
 from klimacore._plan_extras import STAKEHOLDER_GROUPS
-from klimacore.certification._context import Context, aggregate, no_data
+from klimacore.certification._context import Context, aggregate, clip, no_data
 from klimacore.certification._dates import (
     DUE,
     NO_DATA,
@@ -135,7 +135,7 @@ def k1_commitment(ctx: Context) -> Finding:
     evidence = [f"{c.body} commitment of {c.date}", f"sitting council's term began {term}",
                 f"1.5 °C wording stated: {c.paris_1_5}"]
     if c.text:
-        evidence.append(f"text: {c.text[:200]}")
+        evidence.append(f"text: {clip(c.text)}")
     if c.body not in ("mayor", "council"):
         return Finding(FAIL, "error", f"the commitment is by the {c.body}, not the mayor or the "
                        "council", evidence)
@@ -159,7 +159,7 @@ def k2_mainstreaming(ctx: Context) -> Finding:
     if g is None:
         return Finding(NEEDS_REVIEW, "warning", "no governance description: the reviewer has "
                        "nothing to judge", missing=("cctf.governance",))
-    evidence = [f"{f}: {getattr(g, f)[:200]}" for f in fields if getattr(g, f)]
+    evidence = [f"{f}: {clip(getattr(g, f))}" for f in fields if getattr(g, f)]
     missing = tuple(f"cctf.governance.{f}" for f in fields if not getattr(g, f))
     return Finding(NEEDS_REVIEW, "warning", "a reviewer judges how climate is built into "
                    "governance and decisions", evidence, missing)
@@ -275,8 +275,8 @@ def k7_equity_data(ctx: Context) -> Finding:
     if e is None:
         return Finding(NEEDS_REVIEW, "warning", "no equity knowledge base (template 4.1): the "
                        "reviewer has nothing to judge", missing=("cctf.equity_data",))
-    evidence = [f"emission sectors: {e.emission_sectors[:200]}" if e.emission_sectors else "",
-                f"hazards: {e.hazards[:200]}" if e.hazards else "",
+    evidence = [f"emission sectors: {clip(e.emission_sectors)}" if e.emission_sectors else "",
+                f"hazards: {clip(e.hazards)}" if e.hazards else "",
                 f"data sources: {', '.join(e.data_sources)}" if e.data_sources else ""]
     missing = tuple(f"cctf.equity_data.{f}" for f in ("emission_sectors", "hazards",
                                                       "data_sources") if not getattr(e, f))
@@ -290,7 +290,7 @@ def k8_adaptation_targets(ctx: Context) -> Finding:
         return no_data("error", "cctf.adaptation_targets")
     horizons = {t.horizon for t in items}
     lacking = [h for h in ("short", "medium", "long") if h not in horizons]
-    evidence = [f"{t.id} ({t.horizon}{', SMART' if t.smart else ''}): {t.description[:120]}"
+    evidence = [f"{t.id} ({t.horizon}{', SMART' if t.smart else ''}): {clip(t.description)}"
                 for t in items]
     problems = []
     if lacking:

@@ -220,7 +220,7 @@ def _rules(p: DevelopmentTrackProposal, rnd: FundingRound | None,
                     missing=("novelty_statement",))))
     else:
         out.append(("DT.not_known_solution", Finding(NEEDS_REVIEW, "error", "a reviewer judges "
-                    "the novelty", [p.novelty_statement[:200]])))
+                    "the novelty", [p.novelty_statement])))
     if not p.problem_statement or not p.answers:
         missing = tuple(f for f, v in (("problem_statement", p.problem_statement),
                                        ("answers", p.answers)) if not v)
@@ -228,7 +228,7 @@ def _rules(p: DevelopmentTrackProposal, rnd: FundingRound | None,
                     "least one plan action or challenge it answers are needed", missing=missing)))
     else:
         out.append(("DT.problem_driven", Finding(NEEDS_REVIEW, "warning", "a reviewer judges "
-                    "the problem", [p.problem_statement[:200], *(
+                    "the problem", [p.problem_statement, *(
                         f"{a.municipality}: {a.action_id or a.sector or ''} {a.challenge}".strip()
                         for a in p.answers)])))
     if rnd is None:
@@ -279,7 +279,7 @@ def _rules(p: DevelopmentTrackProposal, rnd: FundingRound | None,
                                                  for c in p.cofinancing])))
     if p.knowledge_sharing_plan:
         out.append(("DT.knowledge_sharing", Finding(NEEDS_REVIEW, "warning", "a reviewer judges "
-                    "the knowledge-sharing plan", [p.knowledge_sharing_plan[:200]])))
+                    "the knowledge-sharing plan", [p.knowledge_sharing_plan])))
     else:
         out.append(("DT.knowledge_sharing", Finding(FAIL, "warning", "no knowledge-sharing plan",
                     missing=("knowledge_sharing_plan",))))
