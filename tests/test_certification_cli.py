@@ -56,7 +56,7 @@ def test_certify_json_and_out_files(plan_file: Path, tmp_path: Path,
     doc = json.loads(capsys.readouterr().out)
     assert doc["certifiable"] is False and len(doc["rules"]) == 37
     assert {r["rule"] for r in doc["rules"]} == set(certification.get_ruleset().table()["id"])
-    assert [d["item"] for d in doc["due_dates"]][0] == "plan revision"
+    assert next(d["item"] for d in doc["due_dates"]) == "plan revision"
     assert md.read_text(encoding="utf-8").startswith("# Certification report")
     out_json = tmp_path / "report.json"
     main(["certify", str(plan_file), "--as-of", "2026-11-22", "--out", str(out_json)])

@@ -40,8 +40,8 @@ def _md_table(records: Sequence[dict[str, Any]], columns: Sequence[str]) -> list
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = frame.astype(object).where(frame.notna(), None).to_dict("records")
-    return out
+    clean = frame.astype(object).where(frame.notna(), None)
+    return [{str(k): v for k, v in rec.items()} for rec in clean.to_dict("records")]
 
 
 def certification_markdown(plan: ClimateActionPlan, table: pd.DataFrame, due: pd.DataFrame,

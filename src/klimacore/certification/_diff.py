@@ -67,7 +67,7 @@ class PlanDiff:
                 text = ", ".join(f"{n} {c}" for c, n in sorted(counts.items()))
                 lines.append(f"  {entity}s: {text}")
         for r in self.rows:
-            if r["entity"] == "baseline" and r["sector"] == "total" or (
+            if (r["entity"] == "baseline" and r["sector"] == "total") or (
                     r["entity"] == "target" and r["change"] in WEAKER):
                 lines.append(f"  - {r['message']}")
         if len(lines) == 1:
@@ -112,7 +112,8 @@ def _label(t: Target) -> str:
 
 def _compare_target(old_plan: ClimateActionPlan, new_plan: ClimateActionPlan, t: Target,
                     n: Target) -> dict[str, Any]:
-    what, key = _label(t), dict(id=_label(t), sector=t.sector, year=t.target_year)
+    what = _label(t)
+    key: dict[str, Any] = {"id": what, "sector": t.sector, "year": t.target_year}
     if t.kind == "per_capita":
         a, b = float(t.per_capita_t or 0.0), float(n.per_capita_t or 0.0)
         change = "tightened" if b < a else ("weakened" if b > a else "unchanged")

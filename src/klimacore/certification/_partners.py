@@ -123,8 +123,8 @@ def suggest_partners(
     if unknown:
         raise DataError(f"panel has unknown municipality codes {unknown}")
     out = hits.join(names, on="municipality")
-    home = (names.loc[challenge.municipality, "region_code"]
-            if challenge.municipality in names.index else None)
+    home = (names["region_code"].get(challenge.municipality)
+            if challenge.municipality is not None else None)
     out["same_region"] = out["region_code"] == home
     out = out.sort_values(["value", "municipality"], ascending=[False, True], na_position="last")
     cols = ["municipality", "name", "region_code", "region_name", "same_region", "sector",

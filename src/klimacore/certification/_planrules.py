@@ -65,16 +65,16 @@ def _trajectory(plan: ClimateActionPlan) -> list[SubFinding]:
         for r in target_rules(plan).itertuples(index=False)
     ]
     m = manko(plan)
-    for r in m[m["sector"] == "total"].itertuples(index=False):
-        out.append(_manko_finding(int(r.year), str(r.target), float(r.manko_t),
-                                  float(r.action_t), float(r.target_t)))
+    for rec in m[m["sector"] == "total"].to_dict("records"):
+        out.append(_manko_finding(int(rec["year"]), str(rec["target"]), float(rec["manko_t"]),
+                                  float(rec["action_t"]), float(rec["target_t"])))
     if plan.actions:
         cov = action_coverage(plan)
         if cov.empty:
             out.append(_no_effects())
-        for c in cov.itertuples(index=False):
-            out.append(_link_finding(int(c.year), str(c.sector), float(c.claimed_t),
-                                     float(c.linked_t), str(c.actions)))
+        for c in cov.to_dict("records"):
+            out.append(_link_finding(int(c["year"]), str(c["sector"]), float(c["claimed_t"]),
+                                     float(c["linked_t"]), str(c["actions"])))
     else:
         out.append(("claimed_reductions_linked", "fail", "warning", "the plan lists no actions"))
     return out
@@ -261,7 +261,7 @@ def _fast_ranges(plan: ClimateActionPlan) -> list[SubFinding]:
             value = series[2030]
             if m is None or not b or not math.isfinite(value):
                 continue
-            status, sev, text = _range(sector, 100 * (1 - value / b), m, "action scenario", mark)
+            status, _sev, text = _range(sector, 100 * (1 - value / b), m, "action scenario", mark)
             out.append(("cctf_sector_range_scenario", status,
                         "info" if status == "pass" else "warning", text))
     return out

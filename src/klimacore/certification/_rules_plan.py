@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from klimacore._plan_extras import ACTION_ROLES
 from klimacore.certification._context import Context, aggregate, clip, no_data
-from klimacore.certification._result import FAIL, NEEDS_REVIEW, NO_DATA, NOT_APPLICABLE, PASS, Finding
+from klimacore.certification._result import (
+    FAIL,
+    NEEDS_REVIEW,
+    NO_DATA,
+    NOT_APPLICABLE,
+    PASS,
+    Finding,
+)
 from klimacore.certification._rules_process import _emitting_sectors, rev_annual_public_report
 
 if TYPE_CHECKING:
@@ -20,7 +28,7 @@ is "rarely ambitious enough" (CCTF Danish guide v1.0 p.26)."""
 COAL_PHASE_OUT_BEFORE = 2030
 
 
-def _plan_rule(name: str, severity: str = "error"):  # type: ignore[no-untyped-def]
+def _plan_rule(name: str, severity: str = "error") -> Callable[[Context], Finding]:
     def check(ctx: Context) -> Finding:
         return aggregate(ctx.plan_rules.get(name, []), severity)
 

@@ -7,6 +7,8 @@ sources) is in :mod:`klimacore.certification._ruleset`.
 
 from __future__ import annotations
 
+import itertools
+
 from klimacore._plan_extras import STAKEHOLDER_GROUPS
 from klimacore.certification._context import Context, aggregate, clip, no_data
 from klimacore.certification._dates import (
@@ -62,7 +64,7 @@ def rev_inventory_frequency(ctx: Context) -> Finding:
     if len(years) < 2:
         return Finding(NO_DATA, "warning", f"only one inventory year ({years[0]}): no interval "
                        "to check", [f"inventory years {years}"], ("cctf.inventory_years",))
-    gaps = [(a, b) for a, b in zip(years, years[1:], strict=False) if b - a > MAX_INVENTORY_GAP]
+    gaps = [(a, b) for a, b in itertools.pairwise(years) if b - a > MAX_INVENTORY_GAP]
     evidence = [f"inventory years {years}"]
     if gaps:
         text = ", ".join(f"{a}→{b}" for a, b in gaps)

@@ -19,7 +19,6 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from klimacore.certification._result import FAIL, NEEDS_REVIEW, NO_DATA, PASS, Finding
 
-
 if TYPE_CHECKING:
     import pandas as pd
 
