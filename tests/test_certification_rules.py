@@ -256,8 +256,8 @@ def test_rule_passes_and_fails(base_doc: Doc, rule: str, good: Callable[[Doc], N
     assert ko["message"]
     if clean == "needs review":
         assert ok["needs_review"] and ok["evidence"], "a reviewer needs evidence"
-    if failing == "needs review":  # human rules: the failing plan shows what is missing
-        assert ko["needs_review"] and ko["missing"] and not ok["missing"]
+    if failing == "needs review":  # human rules: evidence in both, the failing plan's gaps
+        assert ko["needs_review"] and ko["evidence"] and ko["missing"] and not ok["missing"]
     if failing == "fail":
         assert ko["severity"] in ("error", "warning")
 

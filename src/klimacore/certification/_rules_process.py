@@ -160,7 +160,8 @@ def k2_mainstreaming(ctx: Context) -> Finding:
     fields = ("description", "responsible", "budget_integration")
     if g is None:
         return Finding(NEEDS_REVIEW, "warning", "no governance description: the reviewer has "
-                       "nothing to judge", missing=("cctf.governance",))
+                       "nothing to judge", ["governance: not stated in the plan"],
+                       ("cctf.governance",))
     evidence = [f"{f}: {clip(getattr(g, f))}" for f in fields if getattr(g, f)]
     missing = tuple(f"cctf.governance.{f}" for f in fields if not getattr(g, f))
     return Finding(NEEDS_REVIEW, "warning", "a reviewer judges how climate is built into "
@@ -276,7 +277,9 @@ def k7_equity_data(ctx: Context) -> Finding:
     e = ctx.cctf.equity_data if ctx.cctf is not None else None
     if e is None:
         return Finding(NEEDS_REVIEW, "warning", "no equity knowledge base (template 4.1): the "
-                       "reviewer has nothing to judge", missing=("cctf.equity_data",))
+                       "reviewer has nothing to judge",
+                       ["equity data by emission sector and hazard: not stated in the plan"],
+                       ("cctf.equity_data",))
     evidence = [f"emission sectors: {clip(e.emission_sectors)}" if e.emission_sectors else "",
                 f"hazards: {clip(e.hazards)}" if e.hazards else "",
                 f"data sources: {', '.join(e.data_sources)}" if e.data_sources else ""]
