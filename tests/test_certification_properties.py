@@ -73,3 +73,17 @@ def test_due_status_never_gets_fresher(adopted: dt.date, days: list[int]) -> Non
         ranks.append([RANK[s] for s in due["status"]])
     for earlier, later in itertools.pairwise(ranks):
         assert all(b >= a for a, b in zip(earlier, later, strict=True))
+
+
+@settings(max_examples=60, deadline=None)
+@given(versions())
+def test_no_backsliding_agrees_with_trajectory_check(
+        pair: tuple[ClimateActionPlan, ClimateActionPlan]) -> None:
+    from klimacore.trajectory import check_no_backsliding
+
+    old, new = pair
+    reference = check_no_backsliding(new, old)
+    weaker = bool(((reference["status"] == "fail") & (reference["severity"] == "error")).any())
+    table = certification.certify(new, previous=old, as_of=dt.date(2026, 11, 22))
+    status = table.set_index("rule").loc["K9.no_backsliding", "status"]
+    assert (status == "fail") == weaker

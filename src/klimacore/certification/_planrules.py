@@ -253,12 +253,12 @@ def _fast_ranges(plan: ClimateActionPlan) -> list[SubFinding]:
         out.append(("cctf_sector_range", "no data", "info",
                     f"no 2030 sector targets to compare with the CCTF ranges{mark}"))
     action = plan.action_scenario
-    if base_ref is not None and action is not None and all(
+    if base_ref is not None and action is not None and any(
             2030 in s for s in action.emissions.values()):
         for sector, series in action.emissions.items():
             m = ranges.get(CCTF_SECTOR_MAP.get(sector, sector))
             b = base_ref.get(sector)
-            value = series[2030]
+            value = series.get(2030, math.nan)
             if m is None or not b or not math.isfinite(value):
                 continue
             status, _sev, text = _range(sector, 100 * (1 - value / b), m, "action scenario", mark)
