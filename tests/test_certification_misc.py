@@ -273,3 +273,29 @@ def test_suggest_partners_bad_panel() -> None:
     panel = pd.DataFrame({"municipality": [999], "sector": ["energy"], "kind": ["manko"]})
     with pytest.raises(DataError, match="999"):
         certification.suggest_partners(certification.Challenge("manko", "energy"), panel)
+
+
+def test_sector_challenges_from_a_monitoring_panel() -> None:
+    import numpy as np
+    import xarray as xr
+
+    from klimacore.errors import AlignmentError
+
+    # a panel in the account's own sector labels, mapped onto the CCTF range sectors
+    data = np.array([[[38000, 30000, 20000], [81000, 80000, 79500]],
+                     [[10000, 9000, 8000], [20000, 17000, np.nan]]])
+    e = xr.DataArray(data, dims=("municipality", "sector", "year"),
+                     coords={"municipality": [727, 741], "sector": ["energi", "landbrug"],
+                             "year": [2019, 2021, 2023]},
+                     attrs={"units": "t", "gases": ("CO2", "CH4", "N2O")})
+    rows = certification.sector_challenges(
+        e, sector_map={"energi": "energy", "landbrug": "agriculture"})
+    got = {(r["municipality"], r["sector"], r["year"]) for r in rows.to_dict("records")}
+    # 741 energi 8,000 t in 2023 is above the path to −89 % by 2030 (6,764 t); 727 landbrug too;
+    # 741 landbrug has no 2023 value: its latest year (2021) is on track
+    assert got == {(741, "energi", 2023), (727, "landbrug", 2023)}
+    assert set(rows["kind"]) == {"off track"}
+    s = certification.suggest_partners(certification.Challenge("off track", "energi", 727), rows)
+    assert s["municipality"].tolist() == [741]
+    with pytest.raises(AlignmentError, match="dims"):
+        certification.sector_challenges(e.isel(municipality=0))

@@ -16,7 +16,8 @@ K1–K16 in six components. This package checks them as a versioned rule set:
   summary); ``K9.no_backsliding`` reads it.
 - :class:`DevelopmentTrackProposal`, :func:`validate_proposal`, :func:`funding_rounds`:
   climate development tracks (klimaudviklingsspor) and their eligibility.
-- :func:`challenge_panel`, :func:`suggest_partners`: municipalities sharing a challenge.
+- :func:`challenge_panel` (from plans), :func:`sector_challenges` (sectors off track in a
+  monitoring panel), :func:`suggest_partners`: municipalities sharing a challenge.
 
 What a plan states for the criteria (commitment, stakeholders, adaptation and equity targets,
 consumption categories, action details …) lives in the optional field
@@ -69,6 +70,7 @@ from klimacore.certification._partners import (
     Challenge,
     challenge_panel,
     plan_challenges,
+    sector_challenges,
     suggest_partners,
 )
 from klimacore.certification._result import BLOCKING, CERT_COLUMNS, STATUSES, Finding, blocking
@@ -144,6 +146,7 @@ __all__ = [
     "list_rulesets",
     "next_election",
     "plan_challenges",
+    "sector_challenges",
     "suggest_partners",
     "validate_proposal",
     "with_cctf",

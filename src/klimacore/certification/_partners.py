@@ -1,11 +1,12 @@
 """Partners for a development track: municipalities that share a challenge (internal).
 
-A challenge is a (kind, sector) pair: ``manko`` (the action scenario misses the plan's 2030
-target in that sector, the target split over sectors by base-year shares as in
-:func:`klimacore.trajectory.manko`) or ``off_range`` (the action scenario's 2030 reduction vs
-2019 is below the midpoint of the CCTF sector range). Any panel with the columns
-``municipality``, ``sector``, ``kind`` (and optionally ``value``) works, e.g. a monitoring panel
-with ``kind="off track"`` per municipality and sector.
+A challenge is a (kind, sector) pair. From plans (:func:`challenge_panel`): ``manko`` (the action
+scenario misses the plan's 2030 target in that sector, the target split over sectors by
+base-year shares as in :func:`klimacore.trajectory.manko`) or ``off_range`` (the action
+scenario's 2030 reduction vs 2019 is below the midpoint of the CCTF sector range). From observed
+emissions, e.g. the monitoring panel (:func:`sector_challenges`): ``off track`` (the sector's
+latest emissions are above the path to its CCTF 2030 range). Any panel with the columns
+``municipality``, ``sector``, ``kind`` (and optionally ``value``) works.
 """
 
 from __future__ import annotations
@@ -19,11 +20,15 @@ from klimacore.certification._planrules import CCTF_SECTOR_MAP, _base, _cctf_ran
 from klimacore.errors import DataError
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import pandas as pd
+    import xarray as xr
 
     from klimacore.models import ClimateActionPlan
 
-__all__ = ["PANEL_COLUMNS", "Challenge", "challenge_panel", "plan_challenges", "suggest_partners"]
+__all__ = ["PANEL_COLUMNS", "Challenge", "challenge_panel", "plan_challenges", "sector_challenges",
+           "suggest_partners"]
 
 PANEL_COLUMNS: tuple[str, ...] = ("municipality", "sector", "kind", "year", "value", "unit")
 CHALLENGE_YEAR = 2030
@@ -80,6 +85,54 @@ def challenge_panel(plans: Iterable[ClimateActionPlan]) -> pd.DataFrame:
     import pandas as pd
 
     rows = [r for plan in plans for r in plan_challenges(plan)]
+    return pd.DataFrame(rows, columns=list(PANEL_COLUMNS))
+
+
+def sector_challenges(
+    emissions: xr.DataArray,
+    *,
+    reference: str = "cctf-dk-2030-sectors",
+    sector_map: Mapping[str, str | None] | None = None,
+    statuses: tuple[str, ...] = ("off track",),
+) -> pd.DataFrame:
+    """Sectors off track in a monitoring panel, as challenge rows (kind = the status).
+
+    ``emissions`` is a panel of observed emissions (t CO2e) with dims ``municipality``,
+    ``sector`` and ``year``, e.g. the ``emissions`` of a monitoring panel. Every municipality ×
+    sector is checked with :func:`klimacore.trajectory.check_trajectory` against ``reference``
+    (default the CCTF 2030 sector ranges, on the path from 2019; ``sector_map`` maps the panel's
+    sector labels onto the reference's); the status in the latest year with data becomes a row
+    when it is one of ``statuses``, with the gap to the allowed level in t as ``value``.
+
+    >>> import xarray as xr
+    >>> e = xr.DataArray([[[56000.0, 57000.0]], [[20000.0, 15000.0]]],
+    ...                  dims=("municipality", "sector", "year"),
+    ...                  coords={"municipality": [727, 741], "sector": ["transport"],
+    ...                          "year": [2019, 2023]},
+    ...                  attrs={"units": "t", "gases": ("CO2", "CH4", "N2O")})
+    >>> sector_challenges(e)[["municipality", "sector", "kind", "year", "value"]].round(0)
+       municipality     sector       kind  year   value
+    0           727  transport  off track  2023  7109.0
+    """
+    import math
+
+    import pandas as pd
+
+    from klimacore.errors import AlignmentError
+    from klimacore.trajectory import check_trajectory
+
+    need = {"municipality", "sector", "year"}
+    if set(emissions.dims) != need:
+        raise AlignmentError(f"emissions must have dims {sorted(need)}, not "
+                             f"{list(emissions.dims)}")
+    frame = check_trajectory(emissions, reference, sector_map=sector_map).to_frame("years")
+    frame = frame[frame["value"].notna()]
+    latest = frame.loc[frame.groupby(["municipality", "sector"])["year"].idxmax()]
+    rows = [{"municipality": int(r["municipality"]), "sector": str(r["sector"]),
+             "kind": str(r["status"]), "year": int(r["year"]),
+             "value": float(r["gap_t"]) if math.isfinite(float(r["gap_t"])) else math.nan,
+             "unit": "t above the allowed level"}
+            for r in latest.to_dict("records") if r["status"] in statuses]
     return pd.DataFrame(rows, columns=list(PANEL_COLUMNS))
 
 
