@@ -92,7 +92,7 @@ def sector_challenges(
     emissions: xr.DataArray,
     *,
     reference: str = "cctf-dk-2030-sectors",
-    sector_map: Mapping[str, str | None] | None = None,
+    sector_map: Mapping[str, str] | None = None,
     statuses: tuple[str, ...] = ("off track",),
 ) -> pd.DataFrame:
     """Sectors off track in a monitoring panel, as challenge rows (kind = the status).
