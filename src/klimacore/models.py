@@ -42,6 +42,7 @@ from pydantic import (
     model_validator,
 )
 
+from klimacore._plan_extras import CctfData
 from klimacore.errors import UnitError
 
 __all__ = [
@@ -474,6 +475,20 @@ class ClimateActionPlan(_Model):
     def baseline_total(self) -> float:
         """Baseline emissions over all sectors, t CO2e."""
         return float(sum(self.baseline_emissions.values()))
+
+    # CCTF re-certification facts (optional; klimacore.certification reads them)
+    cctf: CctfData | None = Field(
+        default=None, description="What the plan states for the CCTF criteria K1–K16"
+    )
+
+    @model_validator(mode="after")
+    def _cctf_references(self) -> ClimateActionPlan:
+        from klimacore._plan_extras import reference_problems
+
+        problems = reference_problems(self)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
 
 def plan_problems(document: Mapping[str, Any] | str | bytes) -> list[str]:
