@@ -24,6 +24,7 @@ __all__ = [
     "AlignmentError",
     "ConvergenceError",
     "DataError",
+    "InputFileError",
     "KlimacoreError",
     "KlimacoreWarning",
     "MissingLabelError",
@@ -114,3 +115,29 @@ class UnknownMetricError(KlimacoreError, KeyError):
 
 class ConvergenceError(KlimacoreError, ArithmeticError):
     """An iterative solve that did not reach its stated tolerance (the message gives both)."""
+
+
+class InputFileError(DataError):
+    """A file that cannot be read as what it should be: encoding, syntax or table layout.
+
+    The message names the file and, where one is known, the line (1-based, as editors count)
+    and column.
+
+    >>> err = InputFileError("plan.json", "not UTF-8 (byte 0xe6)", line=3, column=14)
+    >>> print(err)
+    plan.json, line 3, column 14: not UTF-8 (byte 0xe6)
+    >>> isinstance(err, ValueError), err.line
+    (True, 3)
+    """
+
+    def __init__(self, path: object, reason: str, *, line: int | None = None,
+                 column: int | None = None, problems: Sequence[str] = ()) -> None:
+        self.path = str(path)
+        self.line = line
+        self.column = column
+        where = self.path
+        if line is not None:
+            where += f", line {line}"
+        if column is not None:
+            where += f", column {column}"
+        super().__init__(f"{where}: {reason}", problems)

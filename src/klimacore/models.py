@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -91,6 +91,14 @@ def _check_year(value: int) -> int:
 
 Year = Annotated[int, AfterValidator(_check_year)]
 """A calendar year between 1990 and 2100."""
+
+
+class _Problems(ValueError):
+    """Several problems of one model, raised together; ``plan_problems`` lists them one by one."""
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("; ".join(self.problems))
 
 
 def _finite(value: float) -> float:
@@ -235,7 +243,7 @@ class Target(_Model):
                 f"target_year {self.target_year} must be after base_year {self.base_year}"
             )
         if problems:
-            raise ValueError("; ".join(problems))
+            raise _Problems(problems)
         return self
 
 
@@ -308,7 +316,7 @@ class Action(_Model):
         if len(set(self.indicators)) != len(self.indicators):
             problems.append(f"indicators listed twice: {list(self.indicators)}")
         if problems:
-            raise ValueError("; ".join(problems))
+            raise _Problems(problems)
         return self
 
 
@@ -403,7 +411,8 @@ class ClimateActionPlan(_Model):
     gwp_metric: GwpMetric = "AR5GWP100"
     baseline_year: Year
     baseline_emissions: dict[Sector, Finite] = Field(
-        description="Baseline inventory by sector, t CO2e (land_use may be negative)"
+        description="Baseline inventory by sector, t CO2e (at least one sector; only land_use "
+        "may be negative)"
     )
     inventory: InventoryMeta
     population: dict[Year, NonNegative] = Field(default_factory=dict)
@@ -422,6 +431,11 @@ class ClimateActionPlan(_Model):
     def _municipality(cls, value: Any) -> int:
         from klimacore.reference import municipality_code
 
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            raise ValueError(f"municipality {value!r} is not a municipality code (a whole "
+                             "number 101–860) or a name")
+        if isinstance(value, float):
+            value = int(value)
         try:
             return municipality_code(value)
         except KeyError:
@@ -429,39 +443,23 @@ class ClimateActionPlan(_Model):
                 f"unknown municipality {value!r} (expected one of the 98 codes 101–860 or a name)"
             ) from None
 
+    @field_validator("baseline_emissions")
+    @classmethod
+    def _baseline(cls, value: dict[str, float]) -> dict[str, float]:
+        if not value:
+            raise ValueError("baseline_emissions is empty: give the baseline inventory for at "
+                             "least one sector (t CO2e)")
+        negative = [s for s, v in value.items() if v < 0 and s != "land_use"]
+        if negative:
+            raise ValueError(f"baseline_emissions negative for {negative} (only land_use, "
+                             "a removal, may be)")
+        return value
+
     @model_validator(mode="after")
     def _cross_references(self) -> ClimateActionPlan:
-        problems: list[str] = []
-        if self.inventory.gwp_metric != self.gwp_metric:
-            problems.append(
-                f"inventory.gwp_metric {self.inventory.gwp_metric} differs from the plan's "
-                f"gwp_metric {self.gwp_metric}"
-            )
-        negative = [s for s, v in self.baseline_emissions.items() if v < 0 and s != "land_use"]
-        if negative:
-            problems.append(f"baseline_emissions negative for {negative} (only land_use may be)")
-        for kind, values in (("action", self.actions), ("indicator", self.indicators)):
-            ids = [item.id for item in values]
-            dupes = sorted({i for i in ids if ids.count(i) > 1})
-            if dupes:
-                problems.append(f"{kind} ids used twice: {dupes}")
-        known = {ind.id for ind in self.indicators}
-        for i, action in enumerate(self.actions):
-            unknown = [x for x in action.indicators if x not in known]
-            if unknown:
-                problems.append(
-                    f"actions.{i} ({action.id}) links unknown indicators {unknown}"
-                )
-        for name in ("bau", "action_scenario"):
-            scenario = getattr(self, name)
-            if scenario is None:
-                continue
-            early = sorted({y for series in scenario.emissions.values() for y in series
-                            if y < self.baseline_year})
-            if early:
-                problems.append(f"{name} has years {early} before baseline_year {self.baseline_year}")
+        problems = cross_field_problems(self)
         if problems:
-            raise ValueError("; ".join(problems))
+            raise _Problems(f"{loc}: {message}" for loc, message in problems)
         return self
 
     @property
@@ -476,28 +474,175 @@ class ClimateActionPlan(_Model):
         return float(sum(self.baseline_emissions.values()))
 
 
+# --- cross-field rules of a plan: each a named function returning (location, message) pairs ------
+# They read either a validated ClimateActionPlan or the raw document (a dict from JSON), so that a
+# document with field errors still gets its cross-field problems reported in the same round.
+
+Located = list[tuple[str, str]]
+
+
+def _get(obj: Any, key: str, default: Any = None) -> Any:
+    if isinstance(obj, Mapping):
+        return obj.get(key, default)
+    return getattr(obj, key, default)
+
+
+def _items(obj: Any, key: str) -> list[Any]:
+    value = _get(obj, key, ())
+    return list(value) if isinstance(value, list | tuple) else []
+
+
+def _label(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def rule_gwp_metric_agrees(plan: Any) -> Located:
+    """The inventory's GWP metric is the plan's."""
+    inventory = _get(plan, "inventory")
+    if inventory is None:
+        return []
+    plan_metric = _get(plan, "gwp_metric", "AR5GWP100")
+    inv_metric = _get(inventory, "gwp_metric", "AR5GWP100")
+    if inv_metric != plan_metric:
+        return [("inventory.gwp_metric", f"{inv_metric} differs from the plan's gwp_metric "
+                 f"{plan_metric}")]
+    return []
+
+
+def rule_unique_ids(plan: Any) -> Located:
+    """Every action id and every indicator id is used once (linear in the number of items)."""
+    out: Located = []
+    for field in ("actions", "indicators"):
+        first: dict[Any, int] = {}
+        for i, item in enumerate(_items(plan, field)):
+            ident = _label(_get(item, "id"))
+            if not isinstance(ident, str):
+                continue
+            if ident in first:
+                out.append((f"{field}.{i}.id", f"id {ident!r} is already used by "
+                            f"{field}.{first[ident]}"))
+            else:
+                first[ident] = i
+    return out
+
+
+def rule_known_indicator_links(plan: Any) -> Located:
+    """Every indicator an action links to is one of the plan's indicators."""
+    known = {_label(_get(ind, "id")) for ind in _items(plan, "indicators")}
+    out: Located = []
+    for i, action in enumerate(_items(plan, "actions")):
+        links = _get(action, "indicators", ())
+        if not isinstance(links, list | tuple):
+            continue
+        unknown = [x for x in (_label(v) for v in links) if x not in known]
+        if unknown:
+            out.append((f"actions.{i}.indicators", f"action {_get(action, 'id')!r} links "
+                        f"unknown indicators {unknown}"))
+    return out
+
+
+def rule_scenarios_after_baseline(plan: Any) -> Located:
+    """BAU and action scenarios start no earlier than the baseline year."""
+    base = _get(plan, "baseline_year")
+    if not isinstance(base, int) or isinstance(base, bool):
+        return []
+    out: Located = []
+    for name in ("bau", "action_scenario"):
+        emissions = _get(_get(plan, name), "emissions")
+        if not isinstance(emissions, Mapping):
+            continue
+        years: set[int] = set()
+        for series in emissions.values():
+            for year in series if isinstance(series, Mapping) else ():
+                try:
+                    years.add(int(year))
+                except (TypeError, ValueError):
+                    continue
+        early = sorted(y for y in years if y < base)
+        if early:
+            out.append((f"{name}.emissions", f"years {early} are before baseline_year {base}"))
+    return out
+
+
+def rule_one_target_per_year(plan: Any) -> Located:
+    """At most one target per (target year, sector, boundary, base year or net zero/per capita).
+
+    The plan check would otherwise use only the last of two such targets.
+    """
+    seen: dict[tuple[Any, ...], int] = {}
+    out: Located = []
+    for i, target in enumerate(_items(plan, "targets")):
+        kind = _get(target, "kind")
+        measure = kind if kind in ("net_zero", "per_capita") else _get(target, "base_year")
+        key = (_get(target, "target_year"), _label(_get(target, "sector")),
+               _get(target, "boundary", "territorial"), measure)
+        if key[0] is None or isinstance(key[0], dict | list):
+            continue
+        if key in seen:
+            sector = f"sector {key[1]}" if key[1] else "the whole economy"
+            what = {"net_zero": "net zero", "per_capita": "per capita"}.get(
+                str(measure), f"base year {measure}")
+            out.append((f"targets.{i}", f"a second target for {key[0]}, {sector}, {key[2]} "
+                        f"boundary, {what} (first: targets.{seen[key]}); state each target once"))
+        else:
+            seen[key] = i
+    return out
+
+
+CROSS_FIELD_RULES = (rule_gwp_metric_agrees, rule_unique_ids, rule_known_indicator_links,
+                     rule_scenarios_after_baseline, rule_one_target_per_year)
+"""The rules that relate parts of a plan to each other, in the order they are reported."""
+
+
+def cross_field_problems(plan: Any) -> Located:
+    """Every cross-field problem of a plan or a raw plan document, as (location, message)."""
+    if not isinstance(plan, Mapping | ClimateActionPlan):
+        return []
+    return [p for rule in CROSS_FIELD_RULES for p in rule(plan)]
+
+
 def plan_problems(document: Mapping[str, Any] | str | bytes) -> list[str]:
     """Validate a plan document and return every problem as ``"location: message"``.
 
-    An empty list means the document is a valid :class:`ClimateActionPlan`.
+    An empty list means the document is a valid :class:`ClimateActionPlan`. Field problems and
+    cross-field problems (ids used twice, two targets for one year, links to unknown
+    indicators, …) come together, one entry each; a JSON text is also checked for keys given
+    twice, which JSON parsers otherwise resolve silently (the last one wins).
 
     >>> plan_problems({"municipality": 999, "title": "x", "version": "1"})[:2]
     ['municipality: Value error, unknown municipality 999 (expected one of the 98 codes 101–860 or a name)', 'baseline_year: Field required']
+    >>> plan_problems('{"municipality": 727, "municipality": 751}')[0]
+    'municipality: key given twice (727, then 751); a JSON object may name a key once'
     """
     from pydantic import ValidationError as PydanticValidationError
 
+    from klimacore._files import decode, load_json
+    from klimacore.errors import InputFileError
+
+    out: list[str] = []
+    raw: Any = document
+    model_level = False
     try:
         if isinstance(document, str | bytes):
-            ClimateActionPlan.model_validate_json(document)
+            text = decode(document, "(document)") if isinstance(document, bytes) else document
+            raw, out = load_json(text, "(document)")
+            ClimateActionPlan.model_validate_json(text)
         else:
-            ClimateActionPlan.model_validate(document)
+            ClimateActionPlan.model_validate(raw)
+    except InputFileError as exc:
+        return [str(exc)]
     except PydanticValidationError as exc:
-        out = []
         for err in exc.errors():
             loc = ".".join(str(p) for p in err["loc"]) or "(document)"
-            out.append(f"{loc}: {err['msg']}")
-        return out
-    return []
+            cause = (err.get("ctx") or {}).get("error")
+            if isinstance(cause, _Problems):
+                model_level = model_level or not err["loc"]
+                out.extend(p if not err["loc"] else f"{loc}: {p}" for p in cause.problems)
+            else:
+                out.append(f"{loc}: {err['msg']}")
+        if not model_level:  # fields failed, so the plan's own rules did not run: run them raw
+            out.extend(f"{loc}: {message}" for loc, message in cross_field_problems(raw))
+    return out
 
 
 _MODELS: dict[str, type[BaseModel]] = {
