@@ -42,6 +42,10 @@ from typing import IO, Any
 
 from klimacore.errors import InputFileError
 
+SOURCE_ATTR = "klimacore_source"
+"""``frame.attrs`` key holding the path of the file a frame was read from; the frame's index then
+holds the file's 1-based line numbers, so problems found later can name the line."""
+
 MAX_JSON_DEPTH = 64
 """Deepest nesting of arrays/objects accepted in a JSON input (a plan needs 4)."""
 

@@ -14,15 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from klimacore._files import SOURCE_ATTR
 from klimacore.errors import DataError, KlimacoreError, UnitError, ValidationError
 
 if TYPE_CHECKING:
     import pandas as pd
     import xarray as xr
 
-SOURCE_ATTR = "klimacore_source"
-"""``frame.attrs`` key holding the path of the file a frame was read from; the frame's index then
-holds the file's 1-based line numbers."""
 
 MIN_DATA_YEAR, MAX_DATA_YEAR = 1900, 2100
 """Years accepted in data (inventories reach back before the 1990 base year; plans do not)."""
