@@ -177,17 +177,33 @@ def read_activity_csv(path: str | Path) -> pd.DataFrame:
             data[name] = [int(c) for c in cells]  # an integer-coded dimension (area, …)
         else:
             data[name] = cells
-    if problems:
-        raise InputFileError(path, f"{len(problems)} problem(s) in the activity data",
-                             problems=problems[:30] + ([f"… ({len(problems) - 30} more)"]
-                                                       if len(problems) > 30 else []))
     data["value"] = np.asarray(values, dtype=object if has_keys else float)
     frame = pd.DataFrame(data, index=pd.Index(table.lines, name=None))[table.header]
     for c in ("municipality", "year"):
         if c in frame.columns:
             frame[c] = frame[c].astype("int64")
     frame.attrs[_files.SOURCE_ATTR] = str(path)
+    if problems:  # add what the engine would find in the other rows: one round for the user
+        bad_lines = {int(p.split(":")[0].removeprefix("line ")) for p in problems
+                     if p.startswith("line ")}
+        rest = frame.loc[[line not in bad_lines for line in frame.index]]
+        if len(rest):
+            problems += _activity_problems(rest)
+        raise InputFileError(path, f"{len(problems)} problem(s) in the activity data",
+                             problems=problems[:30] + ([f"… ({len(problems) - 30} more)"]
+                                                       if len(problems) > 30 else []))
     return frame
+
+
+def _activity_problems(frame: pd.DataFrame) -> list[str]:
+    from klimacore.errors import KlimacoreError
+    from klimacore.territorial._activity import parse_frame
+
+    try:
+        parse_frame(frame, label="fuel", what="activity")
+    except KlimacoreError as exc:
+        return list(exc.problems) or [str(exc)]
+    return []
 
 
 def _escaped(frame: pd.DataFrame, skip: tuple[str, ...] = ()) -> pd.DataFrame:
