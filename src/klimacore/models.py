@@ -108,6 +108,20 @@ def _finite(value: float) -> float:
 
 
 Finite = Annotated[float, AfterValidator(_finite)]
+
+MAX_TONNES = 1e12
+"""Largest emission amount a plan may state, t CO2e a year: about 20 times the world's yearly
+emissions (~5e10 t), so larger values are typos or fill values (and sums would overflow)."""
+
+
+def _plausible_tonnes(value: float) -> float:
+    if abs(value) > MAX_TONNES:
+        raise ValueError(f"{value:g} t CO2e is beyond ±{MAX_TONNES:g} t, more than the world "
+                         "emits in 20 years (a typo or a fill value?)")
+    return value
+
+
+Tonnes = Annotated[float, AfterValidator(_finite), AfterValidator(_plausible_tonnes)]
 NonNegative = Annotated[float, Field(ge=0), AfterValidator(_finite)]
 
 
@@ -298,7 +312,7 @@ class Action(_Model):
     end: Year
     status: Literal["planned", "ongoing", "completed", "delayed", "cancelled"] = "planned"
     sector: Sector
-    expected_effect_t: NonNegative | None = Field(
+    expected_effect_t: Annotated[NonNegative, AfterValidator(_plausible_tonnes)] | None = Field(
         default=None, description="Expected reduction in t CO2e a year, in effect_year"
     )
     effect_year: Year | None = None
@@ -329,7 +343,7 @@ class Scenario(_Model):
     """
 
     name: str = Field(min_length=1)
-    emissions: dict[Sector, dict[Year, Finite]]
+    emissions: dict[Sector, dict[Year, Tonnes]]
 
     @field_validator("emissions")
     @classmethod
@@ -410,7 +424,7 @@ class ClimateActionPlan(_Model):
     )
     gwp_metric: GwpMetric = "AR5GWP100"
     baseline_year: Year
-    baseline_emissions: dict[Sector, Finite] = Field(
+    baseline_emissions: dict[Sector, Tonnes] = Field(
         description="Baseline inventory by sector, t CO2e (at least one sector; only land_use "
         "may be negative)"
     )

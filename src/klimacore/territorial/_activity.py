@@ -33,6 +33,12 @@ IGNORED_COLUMNS: tuple[str, ...] = ("source", "note", "notes", "comment", "comme
 
 LEADING_DIMS: tuple[str, ...] = ("municipality", "region", "year", "category")
 
+MAX_ABS_VALUE = 1e20
+"""Largest magnitude accepted in a tidy input row, in the row's own unit. Denmark's whole energy
+use is about 7e17 J a year, so no municipal quantity comes near it in any unit klimacore reads;
+beyond it lie fill values (9.97e36 in netCDF), Excel's 9.99e307 and typos, and products that
+overflow to infinity."""
+
 
 def _ordered_labels(name: str, values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     """Unique labels of a dimension: municipality/year sorted, category in GPC order, else as met."""
@@ -120,6 +126,10 @@ def split_values(frame: pd.DataFrame, what: str
     inf = np.flatnonzero(np.isinf(values))
     problems += [f"{where}: {what} value {raw.iloc[i]!r} is infinite (beyond ±1.8e308)"
                  for where, i in zip(row_names(frame, inf), inf, strict=True)]
+    huge = np.flatnonzero(np.isfinite(values) & (np.abs(values) > MAX_ABS_VALUE))
+    problems += [f"{where}: {what} value {values[i]:g} is beyond ±{MAX_ABS_VALUE:g}, more than "
+                 "any quantity a municipality reports in any unit (a fill value or a typo?)"
+                 for where, i in zip(row_names(frame, huge), huge, strict=True)]
     return values, is_key, limited(problems, f" {what} value problems")
 
 
