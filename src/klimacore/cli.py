@@ -170,6 +170,7 @@ def _grid_sets(args: argparse.Namespace) -> dict[str, list[GridFactorSet]]:
     import pandas as pd
 
     from klimacore import _files
+    from klimacore.errors import KlimacoreError
 
     table = reference.read_table("grid_emission_factors.csv").iloc[0:0]
     text = _read(args.grid_factors)
@@ -184,8 +185,12 @@ def _grid_sets(args: argparse.Namespace) -> dict[str, list[GridFactorSet]]:
         if not carriers:
             raise _UsageError(f"--scope2-method {method}: no rows with that method in "
                               f"{args.grid_factors}")
-        sets[method] = [territorial.grid_factor_set(table, carrier=c, method=method)
-                        for c in carriers]
+        try:
+            sets[method] = [territorial.grid_factor_set(table, carrier=c, method=method)
+                            for c in carriers]
+        except KlimacoreError as exc:
+            raise _InvalidError(f"{args.grid_factors}: {exc}".split("\n")[0],
+                                list(exc.problems)) from None
     return sets
 
 
@@ -200,8 +205,8 @@ def _cmd_inventory(args: argparse.Namespace) -> int:
         activity = io.read_activity_csv(args.activity)
     except OSError as exc:
         raise _UsageError(f"cannot read {args.activity}: {exc.strerror or exc}") from None
+    grid = _grid_sets(args) if args.grid_factors else None
     try:
-        grid = _grid_sets(args) if args.grid_factors else None
         inv = territorial.inventory(activity, territorial.default_emission_factors(),
                                     grid=grid, metric=args.metric, source=args.activity)
     except KlimacoreError as exc:

@@ -10,6 +10,7 @@ import numpy as np
 
 from klimacore.errors import DataError, UnitError, ValidationError
 from klimacore.territorial._checks import (
+    show_cell,
     finite_values,
     index_as_columns,
     label_problems,
@@ -116,7 +117,7 @@ def split_values(frame: pd.DataFrame, what: str
             dtype=float, na_value=np.nan)
         bad_text = np.flatnonzero(~is_key & np.isnan(values) & text.notna().to_numpy(dtype=bool)
                                   & (text.fillna("") != "").to_numpy(dtype=bool))
-        problems += [f"{where}: {what} value {raw.iloc[i]!r} is neither a number nor a notation "
+        problems += [f"{where}: {what} value {show_cell(raw.iloc[i])} is neither a number nor a notation "
                      f"key ({', '.join(NOTATION_KEYS)})"
                      for where, i in zip(row_names(frame, bad_text), bad_text, strict=True)]
         values[bad_text] = 0.0  # reported above; keeps the checks below from naming it twice
@@ -124,7 +125,7 @@ def split_values(frame: pd.DataFrame, what: str
     problems += [f"{where}: {what} value is empty (write a number or a notation key NO/IE/NE/C, "
                  "never an empty cell)" for where in row_names(frame, missing)]
     inf = np.flatnonzero(np.isinf(values))
-    problems += [f"{where}: {what} value {raw.iloc[i]!r} is infinite (beyond ±1.8e308)"
+    problems += [f"{where}: {what} value {show_cell(raw.iloc[i])} is infinite (beyond ±1.8e308)"
                  for where, i in zip(row_names(frame, inf), inf, strict=True)]
     huge = np.flatnonzero(np.isfinite(values) & (np.abs(values) > MAX_ABS_VALUE))
     problems += [f"{where}: {what} value {values[i]:g} is beyond ±{MAX_ABS_VALUE:g}, more than "

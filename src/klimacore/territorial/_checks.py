@@ -38,6 +38,11 @@ def row_names(frame: pd.DataFrame, positions: Sequence[int] | np.ndarray[Any, An
     return [f"row {label!r}" if not isinstance(label, int) else f"row {label}" for label in labels]
 
 
+def show_cell(value: Any) -> str:
+    """A cell as a user wrote it: ``2019.5``, ``'abc'`` (not ``np.float64(2019.5)``)."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
 def limited(problems: list[str], what: str = "") -> list[str]:
     """At most 20 problems, then a count of the rest."""
     if len(problems) <= _LIMIT:
@@ -95,7 +100,7 @@ def label_problems(frame: pd.DataFrame, dims: Sequence[str], what: str) -> list[
         fractional = np.isfinite(numbers) & (numbers != np.round(numbers))
         for name, rows in (("is empty", np.flatnonzero(empty)),
                            ("is not a whole number", np.flatnonzero(not_number | fractional))):
-            problems += [f"{where}: {col} {raw.iloc[i]!r} {name}" if name != "is empty" else
+            problems += [f"{where}: {col} {show_cell(raw.iloc[i])} {name}" if name != "is empty" else
                          f"{where}: {col} is empty" for where, i in
                          zip(row_names(frame, rows[:_LIMIT]), rows[:_LIMIT], strict=True)]
             if len(rows) > _LIMIT:
