@@ -648,7 +648,7 @@ def test_frame_case(case: FrameCase, tmp_path: Path) -> None:
     with pytest.raises(case.exc) as err:
         case.call(tmp_path)
     if isinstance(err.value, KlimacoreError):
-        assert isinstance(err.value, ValueError) or isinstance(err.value, KeyError)
+        assert isinstance(err.value, ValueError | KeyError)
     text = str(err.value)
     for fragment in case.fragments:
         assert fragment in text, (fragment, text)

@@ -163,13 +163,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _grid_sets(args: argparse.Namespace) -> dict[str, list[GridFactorSet]]:
     """Scope-2 factor sets by method from a CSV in the bundled grid-factor layout."""
-    from klimacore import reference, territorial
-
     import io as _io
 
     import pandas as pd
 
-    from klimacore import _files
+    from klimacore import _files, reference, territorial
     from klimacore.errors import KlimacoreError
 
     table = reference.read_table("grid_emission_factors.csv").iloc[0:0]

@@ -220,5 +220,6 @@ def _check_unique(da: xr.DataArray, name: str) -> None:
 def _check_finite(da: xr.DataArray, name: str) -> None:
     values = da.to_numpy()
     if bool(np.isinf(values).any()):
-        where = [k for k, v in np.isinf(da).to_series().items() if v][:10]
+        flags = da.copy(data=np.isinf(values)).to_series()
+        where = [k for k, v in flags.items() if v][:10]
         raise ValidationError(f"{name} has infinite values at {where}")

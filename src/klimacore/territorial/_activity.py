@@ -10,7 +10,6 @@ import numpy as np
 
 from klimacore.errors import DataError, UnitError, ValidationError
 from klimacore.territorial._checks import (
-    show_cell,
     finite_values,
     index_as_columns,
     label_problems,
@@ -18,6 +17,7 @@ from klimacore.territorial._checks import (
     negative_problems,
     raise_collected,
     row_names,
+    show_cell,
     stray_columns,
     unique_labels,
 )
@@ -177,8 +177,11 @@ def parse_frame(
             canon.setdefault(n, u)
     rows = ~is_key
     pairs = pd.DataFrame({"n": names_all[rows], "u": units_all[rows]})
-    codes, uniq = pd.factorize(pd.MultiIndex.from_frame(pairs)) if len(pairs) else (
-        np.zeros(0, np.intp), [])
+    uniq: list[tuple[Any, str]] = []
+    codes = np.zeros(0, np.intp)
+    if len(pairs):
+        codes, found = pd.factorize(pd.MultiIndex.from_frame(pairs))
+        uniq = list(found)
     scale = np.ones(len(uniq))
     for i, (n, u) in enumerate(uniq):
         try:
@@ -206,11 +209,11 @@ def parse_frame(
     converted = values[rows] * scale[codes]
     overflow = np.flatnonzero(~np.isfinite(converted))
     if overflow.size:
-        where = row_names(frame, np.flatnonzero(rows)[overflow])
+        places = row_names(frame, np.flatnonzero(rows)[overflow])
         raise ValidationError(f"{what}: values overflow when converted to one unit per {label}",
                               problems=limited([f"{w}: {values[rows][i]:g} "
                                                 f"{units_all[rows][i]} is too large" for w, i in
-                                                zip(where, overflow, strict=True)]))
+                                                zip(places, overflow, strict=True)]))
     kept = frame.loc[rows]
     data, coords = dense_from_frame(kept, [*dims, label], converted, what)
     unit_list = [canon[n] for n in coords[label].tolist()]

@@ -269,7 +269,7 @@ def _from_dataarray(da: xr.DataArray) -> FactorTable:
         )
     scale = np.empty(len(fuels))
     dens: list[str] = []
-    problems: list[str] = []
+    problems = []
     for i, (f, u) in enumerate(zip(fuels, units, strict=True)):
         try:
             to_t, den = split_rate_unit(u)
