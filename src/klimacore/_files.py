@@ -99,42 +99,22 @@ def read_text(path: str | Path) -> str:
 
 
 class _Object(dict[str, Any]):
-    """A parsed JSON object that remembers keys it met twice."""
+    """A parsed JSON object that met a key twice (the others stay plain dicts: fast)."""
 
     twice: list[tuple[str, Any, Any]]
 
 
-def _pairs(pairs: list[tuple[str, Any]]) -> _Object:
-    obj = _Object()
-    obj.twice = []
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) == len(pairs):
+        return obj
+    out = _Object()
+    out.twice = []
     for key, value in pairs:
-        if key in obj:
-            obj.twice.append((key, obj[key], value))
-        obj[key] = value
-    return obj
-
-
-def _depth(text: str) -> tuple[int, int]:
-    """Deepest bracket nesting outside strings, and the offset where it is reached."""
-    depth = best = where = 0
-    in_string = escaped = False
-    for i, ch in enumerate(text):
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
-            depth += 1
-            if depth > best:
-                best, where = depth, i
-        elif ch in "]}":
-            depth -= 1
-    return best, where
+        if key in out:
+            out.twice.append((key, out[key], value))
+        out[key] = value
+    return out
 
 
 def _walk(value: Any, loc: str, out: list[str]) -> None:
@@ -158,11 +138,6 @@ def load_json(text: str, path: object) -> tuple[Any, list[str]]:
     duplicate keys come back as problems (``"location: message"``) so they are reported with
     the document's other problems.
     """
-    depth, where = _depth(text)
-    if depth > MAX_JSON_DEPTH:
-        line = text.count("\n", 0, where) + 1
-        raise InputFileError(path, f"JSON nested {depth} levels deep (at most {MAX_JSON_DEPTH} "
-                             "are accepted)", line=line)
     problems: list[str] = []
 
     def constant(name: str) -> Any:
@@ -175,8 +150,16 @@ def load_json(text: str, path: object) -> tuple[Any, list[str]]:
             raise ValueError(f"the number {token} is beyond the range of a float (±1.8e308)")
         return value
 
+    twice: list[bool] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = _pairs(items)
+        if isinstance(obj, _Object):
+            twice.append(True)
+        return obj
+
     try:
-        doc = json.loads(text, object_pairs_hook=_pairs, parse_constant=constant,
+        doc = json.loads(text, object_pairs_hook=pairs, parse_constant=constant,
                          parse_float=number)
     except json.JSONDecodeError as exc:
         raise InputFileError(path, f"not valid JSON: {exc.msg}", line=exc.lineno,
@@ -184,9 +167,29 @@ def load_json(text: str, path: object) -> tuple[Any, list[str]]:
     except ValueError as exc:
         raise InputFileError(path, f"not valid JSON: {exc}") from None
     except RecursionError:
-        raise InputFileError(path, "JSON nested too deeply to read") from None
-    _walk(doc, "", problems)
+        raise InputFileError(path, "JSON nested too deeply to read (thousands of levels; a "
+                             "plan needs 4)", line=1) from None
+    depth = _depth(doc, MAX_JSON_DEPTH)
+    if depth > MAX_JSON_DEPTH:
+        raise InputFileError(path, f"JSON nested more than {MAX_JSON_DEPTH} levels deep (a plan "
+                             "needs 4)")
+    if twice:
+        _walk(doc, "", problems)
     return doc, problems
+
+
+def _depth(value: Any, limit: int, level: int = 0) -> int:
+    """Nesting depth of a parsed document, not looking deeper than ``limit`` + 1."""
+    if level > limit:
+        return level
+    if isinstance(value, dict):
+        items: Any = value.values()
+    elif isinstance(value, list):
+        items = value
+    else:
+        return level
+    return max((_depth(v, limit, level + 1) for v in items if isinstance(v, dict | list)),
+               default=level + 1)
 
 
 # --- delimited tables ---------------------------------------------------------------------------

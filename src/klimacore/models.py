@@ -496,6 +496,8 @@ Located = list[tuple[str, str]]
 
 
 def _get(obj: Any, key: str, default: Any = None) -> Any:
+    if type(obj) is dict:
+        return obj.get(key, default)
     if isinstance(obj, Mapping):
         return obj.get(key, default)
     return getattr(obj, key, default)
