@@ -118,8 +118,8 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _walk(value: Any, loc: str, out: list[str]) -> None:
-    if isinstance(value, _Object):
-        for key, first, second in value.twice:
+    if isinstance(value, dict):
+        for key, first, second in getattr(value, "twice", ()):
             where = f"{loc}.{key}" if loc else key
             out.append(f"{where}: key given twice ({json.dumps(first)}, then "
                        f"{json.dumps(second)}); a JSON object may name a key once")
