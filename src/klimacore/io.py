@@ -257,8 +257,24 @@ def _attrs_json(attrs: Mapping[Hashable, Any]) -> dict[str, Any]:
 
 def _coord_meta(var: Any) -> dict[str, Any]:
     values = np.asarray(var.values)
+    # datetimes as int64 counts of their own unit (exact; NaT too); everything else as is
+    plain = values.view(np.int64) if values.dtype.kind in "mM" else values
     return {"dims": [str(d) for d in var.dims], "dtype": values.dtype.str,
-            "values": values.tolist(), "attrs": _attrs_json(var.attrs)}
+            "values": plain.tolist(), "attrs": _attrs_json(var.attrs)}
+
+
+def _coord_values(c: Mapping[str, Any]) -> np.ndarray[Any, Any]:
+    dtype = np.dtype(c["dtype"])
+    if dtype.kind in "mM":
+        return np.asarray(c["values"], dtype=np.int64).view(dtype)
+    return np.asarray(c["values"], dtype=dtype)
+
+
+def _labels(meta: Mapping[str, Any], dim: str) -> np.ndarray[Any, Any]:
+    """The labels of ``dim``: its coordinate, or positions for a dimension without one."""
+    if dim in meta["coords"]:
+        return _coord_values(meta["coords"][dim])
+    return np.arange(int(meta.get("sizes", {})[dim]), dtype=np.int64)
 
 
 def _as_dataset(obj: xr.Dataset | xr.DataArray) -> tuple[xr.Dataset, str | None]:
@@ -325,6 +341,7 @@ def to_frame(obj: xr.Dataset | xr.DataArray) -> pd.DataFrame:
         "name": da_name,
         "attrs": _attrs_json(ds.attrs),
         "dims": dims,
+        "sizes": {d: int(ds.sizes[d]) for d in dims},
         "coords": {str(n): _coord_meta(c) for n, c in ds.coords.items()},
         "variables": {str(n): {"dims": [str(d) for d in v.dims],
                                "dtype": np.asarray(v.values).dtype.str,
@@ -349,7 +366,7 @@ def from_frame(frame: pd.DataFrame, meta: Mapping[str, Any] | None = None) -> An
                         "to_frame()/write_csv()")
     coords: dict[str, Any] = {}
     for name, c in meta["coords"].items():
-        values = np.asarray(c["values"], dtype=np.dtype(c["dtype"]))
+        values = _coord_values(c)
         coords[name] = xr.Variable(c["dims"], values, attrs=_decode_attrs(c["attrs"]))
     data_vars: dict[str, Any] = {}
     groups = {str(k): g for k, g in frame.groupby("variable", sort=False)}
@@ -358,11 +375,11 @@ def from_frame(frame: pd.DataFrame, meta: Mapping[str, Any] | None = None) -> An
         if rows is None:
             raise DataError(f"frame has no rows for variable {name!r}")
         dims = v["dims"]
-        shape = tuple(len(meta["coords"][d]["values"]) for d in dims)
+        shape = tuple(len(_labels(meta, d)) for d in dims)
         dtype = np.dtype(v["dtype"])
         codes = []
         for d in dims:
-            labels = np.asarray(meta["coords"][d]["values"], dtype=np.dtype(meta["coords"][d]["dtype"]))
+            labels = _labels(meta, d)
             col = rows[d].to_numpy()
             if labels.dtype.kind in "iu":
                 col = pd.to_numeric(rows[d]).to_numpy(dtype=labels.dtype)
