@@ -42,15 +42,6 @@ def _read(path: str) -> str:
         raise _UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
-def _read_json(path: str) -> str:
-    """The text of a JSON file, after checking its syntax (errors name line and column)."""
-    from klimacore import _files
-
-    text = _read(path)
-    _files.load_json(text, path)  # raises InputFileError (exit 1) naming line and column
-    return text
-
-
 class _UsageError(Exception):
     pass
 
@@ -70,8 +61,7 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from klimacore.models import plan_problems
 
-    text = _read_json(args.plan)
-    problems = plan_problems(text)
+    problems = plan_problems(_read(args.plan), source=args.plan)
     if problems:
         print(f"{args.plan}: {len(problems)} problem(s)")
         for problem in problems:
@@ -86,8 +76,8 @@ def _load_plan(path: str | None) -> object:
 
     if path is None:
         return load_example_plan()
-    text = _read_json(path)
-    problems = plan_problems(text)
+    text = _read(path)
+    problems = plan_problems(text, source=path)
     if problems:
         raise _InvalidError(f"{path}: {len(problems)} problem(s)", problems)
     return ClimateActionPlan.model_validate_json(text)
