@@ -50,6 +50,12 @@ def direct_emissions(direct: pd.DataFrame | xr.DataArray) -> tuple[
         if da is None:
             return None, None, keys
     elif isinstance(direct, xr.DataArray):
+        from klimacore.territorial._checks import finite_values, unique_labels
+
+        problems = unique_labels(direct, "direct emissions")
+        problems += finite_values(np.asarray(direct.values, dtype=float), "direct emissions")
+        if problems:
+            raise ValidationError("direct emissions", problems=problems)
         if "gas" not in direct.dims:
             raise DataError(f"direct emissions need a 'gas' dimension (dims {list(direct.dims)})")
         if "unit" in direct.coords and direct["unit"].dims == ("gas",):
