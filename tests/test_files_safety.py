@@ -117,3 +117,25 @@ def test_large_integer_variables_exact_in_netcdf_refused_in_csv(tmp_path: Path) 
     assert not (tmp_path / "x.csv").exists()
     small = da.copy(data=np.array([2**53, -(2**53)], dtype=np.int64))
     assert io.read_csv(io.write_csv(small, tmp_path / "x.csv")).identical(small)
+
+
+labels = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r"),
+                 min_size=1, max_size=12).map(str.strip).filter(bool)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(st.tuples(labels, st.floats(min_value=0, max_value=1e15,
+                                                 allow_nan=False, allow_infinity=False)),
+                     min_size=1, max_size=6, unique_by=lambda r: r[0]))
+def test_activity_csv_round_trip_is_exact(rows: list[tuple[str, float]]) -> None:
+    """Any labels (commas, quotes, line breaks, formula signs, æøå) and values read back exactly."""
+    import tempfile
+
+    frame = pd.DataFrame({"municipality": 727, "year": 2019, "category": "I.1.1",
+                          "fuel": [r[0] for r in rows], "value": [r[1] for r in rows],
+                          "unit": "GJ"})
+    with tempfile.TemporaryDirectory() as d:
+        back = io.read_activity_csv(io.write_activity_csv(frame, Path(d) / "a.csv"))
+    assert back["fuel"].tolist() == frame["fuel"].tolist()
+    assert back["value"].tolist() == frame["value"].tolist()
+    assert back["municipality"].tolist() == [727] * len(rows)

@@ -223,13 +223,13 @@ def read_table(path: str | Path, *, text: str | None = None, skip_lines: int = 0
     """
     if text is None:
         text = read_text(path)
-    lines = text.splitlines(keepends=True)
-    body = "".join(lines[skip_lines:])
-    first = next((i for i, line in enumerate(lines[skip_lines:]) if line.strip()), None)
+    lines = text.split("\n")  # only \n ends a line here (as in csv); \u2028 & co. are text
+    body = "\n".join(lines[skip_lines:])
+    first = next((line for line in lines[skip_lines:] if line.strip()), None)
     if first is None:
         raise InputFileError(path, "the file is empty: expected a header line and data rows",
                              line=skip_lines + 1)
-    delim = _delimiter(lines[skip_lines + first])
+    delim = _delimiter(first)
     reader = csv.reader(io.StringIO(body, newline=""), delimiter=delim, strict=True)
     header: list[str] | None = None
     header_line = 0
