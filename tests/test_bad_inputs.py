@@ -691,6 +691,7 @@ ACCEPTED: list[tuple[str, Callable[[Path], object]]] = [
     ("unit-kwh", lambda _: conversion_factor("kwh", "MWh") == 0.001),
     ("unit-spelt-out-milli", lambda _: conversion_factor("milliwatt_hour", "Wh") == 0.001),
     ("unit-mg-is-milligram", lambda _: conversion_factor("mg", "g") == 0.001),
+    ("unit-leading-one-is-a-unit", lambda _: conversion_factor("1/h", "1/s") == 1 / 3600),
     ("direct-removal-in-lulucf",
      lambda _: float(inv(None, direct=direct(category=["V.2"], gas=["CO2"],
                                              value=[-500.0]))["emissions"].sum()) == -500.0),

@@ -124,7 +124,7 @@ _TOKEN = re.compile(r"[A-Za-zµ_³]+")
 _SCALE_WORDS = {"mio": 1e6, "mio.": 1e6, "mill.": 1e6, "million": 1e6, "millioner": 1e6,
                 "mia": 1e9, "mia.": 1e9, "milliard": 1e9, "milliarder": 1e9,
                 "tusind": 1e3, "thousand": 1e3, "1000": 1e3}
-_LEADING_NUMBER = re.compile(r"^(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)\s*\*?\s*(\S.*)$")
+_LEADING_NUMBER = re.compile(r"^(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)\s*\*?\s*([A-Za-zµ].*)$")
 
 
 def _typo_prefix(token: str) -> str | None:
