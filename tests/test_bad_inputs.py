@@ -691,6 +691,10 @@ ACCEPTED: list[tuple[str, Callable[[Path], object]]] = [
     ("unit-kwh", lambda _: conversion_factor("kwh", "MWh") == 0.001),
     ("unit-spelt-out-milli", lambda _: conversion_factor("milliwatt_hour", "Wh") == 0.001),
     ("unit-mg-is-milligram", lambda _: conversion_factor("mg", "g") == 0.001),
+    ("unit-t-co2e", lambda _: conversion_factor("t CO2e", "t") == conversion_factor(
+        "ktCO2-eq", "kt") == 1.0),
+    ("direct-in-t-co2e", lambda _: float(inv(None, direct=direct(
+        gas=["CO2e"], unit=["t CO2e"]))["co2e"].sum()) == 60.0),
     ("unit-leading-one-is-a-unit", lambda _: conversion_factor("1/h", "1/s") == 1 / 3600),
     ("direct-removal-in-lulucf",
      lambda _: float(inv(None, direct=direct(category=["V.2"], gas=["CO2"],
@@ -733,3 +737,21 @@ def test_bom_and_semicolon_csv_read_like_the_plain_file(tmp_path: Path,
     assert outputs[0] == outputs[1] == outputs[2]
     (tmp_path / "plan.json").write_bytes(b"\xef\xbb\xbf" + plan())
     assert main(["validate", str(tmp_path / "plan.json")]) == 0
+
+
+def test_entry_point_prints_no_traceback(tmp_path: Path) -> None:
+    """Through the installed entry point, as a user runs it: a message and exit 1, no traceback."""
+    import subprocess
+
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes((HEADER + ",note\n" + GOOD_ROW + ",Ærø\n").encode("latin-1"))
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_bytes(DUP_KEY_PLAN)
+    for argv, code, fragment in ((["inventory", str(bad)], 1, "not UTF-8"),
+                                 (["validate", str(plan_file)], 1, "key given twice"),
+                                 (["inventory", str(bad), "--out", str(tmp_path / "no" / "x.nc")],
+                                  2, "does not exist")):
+        run = subprocess.run([sys.executable, "-m", "klimacore.cli", *argv],
+                             capture_output=True, text=True, timeout=120)
+        assert run.returncode == code, run.stderr
+        assert "Traceback" not in run.stderr and fragment in run.stdout + run.stderr

@@ -112,7 +112,7 @@ def __getattr__(name: str) -> Any:
 
 _UNIT_ALIASES = {"m³": "m**3", "m3": "m**3", "Nm³": "Nm3", "l": "L", "pct": "percent",
                  "kwh": "kWh", "gwh": "GWh", "twh": "TWh", "gj": "GJ", "tj": "TJ",
-                 "tonnes": "t", "tonne": "t", "tons": "t", "tons CO2e": "t", "ton CO2e": "t"}
+                 "tonnes": "t", "tonne": "t", "tons": "t"}
 
 # Prefixes in lower case that are almost surely a typo for the upper-case one in this field:
 # 100,000 "mWh" of gas is milliwatt-hours to pint (1e-10 GWh), "pJ" picojoule, "mt" millitonne.
@@ -154,10 +154,17 @@ def _split_scale(text: str) -> tuple[float, str]:
     return 1.0, text
 
 
+_CO2E_SUFFIX = re.compile(r"^(.*?[A-Za-z])\s*(?:CO2-?e(?:q)?|CO2-?equivalents?|CO₂-?e(?:q)?)$",
+                         re.IGNORECASE)
+
+
 @cache
 def _parse_scaled(unit: str) -> tuple[float, pint.Unit]:
     reg = get_ureg()
     scale, text = _split_scale(unit.strip())
+    suffix = _CO2E_SUFFIX.match(text)  # "t CO2e", "ktCO2-eq": the gas word does not scale
+    if suffix:
+        text = suffix.group(1).strip()
     text = _UNIT_ALIASES.get(text, text)
     for token in _TOKEN.findall(text):
         reason = _typo_prefix(token)
@@ -181,7 +188,8 @@ def conversion_factor(from_unit: str, to_unit: str) -> float:
 
     Raises :class:`~klimacore.errors.UnitError` naming both units when they are unknown or of
     different dimensions (e.g. energy against volume, or DKK against EUR). Spellings people use
-    are accepted (``"tonnes"``, ``"kwh"``, ``"1000 t"``, ``"mio. ton"``); a lower-case prefix
+    are accepted (``"tonnes"``, ``"kwh"``, ``"1000 t"``, ``"mio. ton"``, ``"t CO2e"``: a
+    trailing CO2-equivalent word names the gas, not the unit); a lower-case prefix
     that is almost surely a typo in this field (``mWh``, ``pJ``, ``mt``: milli/pico) is refused
     unless spelt out (``"milliwatt_hour"``).
 
