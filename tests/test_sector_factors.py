@@ -149,7 +149,7 @@ def test_methane_origin_from_a_frame_column() -> None:
     fac = pd.DataFrame({"fuel": ["gas", "gas", "bio", "bio"], "gas": ["CO2", "CH4"] * 2,
                         "value": [56.0, 1.0, 0.0, 10.0], "unit": ["kg/GJ", "g/GJ"] * 2,
                         "methane_origin": ["fossil", "fossil", "non_fossil", "non_fossil"]})
-    act = pd.DataFrame({"municipality": 1, "year": 2020, "category": "I.4.4",
+    act = pd.DataFrame({"municipality": 727, "year": 2020, "category": "I.4.4",
                         "fuel": ["gas", "bio"], "value": 1000.0, "unit": "GJ"})
     inv = kt.inventory(act, fac, metric="AR6GWP100")
     expected = 56.0 + 1e-3 * 29.8 + 10e-3 * 27.0

@@ -1,7 +1,10 @@
 """Command-line interface: ``klimacore --version | schema | validate | demo | …``.
 
 Exit codes: 0 success, 1 invalid input or a failed check (with a readable list of problems),
-2 usage error (unknown command or option, unreadable file).
+2 usage error (unknown command or option), a file that cannot be read or written, a missing
+optional dependency, or an internal error. No command prints a traceback: every problem is a
+short paragraph naming the file, the line (1-based, as editors count) and the reason. Set
+``KLIMACORE_TRACEBACK=1`` to see the traceback of an internal error.
 
 >>> main(["schema", "Target"])  # doctest: +ELLIPSIS
 {
@@ -30,8 +33,11 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 
 def _read(path: str) -> str:
+    """The text of a UTF-8 file (BOM accepted); other encodings are invalid input (exit 1)."""
+    from klimacore import _files
+
     try:
-        return Path(path).read_text(encoding="utf-8")
+        return _files.read_text(path)
     except OSError as exc:
         raise _UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
 
@@ -55,13 +61,7 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from klimacore.models import plan_problems
 
-    text = _read(args.plan)
-    try:
-        json.loads(text)
-    except json.JSONDecodeError as exc:
-        print(f"{args.plan}: not valid JSON: {exc}", file=sys.stderr)
-        return EXIT_INVALID
-    problems = plan_problems(text)
+    problems = plan_problems(_read(args.plan), source=args.plan)
     if problems:
         print(f"{args.plan}: {len(problems)} problem(s)")
         for problem in problems:
@@ -77,7 +77,7 @@ def _load_plan(path: str | None) -> object:
     if path is None:
         return load_example_plan()
     text = _read(path)
-    problems = plan_problems(text)
+    problems = plan_problems(text, source=path)
     if problems:
         raise _InvalidError(f"{path}: {len(problems)} problem(s)", problems)
     return ClimateActionPlan.model_validate_json(text)
@@ -153,15 +153,19 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _grid_sets(args: argparse.Namespace) -> dict[str, list[GridFactorSet]]:
     """Scope-2 factor sets by method from a CSV in the bundled grid-factor layout."""
-    from klimacore import reference, territorial
+    import io as _io
+
+    import pandas as pd
+
+    from klimacore import _files, reference, territorial
+    from klimacore.errors import KlimacoreError
 
     table = reference.read_table("grid_emission_factors.csv").iloc[0:0]
-    try:
-        import pandas as pd
-
-        table = pd.concat([table, pd.read_csv(args.grid_factors)], ignore_index=True)
-    except OSError as exc:
-        raise _UsageError(f"cannot read {args.grid_factors}: {exc.strerror or exc}") from None
+    text = _read(args.grid_factors)
+    layout = _files.read_table(args.grid_factors, text=text)  # refuses empty / ragged files
+    given = pd.read_csv(_io.StringIO(text), sep=layout.delimiter,
+                        decimal="," if layout.decimal_comma else ".")
+    table = pd.concat([table, given], ignore_index=True)
     methods = args.scope2_method or ["national_location"]
     sets: dict[str, list[GridFactorSet]] = {}
     for method in methods:
@@ -169,8 +173,12 @@ def _grid_sets(args: argparse.Namespace) -> dict[str, list[GridFactorSet]]:
         if not carriers:
             raise _UsageError(f"--scope2-method {method}: no rows with that method in "
                               f"{args.grid_factors}")
-        sets[method] = [territorial.grid_factor_set(table, carrier=c, method=method)
-                        for c in carriers]
+        try:
+            sets[method] = [territorial.grid_factor_set(table, carrier=c, method=method)
+                            for c in carriers]
+        except KlimacoreError as exc:
+            raise _InvalidError(f"{args.grid_factors}: {exc}".split("\n")[0],
+                                list(exc.problems)) from None
     return sets
 
 
@@ -180,12 +188,13 @@ def _cmd_inventory(args: argparse.Namespace) -> int:
     from klimacore import io, territorial
     from klimacore.errors import KlimacoreError
 
+    out = _check_out(args.out)
     try:
         activity = io.read_activity_csv(args.activity)
     except OSError as exc:
         raise _UsageError(f"cannot read {args.activity}: {exc.strerror or exc}") from None
+    grid = _grid_sets(args) if args.grid_factors else None
     try:
-        grid = _grid_sets(args) if args.grid_factors else None
         inv = territorial.inventory(activity, territorial.default_emission_factors(),
                                     grid=grid, metric=args.metric, source=args.activity)
     except KlimacoreError as exc:
@@ -207,16 +216,43 @@ def _cmd_inventory(args: argparse.Namespace) -> int:
         print(f"GPC inventory, t CO2e ({args.metric}), by {' × '.join(by)}; sectors I–VI "
               "and the totals (biogenic CO2 is a memo item outside totals):")
         print(table.to_string())
-    if args.out:
-        out = Path(args.out)
-        if out.suffix == ".nc":
-            io.to_netcdf(inv, out)
-        elif out.suffix == ".csv":
-            io.write_csv(inv, out)
-        else:
-            raise _UsageError(f"--out {args.out}: use a .nc or .csv file name")
+    if out is not None:
+        try:
+            if out.suffix == ".nc":
+                io.to_netcdf(inv, out)
+            else:
+                io.write_csv(inv, out)
+        except OSError as exc:
+            raise _UsageError(f"--out {out}: cannot write: {exc.strerror or exc}") from None
         print(f"wrote {out}")
     return EXIT_OK
+
+
+def _check_out(out: str | None) -> Path | None:
+    """Check ``--out`` before any work: suffix, directory, permission, optional dependency."""
+    import os
+
+    if out is None:
+        return None
+    path = Path(out)
+    if path.suffix not in (".nc", ".csv"):
+        raise _UsageError(f"--out {out}: use a .nc or .csv file name")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise _UsageError(f"--out {out}: the directory {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise _UsageError(f"--out {out}: the directory {folder} is not writable")
+    if path.is_dir():
+        raise _UsageError(f"--out {out}: is a directory")
+    if path.suffix == ".nc":
+        try:
+            import h5netcdf  # noqa: F401
+            import h5py  # type: ignore[import-untyped]  # noqa: F401
+        except ImportError:
+            raise _UsageError(f"--out {out}: writing netCDF needs the optional dependencies "
+                              "h5netcdf and h5py: pip install 'klimacore[netcdf]' (or write "
+                              "a .csv)") from None
+    return path
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -310,6 +346,39 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except BaseException as exc:  # the guard: no traceback reaches a user
+        return _guard(exc)
+
+
+def _guard(exc: BaseException) -> int:
+    """Turn any exception into a one-paragraph message and an exit code (1 input, 2 other)."""
+    import os
+
+    from klimacore.errors import KlimacoreError
+
+    if isinstance(exc, SystemExit):
+        return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
+    if isinstance(exc, KlimacoreError):  # invalid input: its message names file/row/label
+        print(str(exc), file=sys.stderr)
+        return EXIT_INVALID
+    if isinstance(exc, KeyboardInterrupt):
+        print("klimacore: interrupted", file=sys.stderr)
+        return EXIT_USAGE
+    if isinstance(exc, ModuleNotFoundError | ImportError):
+        name = getattr(exc, "name", None) or str(exc)
+        hint = " (netCDF: pip install 'klimacore[netcdf]')" if "h5" in str(name) else ""
+        print(f"klimacore: error: a dependency is missing: {exc}{hint}", file=sys.stderr)
+        return EXIT_USAGE
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"klimacore: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if os.environ.get("KLIMACORE_TRACEBACK"):
+        raise exc
+    print(f"klimacore: internal error ({type(exc).__name__}: {exc}); this is a bug in "
+          "klimacore, please report it with the command line and the input (set "
+          "KLIMACORE_TRACEBACK=1 for the traceback)", file=sys.stderr)
+    return EXIT_USAGE
 
 
 if __name__ == "__main__":  # pragma: no cover

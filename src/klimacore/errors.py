@@ -25,6 +25,7 @@ __all__ = [
     "ConvergenceError",
     "DataError",
     "GenerationFuelWarning",
+    "InputFileError",
     "KlimacoreError",
     "KlimacoreWarning",
     "MissingLabelError",
@@ -124,3 +125,29 @@ class GenerationFuelWarning(KlimacoreWarning):
     grid-supplied electricity or heat belongs in I.4.4 (territorial total only), because the
     consumers report that energy in scope 2. Booked in I.4.1 it counts twice in BASIC.
     """
+
+
+class InputFileError(DataError):
+    """A file that cannot be read as what it should be: encoding, syntax or table layout.
+
+    The message names the file and, where one is known, the line (1-based, as editors count)
+    and column.
+
+    >>> err = InputFileError("plan.json", "not UTF-8 (byte 0xe6)", line=3, column=14)
+    >>> print(err)
+    plan.json, line 3, column 14: not UTF-8 (byte 0xe6)
+    >>> isinstance(err, ValueError), err.line
+    (True, 3)
+    """
+
+    def __init__(self, path: object, reason: str, *, line: int | None = None,
+                 column: int | None = None, problems: Sequence[str] = ()) -> None:
+        self.path = str(path)
+        self.line = line
+        self.column = column
+        where = self.path
+        if line is not None:
+            where += f", line {line}"
+        if column is not None:
+            where += f", column {column}"
+        super().__init__(f"{where}: {reason}", problems)

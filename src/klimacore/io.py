@@ -40,7 +40,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from klimacore.errors import DataError, ValidationError
+from klimacore import _files
+from klimacore.errors import DataError, InputFileError, ValidationError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -106,37 +107,120 @@ def activity_to_frame(activity: xr.DataArray | xr.Dataset | pd.DataFrame, *,
 def write_activity_csv(activity: xr.DataArray | xr.Dataset | pd.DataFrame,
                        path: str | Path, *, drop_zeros: bool = False) -> Path:
     """Write activity data as a tidy CSV (see :func:`activity_to_frame`); returns the path."""
-    path = Path(path)
-    activity_to_frame(activity, drop_zeros=drop_zeros).to_csv(path, index=False)
-    return path
+    frame = _escaped(activity_to_frame(activity, drop_zeros=drop_zeros), skip=("value",))
+    with _files.atomic_write(path) as (_, fh):
+        frame.to_csv(fh, index=False)
+    return Path(path)
 
 
 def read_activity_csv(path: str | Path) -> pd.DataFrame:
     """Read a tidy activity CSV (municipality, year, category, fuel, value, unit, …).
 
-    ``municipality`` and ``year`` become integers; ``value`` stays numeric unless some rows hold
-    notation keys (NO, IE, NE, C), which :func:`klimacore.territorial.inventory` takes. Empty
-    values are an error (write a notation key instead).
+    ``municipality`` and ``year`` become integers (``2019.5`` is an error, never truncated);
+    ``value`` stays numeric unless some rows hold notation keys (NO, IE, NE, C), which
+    :func:`klimacore.territorial.inventory` takes. The file must be UTF-8 (a byte-order mark is
+    fine); ``;``-separated files with decimal commas, as Danish Excel saves them, are read too.
+    Empty files, header-only files, ragged rows, empty cells (write a notation key instead of an
+    empty value), numbers beyond the float range and missing columns are errors naming the file
+    and every line concerned. The frame's index holds the file's line numbers, so later problems
+    (a negative value, an unknown code) name the line too.
     """
     import pandas as pd
 
+    from klimacore.territorial._activity import IGNORED_COLUMNS
+
     path = Path(path)
-    skip = 1 if _read_header(path) is not None else 0
-    frame = pd.read_csv(path, skiprows=skip, keep_default_na=False, na_values=[""],
-                        float_precision="round_trip",
-                        dtype={"category": str, "fuel": str, "unit": str})
-    absent = [c for c in ("category", "fuel", "value", "unit") if c not in frame.columns]
+    text = _files.read_text(path)
+    skip = 1 if text.startswith(_HEADER) else 0
+    table = _files.read_table(path, text=text, skip_lines=skip)
+    absent = [c for c in ("category", "fuel", "value", "unit") if c not in table.header]
     if absent:
-        raise DataError(f"{path}: activity CSV lacks columns {absent} (has {list(frame.columns)})")
+        raise InputFileError(path, f"activity CSV lacks columns {absent} (has {table.header})",
+                             line=skip + 1)
+    col = {name: i for i, name in enumerate(table.header)}
+    problems: list[str] = []
+    values: list[Any] = []
+    for row, line in zip(table.rows, table.lines, strict=True):
+        cell = row[col["value"]].strip()
+        if cell in ("NO", "IE", "NE", "C"):
+            values.append(cell)
+            continue
+        if not cell:
+            problems.append(f"line {line}: value is empty (write a number or a notation key "
+                            "NO/IE/NE/C, never an empty cell)")
+            values.append(np.nan)
+            continue
+        number = _files.parse_number(cell, decimal_comma=table.decimal_comma)
+        if isinstance(number, str):
+            problems.append(f"line {line}: value {number}")
+            number = np.nan
+        values.append(number)
+    has_keys = any(isinstance(v, str) for v in values)
+    data: dict[str, Any] = {}
+    for name, i in col.items():
+        if name == "value":
+            continue
+        cells = [_files.unescape_cell(row[i].strip()) for row in table.rows]
+        keys = [isinstance(v, str) for v in values]
+        if name not in IGNORED_COLUMNS:
+            empty = [line for line, c, k in zip(table.lines, cells, keys, strict=True)
+                     if not c and not (k and name == "unit")]
+            problems += [f"line {line}: column {name!r} is empty" for line in empty[:20]]
+        if name in ("municipality", "year"):
+            ints = [_files.parse_integer(c) if c else 0 for c in cells]
+            problems += [f"line {line}: {name} {v}" for line, v in
+                         zip(table.lines, ints, strict=True) if isinstance(v, str)][:20]
+            data[name] = [v if isinstance(v, int) else 0 for v in ints]
+        elif name not in ("category", "fuel", "unit") and cells and all(
+                isinstance(_files.parse_integer(c), int) and "." not in c and "," not in c
+                for c in cells):
+            data[name] = [int(c) for c in cells]  # an integer-coded dimension (area, …)
+        else:
+            data[name] = cells
+    data["value"] = np.asarray(values, dtype=object if has_keys else float)
+    frame = pd.DataFrame(data, index=pd.Index(table.lines, name=None))[table.header]
     for c in ("municipality", "year"):
         if c in frame.columns:
-            try:
-                frame[c] = frame[c].astype("int64")
-            except (TypeError, ValueError) as exc:
-                raise DataError(f"{path}: column {c!r} must hold integers ({exc})") from exc
-    if frame["value"].isna().any():
-        rows = (np.flatnonzero(frame["value"].isna().to_numpy()) + 2 + skip).tolist()
-        raise DataError(f"{path}: empty values on lines {rows[:20]} (use a notation key)")
+            frame[c] = frame[c].astype("int64")
+    frame.attrs[_files.SOURCE_ATTR] = str(path)
+    if problems:  # add what the engine would find in the other rows: one round for the user
+        bad_lines = {int(p.split(":")[0].removeprefix("line ")) for p in problems
+                     if p.startswith("line ")}
+        rest = frame.loc[[line not in bad_lines for line in frame.index]]
+        if len(rest):
+            problems += _activity_problems(rest)
+        raise InputFileError(path, f"{len(problems)} problem(s) in the activity data",
+                             problems=problems[:30] + ([f"… ({len(problems) - 30} more)"]
+                                                       if len(problems) > 30 else []))
+    return frame
+
+
+def _activity_problems(frame: pd.DataFrame) -> list[str]:
+    from klimacore.errors import KlimacoreError
+    from klimacore.territorial._activity import parse_frame
+
+    try:
+        parse_frame(frame, label="fuel", what="activity")
+    except KlimacoreError as exc:
+        return list(exc.problems) or [str(exc)]
+    return []
+
+
+def _escaped(frame: pd.DataFrame, skip: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A copy with text cells a spreadsheet would run as formulas escaped (see _files)."""
+    out = frame.copy()
+    for name in out.columns:
+        if name in skip or out[name].dtype.kind not in "OSUT":
+            continue
+        out[name] = [(_files.escape_cell(v) if isinstance(v, str) else v) for v in out[name]]
+    return out
+
+
+def _unescaped(frame: pd.DataFrame) -> pd.DataFrame:
+    for name in frame.columns:
+        if name == "value" or frame[name].dtype.kind not in "OSUT":
+            continue
+        frame[name] = [(_files.unescape_cell(v) if isinstance(v, str) else v) for v in frame[name]]
     return frame
 
 
@@ -173,8 +257,24 @@ def _attrs_json(attrs: Mapping[Hashable, Any]) -> dict[str, Any]:
 
 def _coord_meta(var: Any) -> dict[str, Any]:
     values = np.asarray(var.values)
+    # datetimes as int64 counts of their own unit (exact; NaT too); everything else as is
+    plain = values.view(np.int64) if values.dtype.kind in "mM" else values
     return {"dims": [str(d) for d in var.dims], "dtype": values.dtype.str,
-            "values": values.tolist(), "attrs": _attrs_json(var.attrs)}
+            "values": plain.tolist(), "attrs": _attrs_json(var.attrs)}
+
+
+def _coord_values(c: Mapping[str, Any]) -> np.ndarray[Any, Any]:
+    dtype = np.dtype(c["dtype"])
+    if dtype.kind in "mM":
+        return np.asarray(c["values"], dtype=np.int64).view(dtype)
+    return np.asarray(c["values"], dtype=dtype)
+
+
+def _labels(meta: Mapping[str, Any], dim: str) -> np.ndarray[Any, Any]:
+    """The labels of ``dim``: its coordinate, or positions for a dimension without one."""
+    if dim in meta["coords"]:
+        return _coord_values(meta["coords"][dim])
+    return np.arange(int(meta.get("sizes", {})[dim]), dtype=np.int64)
 
 
 def _as_dataset(obj: xr.Dataset | xr.DataArray) -> tuple[xr.Dataset, str | None]:
@@ -215,6 +315,11 @@ def to_frame(obj: xr.Dataset | xr.DataArray) -> pd.DataFrame:
             part["value"] = np.nan
             part["text"] = values.ravel().astype(str)
         elif values.dtype.kind in "fiub":
+            if values.dtype.kind in "iu" and values.size and (
+                    values.max() > 2**53 or (values.dtype.kind == "i" and values.min() < -2**53)):
+                raise DataError(f"variable {name!r} holds integers beyond ±2^53, which the tidy "
+                                "'value' column (a float) cannot hold exactly; write it with "
+                                "to_netcdf(), or as float or text")
             part["value"] = values.ravel().astype(float)
             part["text"] = ""
         else:
@@ -228,7 +333,7 @@ def to_frame(obj: xr.Dataset | xr.DataArray) -> pd.DataFrame:
             frame[d] = pd.Series(dtype=object)
         kind = np.asarray(ds.get_index(d)).dtype.kind
         if kind in "iu":
-            frame[d] = frame[d].astype("Int64")
+            frame[d] = frame[d].astype("Int64" if kind == "i" else "UInt64")
     frame = frame[["variable", *dims, "value", "text", "unit"]]
     meta = {
         "format": FORMAT,
@@ -236,6 +341,7 @@ def to_frame(obj: xr.Dataset | xr.DataArray) -> pd.DataFrame:
         "name": da_name,
         "attrs": _attrs_json(ds.attrs),
         "dims": dims,
+        "sizes": {d: int(ds.sizes[d]) for d in dims},
         "coords": {str(n): _coord_meta(c) for n, c in ds.coords.items()},
         "variables": {str(n): {"dims": [str(d) for d in v.dims],
                                "dtype": np.asarray(v.values).dtype.str,
@@ -260,7 +366,7 @@ def from_frame(frame: pd.DataFrame, meta: Mapping[str, Any] | None = None) -> An
                         "to_frame()/write_csv()")
     coords: dict[str, Any] = {}
     for name, c in meta["coords"].items():
-        values = np.asarray(c["values"], dtype=np.dtype(c["dtype"]))
+        values = _coord_values(c)
         coords[name] = xr.Variable(c["dims"], values, attrs=_decode_attrs(c["attrs"]))
     data_vars: dict[str, Any] = {}
     groups = {str(k): g for k, g in frame.groupby("variable", sort=False)}
@@ -269,14 +375,14 @@ def from_frame(frame: pd.DataFrame, meta: Mapping[str, Any] | None = None) -> An
         if rows is None:
             raise DataError(f"frame has no rows for variable {name!r}")
         dims = v["dims"]
-        shape = tuple(len(meta["coords"][d]["values"]) for d in dims)
+        shape = tuple(len(_labels(meta, d)) for d in dims)
         dtype = np.dtype(v["dtype"])
         codes = []
         for d in dims:
-            labels = np.asarray(meta["coords"][d]["values"], dtype=np.dtype(meta["coords"][d]["dtype"]))
+            labels = _labels(meta, d)
             col = rows[d].to_numpy()
             if labels.dtype.kind in "iu":
-                col = pd.to_numeric(rows[d]).to_numpy(dtype=np.int64)
+                col = pd.to_numeric(rows[d]).to_numpy(dtype=labels.dtype)
             else:
                 col = col.astype(labels.dtype) if labels.dtype.kind != "O" else col
             idx = pd.Index(labels).get_indexer(col)
@@ -321,17 +427,18 @@ def write_csv(obj: xr.Dataset | xr.DataArray, path: str | Path) -> Path:
     >>> back.identical(da), back.attrs["scope2"]
     (True, {'method': 'national_location'})
     """
-    path = Path(path)
     frame = to_frame(obj)
     meta = json.dumps(frame.attrs["klimacore"], ensure_ascii=False, allow_nan=True)
-    with path.open("w", encoding="utf-8", newline="") as fh:
+    frame = _escaped(frame, skip=("value",))
+    with _files.atomic_write(path) as (_, fh):
+        assert fh is not None
         fh.write(_HEADER + meta + "\n")
         frame.to_csv(fh, index=False)
-    return path
+    return Path(path)
 
 
 def _read_header(path: Path) -> dict[str, Any] | None:
-    with path.open(encoding="utf-8") as fh:
+    with path.open(encoding="utf-8-sig") as fh:
         first = fh.readline()
     if first.startswith(_HEADER):
         meta: dict[str, Any] = json.loads(first[len(_HEADER):])
@@ -352,8 +459,9 @@ def read_csv(path: str | Path) -> Any:
                  if d in meta["dims"] and np.dtype(c["dtype"]).kind in "USO"}
     frame = pd.read_csv(path, skiprows=1, keep_default_na=False, na_values={"value": [""]},
                         float_precision="round_trip",
-                        dtype={"variable": str, "text": str, "unit": str, **text_cols})
-    return from_frame(frame, meta)
+                        dtype={"variable": str, "text": str, "unit": str, **text_cols},
+                        encoding="utf-8-sig")
+    return from_frame(_unescaped(frame), meta)
 
 
 # --- netCDF -------------------------------------------------------------------------------------
@@ -430,10 +538,13 @@ def to_netcdf(obj: xr.Dataset | xr.DataArray, path: str | Path) -> Path:
         kind = np.asarray(var.values).dtype
         if kind.kind in "USO":
             attrs[_STR_DTYPE] = kind.str
+        if kind.kind in "mM":  # as int64 counts of the dtype's own unit: exact, NaT included
+            attrs[_STR_DTYPE] = kind.str
+            out[name] = var.copy(data=np.asarray(var.values).view(np.int64))
         out[name].attrs = attrs
         out[name].encoding = {}
-    out.to_netcdf(path, engine="h5netcdf")
-    return path
+    _files.write_with(path, lambda tmp: out.to_netcdf(tmp, engine="h5netcdf"))
+    return Path(path)
 
 
 def read_netcdf(path: str | Path) -> Any:
@@ -449,7 +560,10 @@ def read_netcdf(path: str | Path) -> Any:
         var = ds[name]
         dtype = var.attrs.get(_STR_DTYPE)
         attrs = _decode_nc_attrs(var.attrs)
-        if dtype is not None:
+        if dtype is not None and np.dtype(str(dtype)).kind in "mM":
+            ds[name] = var.copy(data=np.asarray(var.values).astype(np.int64).view(
+                np.dtype(str(dtype))))
+        elif dtype is not None:
             ds[name] = var.astype(np.dtype(str(dtype)))
         ds[name].attrs = attrs
         ds[name].encoding = {}

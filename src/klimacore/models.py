@@ -27,9 +27,11 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -43,9 +45,11 @@ from pydantic import (
 )
 
 from klimacore._plan_extras import CctfData
+from klimacore._plan_rules import CROSS_FIELD_RULES, cross_field_problems
 from klimacore.errors import UnitError
 
 __all__ = [
+    "CROSS_FIELD_RULES",
     "PLAN_SECTORS",
     "Action",
     "Adaptation",
@@ -54,6 +58,7 @@ __all__ = [
     "InventoryMeta",
     "Scenario",
     "Target",
+    "cross_field_problems",
     "json_schema",
     "load_example_plan",
     "plan_problems",
@@ -94,6 +99,14 @@ Year = Annotated[int, AfterValidator(_check_year)]
 """A calendar year between 1990 and 2100."""
 
 
+class _Problems(ValueError):
+    """Several problems of one model, raised together; ``plan_problems`` lists them one by one."""
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("; ".join(self.problems))
+
+
 def _finite(value: float) -> float:
     if not math.isfinite(value):
         raise ValueError(f"value {value} is not finite")
@@ -101,6 +114,20 @@ def _finite(value: float) -> float:
 
 
 Finite = Annotated[float, AfterValidator(_finite)]
+
+MAX_TONNES = 1e12
+"""Largest emission amount a plan may state, t CO2e a year: about 20 times the world's yearly
+emissions (~5e10 t), so larger values are typos or fill values (and sums would overflow)."""
+
+
+def _plausible_tonnes(value: float) -> float:
+    if abs(value) > MAX_TONNES:
+        raise ValueError(f"{value:g} t CO2e is beyond ±{MAX_TONNES:g} t, more than the world "
+                         "emits in 20 years (a typo or a fill value?)")
+    return value
+
+
+Tonnes = Annotated[float, AfterValidator(_finite), AfterValidator(_plausible_tonnes)]
 NonNegative = Annotated[float, Field(ge=0), AfterValidator(_finite)]
 
 
@@ -236,7 +263,7 @@ class Target(_Model):
                 f"target_year {self.target_year} must be after base_year {self.base_year}"
             )
         if problems:
-            raise ValueError("; ".join(problems))
+            raise _Problems(problems)
         return self
 
 
@@ -291,7 +318,7 @@ class Action(_Model):
     end: Year
     status: Literal["planned", "ongoing", "completed", "delayed", "cancelled"] = "planned"
     sector: Sector
-    expected_effect_t: NonNegative | None = Field(
+    expected_effect_t: Annotated[NonNegative, AfterValidator(_plausible_tonnes)] | None = Field(
         default=None, description="Expected reduction in t CO2e a year, in effect_year"
     )
     effect_year: Year | None = None
@@ -309,7 +336,7 @@ class Action(_Model):
         if len(set(self.indicators)) != len(self.indicators):
             problems.append(f"indicators listed twice: {list(self.indicators)}")
         if problems:
-            raise ValueError("; ".join(problems))
+            raise _Problems(problems)
         return self
 
 
@@ -322,7 +349,7 @@ class Scenario(_Model):
     """
 
     name: str = Field(min_length=1)
-    emissions: dict[Sector, dict[Year, Finite]]
+    emissions: dict[Sector, dict[Year, Tonnes]]
 
     @field_validator("emissions")
     @classmethod
@@ -403,8 +430,9 @@ class ClimateActionPlan(_Model):
     )
     gwp_metric: GwpMetric = "AR5GWP100"
     baseline_year: Year
-    baseline_emissions: dict[Sector, Finite] = Field(
-        description="Baseline inventory by sector, t CO2e (land_use may be negative)"
+    baseline_emissions: dict[Sector, Tonnes] = Field(
+        description="Baseline inventory by sector, t CO2e (at least one sector; only land_use "
+        "may be negative)"
     )
     inventory: InventoryMeta
     population: dict[Year, NonNegative] = Field(default_factory=dict)
@@ -423,6 +451,11 @@ class ClimateActionPlan(_Model):
     def _municipality(cls, value: Any) -> int:
         from klimacore.reference import municipality_code
 
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            raise ValueError(f"municipality {value!r} is not a municipality code (a whole "
+                             "number 101–860) or a name")
+        if isinstance(value, float):
+            value = int(value)
         try:
             return municipality_code(value)
         except KeyError:
@@ -430,39 +463,23 @@ class ClimateActionPlan(_Model):
                 f"unknown municipality {value!r} (expected one of the 98 codes 101–860 or a name)"
             ) from None
 
+    @field_validator("baseline_emissions")
+    @classmethod
+    def _baseline(cls, value: dict[str, float]) -> dict[str, float]:
+        if not value:
+            raise ValueError("baseline_emissions is empty: give the baseline inventory for at "
+                             "least one sector (t CO2e)")
+        negative = [s for s, v in value.items() if v < 0 and s != "land_use"]
+        if negative:
+            raise ValueError(f"baseline_emissions negative for {negative} (only land_use, "
+                             "a removal, may be)")
+        return value
+
     @model_validator(mode="after")
     def _cross_references(self) -> ClimateActionPlan:
-        problems: list[str] = []
-        if self.inventory.gwp_metric != self.gwp_metric:
-            problems.append(
-                f"inventory.gwp_metric {self.inventory.gwp_metric} differs from the plan's "
-                f"gwp_metric {self.gwp_metric}"
-            )
-        negative = [s for s, v in self.baseline_emissions.items() if v < 0 and s != "land_use"]
-        if negative:
-            problems.append(f"baseline_emissions negative for {negative} (only land_use may be)")
-        for kind, values in (("action", self.actions), ("indicator", self.indicators)):
-            ids = [item.id for item in values]
-            dupes = sorted({i for i in ids if ids.count(i) > 1})
-            if dupes:
-                problems.append(f"{kind} ids used twice: {dupes}")
-        known = {ind.id for ind in self.indicators}
-        for i, action in enumerate(self.actions):
-            unknown = [x for x in action.indicators if x not in known]
-            if unknown:
-                problems.append(
-                    f"actions.{i} ({action.id}) links unknown indicators {unknown}"
-                )
-        for name in ("bau", "action_scenario"):
-            scenario = getattr(self, name)
-            if scenario is None:
-                continue
-            early = sorted({y for series in scenario.emissions.values() for y in series
-                            if y < self.baseline_year})
-            if early:
-                problems.append(f"{name} has years {early} before baseline_year {self.baseline_year}")
+        problems = cross_field_problems(self)
         if problems:
-            raise ValueError("; ".join(problems))
+            raise _Problems(f"{loc}: {message}" for loc, message in problems)
         return self
 
     @property
@@ -491,28 +508,68 @@ class ClimateActionPlan(_Model):
         return self
 
 
-def plan_problems(document: Mapping[str, Any] | str | bytes) -> list[str]:
+def plan_problems(document: Mapping[str, Any] | str | bytes, *,
+                  source: str = "(document)") -> list[str]:
     """Validate a plan document and return every problem as ``"location: message"``.
 
-    An empty list means the document is a valid :class:`ClimateActionPlan`.
+    An empty list means the document is a valid :class:`ClimateActionPlan`. Field problems and
+    cross-field problems (ids used twice, two targets for one year, links to unknown
+    indicators, …) come together, one entry each; a JSON text is also checked for keys given
+    twice, which JSON parsers otherwise resolve silently (the last one wins). A text that is not
+    JSON gives one problem naming ``source`` (e.g. the file name), the line and the column.
 
     >>> plan_problems({"municipality": 999, "title": "x", "version": "1"})[:2]
     ['municipality: Value error, unknown municipality 999 (expected one of the 98 codes 101–860 or a name)', 'baseline_year: Field required']
+    >>> plan_problems('{"municipality": 727, "municipality": 751}')[0]
+    'municipality: key given twice (727, then 751); a JSON object may name a key once'
     """
     from pydantic import ValidationError as PydanticValidationError
 
+    from klimacore._files import decode, load_json
+    from klimacore.errors import InputFileError
+
+    out: list[str] = []
+    raw: Any = document
+    model_level = False
     try:
-        if isinstance(document, str | bytes):
-            ClimateActionPlan.model_validate_json(document)
-        else:
-            ClimateActionPlan.model_validate(document)
+        with _gc_paused(isinstance(document, str | bytes) and len(document) > 1_000_000):
+            if isinstance(document, str | bytes):
+                text = decode(document, source) if isinstance(document, bytes) else document
+                raw, out = load_json(text, source)
+                ClimateActionPlan.model_validate_json(text)
+            else:
+                ClimateActionPlan.model_validate(raw)
+    except InputFileError as exc:
+        return [str(exc)]
     except PydanticValidationError as exc:
-        out = []
         for err in exc.errors():
             loc = ".".join(str(p) for p in err["loc"]) or "(document)"
-            out.append(f"{loc}: {err['msg']}")
-        return out
-    return []
+            cause = (err.get("ctx") or {}).get("error")
+            if isinstance(cause, _Problems):
+                model_level = model_level or not err["loc"]
+                out.extend(p if not err["loc"] else f"{loc}: {p}" for p in cause.problems)
+            else:
+                out.append(f"{loc}: {err['msg']}")
+        if not model_level:  # fields failed, so the plan's own rules did not run: run them raw
+            out.extend(f"{loc}: {message}" for loc, message in cross_field_problems(raw))
+    return out
+
+
+@contextlib.contextmanager
+def _gc_paused(pause: bool) -> Iterator[None]:
+    """Pause the cyclic garbage collector while a large document is parsed and validated.
+
+    Parsing allocates millions of objects and no cycles; with the collector on, a 120,000-action
+    plan took twice as long (measured in benchmarks/bench_validate.py). Restored afterwards.
+    """
+    was_on = gc.isenabled()
+    if pause and was_on:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if pause and was_on:
+            gc.enable()
 
 
 _MODELS: dict[str, type[BaseModel]] = {

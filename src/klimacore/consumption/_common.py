@@ -144,6 +144,12 @@ def as_dataarray(
         attrs: dict[str, Any] = {str(k): v for k, v in data.attrs.items()}
     elif isinstance(data, pd.DataFrame):
         frame = data.copy()
+        named = [n for n in frame.index.names if n is not None]
+        if named:  # index levels are data (municipality, coicop, …), never dropped
+            clash = [n for n in named if n in frame.columns]
+            if clash:
+                raise DataError(f"{name}: index level(s) {clash} are also columns; drop one")
+            frame = frame.reset_index(level=named)
         attrs = {str(k): v for k, v in data.attrs.items()}
     elif isinstance(data, xr.DataArray):
         extra = [d for d in data.dims if d not in required + optional]
@@ -168,7 +174,14 @@ def as_dataarray(
         frame["coicop"] = [normalize_coicop(c) for c in frame["coicop"]]
     for col in ("municipality", "year"):
         if col in frame.columns:
-            frame[col] = frame[col].astype("int64")
+            numbers = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float,
+                                                                           na_value=np.nan)
+            bad = ~np.isfinite(numbers) | (numbers != np.round(numbers))
+            if bad.any():
+                shown = [frame[col].iloc[i] for i in np.flatnonzero(bad)[:10]]
+                raise DataError(f"{name}: column {col!r} holds values that are not whole "
+                                f"numbers: {shown}")
+            frame[col] = numbers.astype("int64")
     dup = frame.duplicated(subset=columns, keep=False)
     if dup.any():
         keys = sorted({tuple(r) for r in frame.loc[dup, columns].itertuples(index=False)})
@@ -183,6 +196,7 @@ def as_dataarray(
             f"{name} is not a complete table over {columns}: {len(holes)} missing combinations, "
             f"e.g. {holes[:5]}"
         )
+    _check_finite(out, name)
     out.attrs.update(attrs)
     return out
 
@@ -200,3 +214,12 @@ def _check_unique(da: xr.DataArray, name: str) -> None:
             raise DataError(f"{name} has duplicate {dim} labels: {dups}")
     if bool(np.isnan(da.to_numpy()).any()):
         raise DataError(f"{name} has NaN values")
+    _check_finite(da, name)
+
+
+def _check_finite(da: xr.DataArray, name: str) -> None:
+    values = da.to_numpy()
+    if bool(np.isinf(values).any()):
+        flags = da.copy(data=np.isinf(values)).to_series()
+        where = [k for k, v in flags.items() if v][:10]
+        raise ValidationError(f"{name} has infinite values at {where}")

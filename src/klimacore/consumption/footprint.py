@@ -183,8 +183,11 @@ def _bridge(
     mar_ = per_code(margins, codes, name="margin share")
     tax_ = per_code(taxes, codes, name="other taxes share")
     problems = [f"VAT rate of {c} is {v} (must be >= 0)" for c, v in vat_.items() if v < 0]
+    problems += [f"VAT rate of {c} is {v:g}: a rate is a fraction of the price excluding VAT "
+                 f"(Danish VAT 25 % is 0.25, not 25)" for c, v in vat_.items()
+                 if not 0 <= v < 1 or not np.isfinite(v)]
     for c in codes:
-        if mar_[c] < 0 or tax_[c] < 0 or mar_[c] + tax_[c] >= 1:
+        if not (mar_[c] >= 0 and tax_[c] >= 0 and mar_[c] + tax_[c] < 1):  # NaN fails too
             problems.append(
                 f"margin {mar_[c]} and other taxes {tax_[c]} of {c} must be >= 0 and sum to < 1"
             )

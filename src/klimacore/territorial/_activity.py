@@ -9,17 +9,36 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from klimacore.errors import DataError, UnitError, ValidationError
-from klimacore.territorial._labels import NOTATION_KEYS, as_label_array, gpc, raise_problems
+from klimacore.territorial._checks import (
+    finite_values,
+    index_as_columns,
+    label_problems,
+    limited,
+    negative_problems,
+    raise_collected,
+    row_names,
+    show_cell,
+    stray_columns,
+    unique_labels,
+)
+from klimacore.territorial._labels import NOTATION_KEYS, as_label_array, gpc
 from klimacore.units import conversion_factor
 
 if TYPE_CHECKING:
     import pandas as pd
     import xarray as xr
 
-IGNORED_COLUMNS: tuple[str, ...] = ("source", "note", "notes", "comment")
+IGNORED_COLUMNS: tuple[str, ...] = ("source", "note", "notes", "comment", "comments",
+                                     "remark", "remarks")
 """Columns of a tidy frame that describe rows and are not dimensions."""
 
 LEADING_DIMS: tuple[str, ...] = ("municipality", "region", "year", "category")
+
+MAX_ABS_VALUE = 1e20
+"""Largest magnitude accepted in a tidy input row, in the row's own unit. Denmark's whole energy
+use is about 7e17 J a year, so no municipal quantity comes near it in any unit klimacore reads;
+beyond it lie fill values (9.97e36 in netCDF), Excel's 9.99e307 and typos, and products that
+overflow to infinity."""
 
 
 def _ordered_labels(name: str, values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
@@ -77,11 +96,17 @@ def frame_dims(frame: pd.DataFrame, reserved: Sequence[str]) -> list[str]:
     return lead + [c for c in rest if c not in lead]
 
 
-def split_values(frame: pd.DataFrame, what: str) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    """Numeric values and a mask of notation-key rows (value NO/IE/NE/C) of a tidy frame."""
+def split_values(frame: pd.DataFrame, what: str
+                 ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], list[str]]:
+    """Numeric values, a mask of notation-key rows (value NO/IE/NE/C) and the problems found.
+
+    Problems are cells that are neither numbers nor notation keys, empty cells and infinite
+    values, each naming its row and the reason.
+    """
     import pandas as pd
 
     raw = frame["value"]
+    problems: list[str] = []
     if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
         values = raw.to_numpy(dtype=float, na_value=np.nan)
         is_key = np.zeros(len(values), dtype=bool)
@@ -90,66 +115,107 @@ def split_values(frame: pd.DataFrame, what: str) -> tuple[np.ndarray[Any, Any], 
         is_key = text.isin(NOTATION_KEYS).fillna(False).to_numpy(dtype=bool)
         values = pd.to_numeric(text.where(~text.isin(NOTATION_KEYS)), errors="coerce").to_numpy(
             dtype=float, na_value=np.nan)
-        bad_text = np.flatnonzero(~is_key & np.isnan(values) & text.notna().to_numpy(dtype=bool))
-        if bad_text.size:
-            shown = [f"row {i}: {raw.iloc[i]!r}" for i in bad_text[:20]]
-            raise ValidationError(
-                f"{len(bad_text)} {what} value(s) are neither numbers nor notation keys "
-                f"({', '.join(NOTATION_KEYS)})", problems=shown)
+        bad_text = np.flatnonzero(~is_key & np.isnan(values) & text.notna().to_numpy(dtype=bool)
+                                  & (text.fillna("") != "").to_numpy(dtype=bool))
+        problems += [f"{where}: {what} value {show_cell(raw.iloc[i])} is neither a number nor a notation "
+                     f"key ({', '.join(NOTATION_KEYS)})"
+                     for where, i in zip(row_names(frame, bad_text), bad_text, strict=True)]
+        values[bad_text] = 0.0  # reported above; keeps the checks below from naming it twice
     missing = np.flatnonzero(np.isnan(values) & ~is_key)
-    if missing.size:
-        raise ValidationError(
-            f"{missing.size} {what} row(s) have no value (use a notation key NO/IE/NE/C, never "
-            "an empty cell)", problems=[f"row {i}" for i in missing[:20]])
+    problems += [f"{where}: {what} value is empty (write a number or a notation key NO/IE/NE/C, "
+                 "never an empty cell)" for where in row_names(frame, missing)]
     inf = np.flatnonzero(np.isinf(values))
-    if inf.size:
-        raise ValidationError(f"{inf.size} {what} row(s) are infinite",
-                              problems=[f"row {i}" for i in inf[:20]])
-    return values, is_key
+    problems += [f"{where}: {what} value {show_cell(raw.iloc[i])} is infinite (beyond ±1.8e308)"
+                 for where, i in zip(row_names(frame, inf), inf, strict=True)]
+    huge = np.flatnonzero(np.isfinite(values) & (np.abs(values) > MAX_ABS_VALUE))
+    problems += [f"{where}: {what} value {values[i]:g} is beyond ±{MAX_ABS_VALUE:g}, more than "
+                 "any quantity a municipality reports in any unit (a fill value or a typo?)"
+                 for where, i in zip(row_names(frame, huge), huge, strict=True)]
+    return values, is_key, limited(problems, f" {what} value problems")
+
+
+def _removal_rows(frame: pd.DataFrame, label: str) -> np.ndarray[Any, Any] | None:
+    """Rows that may be negative: direct emissions (label ``gas``) in LULUCF (GPC V.2), which
+    holds removals; activity never."""
+    if label != "gas":
+        return None
+    cats = frame["category"].astype(str).str.strip()
+    return (cats.str.startswith("V.2")).to_numpy(dtype=bool)
 
 
 def parse_frame(
     frame: pd.DataFrame, *, label: str, what: str
 ) -> tuple[xr.DataArray | None, pd.DataFrame | None]:
     """A tidy frame (dims…, ``label``, value, unit) → DataArray over (dims…, label) with a per-label
-    ``unit`` coordinate, and the notation-key rows (dims…, notation_key) if any."""
+    ``unit`` coordinate, and the notation-key rows (dims…, notation_key) if any.
+
+    Every problem of the frame (missing columns, stray columns, empty or non-numeric or negative
+    values, unknown municipality codes, years that are not years, unit typos, and then unknown
+    categories) is collected and raised together, each naming its row.
+    """
     import pandas as pd
     import xarray as xr
 
+    frame, index_problems = index_as_columns(frame, what)
     needed = [label, "value", "unit"]
     absent = [c for c in [*needed, "category"] if c not in frame.columns]
     if absent:
         raise DataError(f"{what} frame lacks columns {absent} (has {list(frame.columns)})")
+    kinds: dict[str, list[str]] = {"data": index_problems + stray_columns(frame, what)}
     dims = frame_dims(frame, needed)
-    values, is_key = split_values(frame, what)
+    kinds["data"] += label_problems(frame, dims, what)
+    values, is_key, kinds["value"] = split_values(frame, what)
+    finite = np.isfinite(values) & ~is_key
+    kinds["value"] += negative_problems(frame, np.where(finite, values, 0.0), what,
+                                        _removal_rows(frame, label))
+    kinds["unit"] = []
+    names_all = as_label_array(frame[label].to_numpy())
+    units_all = np.asarray([str(u).strip() for u in frame["unit"].tolist()])
+    canon: dict[Any, str] = {}
+    for n, u, k in zip(names_all.tolist(), units_all.tolist(), is_key.tolist(), strict=True):
+        if not k:
+            canon.setdefault(n, u)
+    rows = ~is_key
+    pairs = pd.DataFrame({"n": names_all[rows], "u": units_all[rows]})
+    uniq: list[tuple[Any, str]] = []
+    codes = np.zeros(0, np.intp)
+    if len(pairs):
+        codes, found = pd.factorize(pd.MultiIndex.from_frame(pairs))
+        uniq = list(found)
+    scale = np.ones(len(uniq))
+    for i, (n, u) in enumerate(uniq):
+        try:
+            scale[i] = conversion_factor(u, canon[n])
+        except UnitError as exc:
+            first = row_names(frame, np.flatnonzero(rows & (names_all == n) & (units_all == u))[:1])
+            where = f" ({first[0]})" if first else ""
+            msg = str(exc) if u == canon[n] else f"rows in {u!r} and in {canon[n]!r} ({exc})"
+            kinds["unit"].append(f"{label} {n!r}{where}: {msg}")
+    if any(kinds.values()) and "category" in dims:  # unknown categories join the other problems
+        index = gpc().index
+        unknown = [c for c in dict.fromkeys(frame["category"].astype(str).tolist())
+                   if c not in index]
+        if unknown:
+            kinds["label"] = [f"{what}: unknown GPC categories {unknown[:20]} (see "
+                              "reference.gpc_categories())"]
+    raise_collected(kinds, what)
     keys = None
     if is_key.any():
         key_rows = frame.loc[is_key, dims].copy()
         key_rows["notation_key"] = frame.loc[is_key, "value"].astype(str).str.strip().to_numpy()
         keys = key_rows.reset_index(drop=True)
-        frame = frame.loc[~is_key]
-        values = values[~is_key]
-    if len(frame) == 0:
+    if not rows.any():
         return None, keys
-    names = as_label_array(frame[label].to_numpy())
-    units = np.asarray([str(u).strip() for u in frame["unit"].tolist()])
-    # canonical unit per label: the first one met; every row is converted to it
-    canon: dict[Any, str] = {}
-    for n, u in zip(names.tolist(), units.tolist(), strict=True):
-        canon.setdefault(n, u)
-    pairs = pd.DataFrame({"n": names, "u": units})
-    codes, uniq = pd.factorize(pd.MultiIndex.from_frame(pairs))
-    scale = np.empty(len(uniq))
-    problems = []
-    for i, (n, u) in enumerate(uniq):
-        try:
-            scale[i] = conversion_factor(u, canon[n])
-        except UnitError as exc:
-            problems.append(f"{label} {n!r}: rows in {u!r} and in {canon[n]!r} ({exc})")
-    if problems:
-        raise_problems(units=problems, context=what)
-    values = values * scale[codes]
-    data, coords = dense_from_frame(frame, [*dims, label], values, what)
+    converted = values[rows] * scale[codes]
+    overflow = np.flatnonzero(~np.isfinite(converted))
+    if overflow.size:
+        places = row_names(frame, np.flatnonzero(rows)[overflow])
+        raise ValidationError(f"{what}: values overflow when converted to one unit per {label}",
+                              problems=limited([f"{w}: {values[rows][i]:g} "
+                                                f"{units_all[rows][i]} is too large" for w, i in
+                                                zip(places, overflow, strict=True)]))
+    kept = frame.loc[rows]
+    data, coords = dense_from_frame(kept, [*dims, label], converted, what)
     unit_list = [canon[n] for n in coords[label].tolist()]
     all_coords: dict[str, Any] = dict(coords)
     all_coords["unit"] = (label, np.asarray(unit_list))
@@ -232,6 +298,8 @@ def to_activity(
         if da is None:
             return None, keys
         return Activity(da, tuple(str(u) for u in da.coords["unit"].to_numpy().tolist())), keys
+    if isinstance(activity, xr.Dataset | xr.DataArray):
+        _check_array(activity, "activity")
     if isinstance(activity, xr.Dataset):
         bad = [n for n, v in activity.data_vars.items() if "units" not in v.attrs]
         if bad:
@@ -256,3 +324,22 @@ def to_activity(
     raise ValidationError(
         f"activity must be a pandas DataFrame or an xarray DataArray/Dataset, got "
         f"{type(activity).__name__}")
+
+
+def _check_array(obj: xr.DataArray | xr.Dataset, what: str) -> None:
+    """Repeated labels, NaN, infinite and negative values of an xarray input, all at once."""
+    import xarray as xr
+
+    problems = unique_labels(obj, what)
+    arrays = [obj] if isinstance(obj, xr.DataArray) else list(obj.data_vars.values())
+    for arr in arrays:
+        values = np.asarray(arr.values)
+        if values.dtype.kind not in "fiu":
+            continue
+        name = what if isinstance(obj, xr.DataArray) else f"{what} variable {arr.name!r}"
+        values = values.astype(float)
+        problems += finite_values(values, name)
+        n_neg = int((values < 0).sum())
+        if n_neg:
+            problems.append(f"{name}: {n_neg} negative value(s) (activity is never negative)")
+    raise_collected({"value": problems}, what)

@@ -195,7 +195,13 @@ def _from_frame(frame: pd.DataFrame, dims: Sequence[str]) -> FactorTable:
     units = [str(u) for u in frame["unit"].tolist()]
     bad_values = [(fuel[i], gas[i]) for i in np.flatnonzero(~np.isfinite(values))]
     if bad_values:
-        raise DataError(f"emission factors with missing or non-numeric values: {bad_values}")
+        raise DataError(f"emission factors with missing, non-numeric or infinite values: "
+                        f"{bad_values}")
+    negative = [(fuel[i], gas[i]) for i in np.flatnonzero(values < 0)]
+    if negative:
+        raise ValidationError(f"negative emission factors for (fuel, gas) {negative[:20]}: a "
+                              "factor is never negative (state removals as direct emissions "
+                              "in GPC V.2)")
     ref_den: dict[str, str] = {}  # per fuel, the first row's denominator
     scale = np.empty(len(values))
     problems: list[str] = []
@@ -235,10 +241,21 @@ def _py(v: Any) -> Any:
 
 
 def _from_dataarray(da: xr.DataArray) -> FactorTable:
+    from klimacore.territorial._checks import unique_labels
+
     absent = [d for d in ("fuel", "gas") if d not in da.dims]
     if absent:
         raise DataError(f"emission factors need dims 'fuel' and 'gas'; missing {absent} "
                         f"(dims {da.dims})")
+    problems = unique_labels(da, "emission factors")
+    raw = np.asarray(da.values, dtype=float)
+    if np.isinf(raw).any():
+        problems.append(f"emission factors: {int(np.isinf(raw).sum())} infinite value(s)")
+    if (raw < 0).any():
+        problems.append(f"emission factors: {int((raw < 0).sum())} negative value(s) (a factor "
+                        "is never negative)")
+    if problems:
+        raise ValidationError("emission factors", problems=problems)
     fuels = tuple(str(f) for f in da.get_index("fuel").tolist())
     unit_coord = da.coords.variables.get("unit")
     if unit_coord is not None and unit_coord.dims == ("fuel",):
@@ -252,7 +269,7 @@ def _from_dataarray(da: xr.DataArray) -> FactorTable:
         )
     scale = np.empty(len(fuels))
     dens: list[str] = []
-    problems: list[str] = []
+    problems = []
     for i, (f, u) in enumerate(zip(fuels, units, strict=True)):
         try:
             to_t, den = split_rate_unit(u)

@@ -185,10 +185,26 @@ def grid_factor_set(
     if problems:
         raise DataError(problems[0])
     values: dict[tuple[str, int], float] = {}
+    bad: list[str] = []
     for area, year, value, unit in zip(rows["area"], rows["year"], rows["value"], rows["unit"],
                                        strict=True):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = float("nan")
+        where = f"{carrier} {method!r} area {area!s} year {year!s}"
+        if not np.isfinite(number) or number < 0:
+            bad.append(f"{where}: value {value!r} must be a finite number >= 0 (a grid factor "
+                       "is never negative)")
+            continue
+        year_f = float(year)
+        if not year_f.is_integer():
+            bad.append(f"{where}: year {year!r} is not a whole number")
+            continue
         to_t, den = split_rate_unit(str(unit))
-        values[(str(area), int(year))] = float(value) * to_t / conversion_factor(den, "MWh")
+        values[(str(area), int(year_f))] = number * to_t / conversion_factor(den, "MWh")
+    if bad:
+        raise ValidationError(f"grid factors: {len(bad)} problem(s)", problems=bad)
     first = rows.iloc[0]
     releases = sorted({str(r) for r in rows["release"]}) if "release" in rows else []
     sources = sorted({str(s) for s in rows["source"]}) if "source" in rows else []

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from klimacore.errors import DataError, UnitError, ValidationError
+from klimacore.errors import DataError, MissingLabelError, UnitError, ValidationError
 from klimacore.territorial._activity import Activity, parse_frame, to_activity
 from klimacore.territorial._engine import co2e_of, compute, prepare
 from klimacore.territorial._factors import canonical_gas
@@ -55,6 +55,12 @@ def direct_emissions(direct: pd.DataFrame | xr.DataArray) -> tuple[
         if da is None:
             return None, None, keys
     elif isinstance(direct, xr.DataArray):
+        from klimacore.territorial._checks import finite_values, unique_labels
+
+        problems = unique_labels(direct, "direct emissions")
+        problems += finite_values(np.asarray(direct.values, dtype=float), "direct emissions")
+        if problems:
+            raise ValidationError("direct emissions", problems=problems)
         if "gas" not in direct.dims:
             raise DataError(f"direct emissions need a 'gas' dimension (dims {list(direct.dims)})")
         if "unit" in direct.coords and direct["unit"].dims == ("gas",):
@@ -86,6 +92,33 @@ def direct_emissions(direct: pd.DataFrame | xr.DataArray) -> tuple[
     gas_part = da.sel(gas=per_gas) if per_gas else None
     fixed = da.sel(gas="CO2e", drop=True) if "CO2e" in gases else None
     return gas_part, fixed, keys
+
+
+def _activity_with_fuel_check(activity: Any, factors: Any, grid: Any) -> Any:
+    """:func:`to_activity`; when the frame has problems, fuels with no factor join them.
+
+    So an empty value, a unit typo, an unknown category and an unknown fuel come in one round.
+    """
+    import pandas as pd
+
+    from klimacore.errors import KlimacoreError
+    from klimacore.territorial._factors import factor_table
+
+    try:
+        return to_activity(activity)
+    except KlimacoreError as exc:
+        if not isinstance(activity, pd.DataFrame) or factors is None or "fuel" not in activity:
+            raise
+        try:
+            known = set(factor_table(factors).fuels) | (grid_carriers(grid) if grid else set())
+        except KlimacoreError:
+            raise exc from None
+        unknown = [f for f in dict.fromkeys(activity["fuel"].astype(str)) if f not in known]
+        if not unknown:
+            raise
+        problems = [*(exc.problems or [str(exc)]),
+                    str(MissingLabelError("emission factor (unknown fuels)", unknown, dim="fuel"))]
+        raise ValidationError(f"activity: {len(problems)} problem(s)", problems=problems) from None
 
 
 def _sum_aligned(parts: Sequence[xr.DataArray]) -> xr.DataArray | None:
@@ -290,7 +323,7 @@ def inventory(
     grid_meta: dict[str, Any] = {}
     origin_parts: dict[str, xr.DataArray] = {}
     if activity is not None:
-        act, keys = to_activity(activity)
+        act, keys = _activity_with_fuel_check(activity, factors, grid)
         if keys is not None:
             key_frames.append(keys)
         if act is not None:
