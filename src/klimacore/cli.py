@@ -278,6 +278,9 @@ def _build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="run the main job on the bundled example plan")
     p.add_argument("--plan", default=None, help="use this plan JSON instead of the example")
     p.set_defaults(func=_cmd_demo)
+
+    from klimacore._footprint_cli import add_footprint_parser
+    add_footprint_parser(sub)
     return parser
 
 

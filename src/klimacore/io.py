@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from klimacore._drivers import read_municipal_drivers
 from klimacore.errors import DataError, ValidationError
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ __all__ = [
     "from_frame",
     "read_activity_csv",
     "read_csv",
+    "read_municipal_drivers",
     "read_netcdf",
     "to_frame",
     "to_netcdf",

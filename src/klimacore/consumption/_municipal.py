@@ -1,0 +1,412 @@
+"""Consumption-based footprints of municipalities in the NIRAS (2024) structure, from open data.
+
+For municipality ``m`` with population ``P_m`` (sum ``P``), per draw of the parameters:
+
+* **housing energy** (physical): the household CO2 of the municipality's own Energi- og
+  CO2-regnskab ``H_m`` times a life-cycle factor ``f_h``;
+* **private car use** (physical): cars by fuel × km per car ``k · (K_m / K)^γ`` (``K_m`` the
+  commuting distance, ``K`` the national one) × energy per km × the territorial fuel factor ×
+  a well-to-tank factor, plus electric kilometres × kWh per km × the national grid factor;
+* **other private consumption** ``c``: the national private footprint ``T · s_priv · P`` *less*
+  the two physical parts summed over all municipalities (they replace their share of it, so
+  nothing is counted twice), split by CONCITO's category footprints (renormalised shares) and
+  spread over municipalities by ``P_m · y_m^ε / Σ_k P_k · y_k^ε`` (``y`` disposable income,
+  ``ε`` the income elasticity);
+* **public consumption** and **investment**: ``T · s_pub`` and ``T · s_inv`` per inhabitant,
+  equally (NIRAS 2024, section 4.3.1).
+
+``T`` is the national footprint per inhabitant and ``s_*`` Statistics Denmark's final-use
+shares. By construction the private parts of all municipalities add up to ``T · s_priv · P``:
+the national figure they are scaled from. :func:`reference_footprint` is the same model in
+plain Python, one municipality at a time (tests and the benchmark check the fast path on it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from klimacore.consumption._mparams import (
+    Params,
+    central_parameters,
+    check_parameters,
+    municipal_parameters,
+    sample_parameters,
+    swing_parameters,
+)
+from klimacore.consumption._national import (
+    PRIVATE_CATEGORIES,
+    category_weights,
+    final_use_shares,
+)
+from klimacore.errors import DataError, ValidationError
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import xarray as xr
+
+__all__ = ["CATEGORIES", "municipal_footprint", "reference_footprint"]
+
+OTHER = tuple(PRIVATE_CATEGORIES)
+CATEGORIES: tuple[str, ...] = ("housing_energy", "private_car_use", *OTHER,
+                               "public_consumption", "investment")
+"""The footprint categories, in result order."""
+
+GROUP = {**dict.fromkeys(("housing_energy", "private_car_use", *OTHER), "private"),
+         "public_consumption": "public", "investment": "investment"}
+METHOD = {
+    "housing_energy": "physical: household energy CO2 (Energi- og CO2-regnskab) x life-cycle factor",
+    "private_car_use": "physical: cars by fuel (BIL54) x km per car (scaled by commuting, AFSTB4)",
+    **dict.fromkeys(OTHER, "national private footprint less the physical parts, CONCITO category "
+                    "shares, spread by population x income^elasticity (INDKP101)"),
+    "public_consumption": "national per inhabitant, spread equally (NIRAS 2024 s. 4.3.1)",
+    "investment": "national per inhabitant, spread equally (NIRAS 2024 s. 4.3.1)",
+}
+_COLUMNS = ("population", "disposable_income", "household_energy_co2_t", "cars_electric",
+            "cars_plugin", "cars_diesel", "cars_petrol", "commuting_km")
+CAVEATS = (
+    "A modelled estimate, not a measurement: national footprints are spread over "
+    "municipalities by register drivers.",
+    "Housing energy covers households' own energy (Energi- og CO2-regnskab, scope 1+2) times "
+    "an assumed life-cycle factor; second homes count where they are, not where owners live.",
+    "Cars are counted where they are registered; leased and company cars registered at a "
+    "company address inflate that municipality. Kilometres per car are an assumption scaled "
+    "by commuting distance, not local travel data (DTU's Transportvaneundersøgelse is not open).",
+    "Other private consumption varies between municipalities only through income; a local "
+    "spending survey would replace the income scaling.",
+    "Public consumption and investment are spread equally per inhabitant (NIRAS 2024): they "
+    "carry no municipal information and are no indicator of local action.",
+    "The electricity factor for electric cars is the national grid declaration; Energinet's "
+    "municipal factors credit local production and cannot be summed across municipalities.",
+)
+
+
+@dataclass(frozen=True)
+class _Drivers:
+    codes: list[int]
+    names: list[str]
+    cols: dict[str, np.ndarray[Any, np.dtype[np.float64]]]
+    commuting_national: float
+    grid_g_per_kwh: float
+
+
+def _drivers(table: pd.DataFrame, national: dict[str, float] | None) -> _Drivers:
+    absent = [c for c in _COLUMNS if c not in table.columns]
+    if absent:
+        raise DataError(f"municipal drivers lack columns {absent}; read them with "
+                        "klimacore.io.read_municipal_drivers")
+    nat = dict(national if national is not None else table.attrs.get("national", {}))
+    problems: list[str] = []
+    cols = {c: table[c].to_numpy(dtype=float) for c in _COLUMNS}
+    for c in ("population", "disposable_income"):
+        bad = [int(m) for m, v in zip(table.index, cols[c], strict=True) if not v > 0]
+        if bad:
+            problems.append(f"{c} missing or not positive for municipalities {bad}")
+    for c in ("household_energy_co2_t", "cars_electric", "cars_plugin", "cars_diesel",
+              "cars_petrol", "commuting_km"):
+        bad = [int(m) for m, v in zip(table.index, cols[c], strict=True) if not v >= 0]
+        if bad:
+            problems.append(f"{c} missing or negative for municipalities {bad} (the physical "
+                            "parts replace a national share, so every municipality needs them)")
+    grid = float(nat.get("electricity_co2_g_per_kwh", np.nan))
+    if not grid >= 0:
+        problems.append("national electricity_co2_g_per_kwh missing (grid factor for electric cars)")
+    commuting = float(nat.get("commuting_km", np.nan))
+    if not commuting > 0:
+        pop = cols["population"]
+        commuting = float((cols["commuting_km"] * pop).sum() / pop.sum())
+    if problems:
+        raise DataError(f"{len(problems)} problems in the municipal drivers", problems=problems)
+    names = [str(n) for n in table["name"]] if "name" in table.columns else [
+        str(m) for m in table.index]
+    return _Drivers([int(m) for m in table.index], names, cols, commuting, grid)
+
+
+def _fuel_kg_per_gj(metric: str) -> tuple[float, float]:
+    from klimacore.consumption.defaults import fuel_factors
+
+    table = fuel_factors(metric=metric)
+    return table["petrol"][0], table["diesel"][0]
+
+
+def _evaluate(p: Params, d: _Drivers, *, metric: str) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """Footprints in t, shape (draws, municipalities, categories) in :data:`CATEGORIES` order."""
+    ef_petrol, ef_diesel = _fuel_kg_per_gj(metric)
+    shares = final_use_shares()
+    weights = category_weights()
+    c = d.cols
+    n = len(p["footprint_per_capita"])
+    pop = c["population"]
+    total_pop = float(pop.sum())
+    col = np.newaxis
+
+    def v(name: str) -> np.ndarray[Any, np.dtype[np.float64]]:
+        if name not in p:
+            raise ValidationError(f"model parameter {name!r} is missing from the table")
+        return p[name][:, col]
+
+    housing = c["household_energy_co2_t"][col, :] * v("housing_lifecycle_factor")
+    km = v("car_km_per_year") * (c["commuting_km"] / d.commuting_national)[col, :] ** v(
+        "commute_elasticity")
+    phi = v("plugin_electric_share")
+    petrol_gj = km * (c["cars_petrol"] + c["cars_plugin"] * (1.0 - phi)) * v(
+        "petrol_energy_per_km") / 1000.0
+    diesel_gj = km * c["cars_diesel"] * v("diesel_energy_per_km") / 1000.0
+    fuel_t = (petrol_gj * ef_petrol + diesel_gj * ef_diesel) * v("fuel_upstream_factor") / 1000.0
+    electric_km = km * (c["cars_electric"] + c["cars_plugin"] * phi)
+    car = fuel_t + electric_km * v("ev_electricity_per_km") * d.grid_g_per_kwh / 1e6
+
+    t_pc = p["footprint_per_capita"]
+    other_total = t_pc * shares["private"] * total_pop - housing.sum(axis=1) - car.sum(axis=1)
+    if bool((other_total <= 0).any()):
+        raise ValidationError(
+            "the physical housing and car estimates exceed the national private footprint in "
+            f"{int((other_total <= 0).sum())} of {n} draws: check the parameter ranges"
+        )
+    raw = np.stack([weights[k] * v(f"share:{k}")[:, 0] for k in OTHER], axis=1)
+    share = raw / raw.sum(axis=1, keepdims=True)
+    spread = pop[col, :] * (c["disposable_income"] / c["disposable_income"].mean())[col, :] ** v(
+        "income_elasticity")
+    spread /= spread.sum(axis=1, keepdims=True)
+    out = np.empty((n, len(d.codes), len(CATEGORIES)))
+    out[:, :, 0] = housing
+    out[:, :, 1] = car
+    out[:, :, 2:2 + len(OTHER)] = (other_total[:, col] * spread)[:, :, col] * share[:, col, :]
+    out[:, :, -2] = (t_pc * shares["public"])[:, col] * pop[col, :]
+    out[:, :, -1] = (t_pc * shares["investment"])[:, col] * pop[col, :]
+    return out
+
+
+def reference_footprint(drivers: pd.DataFrame, params: dict[str, float], *,
+                        national: dict[str, float] | None = None,
+                        gwp_metric: str = "AR5GWP100") -> dict[int, dict[str, float]]:
+    """The model in plain Python for one set of parameter values: ``{municipality: {category: t}}``.
+
+    Readable, slow, and independent of the array code in :func:`municipal_footprint`, which is
+    tested against it.
+    """
+    d = _drivers(drivers, national)
+    ef_petrol, ef_diesel = _fuel_kg_per_gj(gwp_metric)
+    shares, weights = final_use_shares(), category_weights()
+    rows = [{k: float(a[i]) for k, a in d.cols.items()} for i in range(len(d.codes))]
+    mean_income = sum(r["disposable_income"] for r in rows) / len(rows)
+
+    def car_use(r: dict[str, float]) -> float:
+        km = params["car_km_per_year"] * (r["commuting_km"] / d.commuting_national) ** params[
+            "commute_elasticity"]
+        phi = params["plugin_electric_share"]
+        petrol = km * (r["cars_petrol"] + r["cars_plugin"] * (1 - phi)) * params[
+            "petrol_energy_per_km"] / 1000 * ef_petrol
+        diesel = km * r["cars_diesel"] * params["diesel_energy_per_km"] / 1000 * ef_diesel
+        electric = km * (r["cars_electric"] + r["cars_plugin"] * phi) * params[
+            "ev_electricity_per_km"] * d.grid_g_per_kwh / 1e6
+        return float((petrol + diesel) * params["fuel_upstream_factor"] / 1000 + electric)
+
+    housing = [r["household_energy_co2_t"] * params["housing_lifecycle_factor"] for r in rows]
+    cars = [car_use(r) for r in rows]
+    total_pop = sum(r["population"] for r in rows)
+    t_pc = params["footprint_per_capita"]
+    other_total = t_pc * shares["private"] * total_pop - sum(housing) - sum(cars)
+    raw = {k: weights[k] * params[f"share:{k}"] for k in OTHER}
+    spread = [r["population"] * (r["disposable_income"] / mean_income) ** params[
+        "income_elasticity"] for r in rows]
+    result: dict[int, dict[str, float]] = {}
+    for i, (code, r) in enumerate(zip(d.codes, rows, strict=True)):
+        out = {"housing_energy": housing[i], "private_car_use": cars[i]}
+        for k in OTHER:
+            out[k] = other_total * raw[k] / sum(raw.values()) * spread[i] / sum(spread)
+        out["public_consumption"] = t_pc * shares["public"] * r["population"]
+        out["investment"] = t_pc * shares["investment"] * r["population"]
+        result[code] = out
+    return result
+
+
+def _ranks(a: np.ndarray[Any, np.dtype[np.float64]]) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """Ranks along axis 0, centred and scaled (for Spearman correlations by a dot product)."""
+    r = np.argsort(np.argsort(a, axis=0), axis=0).astype(float)
+    r -= r.mean(axis=0)
+    norm = np.sqrt((r**2).sum(axis=0))
+    out: np.ndarray[Any, np.dtype[np.float64]] = np.divide(r, norm, out=np.zeros_like(r),
+                                                           where=norm > 0)
+    return out
+
+
+def municipal_footprint(
+    drivers: pd.DataFrame,
+    *,
+    n_draws: int = 1000,
+    seed: int | np.random.Generator | None = 20240101,
+    parameters: pd.DataFrame | None = None,
+    national: dict[str, float] | None = None,
+    percentiles: Sequence[float] = (5.0, 50.0, 95.0),
+    gwp_metric: str = "AR5GWP100",
+) -> xr.Dataset:
+    """Consumption-based footprint of every municipality by category, with Monte Carlo intervals.
+
+    Parameters
+    ----------
+    drivers
+        One row per municipality (index ``municipality``), as returned by
+        :func:`klimacore.io.read_municipal_drivers`: ``population``, ``disposable_income``,
+        ``household_energy_co2_t``, cars by fuel, ``commuting_km`` and optionally ``name`` and
+        ``year``; ``attrs["national"]`` holds the whole country's ``commuting_km`` and
+        ``electricity_co2_g_per_kwh`` (or pass ``national=``). Give all municipalities of the
+        country: the national totals are split among the rows given.
+    n_draws, seed
+        Monte Carlo draws over every uncertain parameter (0 for the central estimate only).
+    parameters
+        The parameter table (default :func:`municipal_parameters`); replace a row to use the
+        municipality's own data or a different assumption.
+    percentiles
+        Percentiles reported (default the 90 % interval and the median).
+    gwp_metric
+        GWP set of the fuel factors for cars.
+
+    Returns
+    -------
+    xarray.Dataset
+        Dims ``year``, ``municipality``, ``category`` (coords ``group``, ``method``, ``name``):
+        ``footprint`` (central estimate, t CO2e), ``per_capita``, ``total``,
+        ``total_per_capita``, ``population``; with draws also ``*_mean`` and ``*_percentiles``
+        for each, the country's ``national_total`` and ``national_per_capita`` (from the draws),
+        and the sensitivity table ``rank_correlation`` (parameter × municipality),
+        ``rank_correlation_national``, ``swing_low``/``swing_high`` (national total with one
+        parameter at its low/high end). ``attrs`` hold the caveats and every input's vintage.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"population": [50_000.0, 30_000.0],
+    ...     "disposable_income": [300_000.0, 250_000.0],
+    ...     "household_energy_co2_t": [30_000.0, 20_000.0], "cars_electric": [5_000.0, 2_000.0],
+    ...     "cars_plugin": [1_000.0, 500.0], "cars_diesel": [4_000.0, 4_000.0],
+    ...     "cars_petrol": [15_000.0, 10_000.0], "commuting_km": [15.0, 25.0]},
+    ...     index=pd.Index([1, 2], name="municipality"))
+    >>> ds = municipal_footprint(t, n_draws=200, seed=1,
+    ...                          national={"commuting_km": 20.0, "electricity_co2_g_per_kwh": 45.0})
+    >>> per_capita = float(ds["national_per_capita"].squeeze())
+    >>> round(per_capita, 1)
+    11.0
+    >>> lo, hi = ds["national_per_capita_percentiles"].sel(percentile=[5.0, 95.0]).values.ravel()
+    >>> bool(lo < per_capita < hi)
+    True
+    """
+    import xarray as xr
+
+    table = check_parameters(parameters if parameters is not None else municipal_parameters())
+    if "year" in drivers.columns and len(set(drivers["year"])) > 1:
+        parts = [municipal_footprint(group.drop(columns="year").assign(year=int(str(y))),
+                                     n_draws=n_draws, seed=seed, parameters=table,
+                                     national=national or drivers.attrs.get("national"),
+                                     percentiles=percentiles, gwp_metric=gwp_metric)
+                 for y, group in drivers.groupby("year")]
+        return xr.concat(parts, dim="year")
+    d = _drivers(drivers, national)
+    year = int(drivers["year"].iloc[0]) if "year" in drivers.columns else 0
+    central = _evaluate(central_parameters(table), d, metric=gwp_metric)[0]
+    ds = _dataset(central, d, year)
+    if n_draws > 0:
+        draws = sample_parameters(table, n_draws, seed=seed)
+        names, swing = swing_parameters(table)
+        _add_draws(ds, _evaluate(draws, d, metric=gwp_metric), draws, names, d, percentiles)
+        swing_totals = _evaluate(swing, d, metric=gwp_metric).sum(axis=2)
+        for end, rows in (("low", swing_totals[0::2]), ("high", swing_totals[1::2])):
+            ds[f"swing_{end}"] = (("parameter", "municipality"), rows, {"units": "t"})
+            ds[f"swing_{end}_national"] = (("parameter",), rows.sum(axis=1), {"units": "t"})
+    ds.attrs = _attrs(drivers, table, n_draws, seed, gwp_metric, year)
+    return ds
+
+
+def _dataset(central: np.ndarray[Any, np.dtype[np.float64]], d: _Drivers, year: int
+             ) -> xr.Dataset:
+    import xarray as xr
+
+    pop = d.cols["population"]
+    coords = {"year": [year], "municipality": d.codes, "category": list(CATEGORIES),
+              "group": ("category", [GROUP[k] for k in CATEGORIES]),
+              "method": ("category", [METHOD[k] for k in CATEGORIES]),
+              "name": ("municipality", d.names)}
+    dims = ("year", "municipality", "category")
+    fp = central[None, :, :]
+    ds = xr.Dataset(
+        {
+            "footprint": (dims, fp, {"units": "t"}),
+            "per_capita": (dims, fp / pop[None, :, None], {"units": "t per inhabitant"}),
+            "total": (dims[:2], fp.sum(axis=2), {"units": "t"}),
+            "total_per_capita": (dims[:2], fp.sum(axis=2) / pop[None, :],
+                                 {"units": "t per inhabitant"}),
+            "population": (("municipality",), pop, {"units": "inhabitants"}),
+            "national_total": (("year",), [float(central.sum())], {"units": "t"}),
+            "national_per_capita": (("year",), [float(central.sum() / pop.sum())],
+                                    {"units": "t per inhabitant"}),
+        },
+        coords=coords,
+    )
+    return ds
+
+
+def _add_draws(ds: xr.Dataset, arr: np.ndarray[Any, np.dtype[np.float64]], draws: Params,
+               uncertain: list[str], d: _Drivers, percentiles: Sequence[float]) -> None:
+    q = np.asarray(percentiles, dtype=float)
+    if bool(((q < 0) | (q > 100)).any()):
+        raise ValidationError(f"percentiles must lie in 0..100, got {list(percentiles)}")
+    pop = d.cols["population"]
+    totals = arr.sum(axis=2)
+    national = totals.sum(axis=1)
+    series = {
+        "footprint": (arr, ("municipality", "category"), "t"),
+        "per_capita": (arr / pop[None, :, None], ("municipality", "category"), "t per inhabitant"),
+        "total": (totals, ("municipality",), "t"),
+        "total_per_capita": (totals / pop[None, :], ("municipality",), "t per inhabitant"),
+        "national_total": (national, (), "t"),
+        "national_per_capita": (national / pop.sum(), (), "t per inhabitant"),
+    }
+    for name, (values, dims, unit) in series.items():
+        pct = np.percentile(values, q, axis=0)
+        ds[f"{name}_percentiles"] = (("percentile", "year", *dims), pct[:, None, ...],
+                                     {"units": unit})
+        ds[f"{name}_mean"] = (("year", *dims), values.mean(axis=0)[None, ...], {"units": unit})
+    ds.coords["percentile"] = q
+    params = _ranks(np.stack([draws[k] for k in uncertain], axis=1))
+    ds["rank_correlation"] = (("parameter", "municipality"), params.T @ _ranks(totals),
+                              {"units": "1", "description": "Spearman correlation of the "
+                               "parameter's draws with the municipality's total"})
+    ds["rank_correlation_national"] = (("parameter",), (params.T @ _ranks(national[:, None]))[:, 0],
+                                       {"units": "1"})
+    ds.coords["parameter"] = uncertain
+
+
+def _attrs(drivers: pd.DataFrame, table: pd.DataFrame, n_draws: int,
+           seed: int | np.random.Generator | None, metric: str, year: int) -> dict[str, Any]:
+    from klimacore.consumption._national import national_figures
+
+    figures = national_figures().set_index("id")
+    vintages = dict(drivers.attrs.get("vintages", {}))
+    vintages.update({
+        "footprint_per_capita": "CONCITO (2023) p. 8 / Energistyrelsen Global Afrapportering "
+        "2023, reference year 2021",
+        "final_use_shares": f"Danmarks Statistik analysis 47752, reference year "
+        f"{figures.loc['dst_footprint_private', 'year']}",
+        "category_shares": "CONCITO (2023) fig. 7, reference year 2021",
+    })
+    assumptions = sorted(str(n) for n, k in zip(table["name"], table["kind"], strict=True)
+                         if str(k) == "assumption")
+    return {
+        "units": "t",
+        "quantity": "CO2e",
+        "gwp_metric": metric,
+        "boundary": "consumption-based, all final use (private, public, investment), imports "
+        "included; NIRAS (2024) structure",
+        "year_meaning": f"{year}: the year of the population count; each input keeps its own "
+        "vintage (see 'vintages')",
+        "caveats": list(CAVEATS),
+        "vintages": vintages,
+        "assumptions": assumptions,
+        "n_draws": int(n_draws),
+        "seed": seed if isinstance(seed, int) or seed is None else "Generator",
+        "drivers_source": str(drivers.attrs.get("source", "caller")),
+        "modelled_estimate": True,
+    }
