@@ -303,7 +303,7 @@ def municipal_footprint(
                                      national=national or drivers.attrs.get("national"),
                                      percentiles=percentiles, gwp_metric=gwp_metric)
                  for y, group in drivers.groupby("year")]
-        return xr.concat(parts, dim="year")
+        return xr.concat(parts, dim="year", data_vars="all")
     d = _drivers(drivers, national)
     year = int(drivers["year"].iloc[0]) if "year" in drivers.columns else 0
     central = _evaluate(central_parameters(table), d, metric=gwp_metric)[0]
@@ -389,7 +389,7 @@ def _attrs(drivers: pd.DataFrame, table: pd.DataFrame, n_draws: int,
         "footprint_per_capita": "CONCITO (2023) p. 8 / Energistyrelsen Global Afrapportering "
         "2023, reference year 2021",
         "final_use_shares": f"Danmarks Statistik analysis 47752, reference year "
-        f"{figures.loc['dst_footprint_private', 'year']}",
+        f"{str(figures.loc['dst_footprint_private', 'year'])}",
         "category_shares": "CONCITO (2023) fig. 7, reference year 2021",
     })
     assumptions = sorted(str(n) for n, k in zip(table["name"], table["kind"], strict=True)
