@@ -389,7 +389,7 @@ def _attrs(drivers: pd.DataFrame, table: pd.DataFrame, n_draws: int,
         "footprint_per_capita": "CONCITO (2023) p. 8 / Energistyrelsen Global Afrapportering "
         "2023, reference year 2021",
         "final_use_shares": f"Danmarks Statistik analysis 47752, reference year "
-        f"{str(figures.loc['dst_footprint_private', 'year'])}",
+        f"{figures.loc['dst_footprint_private', 'year']!s}",
         "category_shares": "CONCITO (2023) fig. 7, reference year 2021",
     })
     assumptions = sorted(str(n) for n, k in zip(table["name"], table["kind"], strict=True)
