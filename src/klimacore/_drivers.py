@@ -72,8 +72,8 @@ def drivers_from_records(
     >>> rec = {"kode": 727, "navn": "Odder", "folketal": 24000, "disp_indkomst": 300000,
     ...        "biler": 13000, "biler_el": 2000, "biler_plugin": 500, "biler_diesel": 3000}
     >>> t = drivers_from_records([rec], {"folketal": 24000, "elco2_g_kwh": 43.0}, year=2026)
-    >>> t.loc[727, ["name", "population", "cars_petrol"]].tolist()
-    ['Odder', 24000.0, 7500.0]
+    >>> t.loc[727, "name"], float(t.loc[727, "population"]), float(t.loc[727, "cars_petrol"])
+    ('Odder', 24000.0, 7500.0)
     >>> import math; math.isnan(t.loc[727, "commuting_km"])
     True
     """
