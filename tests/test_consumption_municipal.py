@@ -325,3 +325,23 @@ def test_cli_footprint_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path
     table.to_csv(bad, index=False)
     assert main(["footprint", "--drivers", str(EXCERPT), "--parameters", str(bad)]) == 1
     assert "nope" in capsys.readouterr().err
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(1, 60), seed=st.integers(0, 10_000),
+       q=st.lists(st.floats(0.0, 100.0), min_size=1, max_size=4))
+def test_fast_percentiles_equal_numpy(n: int, seed: int, q: list[float]) -> None:
+    from klimacore.consumption._municipal import _percentiles
+
+    values = np.random.default_rng(seed).lognormal(size=(n, 3, 2))
+    got = _percentiles(values, np.asarray(q))
+    assert np.allclose(got, np.percentile(values, q, axis=0), rtol=1e-12, atol=0)
+
+
+def test_fast_percentiles_leave_input_alone() -> None:
+    from klimacore.consumption._municipal import _percentiles
+
+    values = np.random.default_rng(1).normal(size=(50, 1))
+    before = values.copy()
+    _percentiles(values, np.array([5.0, 95.0]))
+    assert np.array_equal(values, before)
