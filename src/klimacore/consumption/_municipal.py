@@ -133,7 +133,11 @@ def _fuel_kg_per_gj(metric: str) -> tuple[float, float]:
 
 
 def _evaluate(p: Params, d: _Drivers, *, metric: str) -> np.ndarray[Any, np.dtype[np.float64]]:
-    """Footprints in t, shape (draws, municipalities, categories) in :data:`CATEGORIES` order."""
+    """Footprints in t, shape (draws, municipalities, categories) in :data:`CATEGORIES` order.
+
+    Computed draw-last, as (municipality, category, draw), so that percentiles over the draws
+    partition contiguous rows; the caller gets the (draw, municipality, category) view.
+    """
     ef_petrol, ef_diesel = _fuel_kg_per_gj(metric)
     shares = final_use_shares()
     weights = category_weights()
@@ -146,38 +150,42 @@ def _evaluate(p: Params, d: _Drivers, *, metric: str) -> np.ndarray[Any, np.dtyp
     def v(name: str) -> np.ndarray[Any, np.dtype[np.float64]]:
         if name not in p:
             raise ValidationError(f"model parameter {name!r} is missing from the table")
-        return p[name][:, col]
+        return p[name][col, :]
 
-    housing = c["household_energy_co2_t"][col, :] * v("housing_lifecycle_factor")
-    km = v("car_km_per_year") * (c["commuting_km"] / d.commuting_national)[col, :] ** v(
-        "commute_elasticity")
+    def m(name: str) -> np.ndarray[Any, np.dtype[np.float64]]:
+        return c[name][:, col]
+
+    out = np.empty((len(d.codes), len(CATEGORIES), n))
+    housing = np.multiply(m("household_energy_co2_t"), v("housing_lifecycle_factor"),
+                          out=out[:, 0, :])
+    # (K_m / K) ** gamma as exp(gamma · ln(K_m / K)): one log per municipality, not per draw
+    km = v("car_km_per_year") * np.exp(
+        np.log(c["commuting_km"] / d.commuting_national)[:, col] * v("commute_elasticity"))
     phi = v("plugin_electric_share")
-    petrol_gj = km * (c["cars_petrol"] + c["cars_plugin"] * (1.0 - phi)) * v(
-        "petrol_energy_per_km") / 1000.0
-    diesel_gj = km * c["cars_diesel"] * v("diesel_energy_per_km") / 1000.0
-    fuel_t = (petrol_gj * ef_petrol + diesel_gj * ef_diesel) * v("fuel_upstream_factor") / 1000.0
-    electric_km = km * (c["cars_electric"] + c["cars_plugin"] * phi)
-    car = fuel_t + electric_km * v("ev_electricity_per_km") * d.grid_g_per_kwh / 1e6
+    petrol_kg = (m("cars_petrol") + m("cars_plugin") * (1.0 - phi)) * (
+        v("petrol_energy_per_km") * (ef_petrol / 1000.0))
+    petrol_kg += m("cars_diesel") * (v("diesel_energy_per_km") * (ef_diesel / 1000.0))
+    petrol_kg *= km * (v("fuel_upstream_factor") / 1000.0)
+    electric = (m("cars_electric") + m("cars_plugin") * phi) * km * (
+        v("ev_electricity_per_km") * (d.grid_g_per_kwh / 1e6))
+    car = np.add(petrol_kg, electric, out=out[:, 1, :])
 
     t_pc = p["footprint_per_capita"]
-    other_total = t_pc * shares["private"] * total_pop - housing.sum(axis=1) - car.sum(axis=1)
+    other_total = t_pc * shares["private"] * total_pop - housing.sum(axis=0) - car.sum(axis=0)
     if bool((other_total <= 0).any()):
         raise ValidationError(
             "the physical housing and car estimates exceed the national private footprint in "
             f"{int((other_total <= 0).sum())} of {n} draws: check the parameter ranges"
         )
-    raw = np.stack([weights[k] * v(f"share:{k}")[:, 0] for k in OTHER], axis=1)
-    share = raw / raw.sum(axis=1, keepdims=True)
-    spread = pop[col, :] * (c["disposable_income"] / c["disposable_income"].mean())[col, :] ** v(
-        "income_elasticity")
-    spread /= spread.sum(axis=1, keepdims=True)
-    out = np.empty((n, len(d.codes), len(CATEGORIES)))
-    out[:, :, 0] = housing
-    out[:, :, 1] = car
-    out[:, :, 2:2 + len(OTHER)] = (other_total[:, col] * spread)[:, :, col] * share[:, col, :]
-    out[:, :, -2] = (t_pc * shares["public"])[:, col] * pop[col, :]
-    out[:, :, -1] = (t_pc * shares["investment"])[:, col] * pop[col, :]
-    return out
+    raw = np.stack([weights[k] * p[f"share:{k}"] for k in OTHER], axis=0)  # (category, draw)
+    share = raw / raw.sum(axis=0, keepdims=True)
+    log_income = np.log(c["disposable_income"] / c["disposable_income"].mean())
+    spread = pop[:, col] * np.exp(log_income[:, col] * v("income_elasticity"))
+    spread *= other_total[col, :] / spread.sum(axis=0, keepdims=True)
+    np.multiply(spread[:, col, :], share[col, :, :], out=out[:, 2:2 + len(OTHER), :])
+    np.multiply(m("population"), (t_pc * shares["public"])[col, :], out=out[:, -2, :])
+    np.multiply(m("population"), (t_pc * shares["investment"])[col, :], out=out[:, -1, :])
+    return out.transpose(2, 0, 1)
 
 
 def reference_footprint(drivers: pd.DataFrame, params: dict[str, float], *,
@@ -237,15 +245,21 @@ def _ranks(a: np.ndarray[Any, np.dtype[np.float64]]) -> np.ndarray[Any, np.dtype
 
 
 def _percentiles(values: np.ndarray[Any, np.dtype[np.float64]],
-                 q: np.ndarray[Any, np.dtype[np.float64]]) -> np.ndarray[Any, np.dtype[np.float64]]:
+                 q: np.ndarray[Any, np.dtype[np.float64]], *, overwrite: bool = False
+                 ) -> np.ndarray[Any, np.dtype[np.float64]]:
     """Percentiles along axis 0 (numpy's default 'linear' method), shape ``(len(q), ...)``.
 
     Hand-written because ``np.percentile`` along the leading (strided) draw axis of a
     (draws × municipalities × categories) array spends most of its time copying; here the
-    array is laid out draw-last once and partitioned in place (tested against np.percentile).
+    array is laid out draw-last and partitioned in place (tested against np.percentile);
+    ``overwrite=True`` lets a draw-last input be partitioned itself, without a copy.
     """
     n = values.shape[0]
-    flat = np.array(values.reshape(n, -1).T, order="C", copy=True)  # partitioned in place
+    moved = np.moveaxis(values, 0, -1)
+    if overwrite and moved.flags.c_contiguous:
+        flat = moved.reshape(-1, n)  # a view: partitioned in place, the input is scrambled
+    else:
+        flat = np.array(moved.reshape(-1, n), order="C", copy=True)
     pos = q / 100.0 * (n - 1)
     lo = np.floor(pos).astype(int)
     hi = np.minimum(lo + 1, n - 1)
@@ -378,10 +392,12 @@ def _add_draws(ds: xr.Dataset, arr: np.ndarray[Any, np.dtype[np.float64]], draws
     pop = d.cols["population"]
     totals = arr.sum(axis=2)
     national = totals.sum(axis=1)
-    # per-inhabitant percentiles are the percentiles divided by the (fixed) population
+    means = arr.mean(axis=0)
+    # per-inhabitant percentiles are the percentiles divided by the (fixed) population; the
+    # draws array is not needed afterwards, so it is partitioned in place (no 100 MB copy)
     stats = {
-        "footprint": (_percentiles(arr, q), arr.mean(axis=0), ("municipality", "category"),
-                      pop[:, None]),
+        "footprint": (_percentiles(arr, q, overwrite=True), means,
+                      ("municipality", "category"), pop[:, None]),
         "total": (_percentiles(totals, q), totals.mean(axis=0), ("municipality",), pop),
         "national_total": (_percentiles(national[:, None], q)[:, 0], national.mean(), (),
                            pop.sum()),
