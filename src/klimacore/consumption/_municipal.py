@@ -266,7 +266,8 @@ def _percentiles(values: np.ndarray[Any, np.dtype[np.float64]],
     flat.partition(sorted({*lo.tolist(), *hi.tolist()}), axis=1)
     frac = (pos - lo)[:, np.newaxis]
     a, b = flat[:, lo].T, flat[:, hi].T
-    out = np.where(frac < 0.5, a + (b - a) * frac, b - (b - a) * (1.0 - frac))
+    out: np.ndarray[Any, np.dtype[np.float64]] = np.where(
+        frac < 0.5, a + (b - a) * frac, b - (b - a) * (1.0 - frac))
     return out.reshape((len(q), *values.shape[1:]))
 
 
