@@ -345,3 +345,18 @@ def test_fast_percentiles_leave_input_alone() -> None:
     before = values.copy()
     _percentiles(values, np.array([5.0, 95.0]))
     assert np.array_equal(values, before)
+
+
+def test_own_travel_data_replace_the_km_assumption(excerpt: pd.DataFrame) -> None:
+    own = excerpt.copy()
+    own["car_km_per_car"] = np.nan
+    own.loc[727, "car_km_per_car"] = 0.0
+    ds = kc.municipal_footprint(own, n_draws=20, seed=1)
+    cars = ds["footprint_percentiles"].sel(category="private_car_use")
+    assert float(abs(cars.sel(municipality=727)).max()) == 0.0
+    assert float(cars.sel(municipality=101).min()) > 0
+    ref = kc.reference_footprint(own, {str(n): float(v) for n, v in zip(
+        kc.municipal_parameters()["name"], kc.municipal_parameters()["value"], strict=True)})
+    central = ds["footprint"].squeeze()
+    assert ref[727]["food"] == pytest.approx(float(central.sel(municipality=727,
+                                                                  category="food")))

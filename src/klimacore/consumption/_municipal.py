@@ -23,6 +23,7 @@ plain Python, one municipality at a time (tests and the benchmark check the fast
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -101,6 +102,13 @@ def _drivers(table: pd.DataFrame, national: dict[str, float] | None) -> _Drivers
     nat = dict(national if national is not None else table.attrs.get("national", {}))
     problems: list[str] = []
     cols = {c: table[c].to_numpy(dtype=float) for c in _COLUMNS}
+    # the municipality's own travel data, where it has them (NaN: use the national assumption)
+    own = (table["car_km_per_car"].to_numpy(dtype=float) if "car_km_per_car" in table.columns
+           else np.full(len(table), np.nan))
+    bad_own = [int(m) for m, v in zip(table.index, own, strict=True) if v < 0]
+    if bad_own:
+        problems.append(f"car_km_per_car is negative for municipalities {bad_own}")
+    cols["car_km_per_car"] = own
     for c in ("population", "disposable_income"):
         bad = [int(m) for m, v in zip(table.index, cols[c], strict=True) if not v > 0]
         if bad:
@@ -161,6 +169,9 @@ def _evaluate(p: Params, d: _Drivers, *, metric: str) -> np.ndarray[Any, np.dtyp
     # (K_m / K) ** gamma as exp(gamma · ln(K_m / K)): one log per municipality, not per draw
     km = v("car_km_per_year") * np.exp(
         np.log(c["commuting_km"] / d.commuting_national)[:, col] * v("commute_elasticity"))
+    own = ~np.isnan(c["car_km_per_car"])
+    if own.any():
+        km = np.where(own[:, col], c["car_km_per_car"][:, col], km)
     phi = v("plugin_electric_share")
     petrol_kg = (m("cars_petrol") + m("cars_plugin") * (1.0 - phi)) * (
         v("petrol_energy_per_km") * (ef_petrol / 1000.0))
@@ -205,6 +216,8 @@ def reference_footprint(drivers: pd.DataFrame, params: dict[str, float], *,
     def car_use(r: dict[str, float]) -> float:
         km = params["car_km_per_year"] * (r["commuting_km"] / d.commuting_national) ** params[
             "commute_elasticity"]
+        if not math.isnan(r["car_km_per_car"]):
+            km = r["car_km_per_car"]  # the municipality's own travel data
         phi = params["plugin_electric_share"]
         petrol = km * (r["cars_petrol"] + r["cars_plugin"] * (1 - phi)) * params[
             "petrol_energy_per_km"] / 1000 * ef_petrol
@@ -289,7 +302,8 @@ def municipal_footprint(
         One row per municipality (index ``municipality``), as returned by
         :func:`klimacore.io.read_municipal_drivers`: ``population``, ``disposable_income``,
         ``household_energy_co2_t``, cars by fuel, ``commuting_km`` and optionally ``name`` and
-        ``year``; ``attrs["national"]`` holds the whole country's ``commuting_km`` and
+        ``year``, and ``car_km_per_car`` where the municipality has its own travel data
+        (it then replaces the assumed km per car); ``attrs["national"]`` holds the whole country's ``commuting_km`` and
         ``electricity_co2_g_per_kwh`` (or pass ``national=``). Give all municipalities of the
         country: the national totals are split among the rows given.
     n_draws, seed
