@@ -360,3 +360,16 @@ def test_own_travel_data_replace_the_km_assumption(excerpt: pd.DataFrame) -> Non
     central = ds["footprint"].squeeze()
     assert ref[727]["food"] == pytest.approx(float(central.sel(municipality=727,
                                                                   category="food")))
+
+
+def test_demo_text_on_real_figures() -> None:
+    from klimacore._footprint_cli import demo_text
+
+    text = demo_text(drivers=_shared_data(), n_draws=100)
+    assert text is not None and "Odder (727)" in text and "physical" in text
+
+
+def test_demo_text_without_drivers(tmp_path: Path) -> None:
+    from klimacore._footprint_cli import demo_text
+
+    assert demo_text(drivers=tmp_path / "absent") is None

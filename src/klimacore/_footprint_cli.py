@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import xarray as xr
 
-__all__ = ["add_footprint_parser", "run_footprint"]
+__all__ = ["add_footprint_parser", "demo_text", "run_footprint"]
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 _FORMATS = ("table", "csv", "json", "netcdf")
@@ -180,3 +180,32 @@ def run_footprint(args: argparse.Namespace) -> int:
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+
+
+def demo_text(*, municipality: int = 727, n_draws: int = 2000, seed: int = 20240101,
+              drivers: str | Path | None = None) -> str | None:
+    """The footprint section of ``klimacore demo`` on real figures, or None without drivers.
+
+    Runs the municipal model on the open drivers (``drivers`` or
+    ``$KLIMACORE_SHARED_DATA/municipal-drivers``) for all municipalities and shows the example
+    municipality (727 Odder) by category, saying which categories are physical estimates and
+    which are modelled from national figures.
+    """
+    from klimacore import consumption, io
+
+    try:
+        path = _drivers_path(str(drivers) if drivers else None)
+        table = io.read_municipal_drivers(path)
+    except (_Usage, OSError):
+        return None
+    ds = consumption.municipal_footprint(table, n_draws=n_draws, seed=seed)
+    ds = ds.sel(municipality=[municipality])
+    frame = consumption.footprint_table(ds)
+    text = _screen(ds, [municipality], frame)
+    methods = {str(c): str(m) for c, m in zip(ds["category"].to_numpy(),
+                                                ds["method"].to_numpy(), strict=True)}
+    legend = ["What is modelled how:"]
+    for method in dict.fromkeys(methods.values()):
+        cats = [c for c, m in methods.items() if m == method]
+        legend.append(f"  {', '.join(cats)}: {method}")
+    return text + "\n" + "\n".join(legend)
