@@ -12,6 +12,12 @@ Three parts:
 * **Uncertainty** (:func:`monte_carlo_footprint`): lognormal intensities on a ``draw`` dimension,
   vectorized, with percentiles.
 
+* **Danish figures and municipal footprints** (:func:`national_figures`,
+  :func:`derive_danish_intensities`, :func:`danish_intensities`, :func:`municipal_footprint`,
+  :func:`footprint_table`, :func:`sensitivity_table`): intensities derived from cited national
+  figures, and every municipality's footprint in the NIRAS (2024) structure from open register
+  drivers with a Monte Carlo over all parameters (see ``docs/consumption-method.md``).
+
 Bundled defaults (:func:`default_intensities`, :func:`example_spending`, …) are illustrative
 where marked; :func:`demo_section` gives the text of ``klimacore demo``.
 
