@@ -6,7 +6,8 @@ For municipality ``m`` with population ``P_m`` (sum ``P``), per draw of the para
   CO2-regnskab ``H_m`` times a life-cycle factor ``f_h``;
 * **private car use** (physical): cars by fuel × km per car ``k · (K_m / K)^γ`` (``K_m`` the
   commuting distance, ``K`` the national one) × energy per km × the territorial fuel factor ×
-  a well-to-tank factor, plus electric kilometres × kWh per km × the national grid factor;
+  a well-to-tank factor, plus electric kilometres × kWh per km × the national grid factor,
+  times the households' share of passenger cars;
 * **other private consumption** ``c``: the national private footprint ``T · s_priv · P`` *less*
   the two physical parts summed over all municipalities (they replace their share of it, so
   nothing is counted twice), split by CONCITO's category footprints (renormalised shares) and
@@ -73,8 +74,9 @@ CAVEATS = (
     "municipalities by register drivers.",
     "Housing energy covers households' own energy (Energi- og CO2-regnskab, scope 1+2) times "
     "an assumed life-cycle factor; second homes count where they are, not where owners live.",
-    "Cars are counted where they are registered; leased and company cars registered at a "
-    "company address inflate that municipality. Kilometres per car are an assumption scaled "
+    "Cars are counted where they are registered; the households' national share of cars (90 %) "
+    "removes business cars on average only, so company and leasing fleets registered at a "
+    "company address still inflate that municipality. Kilometres per car are an assumption scaled "
     "by commuting distance, not local travel data (DTU's Transportvaneundersøgelse is not open).",
     "Other private consumption varies between municipalities only through income; a local "
     "spending survey would replace the income scaling.",
@@ -180,6 +182,7 @@ def _evaluate(p: Params, d: _Drivers, *, metric: str) -> np.ndarray[Any, np.dtyp
     electric = (m("cars_electric") + m("cars_plugin") * phi) * km * (
         v("ev_electricity_per_km") * (d.grid_g_per_kwh / 1e6))
     car = np.add(petrol_kg, electric, out=out[:, 1, :])
+    car *= v("household_car_share")
 
     t_pc = p["footprint_per_capita"]
     other_total = t_pc * shares["private"] * total_pop - housing.sum(axis=0) - car.sum(axis=0)
@@ -224,7 +227,8 @@ def reference_footprint(drivers: pd.DataFrame, params: dict[str, float], *,
         diesel = km * r["cars_diesel"] * params["diesel_energy_per_km"] / 1000 * ef_diesel
         electric = km * (r["cars_electric"] + r["cars_plugin"] * phi) * params[
             "ev_electricity_per_km"] * d.grid_g_per_kwh / 1e6
-        return float((petrol + diesel) * params["fuel_upstream_factor"] / 1000 + electric)
+        fuel = (petrol + diesel) * params["fuel_upstream_factor"] / 1000
+        return float((fuel + electric) * params["household_car_share"])
 
     housing = [r["household_energy_co2_t"] * params["housing_lifecycle_factor"] for r in rows]
     cars = [car_use(r) for r in rows]
