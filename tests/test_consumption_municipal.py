@@ -373,3 +373,16 @@ def test_demo_text_without_drivers(tmp_path: Path) -> None:
     from klimacore._footprint_cli import demo_text
 
     assert demo_text(drivers=tmp_path / "absent") is None
+
+
+def test_footprint_indicators(excerpt: pd.DataFrame) -> None:
+    ds = kc.municipal_footprint(excerpt, n_draws=100, seed=3)
+    frame = kc.footprint_indicators(ds, ("food", "private_car_use"))
+    assert len(frame) == 2 * 4
+    assert bool((frame["low"] <= frame["high"]).all())
+    with pytest.raises(ValidationError, match="at least two"):
+        kc.footprint_indicators(ds, ("food",))
+    with pytest.raises(MissingLabelError):
+        kc.footprint_indicators(ds, ("food", "beer"))
+    with pytest.raises(ValidationError, match="spread equally"):
+        kc.footprint_indicators(ds, ("food", "investment"))

@@ -35,7 +35,11 @@ from __future__ import annotations
 
 from klimacore.consumption._common import PRICE_BASES, ancestors, normalize_coicop
 from klimacore.consumption._mparams import municipal_parameters, sample_parameters
-from klimacore.consumption._mtables import footprint_table, sensitivity_table
+from klimacore.consumption._mtables import (
+    footprint_indicators,
+    footprint_table,
+    sensitivity_table,
+)
 from klimacore.consumption._municipal import (
     CATEGORIES,
     municipal_footprint,
@@ -99,6 +103,7 @@ __all__ = [
     "example_factors",
     "example_footprint",
     "example_spending",
+    "footprint_indicators",
     "footprint_table",
     "fuel_factors",
     "intensities_from_mrio",
