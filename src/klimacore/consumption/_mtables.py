@@ -139,12 +139,12 @@ def footprint_indicators(ds: xr.Dataset,
     ...     index=pd.Index([727], name="municipality"))
     >>> ds = municipal_footprint(t, n_draws=50, seed=2,
     ...     national={"commuting_km": 20.0, "electricity_co2_g_per_kwh": 45.0})
-    >>> footprint_indicators(ds)["indicator"].tolist()
-    ['consumption_food_per_inhabitant', 'consumption_private_car_use_per_inhabitant', \
-'consumption_housing_energy_per_inhabitant']
+    >>> for name in footprint_indicators(ds)["indicator"]:
+    ...     print(name)
+    consumption_food_per_inhabitant
+    consumption_private_car_use_per_inhabitant
+    consumption_housing_energy_per_inhabitant
     """
-    import pandas as pd
-
     wanted = list(dict.fromkeys(categories))
     if len(wanted) < 2:
         raise ValidationError("consumption indicators need at least two categories "
@@ -168,5 +168,4 @@ def footprint_indicators(ds: xr.Dataset,
     frame.insert(2, "indicator", [f"consumption_{c}_per_inhabitant" for c in frame["category"]])
     frame["unit"] = "t CO2e per inhabitant"
     frame["method"] = frame["category"].map(methods)
-    out: pd.DataFrame = frame.drop(columns=[c for c in ("group", "method_") if c in frame])
-    return out.reset_index(drop=True)
+    return frame.reset_index(drop=True)
