@@ -409,9 +409,10 @@ def _add_draws(ds: xr.Dataset, arr: np.ndarray[Any, np.dtype[np.float64]], draws
     if bool(((q < 0) | (q > 100)).any()):
         raise ValidationError(f"percentiles must lie in 0..100, got {list(percentiles)}")
     pop = d.cols["population"]
-    totals = arr.sum(axis=2)
+    last = np.moveaxis(arr, 0, -1)  # (municipality, category, draw): contiguous from _evaluate
+    totals = last.sum(axis=1).T  # (draw, municipality)
     national = totals.sum(axis=1)
-    means = arr.mean(axis=0)
+    means = last.mean(axis=2)
     # per-inhabitant percentiles are the percentiles divided by the (fixed) population; the
     # draws array is not needed afterwards, so it is partitioned in place (no 100 MB copy)
     stats = {
