@@ -316,6 +316,7 @@ def test_cli_footprint_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path
     assert "municipality" in capsys.readouterr().err
     assert main(["footprint", "--drivers", str(tmp_path / "none")]) == 2
     monkeypatch.delenv("KLIMACORE_SHARED_DATA", raising=False)
+    monkeypatch.chdir(tmp_path)
     assert main(["footprint"]) == 2
     assert "--drivers" in capsys.readouterr().err
     assert main(["footprint", "--drivers", str(EXCERPT), "--format", "netcdf"]) == 2
@@ -325,6 +326,11 @@ def test_cli_footprint_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path
     table.to_csv(bad, index=False)
     assert main(["footprint", "--drivers", str(EXCERPT), "--parameters", str(bad)]) == 1
     assert "nope" in capsys.readouterr().err
+    minimal = tmp_path / "minimal.csv"
+    kc.municipal_parameters().drop(columns=["kind", "source", "note"]).to_csv(minimal,
+                                                                             index=False)
+    assert main(["footprint", "--drivers", str(EXCERPT), "--draws", "5", "--parameters",
+                 str(minimal), "727"]) == 0
 
 
 @settings(max_examples=30, deadline=None)
@@ -386,3 +392,16 @@ def test_footprint_indicators(excerpt: pd.DataFrame) -> None:
         kc.footprint_indicators(ds, ("food", "beer"))
     with pytest.raises(ValidationError, match="spread equally"):
         kc.footprint_indicators(ds, ("food", "investment"))
+
+
+@settings(max_examples=15, deadline=None)
+@given(k=st.floats(0.1, 10.0))
+def test_scaling_the_country_leaves_per_inhabitant_unchanged(k: float) -> None:
+    drivers = io.read_municipal_drivers(EXCERPT)
+    scaled = drivers.copy()
+    for col in ("population", "household_energy_co2_t", "cars", "cars_electric", "cars_plugin",
+                "cars_diesel", "cars_petrol"):
+        scaled[col] = scaled[col] * k
+    a = kc.municipal_footprint(drivers, n_draws=0)["per_capita"]
+    b = kc.municipal_footprint(scaled, n_draws=0, national=drivers.attrs["national"])["per_capita"]
+    assert np.allclose(a.to_numpy(), b.to_numpy(), rtol=1e-9)

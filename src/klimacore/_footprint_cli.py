@@ -41,7 +41,7 @@ def add_footprint_parser(sub: Any) -> None:
                    help="municipality codes or names (default: all)")
     p.add_argument("--drivers", default=None, metavar="PATH",
                    help="folder with data.json (+ sources.json) or the JSON file; default "
-                   "$KLIMACORE_SHARED_DATA/municipal-drivers")
+                   "$KLIMACORE_SHARED_DATA/municipal-drivers, else ../shared/data/municipal-drivers")
     p.add_argument("--draws", type=int, default=10_000, help="Monte Carlo draws (default 10000)")
     p.add_argument("--seed", type=int, default=20240101, help="random seed (default 20240101)")
     p.add_argument("--parameters", default=None, metavar="FILE.csv",
@@ -59,10 +59,13 @@ def _drivers_path(arg: str | None) -> Path:
     if arg:
         return Path(arg)
     root = os.environ.get("KLIMACORE_SHARED_DATA")
-    if not root:
-        raise _Usage("no drivers: pass --drivers PATH (the municipal-drivers folder) or set "
-                     "KLIMACORE_SHARED_DATA")
-    return Path(root) / "municipal-drivers"
+    if root:
+        return Path(root) / "municipal-drivers"
+    beside = Path.cwd() / ".." / "shared" / "data" / "municipal-drivers"
+    if (beside / "data.json").exists():
+        return beside
+    raise _Usage("no drivers: pass --drivers PATH (the municipal-drivers folder), set "
+                 "KLIMACORE_SHARED_DATA, or run beside ../shared/data")
 
 
 def _select(ds: xr.Dataset, wanted: list[str]) -> list[int]:

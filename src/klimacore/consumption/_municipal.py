@@ -453,7 +453,8 @@ def _attrs(drivers: pd.DataFrame, table: pd.DataFrame, n_draws: int,
         f"{figures.loc['dst_footprint_private', 'year']!s}",
         "category_shares": "CONCITO (2023) fig. 7, reference year 2021",
     })
-    assumptions = sorted(str(n) for n, k in zip(table["name"], table["kind"], strict=True)
+    kinds = table["kind"] if "kind" in table.columns else ["assumption"] * len(table)
+    assumptions = sorted(str(n) for n, k in zip(table["name"], kinds, strict=True)
                          if str(k) == "assumption")
     return {
         "units": "t",
