@@ -405,3 +405,17 @@ def test_scaling_the_country_leaves_per_inhabitant_unchanged(k: float) -> None:
     a = kc.municipal_footprint(drivers, n_draws=0)["per_capita"]
     b = kc.municipal_footprint(scaled, n_draws=0, national=drivers.attrs["national"])["per_capita"]
     assert np.allclose(a.to_numpy(), b.to_numpy(), rtol=1e-9)
+
+
+def test_danish_intensities_with_physical_overrides() -> None:
+    import xarray as xr
+
+    spending = xr.DataArray([[30_000.0, 8_000.0]], dims=("municipality", "coicop"),
+                            coords={"municipality": [727], "coicop": ["04", "04.5.3"]},
+                            attrs={"units": "DKK", "price_year": 2021, "price_basis": "purchaser"})
+    overrides = pd.DataFrame({"municipality": [727], "coicop": ["04.5.3"], "carrier": ["gas_oil"],
+                              "amount": [800.0], "unit": ["L"]})
+    out = kc.spend_footprint(spending, kc.danish_intensities(), overrides=overrides, unit="kg")
+    assert out.attrs["overridden_coicop"] == ["04.5.3"]
+    assert float(out["footprint"].sel(coicop="04.5.3")[0]) == pytest.approx(
+        float(out["physical"].sel(coicop="04.5.3")[0]))

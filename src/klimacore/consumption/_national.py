@@ -291,7 +291,8 @@ def danish_intensities(*, include_average: bool = False) -> xr.DataArray:
             "year": int(table["price_year"].iloc[0]),
             "price_basis": "purchaser",
             "currency": "DKK",
-            "gwp_metric": "as published",
+            "gwp_metric_note": "GWP set as published by CONCITO (2023) / Energistyrelsen (not "
+            "stated per figure); physical overrides use AR5GWP100 fuel factors",
             "imports": "included (consumption-based footprints)",
             "source": "klimacore consumption_intensities_dk_2021.csv, derived from CONCITO (2023) "
             "and Statistics Denmark (FU 2021, analysis 47752) figures",
