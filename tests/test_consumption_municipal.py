@@ -419,3 +419,13 @@ def test_danish_intensities_with_physical_overrides() -> None:
     assert out.attrs["overridden_coicop"] == ["04.5.3"]
     assert float(out["footprint"].sel(coicop="04.5.3")[0]) == pytest.approx(
         float(out["physical"].sel(coicop="04.5.3")[0]))
+
+
+def test_category_sensitivity_names_the_car_assumptions(excerpt: pd.DataFrame) -> None:
+    ds = kc.municipal_footprint(excerpt, n_draws=3000, seed=4)
+    cars = kc.sensitivity_table(ds, category="private_car_use")
+    assert cars["parameter"].iloc[0] in {"car_km_per_year", "petrol_energy_per_km"}
+    housing = kc.sensitivity_table(ds, category="housing_energy")
+    assert housing["parameter"].iloc[0] == "housing_lifecycle_factor"
+    with pytest.raises(ValidationError):
+        kc.sensitivity_table(ds, municipality=727, category="food")

@@ -78,23 +78,34 @@ def footprint_table(ds: xr.Dataset) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def sensitivity_table(ds: xr.Dataset, *, municipality: int | None = None) -> pd.DataFrame:
+def sensitivity_table(ds: xr.Dataset, *, municipality: int | None = None,
+                      category: str | None = None) -> pd.DataFrame:
     """Which parameters drive the interval: one row per uncertain parameter, most important first.
 
     Columns ``parameter``, ``kind`` (cited/assumption), ``rank_correlation`` (Spearman, of the
     parameter's draws with the total), ``variance_share`` (its squared correlation over the sum
     of squares: an approximate share of the spread) and ``swing_low``/``swing_high`` (the total
     in t with that parameter alone at the low/high end of its range). For the whole country when
-    ``municipality`` is None.
+    ``municipality`` is None; with ``category``, for the country's total of that category (no
+    swing columns then).
     """
     import pandas as pd
+    import xarray as xr
 
     from klimacore.consumption._mparams import municipal_parameters
 
     if "rank_correlation" not in ds:
         raise ValidationError("no sensitivity in this result: run municipal_footprint with "
                               "n_draws > 0")
-    if municipality is None:
+    if category is not None:
+        if municipality is not None:
+            raise ValidationError("give municipality or category, not both")
+        have = [str(c) for c in ds["category"].to_numpy()]
+        if category not in have:
+            raise MissingLabelError("footprint category", [category], dim="category")
+        rho = ds["rank_correlation_category"].sel(category=category)
+        low = high = xr.full_like(rho, np.nan)
+    elif municipality is None:
         rho = ds["rank_correlation_national"]
         low, high = ds["swing_low_national"], ds["swing_high_national"]
     else:

@@ -328,7 +328,8 @@ def municipal_footprint(
         ``total_per_capita``, ``population``; with draws also ``*_mean`` and ``*_percentiles``
         for each, the country's ``national_total`` and ``national_per_capita`` (from the draws),
         and the sensitivity table ``rank_correlation`` (parameter × municipality),
-        ``rank_correlation_national``, ``swing_low``/``swing_high`` (national total with one
+        ``rank_correlation_national``, ``rank_correlation_category`` (parameter × category,
+        for the country's category totals), ``swing_low``/``swing_high`` (totals with one
         parameter at its low/high end). ``attrs`` hold the caveats and every input's vintage.
 
     Examples
@@ -413,6 +414,7 @@ def _add_draws(ds: xr.Dataset, arr: np.ndarray[Any, np.dtype[np.float64]], draws
     totals = last.sum(axis=1).T  # (draw, municipality)
     national = totals.sum(axis=1)
     means = last.mean(axis=2)
+    by_category = last.sum(axis=0).T  # (draw, category): the country's total of each category
     # per-inhabitant percentiles are the percentiles divided by the (fixed) population; the
     # draws array is not needed afterwards, so it is partitioned in place (no 100 MB copy)
     stats = {
@@ -437,6 +439,9 @@ def _add_draws(ds: xr.Dataset, arr: np.ndarray[Any, np.dtype[np.float64]], draws
                                "parameter's draws with the municipality's total"})
     ds["rank_correlation_national"] = (("parameter",), (params.T @ _ranks(national[:, None]))[:, 0],
                                        {"units": "1"})
+    ds["rank_correlation_category"] = (("parameter", "category"), params.T @ _ranks(by_category),
+                                       {"units": "1", "description": "Spearman correlation of "
+                                        "the parameter's draws with the country's category total"})
     ds.coords["parameter"] = uncertain
 
 
