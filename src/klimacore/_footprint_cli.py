@@ -171,6 +171,12 @@ def run_footprint(args: argparse.Namespace) -> int:
             title = f"municipality {where}" if where else "the whole country"
             print(f"Sensitivity of the total ({title}):")
             print(table.to_string(index=False, float_format=lambda v: f"{v:,.3f}"))
+            print("What drives each category (the country's category totals):")
+            for category in ds["category"].to_numpy():
+                top = consumption.sensitivity_table(ds, category=str(category)).head(2)
+                drivers_text = ", ".join(f"{p} ({v:.0%})" for p, v in zip(
+                    top["parameter"], top["variance_share"], strict=True))
+                print(f"  {category:<22}{drivers_text}")
         return EXIT_OK
     except _Usage as exc:
         print(f"klimacore: error: {exc}", file=sys.stderr)
