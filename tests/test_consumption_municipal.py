@@ -227,6 +227,11 @@ def test_several_years(excerpt: pd.DataFrame) -> None:
     ds = kc.municipal_footprint(two.reset_index().set_index("municipality"), n_draws=10)
     assert ds["year"].to_numpy().tolist() == [2026, 2027]
     assert ds["footprint"].dims == ("year", "municipality", "category")
+    assert ds.attrs["vintages"]["household_energy_co2_t"].endswith("2023")
+    zero = excerpt.copy()
+    zero.loc[851, "commuting_km"] = 0.0
+    with pytest.raises(DataError, match="commuting_km"):
+        kc.municipal_footprint(zero, n_draws=0)
 
 
 def test_bad_parameters_are_named() -> None:

@@ -115,8 +115,12 @@ def _drivers(table: pd.DataFrame, national: dict[str, float] | None) -> _Drivers
         bad = [int(m) for m, v in zip(table.index, cols[c], strict=True) if not v > 0]
         if bad:
             problems.append(f"{c} missing or not positive for municipalities {bad}")
+    bad = [int(m) for m, v in zip(table.index, cols["commuting_km"], strict=True) if not v > 0]
+    if bad:
+        problems.append(f"commuting_km missing or not positive for municipalities {bad} (km "
+                        "per car scale with it)")
     for c in ("household_energy_co2_t", "cars_electric", "cars_plugin", "cars_diesel",
-              "cars_petrol", "commuting_km"):
+              "cars_petrol"):
         bad = [int(m) for m, v in zip(table.index, cols[c], strict=True) if not v >= 0]
         if bad:
             problems.append(f"{c} missing or negative for municipalities {bad} (the physical "
@@ -359,7 +363,10 @@ def municipal_footprint(
                                      national=national or drivers.attrs.get("national"),
                                      percentiles=percentiles, gwp_metric=gwp_metric)
                  for y, group in drivers.groupby("year")]
-        return xr.concat(parts, dim="year", data_vars="all")
+        out = xr.concat(parts, dim="year", data_vars="all")
+        out.attrs = {**parts[0].attrs, **_attrs(drivers, table, n_draws, seed, gwp_metric,
+                                                 int(str(min(drivers["year"]))))}
+        return out
     d = _drivers(drivers, national)
     year = int(drivers["year"].iloc[0]) if "year" in drivers.columns else 0
     central = _evaluate(central_parameters(table), d, metric=gwp_metric)[0]
