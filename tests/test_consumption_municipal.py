@@ -434,3 +434,14 @@ def test_category_sensitivity_names_the_car_assumptions(excerpt: pd.DataFrame) -
     assert housing["parameter"].iloc[0] == "housing_lifecycle_factor"
     with pytest.raises(ValidationError):
         kc.sensitivity_table(ds, municipality=727, category="food")
+
+
+def test_summaries_equal_the_full_array(excerpt: pd.DataFrame) -> None:
+    from klimacore.consumption._municipal import _drivers, _evaluate
+
+    draws = kc.sample_parameters(kc.municipal_parameters(), 200, seed=9)
+    summaries: dict[str, np.ndarray] = {}
+    arr = _evaluate(draws, _drivers(excerpt, None), metric="AR5GWP100", summaries=summaries)
+    assert np.allclose(summaries["totals"], arr.sum(axis=2), rtol=1e-12)
+    assert np.allclose(summaries["by_category"], arr.sum(axis=1), rtol=1e-12)
+    assert np.allclose(summaries["means"], arr.mean(axis=0), rtol=1e-12)

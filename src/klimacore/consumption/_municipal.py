@@ -146,7 +146,9 @@ def _fuel_kg_per_gj(metric: str) -> tuple[float, float]:
     return table["petrol"][0], table["diesel"][0]
 
 
-def _evaluate(p: Params, d: _Drivers, *, metric: str) -> np.ndarray[Any, np.dtype[np.float64]]:
+def _evaluate(p: Params, d: _Drivers, *, metric: str,
+              summaries: dict[str, np.ndarray[Any, np.dtype[np.float64]]] | None = None
+              ) -> np.ndarray[Any, np.dtype[np.float64]]:
     """Footprints in t, shape (draws, municipalities, categories) in :data:`CATEGORIES` order.
 
     Computed draw-last, as (municipality, category, draw), so that percentiles over the draws
@@ -201,8 +203,19 @@ def _evaluate(p: Params, d: _Drivers, *, metric: str) -> np.ndarray[Any, np.dtyp
     spread = pop[:, col] * np.exp(log_income[:, col] * v("income_elasticity"))
     spread *= other_total[col, :] / spread.sum(axis=0, keepdims=True)
     np.multiply(spread[:, col, :], share[col, :, :], out=out[:, 2:2 + len(OTHER), :])
-    np.multiply(m("population"), (t_pc * shares["public"])[col, :], out=out[:, -2, :])
-    np.multiply(m("population"), (t_pc * shares["investment"])[col, :], out=out[:, -1, :])
+    public = np.multiply(m("population"), (t_pc * shares["public"])[col, :], out=out[:, -2, :])
+    invest = np.multiply(m("population"), (t_pc * shares["investment"])[col, :],
+                         out=out[:, -1, :])
+    if summaries is not None:
+        # totals, category sums and means from the parts, without reading the big array:
+        # the shares of the other categories add up to one in every draw
+        summaries["totals"] = (housing + car + spread + public + invest).T  # (draw, municipality)
+        summaries["by_category"] = np.concatenate(
+            [housing.sum(axis=0)[col, :], car.sum(axis=0)[col, :], other_total[col, :] * share,
+             public.sum(axis=0)[col, :], invest.sum(axis=0)[col, :]]).T  # (draw, category)
+        summaries["means"] = np.concatenate(
+            [housing.mean(axis=1)[:, col], car.mean(axis=1)[:, col], spread @ share.T / n,
+             public.mean(axis=1)[:, col], invest.mean(axis=1)[:, col]], axis=1)
     return out.transpose(2, 0, 1)
 
 
@@ -374,7 +387,9 @@ def municipal_footprint(
     if n_draws > 0:
         draws = sample_parameters(table, n_draws, seed=seed)
         names, swing = swing_parameters(table)
-        _add_draws(ds, _evaluate(draws, d, metric=gwp_metric), draws, names, d, percentiles)
+        summaries: dict[str, np.ndarray[Any, np.dtype[np.float64]]] = {}
+        arr = _evaluate(draws, d, metric=gwp_metric, summaries=summaries)
+        _add_draws(ds, arr, summaries, draws, names, d, percentiles)
         swing_totals = _evaluate(swing, d, metric=gwp_metric).sum(axis=2)
         for end, rows in (("low", swing_totals[0::2]), ("high", swing_totals[1::2])):
             ds[f"swing_{end}"] = (("parameter", "municipality"), rows, {"units": "t"})
@@ -411,17 +426,15 @@ def _dataset(central: np.ndarray[Any, np.dtype[np.float64]], d: _Drivers, year: 
     return ds
 
 
-def _add_draws(ds: xr.Dataset, arr: np.ndarray[Any, np.dtype[np.float64]], draws: Params,
+def _add_draws(ds: xr.Dataset, arr: np.ndarray[Any, np.dtype[np.float64]],
+               summaries: dict[str, np.ndarray[Any, np.dtype[np.float64]]], draws: Params,
                uncertain: list[str], d: _Drivers, percentiles: Sequence[float]) -> None:
     q = np.asarray(percentiles, dtype=float)
     if bool(((q < 0) | (q > 100)).any()):
         raise ValidationError(f"percentiles must lie in 0..100, got {list(percentiles)}")
     pop = d.cols["population"]
-    last = np.moveaxis(arr, 0, -1)  # (municipality, category, draw): contiguous from _evaluate
-    totals = last.sum(axis=1).T  # (draw, municipality)
+    totals, by_category, means = (summaries[k] for k in ("totals", "by_category", "means"))
     national = totals.sum(axis=1)
-    means = last.mean(axis=2)
-    by_category = last.sum(axis=0).T  # (draw, category): the country's total of each category
     # per-inhabitant percentiles are the percentiles divided by the (fixed) population; the
     # draws array is not needed afterwards, so it is partitioned in place (no 100 MB copy)
     stats = {
