@@ -36,7 +36,7 @@ def municipal_parameters() -> pd.DataFrame:
 
     >>> t = municipal_parameters().set_index("name")
     >>> [float(t.loc["income_elasticity", c]) for c in ("value", "low", "high")]
-    [0.7, 0.4, 1.0]
+    [0.6, 0.3, 0.9]
     >>> t.loc["income_elasticity", "kind"]
     'assumption'
     """
@@ -96,7 +96,7 @@ def sample_parameters(table: pd.DataFrame, n_draws: int, *,
 
     >>> p = sample_parameters(municipal_parameters(), 20_000, seed=1)
     >>> e = p["income_elasticity"]
-    >>> bool(e.min() >= 0.4 and e.max() <= 1.0), round(float(p["share:food"].mean()), 2)
+    >>> bool(e.min() >= 0.3 and e.max() <= 0.9), round(float(p["share:food"].mean()), 2)
     (True, 1.0)
     """
     check_parameters(table)
