@@ -2,7 +2,7 @@
 
 Workload: the real drivers from ``../shared/data/municipal-drivers`` (or
 ``$KLIMACORE_SHARED_DATA``) when present, else 98 synthetic municipalities of the same layout;
-the bundled parameter table (21 uncertain parameters: the national footprint, the income
+the bundled parameter table (22 uncertain parameters: the national footprint, the income
 elasticity, the car and housing assumptions, the category shares).
 
 Contenders, measured in the same run (best of N, ``time.perf_counter``):
