@@ -228,6 +228,10 @@ def test_several_years(excerpt: pd.DataFrame) -> None:
     assert ds["year"].to_numpy().tolist() == [2026, 2027]
     assert ds["footprint"].dims == ("year", "municipality", "category")
     assert ds.attrs["vintages"]["household_energy_co2_t"].endswith("2023")
+    frame = kc.footprint_table(ds)
+    assert len(frame) == 2 * 4 * (len(kc.CATEGORIES) + 1) and not frame["population"].isna().any()
+    assert len(kc.sensitivity_table(ds, municipality=727, year=2026)) > 0
+    assert len(kc.footprint_indicators(ds)) == 2 * 4 * 3
     zero = excerpt.copy()
     zero.loc[851, "commuting_km"] = 0.0
     with pytest.raises(DataError, match="commuting_km"):

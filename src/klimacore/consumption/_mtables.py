@@ -71,7 +71,8 @@ def footprint_table(ds: xr.Dataset) -> pd.DataFrame:
     out = pd.concat(pieces, ignore_index=True)
     names = ds["name"].to_series()
     out.insert(2, "name", out["municipality"].map(names))
-    out["population"] = out["municipality"].map(ds["population"].to_series())
+    population = ds["population"].to_series().rename("population")
+    out = out.join(population, on=["year", "municipality"])
     order = {c: i for i, c in enumerate([*ds["category"].to_numpy().tolist(), "total"])}
     out = out.sort_values(["year", "municipality", "category"],
                           key=lambda s: s.map(order) if s.name == "category" else s)
@@ -79,7 +80,7 @@ def footprint_table(ds: xr.Dataset) -> pd.DataFrame:
 
 
 def sensitivity_table(ds: xr.Dataset, *, municipality: int | None = None,
-                      category: str | None = None) -> pd.DataFrame:
+                      category: str | None = None, year: int | None = None) -> pd.DataFrame:
     """Which parameters drive the interval: one row per uncertain parameter, most important first.
 
     Columns ``parameter``, ``kind`` (cited/assumption), ``rank_correlation`` (Spearman, of the
@@ -87,7 +88,7 @@ def sensitivity_table(ds: xr.Dataset, *, municipality: int | None = None,
     of squares: an approximate share of the spread) and ``swing_low``/``swing_high`` (the total
     in t with that parameter alone at the low/high end of its range). For the whole country when
     ``municipality`` is None; with ``category``, for the country's total of that category (no
-    swing columns then).
+    swing columns then). A result of several years needs ``year`` (default: the last).
     """
     import pandas as pd
     import xarray as xr
@@ -97,6 +98,12 @@ def sensitivity_table(ds: xr.Dataset, *, municipality: int | None = None,
     if "rank_correlation" not in ds:
         raise ValidationError("no sensitivity in this result: run municipal_footprint with "
                               "n_draws > 0")
+    if "year" in ds["rank_correlation"].dims:
+        years = [int(y) for y in ds["year"].to_numpy()]
+        chosen = years[-1] if year is None else int(year)
+        if chosen not in years:
+            raise MissingLabelError("footprint result", [chosen], dim="year")
+        ds = ds.sel(year=chosen)
     if category is not None:
         if municipality is not None:
             raise ValidationError("give municipality or category, not both")

@@ -416,7 +416,7 @@ def _dataset(central: np.ndarray[Any, np.dtype[np.float64]], d: _Drivers, year: 
             "total": (dims[:2], fp.sum(axis=2), {"units": "t"}),
             "total_per_capita": (dims[:2], fp.sum(axis=2) / pop[None, :],
                                  {"units": "t per inhabitant"}),
-            "population": (("municipality",), pop, {"units": "inhabitants"}),
+            "population": (("year", "municipality"), pop[None, :], {"units": "inhabitants"}),
             "national_total": (("year",), [float(central.sum())], {"units": "t"}),
             "national_per_capita": (("year",), [float(central.sum() / pop.sum())],
                                     {"units": "t per inhabitant"}),
