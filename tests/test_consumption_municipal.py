@@ -441,11 +441,20 @@ def test_category_sensitivity_names_the_car_assumptions(excerpt: pd.DataFrame) -
 
 
 def test_summaries_equal_the_full_array(excerpt: pd.DataFrame) -> None:
-    from klimacore.consumption._municipal import _drivers, _evaluate
+    from klimacore.consumption._municipal import (
+        _block_percentiles,
+        _drivers,
+        _evaluate,
+        _parts,
+    )
 
     draws = kc.sample_parameters(kc.municipal_parameters(), 200, seed=9)
-    summaries: dict[str, np.ndarray] = {}
-    arr = _evaluate(draws, _drivers(excerpt, None), metric="AR5GWP100", summaries=summaries)
+    d = _drivers(excerpt, None)
+    arr = _evaluate(draws, d, metric="AR5GWP100")
+    parts = _parts(draws, d, metric="AR5GWP100")
+    summaries = parts.summaries()
+    q = np.array([5.0, 50.0, 95.0])
+    assert np.allclose(_block_percentiles(parts, q), np.percentile(arr, q, axis=0), rtol=1e-12)
     assert np.allclose(summaries["totals"], arr.sum(axis=2), rtol=1e-12)
     assert np.allclose(summaries["by_category"], arr.sum(axis=1), rtol=1e-12)
     assert np.allclose(summaries["means"], arr.mean(axis=0), rtol=1e-12)

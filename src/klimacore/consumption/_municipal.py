@@ -146,14 +146,50 @@ def _fuel_kg_per_gj(metric: str) -> tuple[float, float]:
     return table["petrol"][0], table["diesel"][0]
 
 
-def _evaluate(p: Params, d: _Drivers, *, metric: str,
-              summaries: dict[str, np.ndarray[Any, np.dtype[np.float64]]] | None = None
-              ) -> np.ndarray[Any, np.dtype[np.float64]]:
-    """Footprints in t, shape (draws, municipalities, categories) in :data:`CATEGORIES` order.
+@dataclass(frozen=True)
+class _Parts:
+    """The model's pieces per draw: (municipality, draw) arrays and the (category, draw) shares
+    of other private consumption; a category's footprint is ``spread × share`` for the others."""
 
-    Computed draw-last, as (municipality, category, draw), so that percentiles over the draws
-    partition contiguous rows; the caller gets the (draw, municipality, category) view.
-    """
+    housing: np.ndarray[Any, np.dtype[np.float64]]
+    car: np.ndarray[Any, np.dtype[np.float64]]
+    spread: np.ndarray[Any, np.dtype[np.float64]]
+    share: np.ndarray[Any, np.dtype[np.float64]]
+    other_total: np.ndarray[Any, np.dtype[np.float64]]
+    public: np.ndarray[Any, np.dtype[np.float64]]
+    invest: np.ndarray[Any, np.dtype[np.float64]]
+
+    def block(self, i: int, out: np.ndarray[Any, np.dtype[np.float64]]
+              ) -> np.ndarray[Any, np.dtype[np.float64]]:
+        """Municipality ``i``'s (category, draw) footprints, written into ``out``."""
+        out[0] = self.housing[i]
+        out[1] = self.car[i]
+        np.multiply(self.spread[i], self.share, out=out[2:2 + len(OTHER)])
+        out[-2] = self.public[i]
+        out[-1] = self.invest[i]
+        return out
+
+    def summaries(self) -> dict[str, np.ndarray[Any, np.dtype[np.float64]]]:
+        """Totals, the country's category totals and the means, straight from the pieces
+        (the shares of the other categories add up to one in every draw)."""
+        col = np.newaxis
+        n = self.share.shape[1]
+        parts = (self.housing, self.car, self.public, self.invest)
+        return {
+            "totals": (self.housing + self.car + self.spread + self.public + self.invest).T,
+            "by_category": np.concatenate(
+                [parts[0].sum(axis=0)[col, :], parts[1].sum(axis=0)[col, :],
+                 self.other_total[col, :] * self.share, parts[2].sum(axis=0)[col, :],
+                 parts[3].sum(axis=0)[col, :]]).T,
+            "means": np.concatenate(
+                [parts[0].mean(axis=1)[:, col], parts[1].mean(axis=1)[:, col],
+                 self.spread @ self.share.T / n, parts[2].mean(axis=1)[:, col],
+                 parts[3].mean(axis=1)[:, col]], axis=1),
+        }
+
+
+def _parts(p: Params, d: _Drivers, *, metric: str) -> _Parts:
+    """Evaluate the model's pieces for every draw (arrays are municipality × draw)."""
     ef_petrol, ef_diesel = _fuel_kg_per_gj(metric)
     shares = final_use_shares()
     weights = category_weights()
@@ -171,9 +207,7 @@ def _evaluate(p: Params, d: _Drivers, *, metric: str,
     def m(name: str) -> np.ndarray[Any, np.dtype[np.float64]]:
         return c[name][:, col]
 
-    out = np.empty((len(d.codes), len(CATEGORIES), n))
-    housing = np.multiply(m("household_energy_co2_t"), v("housing_lifecycle_factor"),
-                          out=out[:, 0, :])
+    housing = m("household_energy_co2_t") * v("housing_lifecycle_factor")
     # (K_m / K) ** gamma as exp(gamma · ln(K_m / K)): one log per municipality, not per draw
     km = v("car_km_per_year") * np.exp(
         np.log(c["commuting_km"] / d.commuting_national)[:, col] * v("commute_elasticity"))
@@ -181,13 +215,12 @@ def _evaluate(p: Params, d: _Drivers, *, metric: str,
     if own.any():
         km = np.where(own[:, col], c["car_km_per_car"][:, col], km)
     phi = v("plugin_electric_share")
-    petrol_kg = (m("cars_petrol") + m("cars_plugin") * (1.0 - phi)) * (
+    car = (m("cars_petrol") + m("cars_plugin") * (1.0 - phi)) * (
         v("petrol_energy_per_km") * (ef_petrol / 1000.0))
-    petrol_kg += m("cars_diesel") * (v("diesel_energy_per_km") * (ef_diesel / 1000.0))
-    petrol_kg *= km * (v("fuel_upstream_factor") / 1000.0)
-    electric = (m("cars_electric") + m("cars_plugin") * phi) * km * (
+    car += m("cars_diesel") * (v("diesel_energy_per_km") * (ef_diesel / 1000.0))
+    car *= km * (v("fuel_upstream_factor") / 1000.0)
+    car += (m("cars_electric") + m("cars_plugin") * phi) * km * (
         v("ev_electricity_per_km") * (d.grid_g_per_kwh / 1e6))
-    car = np.add(petrol_kg, electric, out=out[:, 1, :])
     car *= v("household_car_share")
 
     t_pc = p["footprint_per_capita"]
@@ -202,21 +235,32 @@ def _evaluate(p: Params, d: _Drivers, *, metric: str,
     log_income = np.log(c["disposable_income"] / c["disposable_income"].mean())
     spread = pop[:, col] * np.exp(log_income[:, col] * v("income_elasticity"))
     spread *= other_total[col, :] / spread.sum(axis=0, keepdims=True)
-    np.multiply(spread[:, col, :], share[col, :, :], out=out[:, 2:2 + len(OTHER), :])
-    public = np.multiply(m("population"), (t_pc * shares["public"])[col, :], out=out[:, -2, :])
-    invest = np.multiply(m("population"), (t_pc * shares["investment"])[col, :],
-                         out=out[:, -1, :])
-    if summaries is not None:
-        # totals, category sums and means from the parts, without reading the big array:
-        # the shares of the other categories add up to one in every draw
-        summaries["totals"] = (housing + car + spread + public + invest).T  # (draw, municipality)
-        summaries["by_category"] = np.concatenate(
-            [housing.sum(axis=0)[col, :], car.sum(axis=0)[col, :], other_total[col, :] * share,
-             public.sum(axis=0)[col, :], invest.sum(axis=0)[col, :]]).T  # (draw, category)
-        summaries["means"] = np.concatenate(
-            [housing.mean(axis=1)[:, col], car.mean(axis=1)[:, col], spread @ share.T / n,
-             public.mean(axis=1)[:, col], invest.mean(axis=1)[:, col]], axis=1)
+    public = m("population") * (t_pc * shares["public"])[col, :]
+    invest = m("population") * (t_pc * shares["investment"])[col, :]
+    return _Parts(housing, car, spread, share, other_total, public, invest)
+
+
+def _evaluate(p: Params, d: _Drivers, *, metric: str) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """Footprints in t, shape (draws, municipalities, categories) in :data:`CATEGORIES` order."""
+    parts = _parts(p, d, metric=metric)
+    n = parts.share.shape[1]
+    out = np.empty((len(d.codes), len(CATEGORIES), n))
+    for i in range(len(d.codes)):
+        parts.block(i, out[i])
     return out.transpose(2, 0, 1)
+
+
+def _block_percentiles(parts: _Parts, q: np.ndarray[Any, np.dtype[np.float64]]
+                       ) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """Percentiles over the draws of every municipality × category, shape (q, municipality,
+    category), one municipality at a time in a reused buffer: the (categories × draws) block
+    stays in the CPU cache instead of a (municipalities × categories × draws) array in memory."""
+    m, n = parts.housing.shape
+    buffer = np.empty((len(CATEGORIES), n))
+    out = np.empty((len(q), m, len(CATEGORIES)))
+    for i in range(m):
+        out[:, i, :] = _percentiles(parts.block(i, buffer).T, q, overwrite=True)
+    return out
 
 
 def reference_footprint(drivers: pd.DataFrame, params: dict[str, float], *,
@@ -387,9 +431,7 @@ def municipal_footprint(
     if n_draws > 0:
         draws = sample_parameters(table, n_draws, seed=seed)
         names, swing = swing_parameters(table)
-        summaries: dict[str, np.ndarray[Any, np.dtype[np.float64]]] = {}
-        arr = _evaluate(draws, d, metric=gwp_metric, summaries=summaries)
-        _add_draws(ds, arr, summaries, draws, names, d, percentiles)
+        _add_draws(ds, _parts(draws, d, metric=gwp_metric), draws, names, d, percentiles)
         swing_totals = _evaluate(swing, d, metric=gwp_metric).sum(axis=2)
         for end, rows in (("low", swing_totals[0::2]), ("high", swing_totals[1::2])):
             ds[f"swing_{end}"] = (("parameter", "municipality"), rows, {"units": "t"})
@@ -426,20 +468,19 @@ def _dataset(central: np.ndarray[Any, np.dtype[np.float64]], d: _Drivers, year: 
     return ds
 
 
-def _add_draws(ds: xr.Dataset, arr: np.ndarray[Any, np.dtype[np.float64]],
-               summaries: dict[str, np.ndarray[Any, np.dtype[np.float64]]], draws: Params,
-               uncertain: list[str], d: _Drivers, percentiles: Sequence[float]) -> None:
+def _add_draws(ds: xr.Dataset, parts: _Parts, draws: Params, uncertain: list[str],
+               d: _Drivers, percentiles: Sequence[float]) -> None:
     q = np.asarray(percentiles, dtype=float)
     if bool(((q < 0) | (q > 100)).any()):
         raise ValidationError(f"percentiles must lie in 0..100, got {list(percentiles)}")
     pop = d.cols["population"]
+    summaries = parts.summaries()
     totals, by_category, means = (summaries[k] for k in ("totals", "by_category", "means"))
     national = totals.sum(axis=1)
-    # per-inhabitant percentiles are the percentiles divided by the (fixed) population; the
-    # draws array is not needed afterwards, so it is partitioned in place (no 100 MB copy)
+    # per-inhabitant percentiles are the percentiles divided by the (fixed) population
     stats = {
-        "footprint": (_percentiles(arr, q, overwrite=True), means,
-                      ("municipality", "category"), pop[:, None]),
+        "footprint": (_block_percentiles(parts, q), means, ("municipality", "category"),
+                      pop[:, None]),
         "total": (_percentiles(totals, q), totals.mean(axis=0), ("municipality",), pop),
         "national_total": (_percentiles(national[:, None], q)[:, 0], national.mean(), (),
                            pop.sum()),
