@@ -12,12 +12,14 @@ Contenders, measured in the same run (best of N, ``time.perf_counter``):
   totals, per-inhabitant figures, the sensitivity table).
 * ``loop``: the per-municipality loop, i.e. the model as written on the method page,
   :func:`klimacore.consumption.reference_footprint` (plain Python over municipalities) once per
-  draw, with the same parameter draws. Timed on ``loop_draws`` draws and reported per draw; its
-  results are checked equal to the vectorized draws (1e-9 relative).
+  draw, with the same parameter draws. Timed on ``loop_draws`` draws and extrapolated to
+  ``n_draws``; its results are checked equal to the vectorized draws (1e-9 relative). To deliver
+  the same table the loop then needs the percentiles, means and totals of its draws
+  (``np.percentile`` and friends on the collected draws array): timed separately and added.
 
-Targets (judged at full size only; ``--quick`` is a smoke test): the vectorized run at least 50×
-faster per draw than the loop, results equal within 1e-9, and peak memory of the vectorized run
-(:mod:`tracemalloc`, Python and numpy allocations) under 2 GB.
+Targets (judged at full size only; ``--quick`` is a smoke test): the whole loop at least 50×
+slower than the vectorized call, results equal within 1e-9, and peak memory of the vectorized
+run (:mod:`tracemalloc`, Python and numpy allocations) under 2 GB.
 
 Run: ``python benchmarks/bench_footprint.py [--quick]``
 """
@@ -107,9 +109,21 @@ def run(*, quick: bool = False) -> dict[str, Any]:
     fast = _evaluate({k: v[:loop_draws] for k, v in draws.items()}, prepare(drivers, None),
                      metric="AR5GWP100")
     max_rel = float(np.max(np.abs(looped - fast) / np.maximum(np.abs(fast), 1e-12)))
+    collected = np.ascontiguousarray(_evaluate(draws, prepare(drivers, None), metric="AR5GWP100"))
+    q = np.array([5.0, 50.0, 95.0])
+
+    def post() -> None:  # what the loop does with its collected draws to give the same table
+        totals = collected.sum(axis=2)
+        np.percentile(collected, q, axis=0)
+        collected.mean(axis=0)
+        np.percentile(totals, q, axis=0)
+        np.percentile(totals.sum(axis=1), q)
+
+    t_post, _ = _best(post, 1 if quick else 2)
     per_draw_vec = t_vec / n_draws
     per_draw_loop = t_loop / loop_draws
-    ratio = per_draw_loop / per_draw_vec
+    loop_total = per_draw_loop * n_draws + t_post
+    ratio = loop_total / t_vec
     return {
         "workload": {"municipalities": n_munis, "draws": n_draws, "categories":
                      len(kc.CATEGORIES), "parameters": len(draws), "drivers": what},
@@ -117,12 +131,15 @@ def run(*, quick: bool = False) -> dict[str, Any]:
         "vectorized_per_draw_ms": round(per_draw_vec * 1e3, 5),
         "loop_draws_timed": loop_draws,
         "loop_per_draw_ms": round(per_draw_loop * 1e3, 3),
-        "speedup_per_draw": round(ratio, 1),
+        "loop_post_seconds": round(t_post, 3),
+        "loop_total_seconds_estimated": round(loop_total, 1),
+        "speedup_per_draw": round(per_draw_loop / per_draw_vec, 1),
+        "speedup": round(ratio, 1),
         "max_rel_difference": max_rel,
         "peak_memory_mb": round(peak / 2**20, 1),
         "national_per_capita_p5_p50_p95": [
             round(float(v), 3) for v in ds["national_per_capita_percentiles"].to_numpy().ravel()],
-        "targets": {"speedup_per_draw": ">= 50", "max_rel_difference": "<= 1e-9",
+        "targets": {"speedup": ">= 50", "max_rel_difference": "<= 1e-9",
                     "peak_memory_mb": "< 2048"},
         "target_met": None if quick else bool(ratio >= 50 and max_rel <= 1e-9
                                               and peak < 2 * 2**30),

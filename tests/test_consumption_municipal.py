@@ -458,3 +458,10 @@ def test_summaries_equal_the_full_array(excerpt: pd.DataFrame) -> None:
     assert np.allclose(summaries["totals"], arr.sum(axis=2), rtol=1e-12)
     assert np.allclose(summaries["by_category"], arr.sum(axis=1), rtol=1e-12)
     assert np.allclose(summaries["means"], arr.mean(axis=0), rtol=1e-12)
+
+
+def test_missing_parameters_are_named(excerpt: pd.DataFrame) -> None:
+    table = kc.municipal_parameters()
+    table = table[~table["name"].isin(["car_km_per_year", "share:food"])]
+    with pytest.raises(ValidationError, match=r"car_km_per_year.*share:food"):
+        kc.municipal_footprint(excerpt, parameters=table, n_draws=0)

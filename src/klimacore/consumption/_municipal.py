@@ -67,6 +67,11 @@ METHOD = {
     "public_consumption": "national per inhabitant, spread equally (NIRAS 2024 s. 4.3.1)",
     "investment": "national per inhabitant, spread equally (NIRAS 2024 s. 4.3.1)",
 }
+_PARAMETERS = ("footprint_per_capita", "income_elasticity", "housing_lifecycle_factor",
+               "car_km_per_year", "household_car_share", "petrol_energy_per_km",
+               "diesel_energy_per_km", "ev_electricity_per_km", "plugin_electric_share",
+               "fuel_upstream_factor", "commute_elasticity", *(f"share:{k}" for k in OTHER))
+"""Every parameter the model needs (rows of the parameter table)."""
 _SENSITIVITY_DRAWS = 4000
 """Draws used for the rank correlations of the sensitivity table (all when fewer)."""
 _COLUMNS = ("population", "disposable_income", "household_energy_co2_t", "cars_electric",
@@ -207,9 +212,11 @@ def _parts(p: Params, d: _Drivers, *, metric: str) -> _Parts:
     total_pop = float(pop.sum())
     col = np.newaxis
 
+    missing = [k for k in _PARAMETERS if k not in p]
+    if missing:
+        raise ValidationError(f"model parameters missing from the table: {missing}")
+
     def v(name: str) -> np.ndarray[Any, np.dtype[np.float64]]:
-        if name not in p:
-            raise ValidationError(f"model parameter {name!r} is missing from the table")
         return p[name][col, :]
 
     def m(name: str) -> np.ndarray[Any, np.dtype[np.float64]]:
@@ -222,14 +229,16 @@ def _parts(p: Params, d: _Drivers, *, metric: str) -> _Parts:
     own = ~np.isnan(c["car_km_per_car"])
     if own.any():
         km = np.where(own[:, col], c["car_km_per_car"][:, col], km)
-    phi = v("plugin_electric_share")
-    car = (m("cars_petrol") + m("cars_plugin") * (1.0 - phi)) * (
-        v("petrol_energy_per_km") * (ef_petrol / 1000.0))
-    car += m("cars_diesel") * (v("diesel_energy_per_km") * (ef_diesel / 1000.0))
-    car *= km * (v("fuel_upstream_factor") / 1000.0)
-    car += (m("cars_electric") + m("cars_plugin") * phi) * km * (
-        v("ev_electricity_per_km") * (d.grid_g_per_kwh / 1e6))
-    car *= v("household_car_share")
+    phi = p["plugin_electric_share"]
+    # t CO2e per km of each kind of car in every draw: (4, draw); cars by kind: (municipality, 4)
+    petrol_t = p["petrol_energy_per_km"] * ef_petrol * p["fuel_upstream_factor"] / 1e6
+    diesel_t = p["diesel_energy_per_km"] * ef_diesel * p["fuel_upstream_factor"] / 1e6
+    electric_t = p["ev_electricity_per_km"] * d.grid_g_per_kwh / 1e6
+    per_km = np.stack([petrol_t, diesel_t, electric_t, (1.0 - phi) * petrol_t + phi * electric_t])
+    fleet = np.stack([c["cars_petrol"], c["cars_diesel"], c["cars_electric"], c["cars_plugin"]],
+                     axis=1)
+    car = fleet @ (per_km * p["household_car_share"][col, :])
+    car *= km
 
     t_pc = p["footprint_per_capita"]
     other_total = t_pc * shares["private"] * total_pop - housing.sum(axis=0) - car.sum(axis=0)
