@@ -100,6 +100,12 @@ def _screen(ds: xr.Dataset, codes: list[int], frame: pd.DataFrame) -> str:
                          f"{row['t_per_inhabitant']:>7.2f}{interval}")
     national = float(ds["national_per_capita"].squeeze())
     lines.append(f"Whole country: {national:.2f} t per inhabitant (central)")
+    lines.append("What is modelled how:")
+    methods = {str(c): str(m) for c, m in zip(ds["category"].to_numpy(),
+                                                ds["method"].to_numpy(), strict=True)}
+    for method in dict.fromkeys(methods.values()):
+        cats = [c for c, m in methods.items() if m == method]
+        lines.append(f"  {', '.join(cats)}: {method}")
     lines.append("Caveats:")
     lines.extend(f"  - {c}" for c in ds.attrs["caveats"])
     lines.append("Vintages: " + "; ".join(f"{k} {v}" for k, v in ds.attrs["vintages"].items()))
@@ -209,12 +215,4 @@ def demo_text(*, municipality: int = 727, n_draws: int = 2000, seed: int = 20240
         return None
     ds = consumption.municipal_footprint(table, n_draws=n_draws, seed=seed)
     ds = ds.sel(municipality=[municipality])
-    frame = consumption.footprint_table(ds)
-    text = _screen(ds, [municipality], frame)
-    methods = {str(c): str(m) for c, m in zip(ds["category"].to_numpy(),
-                                                ds["method"].to_numpy(), strict=True)}
-    legend = ["What is modelled how:"]
-    for method in dict.fromkeys(methods.values()):
-        cats = [c for c, m in methods.items() if m == method]
-        legend.append(f"  {', '.join(cats)}: {method}")
-    return text + "\n" + "\n".join(legend)
+    return _screen(ds, [municipality], consumption.footprint_table(ds))
