@@ -132,12 +132,14 @@ def plan_summary(plan: object) -> str:
 
 def _demo_sections() -> list[tuple[str, Callable[[object], str]]]:
     """The sections of ``klimacore demo``, each a pure function of the plan returning text."""
-    from klimacore import consumption, territorial, trajectory
+    from klimacore import _footprint_cli, consumption, territorial, trajectory
 
     return [
         ("Plan", plan_summary),
         ("Territorial inventory (GPC)", lambda plan: territorial.demo_section()),
-        ("Consumption-based footprint", lambda plan: consumption.demo_section()),
+        # Real open drivers when they are found (see klimacore footprint), else the illustrative one.
+        ("Consumption-based footprint",
+         lambda plan: _footprint_cli.demo_text() or consumption.demo_section()),
         ("Trajectory checks", lambda plan: trajectory.demo_section(plan)),  # type: ignore[arg-type]
     ]
 
@@ -318,6 +320,9 @@ def _build_parser() -> argparse.ArgumentParser:
     from klimacore._cli_certify import register as _register_certify
 
     _register_certify(sub)  # certify, track validate
+
+    from klimacore._footprint_cli import add_footprint_parser
+    add_footprint_parser(sub)
     return parser
 
 

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from klimacore import _files
+from klimacore._drivers import read_municipal_drivers
 from klimacore.errors import DataError, InputFileError, ValidationError
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ __all__ = [
     "from_frame",
     "read_activity_csv",
     "read_csv",
+    "read_municipal_drivers",
     "read_netcdf",
     "to_frame",
     "to_netcdf",

@@ -12,6 +12,12 @@ Three parts:
 * **Uncertainty** (:func:`monte_carlo_footprint`): lognormal intensities on a ``draw`` dimension,
   vectorized, with percentiles.
 
+* **Danish figures and municipal footprints** (:func:`national_figures`,
+  :func:`derive_danish_intensities`, :func:`danish_intensities`, :func:`municipal_footprint`,
+  :func:`footprint_table`, :func:`sensitivity_table`): intensities derived from cited national
+  figures, and every municipality's footprint in the NIRAS (2024) structure from open register
+  drivers with a Monte Carlo over all parameters (see ``docs/consumption-method.md``).
+
 Bundled defaults (:func:`default_intensities`, :func:`example_spending`, …) are illustrative
 where marked; :func:`demo_section` gives the text of ``klimacore demo``.
 
@@ -28,6 +34,23 @@ True
 from __future__ import annotations
 
 from klimacore.consumption._common import PRICE_BASES, ancestors, normalize_coicop
+from klimacore.consumption._mparams import municipal_parameters, sample_parameters
+from klimacore.consumption._mtables import (
+    footprint_indicators,
+    footprint_table,
+    sensitivity_table,
+)
+from klimacore.consumption._municipal import (
+    CATEGORIES,
+    municipal_footprint,
+    reference_footprint,
+)
+from klimacore.consumption._national import (
+    PRIVATE_CATEGORIES,
+    danish_intensities,
+    derive_danish_intensities,
+    national_figures,
+)
 from klimacore.consumption.defaults import (
     EXAMPLE_MUNICIPALITY,
     coicop_divisions,
@@ -58,30 +81,42 @@ from klimacore.consumption.intensity import (
 from klimacore.consumption.uncertainty import lognormal_multipliers, monte_carlo_footprint
 
 __all__ = [
+    "CATEGORIES",
     "DANISH_VAT_RATE",
     "EXAMPLE_MUNICIPALITY",
     "FOOTPRINT_GROUPS",
     "PRICE_BASES",
+    "PRIVATE_CATEGORIES",
     "ancestors",
     "characterise",
     "check_concordance",
     "coicop_divisions",
     "coicop_groups",
     "coicop_table",
+    "danish_intensities",
     "default_intensities",
     "deflate",
     "demo_section",
+    "derive_danish_intensities",
     "energy_content_table",
     "example_energy_use",
     "example_factors",
     "example_footprint",
     "example_spending",
+    "footprint_indicators",
+    "footprint_table",
     "fuel_factors",
     "intensities_from_mrio",
     "lognormal_multipliers",
     "monte_carlo_footprint",
+    "municipal_footprint",
+    "municipal_parameters",
+    "national_figures",
     "normalize_coicop",
     "product_intensities",
     "purchaser_to_basic",
+    "reference_footprint",
+    "sample_parameters",
+    "sensitivity_table",
     "spend_footprint",
 ]

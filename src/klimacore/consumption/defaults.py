@@ -89,7 +89,9 @@ def default_intensities() -> xr.DataArray:
     Danish household (DST Forbrugsundersøgelsen 2019) lands near Statistics Denmark's
     experimental Klimaaftryk for private consumption (40.7 Mt CO2e in 2020, about 7 t per
     inhabitant; DST analysis of December 2021, tables AFTRYK1/AFTRYK2). Replace them with
-    intensities from :func:`intensities_from_mrio` or a published table. The coordinate ``gsd``
+    intensities from :func:`intensities_from_mrio`, a published table, or the intensities
+    derived from cited Danish figures, :func:`~klimacore.consumption.danish_intensities`
+    (kg per DKK at purchaser prices of 2021). The coordinate ``gsd``
     holds an (illustrative) geometric standard deviation per row for Monte Carlo.
 
     >>> i = default_intensities()
