@@ -1,0 +1,325 @@
+"""LMDI-I index decomposition of a change in emissions (additive and multiplicative).
+
+The maths follows Ang (2005) *The LMDI approach to decomposition analysis: a practical guide*,
+Energy Policy 33:867–871 (eqs. 4–5). For an identity ``V = Σ_i V_i`` with
+``V_i = x_{1,i} · … · x_{n,i}`` and a period 0 → T:
+
+- additive: ``ΔV_k = Σ_i L(V_i^T, V_i^0) · ln(x_{k,i}^T / x_{k,i}^0)``, ``Σ_k ΔV_k = V^T − V^0``;
+- multiplicative: ``D_k = exp(ΔV_k / L(V^T, V^0))``, ``Π_k D_k = V^T / V^0``;
+
+with the logarithmic mean ``L(a, b) = (a − b)/(ln a − ln b)``, ``L(a, a) = a``.
+Zero values use the analytical limits (Wood & Lenzen 2006, Energy Policy 34:1326–1331; Ang & Liu
+2007, Energy Policy 35:238–246), never a small substitute δ: a category that appears (``V_i^0 = 0
+< V_i^T``) gives its whole ``V_i^T`` to the factor(s) that are zero in period 0 (split equally when
+several are), one that disappears gives ``−V_i^0`` to the factor(s) that vanish. Categories that are
+negative in any year of the window (net LULUCF) cannot be decomposed by LMDI (Ang & Liu 2007,
+Energy Policy 35:739–742); they are kept out and their change is reported on its own
+(``excluded_change``). Missing values stay missing: a NaN anywhere in an entity's categories gives
+NaN effects for that entity ("no data"), never a partial answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from klimacore.errors import MissingLabelError, ValidationError
+
+__all__ = ["EFFECTS", "decompose_emissions", "emission_identity", "lmdi", "log_mean"]
+
+EFFECTS: tuple[str, ...] = ("activity", "structure", "intensity", "emission_factor")
+"""Names of the effects of the municipal emission identity ``C = Σ_i Q · S_i · I_i · F_i``."""
+
+_SERIES_BELOW = 1e-3  # |r| below which L uses its series (truncation error < r**8/9 ≈ 1e-25)
+
+
+def log_mean(a: Any, b: Any) -> np.ndarray[Any, Any]:
+    """Logarithmic mean ``L(a, b)`` of non-negative arrays, exact at ``a = b`` and at zeros.
+
+    Near ``a = b`` the series ``L = m / (1 + r²/3 + r⁴/5 + r⁶/7)`` with ``m = (a + b)/2`` and
+    ``r = (a − b)/(a + b)`` avoids the cancellation of ``(a − b)/(ln a − ln b)``;
+    ``L(a, 0) = L(0, a) = 0`` (the analytical limit).
+
+    >>> float(log_mean(4455.0, 6000.0))
+    5189.223467...
+    >>> float(log_mean(5.0, 5.0)), float(log_mean(3.0, 0.0))
+    (5.0, 0.0)
+    """
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    s = a + b
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = (a - b) / s
+        r2 = r * r
+        series = (0.5 * s) / (1.0 + r2 * (1.0 / 3.0 + r2 * (1.0 / 5.0 + r2 / 7.0)))
+        direct = (a - b) / (np.log(a) - np.log(b))
+        out = np.where(np.abs(r) < _SERIES_BELOW, series, direct)
+    out = np.where((a == 0) | (b == 0), 0.0, out)
+    return np.asarray(out, dtype=float)
+
+
+def _pair_effects(
+    x0: np.ndarray[Any, Any], xt: np.ndarray[Any, Any],
+    v0: np.ndarray[Any, Any], vt: np.ndarray[Any, Any], keep: np.ndarray[Any, Any],
+) -> np.ndarray[Any, Any]:
+    """Per-category additive effects, shape (K, ..., n); ``keep`` masks decomposable categories."""
+    regular = keep & (v0 > 0) & (vt > 0)
+    appear = keep & (v0 == 0) & (vt > 0)
+    vanish = keep & (v0 > 0) & (vt == 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = np.where(regular, log_mean(vt, v0), 0.0)
+        logs = np.where(regular, np.log(xt / x0), 0.0)
+        out = w * logs
+        zero0 = x0 == 0
+        zerot = xt == 0
+        n0 = zero0.sum(axis=0)
+        nt = zerot.sum(axis=0)
+        out += np.where(appear & zero0, vt / n0, 0.0)
+        out -= np.where(vanish & zerot, v0 / nt, 0.0)
+    # an appearing/vanishing category with no zero factor cannot be attributed: no data
+    unattributed = (appear & (n0 == 0)) | (vanish & (nt == 0))
+    missing = ~np.isfinite(v0) | ~np.isfinite(vt) | unattributed
+    out = np.where(missing, np.nan, out)
+    return out
+
+
+def _check_identity(
+    value: np.ndarray[Any, Any], factors: np.ndarray[Any, Any], names: Sequence[str],
+) -> None:
+    problems = []
+    positive = value > 0
+    negative = [n for n, f in zip(names, factors, strict=True) if np.any((f < 0) & positive)]
+    if negative:
+        problems.append(f"factors {negative} are negative where the value is positive (LMDI "
+                        "needs positive factors)")
+    with np.errstate(invalid="ignore", over="ignore"):
+        prod = np.prod(factors, axis=0)
+        bad = positive & np.isfinite(prod) & (np.abs(prod - value) > 1e-9 * np.abs(value))
+    if np.any(bad):
+        problems.append(f"the product of the factors differs from the value in {int(bad.sum())} "
+                        "cells (relative tolerance 1e-9)")
+    if problems:
+        raise ValidationError("factors do not form the identity V_i = Π_k x_k,i", problems)
+
+
+def lmdi(
+    value: xr.DataArray,
+    factors: Mapping[str, xr.DataArray],
+    *,
+    start: int,
+    end: int,
+    dim: str = "year",
+    category_dim: str = "category",
+    chained: bool = False,
+    by_category: bool = False,
+) -> xr.Dataset:
+    """LMDI-I decomposition of the change of ``value`` summed over ``category_dim``.
+
+    Parameters
+    ----------
+    value
+        ``V_i``, with dims ``dim`` and ``category_dim`` and any others (municipality, draw …),
+        over which the call is vectorized.
+    factors
+        ``x_k,i`` by effect name, in order; each broadcastable to ``value`` (a factor without
+        ``category_dim`` is the same for every category, e.g. total activity). Their product must
+        equal ``value`` where ``value > 0``. A factor may be NaN where it is undefined because
+        the category's value is 0 (0/0); that never enters the result.
+    start, end
+        The two labels of ``dim`` compared (``end`` may be before ``start``).
+    chained
+        False: one period ``start → end``. True: year-by-year steps over every label of ``dim``
+        between them, summed (additive) or multiplied (multiplicative); the result says which
+        in ``attrs["chaining"]``. Chained and single-period results differ.
+    by_category
+        Also return ``additive_by_category`` (effect × category × …).
+
+    Returns
+    -------
+    xarray.Dataset
+        ``additive`` (effect × …, in the unit of ``value``), ``multiplicative`` (effect × …),
+        ``change`` (change of the decomposed categories), ``excluded_change`` (change of the
+        categories kept out because they are negative in a year of the window), ``excluded``
+        (category × …, bool), ``total_change``. NaN where an entity has missing data.
+
+    Examples
+    --------
+    The worked example of MONITORING.md §B.5 (heated floor area, two heating forms):
+
+    >>> import xarray as xr
+    >>> yr, cat = [2019, 2023], ["district_heating", "natural_gas"]
+    >>> def da(rows): return xr.DataArray(rows, dims=("year", "category"),
+    ...                                    coords={"year": yr, "category": cat})
+    >>> q = xr.DataArray([1000.0, 1100.0], dims="year", coords={"year": yr})
+    >>> s, i = da([[0.6, 0.4], [0.75, 0.25]]), da([[100.0, 120.0], [90.0, 110.0]])
+    >>> f = da([[0.1, 0.2], [0.06, 0.2]])
+    >>> out = lmdi(q * s * i * f, {"activity": q, "structure": s, "intensity": i,
+    ...                            "emission_factor": f}, start=2019, end=2023)
+    >>> out["additive"].round(6).to_series().to_dict()
+    {'activity': 1227.415801, 'structure': -2455.866872, 'intensity': -1215.760615, 'emission_factor': -2650.788314}
+    >>> float(out["additive"].sum()), float(out["multiplicative"].prod())
+    (-5095.0..., 0.67339...)
+    """
+    names = list(factors)
+    if not names:
+        raise ValidationError("lmdi needs at least one factor")
+    for name, da in (("value", value), *factors.items()):
+        if dim not in da.dims and name == "value":
+            raise MissingLabelError("dimension of the value", [dim], dim="dims")
+    if category_dim not in value.dims:
+        raise MissingLabelError("dimension of the value", [category_dim], dim="dims")
+    labels = list(value[dim].values)
+    missing = [y for y in (start, end) if y not in labels]
+    if missing:
+        raise MissingLabelError(f"label of {dim}", missing, dim=dim)
+    lo, hi = sorted((labels.index(start), labels.index(end)))
+    if chained:
+        idx = list(range(lo, hi + 1))
+        if labels.index(start) > labels.index(end):
+            idx = idx[::-1]
+    else:
+        idx = [labels.index(start), labels.index(end)]
+    window = value.isel({dim: idx})
+    others = [d for d in value.dims if d not in (dim, category_dim)]
+    order = [dim, *others, category_dim]
+    v = window.transpose(*order)
+    try:
+        fs = [xr.align(v, factors[n].isel({dim: idx}) if dim in factors[n].dims else factors[n],
+                       join="exact", exclude=())[1] for n in names]
+    except ValueError as exc:
+        raise ValidationError("factors and value have different coordinates", [str(exc)]) from None
+    fs = [f.broadcast_like(v).transpose(*order) for f in fs]
+    varr = v.to_numpy().astype(float)
+    farr = np.stack([f.to_numpy().astype(float) for f in fs])
+    _check_identity(varr, farr, names)
+
+    # categories negative in any year of the window are kept out in every step
+    negative = np.any(varr < 0, axis=0)  # (..., n)
+    keep = ~negative
+    steps = _pair_effects(farr[:, :-1], farr[:, 1:], varr[:-1], varr[1:], keep[None])
+    if len(idx) == 2:
+        steps = steps[:, 0]
+        by_cat = steps
+    else:
+        by_cat = steps.sum(axis=1)
+    effects = by_cat.sum(axis=-1)  # (K, ...)
+    v0, vt = varr[0], varr[-1]
+    kept0 = np.where(keep, v0, 0.0).sum(axis=-1)
+    keptt = np.where(keep, vt, 0.0).sum(axis=-1)
+    change = keptt - kept0
+    excluded_change = np.where(negative, vt - v0, 0.0).sum(axis=-1)
+    nan_entity = np.isnan(effects).any(axis=0) | np.isnan(change)
+    if len(idx) == 2:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mult = np.exp(effects / log_mean(keptt, kept0))
+    else:  # product of the steps' multiplicative effects
+        totals = np.where(keep[None], varr, 0.0).sum(axis=-1)  # (steps+1, ...)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lm = log_mean(totals[1:], totals[:-1])  # (steps, ...)
+            mult = np.exp((steps.sum(axis=-1) / lm[None]).sum(axis=1))
+    mult = np.where((kept0 > 0) & (keptt > 0), mult, np.nan)
+    effects = np.where(nan_entity, np.nan, effects)
+    mult = np.where(nan_entity, np.nan, mult)
+
+    coords = {d: v[d] for d in others if d in v.coords}
+    edims = ("effect", *others)
+    unit = value.attrs.get("units")
+    out = xr.Dataset(
+        {
+            "additive": (edims, effects, {"units": unit} if unit else {}),
+            "multiplicative": (edims, mult, {"units": "1"}),
+            "change": (tuple(others), np.where(nan_entity, np.nan, change)),
+            "excluded_change": (tuple(others), excluded_change),
+            "excluded": ((*others, category_dim), negative),
+            "total_change": (tuple(others), np.where(nan_entity, np.nan, change) + excluded_change),
+        },
+        coords={"effect": names, category_dim: v[category_dim].values, **coords},
+    )
+    if by_category:
+        bc = np.moveaxis(by_cat, -1, 1)  # (K, n, ...)
+        out["additive_by_category"] = (("effect", category_dim, *others), bc)
+    out.attrs.update(
+        method="LMDI-I", chaining="chained" if chained else "single-period",
+        period_start=int(start) if isinstance(start, int | np.integer) else start,
+        period_end=int(end) if isinstance(end, int | np.integer) else end,
+        source="Ang (2005) Energy Policy 33:867-871; zeros by analytical limits "
+               "(Ang & Liu 2007, Energy Policy 35:238-246)",
+    )
+    return out
+
+
+def emission_identity(
+    emissions: xr.DataArray,
+    *,
+    activity: xr.DataArray,
+    sub_activity: xr.DataArray | None = None,
+    energy: xr.DataArray | None = None,
+    category_dim: str = "category",
+) -> dict[str, xr.DataArray]:
+    """Factors of ``C_i = Q · S_i · I_i (· F_i)`` from data, for :func:`lmdi`.
+
+    - ``activity`` ``Q`` (no ``category_dim``: population, floor area, vehicle-km);
+    - ``structure`` ``S_i = Q_i/Q`` from ``sub_activity``, or, without it, the category's share of
+      emissions ``C_i/C``;
+    - ``intensity`` ``I_i = E_i/Q_i`` with ``energy`` (energy intensity), else ``C_i/Q_i`` (emission
+      intensity; ``C/Q`` for every category when structure is the emission share);
+    - ``emission_factor`` ``F_i = C_i/E_i``, only with ``energy``.
+
+    A ratio 0/0 (a category absent in a year) is NaN: undefined, and never used.
+
+    >>> import xarray as xr
+    >>> c = xr.DataArray([[60.0, 40.0]], dims=("year", "category"),
+    ...                  coords={"year": [2019], "category": ["a", "b"]})
+    >>> p = xr.DataArray([10.0], dims="year", coords={"year": [2019]})
+    >>> f = emission_identity(c, activity=p)
+    >>> list(f), f["structure"].values.tolist(), f["intensity"].values.tolist()
+    (['activity', 'structure', 'intensity'], [[0.6, 0.4]], [[10.0, 10.0]])
+    """
+    total = emissions.sum(category_dim, skipna=False)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if sub_activity is None:
+            share = emissions / total
+            intensity = (total / activity).broadcast_like(emissions)
+            factors = {"activity": activity, "structure": share, "intensity": intensity}
+        else:
+            share = sub_activity / activity
+            base = energy if energy is not None else emissions
+            factors = {"activity": activity, "structure": share,
+                       "intensity": base / sub_activity}
+            if energy is not None:
+                factors["emission_factor"] = emissions / energy
+    return {k: v.drop_attrs() if hasattr(v, "drop_attrs") else v for k, v in factors.items()}
+
+
+def decompose_emissions(
+    emissions: xr.DataArray,
+    *,
+    activity: xr.DataArray,
+    start: int,
+    end: int,
+    sub_activity: xr.DataArray | None = None,
+    energy: xr.DataArray | None = None,
+    category_dim: str = "category",
+    dim: str = "year",
+    chained: bool = False,
+    by_category: bool = False,
+) -> xr.Dataset:
+    """Decompose the change of emissions into activity, structure, intensity (and emission factor).
+
+    Builds the factors with :func:`emission_identity` and calls :func:`lmdi`; see both.
+
+    >>> import xarray as xr
+    >>> c = xr.DataArray([[60.0, 40.0], [50.0, 50.0]], dims=("year", "category"),
+    ...                  coords={"year": [2018, 2023], "category": ["energy", "transport"]})
+    >>> pop = xr.DataArray([10.0, 11.0], dims="year", coords={"year": [2018, 2023]})
+    >>> out = decompose_emissions(c, activity=pop, start=2018, end=2023)
+    >>> (out["additive"].round(3) + 0.0).to_series().to_dict()
+    {'activity': 9.499, 'structure': 0.0, 'intensity': -9.499}
+    """
+    factors = emission_identity(emissions, activity=activity, sub_activity=sub_activity,
+                                energy=energy, category_dim=category_dim)
+    return lmdi(emissions, factors, start=start, end=end, dim=dim, category_dim=category_dim,
+                chained=chained, by_category=by_category)
