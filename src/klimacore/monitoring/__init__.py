@@ -13,8 +13,20 @@ from klimacore.monitoring._lmdi import (
     lmdi,
     log_mean,
 )
+from klimacore.monitoring._rollup import (
+    NATIONAL_CAVEATS,
+    national_residual,
+    national_rollup,
+    rollup,
+    status_counts,
+)
 
 __all__ = [
+    "NATIONAL_CAVEATS",
+    "national_residual",
+    "national_rollup",
+    "rollup",
+    "status_counts",
     "EFFECTS",
     "decompose_emissions",
     "emission_identity",
