@@ -134,7 +134,7 @@ def test_category_appears_goes_to_structure_exactly() -> None:
 
 
 def test_negative_category_kept_out_and_shown() -> None:
-    q, qi, _, c = _vector()
+    q, _qi, _, c = _vector()
     lulucf = xr.DataArray([[-300.0], [-450.0]], dims=("year", "category"),
                           coords={"year": YEARS, "category": ["lulucf"]})
     c2 = xr.concat([c, lulucf], "category")
@@ -149,7 +149,7 @@ def test_negative_category_kept_out_and_shown() -> None:
 
 
 def test_missing_value_is_no_data_not_zero() -> None:
-    q, qi, e, c = _vector()
+    q, _qi, _e, c = _vector()
     c = c.copy()
     c[1, 1] = np.nan
     out = decompose_emissions(c, activity=q, start=2019, end=2023)
@@ -158,7 +158,7 @@ def test_missing_value_is_no_data_not_zero() -> None:
 
 
 def test_bad_identity_and_missing_year_are_reported() -> None:
-    q, qi, e, c = _vector()
+    q, qi, _e, c = _vector()
     with pytest.raises(ValidationError, match="product of the factors"):
         lmdi(c, {"activity": q, "structure": qi / q}, start=2019, end=2023)
     with pytest.raises(MissingLabelError, match="2020"):

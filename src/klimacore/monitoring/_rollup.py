@@ -137,9 +137,9 @@ def national_rollup(
         raise MissingLabelError("dimension", [dim], dim="dims")
     if bool((e < 0).any()):
         raise ValidationError("1990 emissions must not be negative", [
-            f"municipality {m}" for m in e[dim].values[(e < 0).any(
-                [d for d in e.dims if d != dim]).values]])
-    complete = e.notnull() & t.notnull() & a.notnull()
+            f"municipality {m}" for m in e[dim].to_numpy()[(e < 0).any(
+                [d for d in e.dims if d != dim]).to_numpy()]])
+    complete: xr.DataArray = (e == e) & (t == t) & (a == a)  # NaN != NaN
     e, t, a = e.where(complete, 0.0), t.where(complete, 0.0), a.where(complete, 0.0)
     s_e, s_t, s_a = e.sum(dim), t.sum(dim), a.sum(dim)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -150,7 +150,7 @@ def national_rollup(
     all_complete = complete.all([d for d in complete.dims if d != dim]) if complete.ndim > 1 \
         else complete
     missing = [int(m) if isinstance(m, int | np.integer) else m
-               for m in complete[dim].values[~all_complete.values]]
+               for m in complete[dim].to_numpy()[~all_complete.to_numpy()]]
     out = xr.Dataset({
         "sum_1990_t": s_e, "sum_target_t": s_t, "sum_action_t": s_a,
         "reduction_target_pct": r_t, "reduction_action_pct": r_a,

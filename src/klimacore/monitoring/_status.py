@@ -1,0 +1,374 @@
+"""Computed statuses: actions (with the reason), indicators against their target path, data age.
+
+All three run vectorized on xarray inputs of any shape (municipality × action × round …) for an
+injected ``as_of`` date, never ``today()``. Codes are small integers (fast, compact); the label
+tuples name them and :func:`status_frame` turns a result into a tidy table with reasons in words.
+
+Rules (MONITORING.md §A.4, adapted from Kausal Watch ``_determine_status`` and
+``ActionStatusSummaryIdentifier``; klimastatus-dk ``tiltag-status.ts``; CCTF guide D1 p. 17–19):
+action status, first match wins: merged; completed (phase); cancelled / out of scope; postponed;
+late (end year passed, a milestone overdue, or a progress indicator off track); late (not started
+although the start year has passed); on time (planning or implementation); not started; no data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from klimacore.errors import MissingLabelError, ValidationError
+from klimacore.monitoring._model import PHASES, STATES
+
+__all__ = [
+    "ACTION_REASONS",
+    "ACTION_STATUS",
+    "DATA_AGE_STATUS",
+    "FRESHNESS",
+    "INDICATOR_STATUS",
+    "action_status",
+    "codes",
+    "data_age",
+    "indicator_status",
+    "status_frame",
+]
+
+ACTION_STATUS: tuple[str, ...] = ("merged", "completed", "cancelled", "out of scope", "postponed",
+                                  "late", "on time", "not started", "no data")
+ACTION_REASONS: tuple[str, ...] = ("", "end year passed", "milestone overdue",
+                                   "progress indicator off track", "not started by start year")
+FRESHNESS: tuple[str, ...] = ("optimal", "acceptable", "late", "stale", "never reported")
+INDICATOR_STATUS: tuple[str, ...] = ("achieved", "on track", "at risk", "off track", "no data")
+DATA_AGE_STATUS: tuple[str, ...] = ("fresh", "due", "stale", "no data")
+
+_A = {name: i for i, name in enumerate(ACTION_STATUS)}
+_I = {name: i for i, name in enumerate(INDICATOR_STATUS)}
+
+
+def codes(values: Any, labels: tuple[str, ...], *, what: str) -> np.ndarray[Any, Any]:
+    """Integer codes of string labels (−1 for missing: None, NaN or ""); unknown labels raise.
+
+    >>> codes(["planning", None, "completed"], PHASES, what="phase").tolist()
+    [1, -1, 3]
+    """
+    arr = np.asarray(values)
+    if arr.dtype.kind in "iu":
+        bad = sorted({int(x) for x in np.unique(arr) if not -1 <= x < len(labels)})
+        if bad:
+            raise MissingLabelError(f"{what} code", bad, dim=what)
+        return arr.astype(np.int8)
+    flat = pd.Series(arr.ravel()).astype(object)
+    present = flat.notna().to_numpy() & (flat != "").to_numpy()
+    index = pd.Index(labels).get_indexer(flat)
+    unknown = sorted({str(x) for x in flat[present & (index < 0)]})
+    if unknown:
+        raise MissingLabelError(f"{what} (valid: {', '.join(labels)})", unknown, dim=what)
+    return np.where(present, index, -1).astype(np.int8).reshape(arr.shape)
+
+
+def _where(cond: Any, x: Any, y: Any) -> xr.DataArray:
+    return xr.where(cond, x, y)  # type: ignore[no-untyped-call,no-any-return]
+
+
+def _missing(x: Any) -> xr.DataArray:
+    return x.isnull()  # type: ignore[no-any-return]  # noqa: PD003
+
+
+def _days(x: Any) -> np.ndarray[Any, Any]:
+    """datetime64 → days since epoch as float (NaT → NaN)."""
+    a = np.asarray(x).astype("datetime64[D]")
+    out = a.astype("int64").astype(float)
+    out[np.isnat(a)] = np.nan
+    return out
+
+
+def action_status(
+    panel: xr.Dataset,
+    *,
+    as_of: Any,
+    indicator_status: xr.DataArray | None = None,
+    links: xr.DataArray | None = None,
+    optimal_days: int = 30,
+    acceptable_days: int = 60,
+    stale_days: int = 180,
+) -> xr.Dataset:
+    """Status of every action with the reason, and the freshness of its last update.
+
+    Parameters
+    ----------
+    panel
+        Variables ``phase``, ``state`` (labels of :data:`PHASES`, :data:`STATES` or their codes;
+        missing = never reported), ``start``, ``end`` (years) and optionally ``milestone_due``,
+        ``milestone_done`` (datetime64 with a ``milestone`` dim, NaT = none / not done) and
+        ``last_update`` (datetime64, NaT = never). Any other dims (municipality, action, round).
+    as_of
+        The date statuses are computed for (scalar or a DataArray, e.g. one per round).
+    indicator_status, links
+        Indicator status codes (dims … × ``indicator``) and a boolean ``action × indicator`` matrix
+        of links that indicate progress: an action with a linked indicator off track is late.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``status`` (codes into :data:`ACTION_STATUS`), ``reason`` (codes into
+        :data:`ACTION_REASONS`), ``reason_index`` (position of the overdue milestone or the
+        off-track indicator, −1 if none), ``freshness`` (codes into :data:`FRESHNESS`),
+        ``update_age_days``.
+
+    Examples
+    --------
+    >>> import numpy as np, xarray as xr
+    >>> p = xr.Dataset({"phase": ("action", ["implementation", "planning", "not_started", None]),
+    ...                 "state": ("action", ["active", "active", "active", "active"]),
+    ...                 "start": ("action", [2024, 2024, 2024, 2027]),
+    ...                 "end": ("action", [2030, 2023, 2030, 2030])})
+    >>> out = action_status(p, as_of=np.datetime64("2026-03-01"))
+    >>> [ACTION_STATUS[c] for c in out["status"].values]
+    ['on time', 'late', 'late', 'no data']
+    >>> [ACTION_REASONS[c] for c in out["reason"].values]
+    ['', 'end year passed', 'not started by start year', '']
+    """
+    missing = [v for v in ("phase", "state", "start", "end") if v not in panel]
+    if missing:
+        raise MissingLabelError("variable of the action panel", missing, dim="variable")
+    as_of_da = xr.DataArray(np.asarray(as_of, dtype="datetime64[D]")) \
+        if not isinstance(as_of, xr.DataArray) else as_of.astype("datetime64[D]")
+    phase = xr.apply_ufunc(lambda v: codes(v, PHASES, what="phase"), panel["phase"])
+    state = xr.apply_ufunc(lambda v: codes(v, STATES, what="state"), panel["state"])
+    year = as_of_da.dt.year
+    start, end = panel["start"], panel["end"]
+
+    late_end = end < year
+    reason = _where(late_end, 1, 0)
+    index = xr.full_like(reason, -1)
+    if "milestone_due" in panel:
+        due = panel["milestone_due"].astype("datetime64[D]")
+        done = panel["milestone_done"].astype("datetime64[D]") if "milestone_done" in panel \
+            else xr.full_like(due, np.datetime64("NaT"))
+        overdue = ~_missing(due) & (due < as_of_da) & _missing(done)
+        any_overdue = overdue.any("milestone")
+        first = overdue.argmax("milestone")
+        take = any_overdue & (reason == 0)
+        reason = _where(take, 2, reason)
+        index = _where(take, first, index)
+    if indicator_status is not None:
+        if links is None:
+            raise ValidationError("indicator_status needs links (action × indicator, bool)")
+        off = (indicator_status == _I["off track"]) & links.astype(bool)
+        any_off = off.any("indicator")
+        first = off.argmax("indicator")
+        take = any_off & (reason == 0)
+        reason = _where(take, 3, reason)
+        index = _where(take, first, index)
+    late_start = (phase == 0) & (start < year)
+    reason = _where((reason == 0) & late_start, 4, reason)
+
+    st = xr.full_like(phase, _A["no data"], dtype=np.int8)
+    st = _where(phase == 0, _A["not started"], st)
+    st = _where((phase == 1) | (phase == 2), _A["on time"], st)
+    st = _where((reason > 0) & (phase >= 0) & (phase < 3), _A["late"], st)
+    st = _where(state == 1, _A["postponed"], st)
+    st = _where(state == 3, _A["out of scope"], st)
+    st = _where(state == 2, _A["cancelled"], st)
+    st = _where(phase == 3, _A["completed"], st)
+    st = _where(state == 4, _A["merged"], st)
+    shows_reason = st == _A["late"]
+    reason = _where(shows_reason, reason, 0)
+    index = _where(shows_reason, index, -1)
+
+    if "last_update" in panel:
+        age = (as_of_da - panel["last_update"].astype("datetime64[D]")).dt.days
+        fresh = _where(age <= optimal_days, 0,
+                         _where(age <= acceptable_days, 1, _where(age <= stale_days, 2, 3)))
+        fresh = _where(_missing(age), 4, fresh)
+    else:
+        age = xr.full_like(st, np.nan, dtype=float)
+        fresh = xr.full_like(st, 4)
+    return xr.Dataset({
+        "status": st.astype(np.int8), "reason": reason.astype(np.int8),
+        "reason_index": index.astype(np.int16), "freshness": fresh.astype(np.int8),
+        "update_age_days": age.astype(float),
+    }, attrs={"status_labels": list(ACTION_STATUS), "reason_labels": list(ACTION_REASONS),
+              "freshness_labels": list(FRESHNESS),
+              "freshness_days": [optimal_days, acceptable_days, stale_days]})
+
+
+def indicator_status(
+    *,
+    baseline_year: xr.DataArray,
+    baseline_value: xr.DataArray,
+    target_year: xr.DataArray,
+    target_value: xr.DataArray,
+    direction: xr.DataArray,
+    observations: xr.DataArray,
+    as_of_year: Any,
+    at_risk_pct: float = 5.0,
+    max_age_years: int = 2,
+    interpolation: str = "linear",
+) -> xr.Dataset:
+    """Status of indicators against the path through the baseline and their targets.
+
+    ``target_year`` / ``target_value`` carry a ``target`` dim (NaN-padded, any order);
+    ``direction`` is +1 (increase) or −1 (decrease); ``observations`` have a ``year`` dim (NaN =
+    not observed). The latest observation at or before ``as_of_year`` is compared with the path
+    ``p(t)`` (linear through baseline and targets, or ``step``: the latest target dated ≤ t);
+    ``gap = s·(v_t − p(t))``, tolerance ``at_risk_pct`` % of ``|v_T − v_0|`` (final target);
+    achieved if the final target is reached; no data if nothing was observed within
+    ``max_age_years``.
+
+    >>> import numpy as np, xarray as xr
+    >>> one = lambda v: xr.DataArray(v)
+    >>> tgt = lambda v: xr.DataArray([v], dims="target")
+    >>> obs = xr.DataArray([19.5], dims="year", coords={"year": [2023]})
+    >>> out = indicator_status(baseline_year=one(2020), baseline_value=one(4.0),
+    ...     target_year=tgt(2030), target_value=tgt(60.0), direction=one(1), observations=obs,
+    ...     as_of_year=2024)
+    >>> float(out["expected"]), round(float(out["gap"]), 6), round(float(out["progress_pct"]), 2)
+    (20.8, -1.3, 27.68)
+    >>> INDICATOR_STATUS[int(out["status"])]
+    'at risk'
+    """
+    if interpolation not in ("linear", "step"):
+        raise ValidationError(f"interpolation {interpolation!r} must be 'linear' or 'step'")
+    if "year" not in observations.dims:
+        raise MissingLabelError("dimension of observations", ["year"], dim="dims")
+    as_of = xr.DataArray(as_of_year) if not isinstance(as_of_year, xr.DataArray) else as_of_year
+    years = observations["year"]
+    seen = ~_missing(observations) & (years <= as_of)
+    # latest observed year ≤ as_of: argmax over the reversed year axis
+    rev = seen.isel(year=slice(None, None, -1))
+    has = seen.any("year")
+    pos = (seen.sizes["year"] - 1 - rev.argmax("year"))
+    t = _where(has, years.isel(year=pos).drop_vars("year", errors="ignore"), np.nan)
+    vt = _where(has, observations.isel(year=pos).drop_vars("year", errors="ignore"), np.nan)
+
+    # knots: baseline + targets sorted by year (NaN targets last)
+    ky = xr.concat([baseline_year.astype(float).expand_dims(target=[-1]),
+                    target_year.astype(float).assign_coords(target=np.arange(
+                        target_year.sizes["target"]))], "target")
+    kv = xr.concat([baseline_value.astype(float).expand_dims(target=[-1]),
+                    target_value.astype(float).assign_coords(target=np.arange(
+                        target_value.sizes["target"]))], "target")
+    ky, kv, t_b = xr.broadcast(ky, kv, t)
+    dims = [d for d in ky.dims if d != "target"] + ["target"]
+    kyn = ky.transpose(*dims).to_numpy()
+    kvn = kv.transpose(*dims).to_numpy()
+    order = np.argsort(np.where(np.isnan(kyn), np.inf, kyn), axis=-1)
+    kyn = np.take_along_axis(kyn, order, -1)
+    kvn = np.take_along_axis(kvn, order, -1)
+    tn = t_b.isel(target=0).transpose(*dims[:-1]).to_numpy()
+    n_valid = np.sum(~np.isnan(kyn), axis=-1)
+    last = np.clip(n_valid - 1, 0, None)[..., None]
+    y_final = np.take_along_axis(kyn, last, -1)[..., 0]
+    v_final = np.take_along_axis(kvn, last, -1)[..., 0]
+    v0n = kvn[..., 0]
+    with np.errstate(invalid="ignore"):
+        k = np.sum(kyn <= tn[..., None], axis=-1) - 1  # last knot ≤ t
+    k = np.clip(k, 0, np.maximum(n_valid - 1, 0))
+    y_lo = np.take_along_axis(kyn, k[..., None], -1)[..., 0]
+    v_lo = np.take_along_axis(kvn, k[..., None], -1)[..., 0]
+    k_hi = np.minimum(k + 1, np.maximum(n_valid - 1, 0))
+    y_hi = np.take_along_axis(kyn, k_hi[..., None], -1)[..., 0]
+    v_hi = np.take_along_axis(kvn, k_hi[..., None], -1)[..., 0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac = np.where(y_hi > y_lo, (tn - y_lo) / (y_hi - y_lo), 0.0)
+        frac = np.clip(frac, 0.0, 1.0)
+        expected = v_lo + frac * (v_hi - v_lo) if interpolation == "linear" else v_lo
+        expected = np.where(tn < kyn[..., 0], v0n, expected)
+    coords = {d: t_b[d] for d in dims[:-1] if d in t_b.coords}
+
+    def wrap(a: Any) -> xr.DataArray:
+        return xr.DataArray(a, dims=dims[:-1], coords=coords)
+
+    exp = wrap(expected)
+    s = direction.astype(float)
+    gap = s * (vt - exp)
+    tol = at_risk_pct / 100.0 * abs(wrap(v_final) - baseline_value)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        progress = 100.0 * (vt - baseline_value) / (wrap(v_final) - baseline_value)
+    stale = ~has | ((as_of - t) > max_age_years)
+    status = _where(gap >= -tol, _I["at risk"], _I["off track"])
+    status = _where(gap >= 0, _I["on track"], status)
+    status = _where(s * (vt - wrap(v_final)) >= 0, _I["achieved"], status)
+    no_path = wrap(n_valid < 2)  # a path needs the baseline and at least one target
+    status = _where(stale | _missing(exp) | no_path, _I["no data"], status)
+    return xr.Dataset({
+        "status": status.astype(np.int8), "latest_year": t, "latest_value": vt,
+        "expected": exp, "gap": gap, "tolerance": tol, "progress_pct": progress,
+        "target_year": wrap(y_final), "target_value": wrap(v_final),
+        "wrong_direction": (s * (vt - baseline_value) < 0) & has,
+    }, attrs={"status_labels": list(INDICATOR_STATUS), "at_risk_pct": at_risk_pct,
+              "max_age_years": max_age_years, "interpolation": interpolation})
+
+
+def data_age(
+    *,
+    as_of: Any,
+    inventory_year: xr.DataArray | None = None,
+    risk_assessment_date: xr.DataArray | None = None,
+    risk_data_year: xr.DataArray | None = None,
+    inventory_max_age: int = 3,
+    risk_max_age: int = 5,
+    risk_data_max_age: int = 10,
+) -> xr.Dataset:
+    """Recency of the inventory (≤ 3 years) and the risk assessment (≤ 5 years, data ≤ 10).
+
+    Inventory: age ``as_of.year − year``; below the limit fresh, at it due (still compliant),
+    above stale. Risk assessment: stale when older than ``risk_max_age`` years or resting on
+    data older than ``risk_data_max_age``; fresh otherwise. Missing → no data, never a warning.
+    Sources: CCTF guide D1 p. 17–19; C40 Leadership Standards (MONITORING.md §0.3).
+
+    >>> import numpy as np, xarray as xr
+    >>> out = data_age(as_of=np.datetime64("2026-11-22"),
+    ...                inventory_year=xr.DataArray([2023.0, 2020.0, np.nan]),
+    ...                risk_assessment_date=xr.DataArray(np.array(
+    ...                    ["2020-03-01", "2024-01-01", "NaT"], dtype="datetime64[D]")))
+    >>> [DATA_AGE_STATUS[c] for c in out["inventory_status"].values]
+    ['due', 'stale', 'no data']
+    >>> [DATA_AGE_STATUS[c] for c in out["risk_status"].values]
+    ['stale', 'fresh', 'no data']
+    """
+    day = np.asarray(as_of, dtype="datetime64[D]")
+    year = int(str(day)[:4]) if day.ndim == 0 else None
+    out = xr.Dataset(attrs={"status_labels": list(DATA_AGE_STATUS),
+                            "limits_years": [inventory_max_age, risk_max_age, risk_data_max_age]})
+    if inventory_year is not None:
+        if year is None:
+            raise ValidationError("as_of must be one date")
+        age = year - inventory_year.astype(float)
+        st = _where(age < inventory_max_age, 0, _where(age == inventory_max_age, 1, 2))
+        out["inventory_age"] = age
+        out["inventory_status"] = _where(_missing(age), 3, st).astype(np.int8)
+    if risk_assessment_date is not None:
+        age_r = (xr.DataArray(day) - risk_assessment_date.astype("datetime64[D]")).dt.days / 365.25
+        stale = age_r > risk_max_age
+        if risk_data_year is not None:
+            data_gap = risk_assessment_date.dt.year - risk_data_year
+            stale = stale | (data_gap > risk_data_max_age)
+        out["risk_age"] = age_r
+        out["risk_status"] = _where(_missing(age_r), 3, _where(stale, 2, 0)).astype(np.int8)
+    return out
+
+
+def status_frame(result: xr.Dataset, *, kind: str = "action") -> pd.DataFrame:
+    """A tidy table of a status result with labels in words (and reasons for actions).
+
+    >>> import numpy as np, xarray as xr
+    >>> p = xr.Dataset({"phase": ("action", ["planning"]), "state": ("action", ["active"]),
+    ...                 "start": ("action", [2024]), "end": ("action", [2023])},
+    ...                coords={"action": ["A1"]})
+    >>> status_frame(action_status(p, as_of=np.datetime64("2026-01-01")))[
+    ...     ["action", "status", "reason"]].to_dict("records")
+    [{'action': 'A1', 'status': 'late', 'reason': 'end year passed'}]
+    """
+    frame = result.to_dataframe().reset_index()
+    labels = {"action": ACTION_STATUS, "indicator": INDICATOR_STATUS}.get(kind)
+    if labels is None:
+        raise ValidationError(f"unknown status kind {kind!r} (action or indicator)")
+    frame["status"] = np.asarray(labels, dtype=object)[frame["status"].to_numpy()]
+    if kind == "action":
+        frame["reason"] = np.asarray(ACTION_REASONS, dtype=object)[frame["reason"].to_numpy()]
+        frame["freshness"] = np.asarray(FRESHNESS, dtype=object)[frame["freshness"].to_numpy()]
+    return frame
