@@ -61,7 +61,7 @@ def codes(values: Any, labels: tuple[str, ...], *, what: str) -> np.ndarray[Any,
         return arr.astype(np.int8)
     flat = pd.Series(arr.ravel()).astype(object)
     present = flat.notna().to_numpy() & (flat != "").to_numpy()
-    index = pd.Index(labels).get_indexer(flat)
+    index = pd.Index(labels).get_indexer(pd.Index(flat))
     unknown = sorted({str(x) for x in flat[present & (index < 0)]})
     if unknown:
         raise MissingLabelError(f"{what} (valid: {', '.join(labels)})", unknown, dim=what)
