@@ -65,12 +65,16 @@ __all__ = [
     "ActionIndicatorLink",
     "ActionUpdate",
     "ClimateEvent",
+    "ConflictError",
+    "FrozenRoundError",
     "IndicatorLink",
     "IndicatorMeta",
     "IndicatorObservation",
     "Milestone",
     "MonitoredAction",
+    "MonitoringStore",
     "ReportingRound",
+    "StoredRound",
     "action_status",
     "codes",
     "data_age",
@@ -87,3 +91,11 @@ __all__ = [
     "status_counts",
     "status_frame",
 ]
+
+
+def __getattr__(name: str) -> object:  # the store needs SQLAlchemy (extra "monitoring")
+    if name in ("ConflictError", "FrozenRoundError", "MonitoringStore", "StoredRound"):
+        from klimacore.monitoring import _store
+
+        return getattr(_store, name)
+    raise AttributeError(f"module 'klimacore.monitoring' has no attribute {name!r}")
