@@ -30,6 +30,12 @@ from klimacore.monitoring._model import (
     migrate_action,
     migrate_plan_actions,
 )
+from klimacore.monitoring._panel import (
+    account_from_rows,
+    account_panel,
+    account_rows,
+    decompose_panel,
+)
 from klimacore.monitoring._rollup import (
     NATIONAL_CAVEATS,
     national_residual,
@@ -75,9 +81,13 @@ __all__ = [
     "MonitoringStore",
     "ReportingRound",
     "StoredRound",
+    "account_from_rows",
+    "account_panel",
+    "account_rows",
     "action_status",
     "codes",
     "data_age",
+    "decompose_panel",
     "decompose_emissions",
     "emission_identity",
     "indicator_status",

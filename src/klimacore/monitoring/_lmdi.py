@@ -258,6 +258,7 @@ def emission_identity(
     sub_activity: xr.DataArray | None = None,
     energy: xr.DataArray | None = None,
     category_dim: str = "category",
+    dim: str = "year",
 ) -> dict[str, xr.DataArray]:
     """Factors of ``C_i = Q · S_i · I_i (· F_i)`` from data, for :func:`lmdi`.
 
@@ -268,7 +269,10 @@ def emission_identity(
       intensity; ``C/Q`` for every category when structure is the emission share);
     - ``emission_factor`` ``F_i = C_i/E_i``, only with ``energy``.
 
-    A ratio 0/0 (a category absent in a year) is NaN: undefined, and never used.
+    A ratio 0/0 (a category absent in a year) is NaN: undefined, and never used. The total
+    ``C`` of the emission shares is the gross total: categories negative in any label of ``dim``
+    (net LULUCF, a net-negative agriculture) are left out of it, as :func:`lmdi` leaves them out
+    of the decomposition.
 
     >>> import xarray as xr
     >>> c = xr.DataArray([[60.0, 40.0]], dims=("year", "category"),
@@ -278,7 +282,8 @@ def emission_identity(
     >>> list(f), f["structure"].values.tolist(), f["intensity"].values.tolist()
     (['activity', 'structure', 'intensity'], [[0.6, 0.4]], [[10.0, 10.0]])
     """
-    total = emissions.sum(category_dim, skipna=False)
+    negative = (emissions < 0).any(dim) if dim in emissions.dims else emissions < 0
+    total = emissions.where(~negative, 0.0).sum(category_dim, skipna=False)
     with np.errstate(divide="ignore", invalid="ignore"):
         if sub_activity is None:
             share = emissions / total
@@ -320,6 +325,6 @@ def decompose_emissions(
     {'activity': 9.499, 'structure': 0.0, 'intensity': -9.499}
     """
     factors = emission_identity(emissions, activity=activity, sub_activity=sub_activity,
-                                energy=energy, category_dim=category_dim)
+                                energy=energy, category_dim=category_dim, dim=dim)
     return lmdi(emissions, factors, start=start, end=end, dim=dim, category_dim=category_dim,
                 chained=chained, by_category=by_category)
