@@ -116,7 +116,8 @@ def account_rows(panel: xr.Dataset) -> dict[int, pd.DataFrame]:
     pc["sector"], pc["variable"], pc["unit"] = "total", "per_capita", "t CO2e/inhabitant"
     rows = pd.concat([e, pc], ignore_index=True)
     cols = ["year", "sector", "variable", "value", "unit"]
-    return {int(m): g[cols].reset_index(drop=True) for m, g in rows.groupby("municipality")}
+    return {int(m): g[cols].reset_index(drop=True)  # type: ignore[call-overload]
+            for m, g in rows.groupby("municipality")}
 
 
 def account_from_rows(frame: pd.DataFrame) -> xr.Dataset:
