@@ -116,7 +116,7 @@ def account_rows(panel: xr.Dataset) -> dict[int, pd.DataFrame]:
     pc["sector"], pc["variable"], pc["unit"] = "total", "per_capita", "t CO2e/inhabitant"
     rows = pd.concat([e, pc], ignore_index=True)
     cols = ["year", "sector", "variable", "value", "unit"]
-    return {int(m): g[cols].reset_index(drop=True)  # type: ignore[call-overload]
+    return {int(m): g[cols].reset_index(drop=True)  # type: ignore[arg-type]
             for m, g in rows.groupby("municipality")}
 
 
