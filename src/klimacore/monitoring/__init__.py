@@ -57,12 +57,14 @@ from klimacore.monitoring._status import (
 )
 
 __all__ = [
+    "ACTION_COLUMNS",
     "ACTION_REASONS",
     "ACTION_STATUS",
     "DATA_AGE_STATUS",
     "EFFECTS",
     "FRESHNESS",
     "HAZARDS",
+    "INDICATOR_COLUMNS",
     "INDICATOR_STATUS",
     "NATIONAL_CAVEATS",
     "PHASES",
@@ -97,9 +99,11 @@ __all__ = [
     "migrate_plan_actions",
     "national_residual",
     "national_rollup",
+    "read_template",
     "rollup",
     "status_counts",
     "status_frame",
+    "write_template",
 ]
 
 
@@ -108,4 +112,8 @@ def __getattr__(name: str) -> object:  # the store needs SQLAlchemy (extra "moni
         from klimacore.monitoring import _store
 
         return getattr(_store, name)
+    if name in ("ACTION_COLUMNS", "INDICATOR_COLUMNS", "read_template", "write_template"):
+        from klimacore.monitoring import _template
+
+        return getattr(_template, name)
     raise AttributeError(f"module 'klimacore.monitoring' has no attribute {name!r}")
