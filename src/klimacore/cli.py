@@ -278,6 +278,10 @@ def _build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="run the main job on the bundled example plan")
     p.add_argument("--plan", default=None, help="use this plan JSON instead of the example")
     p.set_defaults(func=_cmd_demo)
+
+    from klimacore._monitor_cli import register_monitor
+
+    register_monitor(sub)
     return parser
 
 

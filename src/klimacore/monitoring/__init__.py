@@ -6,6 +6,8 @@ for an injected ``as_of`` date, vectorized over a panel of all municipalities.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from klimacore.monitoring._lmdi import (
     EFFECTS,
     decompose_emissions,
@@ -55,6 +57,20 @@ from klimacore.monitoring._status import (
     indicator_status,
     status_frame,
 )
+from klimacore.monitoring._template import (
+    ACTION_COLUMNS,
+    INDICATOR_COLUMNS,
+    read_template,
+    write_template,
+)
+
+if TYPE_CHECKING:  # imported on first use: the store needs SQLAlchemy (extra "monitoring")
+    from klimacore.monitoring._store import (
+        ConflictError,
+        FrozenRoundError,
+        MonitoringStore,
+        StoredRound,
+    )
 
 __all__ = [
     "ACTION_COLUMNS",
@@ -112,8 +128,4 @@ def __getattr__(name: str) -> object:  # the store needs SQLAlchemy (extra "moni
         from klimacore.monitoring import _store
 
         return getattr(_store, name)
-    if name in ("ACTION_COLUMNS", "INDICATOR_COLUMNS", "read_template", "write_template"):
-        from klimacore.monitoring import _template
-
-        return getattr(_template, name)
     raise AttributeError(f"module 'klimacore.monitoring' has no attribute {name!r}")
