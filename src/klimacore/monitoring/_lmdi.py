@@ -61,34 +61,39 @@ def log_mean(a: Any, b: Any) -> np.ndarray[Any, Any]:
     return np.asarray(out, dtype=float)
 
 
-def _pair_effects(
-    x0: np.ndarray[Any, Any], xt: np.ndarray[Any, Any],
-    v0: np.ndarray[Any, Any], vt: np.ndarray[Any, Any], keep: np.ndarray[Any, Any],
-) -> np.ndarray[Any, Any]:
-    """Per-category additive effects, shape (K, ..., n); ``keep`` masks decomposable categories."""
+Arr = np.ndarray[Any, Any]
+
+
+def _pair_effects(x0: list[Arr], xt: list[Arr], v0: Arr, vt: Arr, keep: Arr) -> Arr:
+    """Per-category additive effects, shape (K, ..., n), of one period.
+
+    ``x0``/``xt`` are the K factors at both ends (broadcastable to ``v0``, not materialised);
+    ``keep`` masks the decomposable categories.
+    """
     regular = keep & (v0 > 0) & (vt > 0)
     appear = keep & (v0 == 0) & (vt > 0)
     vanish = keep & (v0 > 0) & (vt == 0)
+    shape = np.broadcast_shapes(v0.shape, *[x.shape for x in x0])
+    out = np.empty((len(x0), *shape))
     with np.errstate(divide="ignore", invalid="ignore"):
         w = np.where(regular, log_mean(vt, v0), 0.0)
-        logs = np.where(regular, np.log(xt / x0), 0.0)
-        out = w * logs
-        zero0 = x0 == 0
-        zerot = xt == 0
-        n0 = zero0.sum(axis=0)
-        nt = zerot.sum(axis=0)
-        out += np.where(appear & zero0, vt / n0, 0.0)
-        out -= np.where(vanish & zerot, v0 / nt, 0.0)
+        n0 = sum(np.broadcast_to(x == 0, shape).astype(np.int8) for x in x0)
+        nt = sum(np.broadcast_to(x == 0, shape).astype(np.int8) for x in xt)
+        for k, (a, b) in enumerate(zip(x0, xt, strict=True)):
+            eff = w * np.where(regular, np.log(b / a), 0.0)
+            if appear.any():
+                eff += np.where(appear & (a == 0), vt / n0, 0.0)
+            if vanish.any():
+                eff -= np.where(vanish & (b == 0), v0 / nt, 0.0)
+            out[k] = eff
     # an appearing/vanishing category with no zero factor cannot be attributed: no data
-    unattributed = (appear & (n0 == 0)) | (vanish & (nt == 0))
-    missing = ~np.isfinite(v0) | ~np.isfinite(vt) | unattributed
-    out = np.where(missing, np.nan, out)
+    missing = ~np.isfinite(v0) | ~np.isfinite(vt) | (appear & (n0 == 0)) | (vanish & (nt == 0))
+    if missing.any():
+        out[:, missing] = np.nan
     return out
 
 
-def _check_identity(
-    value: np.ndarray[Any, Any], factors: np.ndarray[Any, Any], names: Sequence[str],
-) -> None:
+def _check_identity(value: Arr, factors: list[Arr], names: Sequence[str]) -> None:
     problems = []
     positive = value > 0
     negative = [n for n, f in zip(names, factors, strict=True) if np.any((f < 0) & positive)]
@@ -96,7 +101,9 @@ def _check_identity(
         problems.append(f"factors {negative} are negative where the value is positive (LMDI "
                         "needs positive factors)")
     with np.errstate(invalid="ignore", over="ignore"):
-        prod = np.prod(factors, axis=0)
+        prod = factors[0]
+        for f in factors[1:]:
+            prod = prod * f
         bad = positive & np.isfinite(prod) & (np.abs(prod - value) > 1e-9 * np.abs(value))
     if np.any(bad):
         problems.append(f"the product of the factors differs from the value in {int(bad.sum())} "
@@ -186,25 +193,40 @@ def lmdi(
     others = [d for d in value.dims if d not in (dim, category_dim)]
     order = [dim, *others, category_dim]
     v = window.transpose(*order)
-    try:
-        fs = [xr.align(v, factors[n].isel({dim: idx}) if dim in factors[n].dims else factors[n],
-                       join="exact", exclude=())[1] for n in names]
-    except ValueError as exc:
-        raise ValidationError("factors and value have different coordinates", [str(exc)]) from None
-    fs = [f.broadcast_like(v).transpose(*order) for f in fs]
+    fs = []
+    for n in names:
+        f = factors[n].isel({dim: idx}) if dim in factors[n].dims else factors[n]
+        unknown = [d for d in f.dims if d not in order]
+        if unknown:
+            raise ValidationError(f"factor {n!r} has dims {unknown} that the value lacks")
+        try:
+            xr.align(v, f, join="exact")
+        except ValueError as exc:
+            raise ValidationError(f"factor {n!r} and the value have different coordinates",
+                                  [str(exc)]) from None
+        # size-1 axes instead of materialised broadcasts (memory: one value-sized array each)
+        f = f.transpose(*[d for d in order if d in f.dims])
+        f = f.expand_dims([d for d in order if d not in f.dims]).transpose(*order)
+        fs.append(np.asarray(f.to_numpy(), dtype=float))
     varr = v.to_numpy().astype(float)
-    farr = np.stack([f.to_numpy().astype(float) for f in fs])
-    _check_identity(varr, farr, names)
+    _check_identity(varr, fs, names)
 
     # categories negative in any year of the window are kept out in every step
     negative = np.any(varr < 0, axis=0)  # (..., n)
     keep = ~negative
-    steps = _pair_effects(farr[:, :-1], farr[:, 1:], varr[:-1], varr[1:], keep[None])
-    if len(idx) == 2:
-        steps = steps[:, 0]
-        by_cat = steps
-    else:
-        by_cat = steps.sum(axis=1)
+    n_steps = len(idx) - 1
+    by_cat = np.zeros((len(names), *varr.shape[1:]))
+    log_d = np.zeros((len(names), *varr.shape[1:-1]))
+    for s in range(n_steps):
+        step = _pair_effects([f[min(s, f.shape[0] - 1)] for f in fs],
+                             [f[min(s + 1, f.shape[0] - 1)] for f in fs],
+                             varr[s], varr[s + 1], keep)
+        by_cat += step
+        if chained:  # multiplicative: product over steps of exp(ΔV_k / L(V^{s+1}, V^s))
+            t0 = np.where(keep, varr[s], 0.0).sum(axis=-1)
+            t1 = np.where(keep, varr[s + 1], 0.0).sum(axis=-1)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                log_d += step.sum(axis=-1) / log_mean(t1, t0)
     effects = by_cat.sum(axis=-1)  # (K, ...)
     v0, vt = varr[0], varr[-1]
     kept0 = np.where(keep, v0, 0.0).sum(axis=-1)
@@ -212,14 +234,8 @@ def lmdi(
     change = keptt - kept0
     excluded_change = np.where(negative, vt - v0, 0.0).sum(axis=-1)
     nan_entity = np.isnan(effects).any(axis=0) | np.isnan(change)
-    if len(idx) == 2:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            mult = np.exp(effects / log_mean(keptt, kept0))
-    else:  # product of the steps' multiplicative effects
-        totals = np.where(keep[None], varr, 0.0).sum(axis=-1)  # (steps+1, ...)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            lm = log_mean(totals[1:], totals[:-1])  # (steps, ...)
-            mult = np.exp((steps.sum(axis=-1) / lm[None]).sum(axis=1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mult = np.exp(log_d) if chained else np.exp(effects / log_mean(keptt, kept0))
     mult = np.where((kept0 > 0) & (keptt > 0), mult, np.nan)
     effects = np.where(nan_entity, np.nan, effects)
     mult = np.where(nan_entity, np.nan, mult)
@@ -280,14 +296,14 @@ def emission_identity(
     >>> p = xr.DataArray([10.0], dims="year", coords={"year": [2019]})
     >>> f = emission_identity(c, activity=p)
     >>> list(f), f["structure"].values.tolist(), f["intensity"].values.tolist()
-    (['activity', 'structure', 'intensity'], [[0.6, 0.4]], [[10.0, 10.0]])
+    (['activity', 'structure', 'intensity'], [[0.6, 0.4]], [10.0])
     """
     negative = (emissions < 0).any(dim) if dim in emissions.dims else emissions < 0
     total = emissions.where(~negative, 0.0).sum(category_dim, skipna=False)
     with np.errstate(divide="ignore", invalid="ignore"):
         if sub_activity is None:
             share = emissions / total
-            intensity = (total / activity).broadcast_like(emissions)
+            intensity = total / activity
             factors = {"activity": activity, "structure": share, "intensity": intensity}
         else:
             share = sub_activity / activity
