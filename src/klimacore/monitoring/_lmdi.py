@@ -189,13 +189,17 @@ def lmdi(
             idx = idx[::-1]
     else:
         idx = [labels.index(start), labels.index(end)]
-    window = value.isel({dim: idx})
+    step = 1 if idx[-1] >= idx[0] else -1
+    contiguous = idx == list(range(idx[0], idx[-1] + step, step))
+    sel: slice | list[int] = slice(idx[0], (idx[-1] + step) if idx[-1] + step >= 0 else None,
+                                   step) if contiguous else idx  # a slice is a view, not a copy
+    window = value.isel({dim: sel})
     others = [d for d in value.dims if d not in (dim, category_dim)]
     order = [dim, *others, category_dim]
     v = window.transpose(*order)
     fs = []
     for n in names:
-        f = factors[n].isel({dim: idx}) if dim in factors[n].dims else factors[n]
+        f = factors[n].isel({dim: sel}) if dim in factors[n].dims else factors[n]
         unknown = [d for d in f.dims if d not in order]
         if unknown:
             raise ValidationError(f"factor {n!r} has dims {unknown} that the value lacks")
@@ -208,7 +212,7 @@ def lmdi(
         f = f.transpose(*[d for d in order if d in f.dims])
         f = f.expand_dims([d for d in order if d not in f.dims]).transpose(*order)
         fs.append(np.asarray(f.to_numpy(), dtype=float))
-    varr = v.to_numpy().astype(float)
+    varr = np.asarray(v.to_numpy(), dtype=float)
     _check_identity(varr, fs, names)
 
     # categories negative in any year of the window are kept out in every step

@@ -22,8 +22,10 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import repeat
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -219,50 +221,87 @@ class MonitoringStore:
     # --- writing -------------------------------------------------------------------------
     def _write(self, kind: str, batches: Sequence[tuple[StoredRound, pd.DataFrame]],
                who: str) -> list[StoredRound]:
-        table = self.t[kind]
+        frame = pd.concat([f for _, f in batches]) if len(batches) > 1 else batches[0][1]
+        return self._write_rows(kind, [r for r, _ in batches], frame,
+                                [len(f) for _, f in batches], who)
+
+    def _write_rows(self, kind: str, targets: Sequence[StoredRound], frame: pd.DataFrame,
+                    counts: Sequence[int], who: str) -> list[StoredRound]:
+        """One transaction: version check, change log, supersede, insert, for every batch.
+
+        Statements are batched over rounds (executemany), and the supersede step runs only for
+        rounds that already hold current rows of this kind.
+        """
+        if not who:
+            raise ValidationError("every change needs who made it (who='…')")
+        table, rounds, changes = self.t[kind], self.t["rounds"], self.t["changes"]
         keys = KEYS[kind]
-        out = []
+        cols = list(COLUMNS[kind])
+        names = [*cols, "round_id", "change_id"]
+        ids = [r.id for r in targets]
+        # plain lists, None for missing: one conversion per column, not per cell
+        all_columns = [[None if v is None or (isinstance(v, float) and v != v) else v
+                        for v in frame[c].tolist()] for c in cols]
+        starts = np.concatenate([[0], np.cumsum(counts)]).tolist()
         with self.engine.begin() as conn:
-            rows: list[dict[Any, Any]] = []
-            for r, frame in batches:
-                self._bump(conn, r, frame)
-                change = self._log(conn, who, f"write_{kind}", r.id, len(frame),
-                                   {"keys": list(keys)})
-                if len(frame):
-                    key_values = list(frame[list(keys)].itertuples(index=False, name=None))
-                    cond = sa.tuple_(*[table.c[k] for k in keys]).in_(key_values) \
-                        if len(keys) > 1 else table.c[keys[0]].in_([k[0] for k in key_values])
+            res = conn.execute(
+                rounds.update().where(rounds.c.id == sa.bindparam("rid"),
+                                      rounds.c.version == sa.bindparam("v"),
+                                      rounds.c.state == "open")
+                .values(version=sa.bindparam("v") + 1),
+                [{"rid": r.id, "v": r.version} for r in targets])
+            if res.rowcount != len(targets):
+                for r in targets:  # find the round that failed and say why
+                    self._bump(conn, r, frame)
+            now = _now()
+            detail = json.dumps({"keys": list(keys)})
+            logged = conn.execute(
+                changes.insert().returning(changes.c.id, sort_by_parameter_order=True),
+                [{"at": now, "who": who, "what": f"write_{kind}", "round_id": r.id,
+                  "n_rows": n, "detail": detail} for r, n in zip(targets, counts, strict=True)])
+            change_ids = [int(row[0]) for row in logged]
+            held = {int(row[0]) for row in conn.execute(
+                sa.select(table.c.round_id).where(table.c.round_id.in_(ids),
+                                                  table.c.superseded_by.is_(None))
+                .group_by(table.c.round_id))}
+            rows: list[dict[str, Any]] = []
+            for j, (r, change) in enumerate(zip(targets, change_ids, strict=True)):
+                if not counts[j]:
+                    continue
+                columns = [c[starts[j]:starts[j + 1]] for c in all_columns]
+                if r.id in held:
+                    key_cols = [columns[cols.index(k)] for k in keys]
+                    cond = (sa.tuple_(*[table.c[k] for k in keys]).in_(
+                        list(zip(*key_cols, strict=True))) if len(keys) > 1
+                        else table.c[keys[0]].in_(key_cols[0]))
                     conn.execute(table.update().where(
                         table.c.round_id == r.id, table.c.superseded_by.is_(None), cond,
                     ).values(superseded_by=change))
-                    recs = frame.to_dict("records")
-                    for rec in recs:
-                        rec["round_id"] = r.id
-                        rec["change_id"] = change
-                    rows.extend(recs)
-                out.append(dataclasses.replace(r, version=r.version + 1))
+                n = counts[j]
+                rows.extend(map(dict, map(zip, repeat(names, n), zip(
+                    *columns, repeat(r.id, n), repeat(change, n), strict=True))))
             if rows:
                 conn.execute(table.insert(), rows)
-        return out
+        return [dataclasses.replace(r, version=r.version + 1) for r in targets]
 
-    def _frame(self, kind: str, rows: Any) -> pd.DataFrame:
-        frame = pd.DataFrame(rows) if not isinstance(rows, pd.DataFrame) else rows.copy()
+    def _frame(self, kind: str, rows: Any, *, by: Sequence[str] = ()) -> pd.DataFrame:
+        """Rows as a frame in the table's column order; wrong columns or repeated keys raise."""
+        frame = pd.DataFrame(rows) if not isinstance(rows, pd.DataFrame) else rows
         cols = list(COLUMNS[kind])
         if frame.empty:
             return pd.DataFrame(columns=cols)
         missing = [c for c in cols if c not in frame.columns]
-        extra = [c for c in frame.columns if c not in cols]
+        extra = [c for c in frame.columns if c not in cols and c not in by]
         if missing or extra:
             raise ValidationError(f"{kind} rows have the wrong columns", [
                 *(f"missing column {c!r}" for c in missing),
                 *(f"unknown column {c!r}" for c in extra)])
-        frame = frame[cols]
-        dupes = frame.duplicated(list(KEYS[kind]), keep=False)
+        keys = [*by, *KEYS[kind]]
+        dupes = frame.duplicated(keys, keep=False)
         if dupes.any():
             raise ValidationError(f"{kind} rows repeat a key {KEYS[kind]}", [
-                f"row {i}: {tuple(frame.loc[i, list(KEYS[kind])])}"
-                for i in frame.index[dupes]])
-        return frame.astype(object).where(frame.notna(), None)
+                f"row {i}: {tuple(frame.loc[i, keys])}" for i in frame.index[dupes]])
+        return frame[[*by, *cols]]
 
     def write_updates(self, r: StoredRound, updates: Iterable[ActionUpdate], *,
                       who: str) -> StoredRound:
@@ -304,8 +343,16 @@ class MonitoringStore:
         missing = sorted(set(frames) - set(rounds))
         if missing:
             raise MissingLabelError("round for municipality", missing, dim="municipality")
-        batches = [(rounds[m], self._frame(kind, f)) for m, f in frames.items()]
-        new = self._write(kind, batches, who)
+        if not frames:
+            return {}
+        big = pd.concat(frames.values(), keys=list(frames), names=["_municipality", "_row"])
+        big = self._frame(kind, big.reset_index(level="_row", drop=True)
+                          .reset_index(), by=["_municipality"])
+        counts = big["_municipality"].value_counts().reindex(list(frames), fill_value=0)
+        big = big.sort_values("_municipality", kind="stable", key=lambda c: c.map(
+            {m: i for i, m in enumerate(frames)}))
+        new = self._write_rows(kind, [rounds[m] for m in frames], big,
+                               counts.tolist(), who)
         return {m: n for m, n in zip(frames, new, strict=True)}
 
     # --- reading -------------------------------------------------------------------------
@@ -316,12 +363,26 @@ class MonitoringStore:
             raise MissingLabelError("kind of data", [kind], dim="kind")
         table = self.t[kind]
         by_id = {r.id: r.round.municipality for r in rounds}
-        q = sa.select(table).where(table.c.round_id.in_(list(by_id)))
+        # dates travel as ISO text and are parsed once per column (vectorized), not per value
+        dates = [c.name for c in table.columns if isinstance(c.type, sa.Date)]
+        q = sa.select(*[sa.cast(c, sa.String).label(c.name) if c.name in dates else c
+                        for c in table.columns]).where(table.c.round_id.in_(list(by_id)))
         if not history:
             q = q.where(table.c.superseded_by.is_(None))
+        q = q.order_by(table.c.row_id)
+        cols = [c.name for c in q.selected_columns]
         with self.engine.connect() as conn:
-            res = conn.execute(q.order_by(table.c.row_id))
-            frame = pd.DataFrame(res.fetchall(), columns=list(res.keys()))
+            # the driver's own cursor returns plain tuples (SQLAlchemy Row objects cost ~10x
+            # more per row to turn into a frame); the query has only integer literals
+            sql = str(q.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+            cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            try:
+                cursor.execute(sql)
+                frame = pd.DataFrame(cursor.fetchall(), columns=cols)
+            finally:
+                cursor.close()
+        for c in dates:
+            frame[c] = pd.to_datetime(frame[c], format="%Y-%m-%d").dt.date
         frame.insert(0, "municipality", frame["round_id"].map(by_id).astype("int64"))
         if not history:
             frame = frame.drop(columns=["row_id", "change_id", "superseded_by"])
