@@ -189,10 +189,10 @@ def lmdi(
             idx = idx[::-1]
     else:
         idx = [labels.index(start), labels.index(end)]
-    step = 1 if idx[-1] >= idx[0] else -1
-    contiguous = idx == list(range(idx[0], idx[-1] + step, step))
-    sel: slice | list[int] = slice(idx[0], (idx[-1] + step) if idx[-1] + step >= 0 else None,
-                                   step) if contiguous else idx  # a slice is a view, not a copy
+    stride = 1 if idx[-1] >= idx[0] else -1
+    contiguous = idx == list(range(idx[0], idx[-1] + stride, stride))
+    stop = idx[-1] + stride if idx[-1] + stride >= 0 else None
+    sel: slice | list[int] = slice(idx[0], stop, stride) if contiguous else idx  # a view
     window = value.isel({dim: sel})
     others = [d for d in value.dims if d not in (dim, category_dim)]
     order = [dim, *others, category_dim]
