@@ -59,13 +59,15 @@ def codes(values: Any, labels: tuple[str, ...], *, what: str) -> np.ndarray[Any,
         if bad:
             raise MissingLabelError(f"{what} code", bad, dim=what)
         return arr.astype(np.int8)
-    flat = pd.Series(arr.ravel()).astype(object)
-    present = flat.notna().to_numpy() & (flat != "").to_numpy()
-    index = pd.Index(labels).get_indexer(pd.Index(flat))
-    unknown = sorted({str(x) for x in flat[present & (index < 0)]})
+    # factorize (hash table) once, then map the few distinct labels: fast on big panels
+    found, uniques = pd.factorize(np.asarray(arr, dtype=object).ravel(), use_na_sentinel=True)
+    lookup = {label: i for i, label in enumerate(labels)}
+    mapped = np.array([-1 if u == "" else lookup.get(u, -2) for u in uniques] + [-1],
+                      dtype=np.int8)
+    unknown = sorted(str(u) for u, m in zip(uniques, mapped, strict=False) if m == -2)
     if unknown:
         raise MissingLabelError(f"{what} (valid: {', '.join(labels)})", unknown, dim=what)
-    return np.where(present, index, -1).astype(np.int8).reshape(arr.shape)
+    return mapped[found].reshape(arr.shape)  # found == -1 (missing) picks the trailing -1
 
 
 def _where(cond: Any, x: Any, y: Any) -> xr.DataArray:
@@ -82,6 +84,31 @@ def _days(x: Any) -> np.ndarray[Any, Any]:
     out = a.astype("int64").astype(float)
     out[np.isnat(a)] = np.nan
     return out
+
+
+def _first_linked_off_track(indicator_status: xr.DataArray,
+                            links: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray]:
+    """Per action: any linked progress indicator off track, and the first one's position.
+
+    Links are sparse, so only the linked (action, indicator) pairs are visited
+    (``np.minimum.reduceat`` over each action's pairs) instead of the dense
+    action × indicator × … product.
+    """
+    lk = links.astype(bool).transpose("action", "indicator")
+    rest = [d for d in indicator_status.dims if d != "indicator"]
+    off = (indicator_status == _I["off track"]).transpose(*rest, "indicator").to_numpy()
+    n_ind = off.shape[-1]
+    a_idx, i_idx = np.nonzero(lk.to_numpy())
+    first = np.full((*off.shape[:-1], lk.sizes["action"]), n_ind, dtype=np.int64)
+    if a_idx.size:
+        val = np.where(off[..., i_idx], i_idx, n_ind)
+        starts = np.flatnonzero(np.r_[True, a_idx[1:] != a_idx[:-1]])
+        first[..., a_idx[starts]] = np.minimum.reduceat(val, starts, axis=-1)
+    coords = {d: indicator_status[d] for d in rest if d in indicator_status.coords}
+    if "action" in links.coords:
+        coords["action"] = links["action"]
+    first_da = xr.DataArray(first, dims=(*rest, "action"), coords=coords)
+    return first_da < n_ind, first_da
 
 
 def action_status(
@@ -133,63 +160,83 @@ def action_status(
     missing = [v for v in ("phase", "state", "start", "end") if v not in panel]
     if missing:
         raise MissingLabelError("variable of the action panel", missing, dim="variable")
-    as_of_da = xr.DataArray(np.asarray(as_of, dtype="datetime64[D]")) \
-        if not isinstance(as_of, xr.DataArray) else as_of.astype("datetime64[D]")
-    phase = xr.apply_ufunc(lambda v: codes(v, PHASES, what="phase"), panel["phase"])
-    state = xr.apply_ufunc(lambda v: codes(v, STATES, what="state"), panel["state"])
-    year = as_of_da.dt.year
-    start, end = panel["start"], panel["end"]
-
-    late_end = end < year
-    reason = _where(late_end, 1, 0)
-    index = xr.full_like(reason, -1)
-    if "milestone_due" in panel:
-        due = panel["milestone_due"].astype("datetime64[D]")
-        done = panel["milestone_done"].astype("datetime64[D]") if "milestone_done" in panel \
-            else xr.full_like(due, np.datetime64("NaT"))
-        overdue = ~_missing(due) & (due < as_of_da) & _missing(done)
-        any_overdue = overdue.any("milestone")
-        first = overdue.argmax("milestone")
-        take = any_overdue & (reason == 0)
-        reason = _where(take, 2, reason)
-        index = _where(take, first, index)
+    as_of_da = as_of if isinstance(as_of, xr.DataArray) else xr.DataArray(
+        np.asarray(as_of, dtype="datetime64[D]"))
+    off_any = off_first = None
     if indicator_status is not None:
         if links is None:
             raise ValidationError("indicator_status needs links (action × indicator, bool)")
-        off = (indicator_status == _I["off track"]) & links.astype(bool)
-        any_off = off.any("indicator")
-        first = off.argmax("indicator")
-        take = any_off & (reason == 0)
-        reason = _where(take, 3, reason)
-        index = _where(take, first, index)
-    late_start = (phase == 0) & (start < year)
-    reason = _where((reason == 0) & late_start, 4, reason)
+        off_any, off_first = _first_linked_off_track(indicator_status, links)
+    # one broadcast (views, no copies) to a common layout, then plain numpy
+    parts = {k: panel[k] for k in ("phase", "state", "start", "end", "last_update")
+             if k in panel}
+    parts["as_of"] = as_of_da
+    if off_first is not None:
+        parts["off_first"] = off_first
+    lined = dict(zip(parts, xr.broadcast(*parts.values()), strict=True))
+    dims = lined["phase"].dims
+    lined = {k: v.transpose(*dims) for k, v in lined.items()}
+    day = lined["as_of"].to_numpy().astype("datetime64[D]")
+    year = day.astype("datetime64[Y]").astype(np.int64) + 1970
+    phase = codes(lined["phase"].to_numpy(), PHASES, what="phase")
+    state = codes(lined["state"].to_numpy(), STATES, what="state")
+    start, end = lined["start"].to_numpy(), lined["end"].to_numpy()
 
-    st = xr.full_like(phase, _A["no data"], dtype=np.int8)
-    st = _where(phase == 0, _A["not started"], st)
-    st = _where((phase == 1) | (phase == 2), _A["on time"], st)
-    st = _where((reason > 0) & (phase >= 0) & (phase < 3), _A["late"], st)
-    st = _where(state == 1, _A["postponed"], st)
-    st = _where(state == 3, _A["out of scope"], st)
-    st = _where(state == 2, _A["cancelled"], st)
-    st = _where(phase == 3, _A["completed"], st)
-    st = _where(state == 4, _A["merged"], st)
-    shows_reason = st == _A["late"]
-    reason = _where(shows_reason, reason, 0)
-    index = _where(shows_reason, index, -1)
+    reason = np.where(end < year, 1, 0).astype(np.int8)
+    index = np.full(reason.shape, -1, dtype=np.int16)
+    if "milestone_due" in panel:
+        due_da = panel["milestone_due"]
+        extra = [d for d in due_da.dims if d not in (*dims, "milestone")]
+        if extra:
+            raise ValidationError(f"milestone_due has dims {extra} that the panel lacks")
+        due = due_da.broadcast_like(lined["phase"]).transpose(*dims, "milestone").to_numpy() \
+            .astype("datetime64[D]")
+        if "milestone_done" in panel:
+            done = panel["milestone_done"].broadcast_like(lined["phase"]).transpose(
+                *dims, "milestone").to_numpy().astype("datetime64[D]")
+            open_ = np.isnat(done)
+        else:
+            open_ = np.ones(due.shape, dtype=bool)
+        overdue = ~np.isnat(due) & (due < day[..., None]) & open_
+        any_overdue = overdue.any(-1)
+        take = any_overdue & (reason == 0)
+        reason[take] = 2
+        index[take] = overdue.argmax(-1)[take]
+    if off_first is not None:
+        first = lined["off_first"].to_numpy()
+        take = (first < indicator_status.sizes["indicator"]) & (reason == 0)  # type: ignore[union-attr]
+        reason[take] = 3
+        index[take] = first[take]
+    reason[(reason == 0) & (phase == 0) & (start < year)] = 4
 
-    if "last_update" in panel:
-        age = (as_of_da - panel["last_update"].astype("datetime64[D]")).dt.days
-        fresh = _where(age <= optimal_days, 0,
-                         _where(age <= acceptable_days, 1, _where(age <= stale_days, 2, 3)))
-        fresh = _where(_missing(age), 4, fresh)
+    st = np.full(phase.shape, _A["no data"], dtype=np.int8)
+    st[phase == 0] = _A["not started"]
+    st[(phase == 1) | (phase == 2)] = _A["on time"]
+    st[(reason > 0) & (phase >= 0) & (phase < 3)] = _A["late"]
+    st[state == 1] = _A["postponed"]
+    st[state == 3] = _A["out of scope"]
+    st[state == 2] = _A["cancelled"]
+    st[phase == 3] = _A["completed"]
+    st[state == 4] = _A["merged"]
+    late = st == _A["late"]
+    reason = np.where(late, reason, 0).astype(np.int8)
+    index = np.where(late, index, -1).astype(np.int16)
+
+    if "last_update" in lined:
+        last = lined["last_update"].to_numpy().astype("datetime64[D]")
+        never = np.isnat(last)
+        age = np.where(never, np.nan, (day - last).astype(np.int64).astype(float))
+        fresh = np.select([never, age <= optimal_days, age <= acceptable_days,
+                           age <= stale_days], [4, 0, 1, 2], 3).astype(np.int8)
     else:
-        age = xr.full_like(st, np.nan, dtype=float)
-        fresh = xr.full_like(st, 4)
+        age = np.full(st.shape, np.nan)
+        fresh = np.full(st.shape, 4, dtype=np.int8)
+    coords = {k: v for k, v in lined["phase"].coords.items() if k in dims}
+    wrap = lambda a: xr.DataArray(a, dims=dims, coords=coords)  # noqa: E731
+    del off_any
     return xr.Dataset({
-        "status": st.astype(np.int8), "reason": reason.astype(np.int8),
-        "reason_index": index.astype(np.int16), "freshness": fresh.astype(np.int8),
-        "update_age_days": age.astype(float),
+        "status": wrap(st), "reason": wrap(reason), "reason_index": wrap(index),
+        "freshness": wrap(fresh), "update_age_days": wrap(age),
     }, attrs={"status_labels": list(ACTION_STATUS), "reason_labels": list(ACTION_REASONS),
               "freshness_labels": list(FRESHNESS),
               "freshness_days": [optimal_days, acceptable_days, stale_days]})
