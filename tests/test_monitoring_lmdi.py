@@ -252,3 +252,27 @@ def test_property_additive_multiplicative_link(p: tuple[xr.DataArray, ...]) -> N
                       dims="municipality")
     link = (lm * np.log(out["multiplicative"])).transpose(*out["additive"].dims)
     np.testing.assert_allclose(out["additive"], link, rtol=1e-9, atol=1e-9 * float(abs(c).max()))
+
+
+def test_fast_path_equals_general_path() -> None:
+    """The all-positive fast path (_plain_step) against the general one (_pair_effects)."""
+    from klimacore.monitoring._lmdi import _pair_effects, _plain_step
+
+    rng = np.random.default_rng(0)
+    v0 = rng.uniform(0.1, 10, (4, 6))
+    f0 = [rng.uniform(0.5, 2, (4, 1)), rng.uniform(0.5, 2, (4, 6))]
+    f1 = [f0[0] * rng.uniform(0.9, 1.1, (4, 1)), f0[1] * rng.uniform(0.9, 1.1, (4, 6))]
+    f1[1][0, 0] = f0[1][0, 0] * (1 + 1e-7)  # a near-equal pair uses the series
+    f0.append(v0 / (f0[0] * f0[1]))
+    f1.append(f0[2] * rng.uniform(0.8, 1.2, (4, 6)))
+    vt = f1[0] * f1[1] * f1[2]
+    general = _pair_effects(f0, f1, v0, vt, np.ones(v0.shape, dtype=bool))
+    sums, per_cat = _plain_step(v0, vt, np.log(v0), np.log(vt),
+                                [(np.log(a), np.log(b)) for a, b in zip(f0, f1, strict=True)],
+                                True)
+    np.testing.assert_allclose(sums, general.sum(-1), rtol=1e-12, atol=1e-12)
+    assert per_cat is not None
+    np.testing.assert_allclose(per_cat, general, rtol=1e-10, atol=1e-12)
+    fast, _ = _plain_step(v0, vt, np.log(v0), np.log(vt),
+                          [(np.log(a), np.log(b)) for a, b in zip(f0, f1, strict=True)], False)
+    np.testing.assert_allclose(fast, sums, rtol=1e-13)

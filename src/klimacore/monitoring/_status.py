@@ -162,11 +162,11 @@ def action_status(
         raise MissingLabelError("variable of the action panel", missing, dim="variable")
     as_of_da = as_of if isinstance(as_of, xr.DataArray) else xr.DataArray(
         np.asarray(as_of, dtype="datetime64[D]"))
-    off_any = off_first = None
+    off_first = None
     if indicator_status is not None:
         if links is None:
             raise ValidationError("indicator_status needs links (action × indicator, bool)")
-        off_any, off_first = _first_linked_off_track(indicator_status, links)
+        off_first = _first_linked_off_track(indicator_status, links)[1]
     # one broadcast (views, no copies) to a common layout, then plain numpy
     parts = {k: panel[k] for k in ("phase", "state", "start", "end", "last_update")
              if k in panel}
@@ -232,8 +232,10 @@ def action_status(
         age = np.full(st.shape, np.nan)
         fresh = np.full(st.shape, 4, dtype=np.int8)
     coords = {k: v for k, v in lined["phase"].coords.items() if k in dims}
-    wrap = lambda a: xr.DataArray(a, dims=dims, coords=coords)  # noqa: E731
-    del off_any
+
+    def wrap(a: Any) -> xr.DataArray:
+        return xr.DataArray(a, dims=dims, coords=coords)
+
     return xr.Dataset({
         "status": wrap(st), "reason": wrap(reason), "reason_index": wrap(index),
         "freshness": wrap(fresh), "update_age_days": wrap(age),
