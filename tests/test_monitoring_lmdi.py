@@ -276,3 +276,13 @@ def test_fast_path_equals_general_path() -> None:
     fast, _ = _plain_step(v0, vt, np.log(v0), np.log(vt),
                           [(np.log(a), np.log(b)) for a, b in zip(f0, f1, strict=True)], False)
     np.testing.assert_allclose(fast, sums, rtol=1e-13)
+
+
+@settings(max_examples=40, deadline=None)
+@given(_panels())
+def test_property_categories_add_up(p: tuple[xr.DataArray, ...]) -> None:
+    q, qi, e, c = p
+    out = decompose_emissions(c, activity=q, sub_activity=qi, energy=e, start=0, end=1,
+                              by_category=True)
+    np.testing.assert_allclose(out["additive_by_category"].sum("category"), out["additive"],
+                               rtol=1e-12, atol=1e-9 * float(abs(c).max()))

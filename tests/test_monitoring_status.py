@@ -197,3 +197,15 @@ def test_migration_reads_old_plans() -> None:
             assert a.expected_effect == {old.effect_year: old.expected_effect_t}
         assert (a.state == "cancelled") == (old.status == "cancelled")
         assert (a.phase == "completed") == (old.status == "completed")
+
+
+def test_monitoring_import_stays_light() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, klimacore.monitoring as m; "
+            "print('sqlalchemy' in sys.modules, 'openpyxl' in sys.modules, "
+            "m.MonitoringStore.__name__, 'sqlalchemy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["False", "False", "MonitoringStore", "True"]

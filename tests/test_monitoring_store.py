@@ -156,3 +156,23 @@ def test_migration_from_version_1_keeps_data(tmp_path: object) -> None:
     assert new.schema_version == SCHEMA_VERSION
     assert new.read_account([new.get_round(751, 2025)])["value"].tolist() == [5.0]
     assert "climate_events" in sa.inspect(new.engine).get_table_names()
+
+
+def test_actions_and_climate_events(store: MonitoringStore) -> None:
+    from klimacore.monitoring import ClimateEvent, Milestone, MonitoredAction
+
+    r = store.open_round(751, 2025, who="anna", on=D)
+    a = MonitoredAction(id="A1", title="Varmepumper", owner="Teknik og Miljø", sector="energy",
+                        start=2024, end=2030, phase="planning", prioritized=True,
+                        milestones=(Milestone(name="udbud", due=dt.date(2025, 6, 1)),),
+                        expected_effect={2026: 300.0, 2030: 1200.0})
+    r = store.write_actions(r, [a], who="anna")
+    assert store.read_actions(r) == [a]
+    ev = ClimateEvent(municipality=751, hazard="cloudburst", date=dt.date(2025, 8, 14),
+                      area="Aarhus C", damage_dkk=2.5e6, source="kommunens beredskab")
+    r = store.write_events(r, [ev], who="bo")
+    back = store.read("climate_events", [r]).iloc[0]
+    assert (back["hazard"], back["damage_dkk"], back["date"]) == ("cloudburst", 2.5e6,
+                                                                  dt.date(2025, 8, 14))
+    with pytest.raises(ValidationError, match="not 751"):
+        store.write_events(r, [ev.model_copy(update={"municipality": 101})], who="bo")

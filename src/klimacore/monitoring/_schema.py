@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "metadata", "tables"]
+__all__ = ["KINDS", "MIGRATIONS", "SCHEMA_VERSION", "metadata", "tables"]
 
 
 def _data_columns(kind: str) -> list[sa.Column[Any]]:
@@ -61,7 +61,10 @@ def _data_columns(kind: str) -> list[sa.Column[Any]]:
 
 
 DATA_KINDS: tuple[str, ...] = ("action_updates", "observations", "account", "actions")
+KINDS: tuple[str, ...] = (*DATA_KINDS, "climate_events")
+"""Every kind of reported data (climate events arrived in schema version 2)."""
 KEYS: dict[str, tuple[str, ...]] = {
+    "climate_events": ("hazard", "date", "area"),
     "action_updates": ("action_id",),
     "observations": ("indicator_id", "year"),
     "account": ("year", "sector", "variable"),

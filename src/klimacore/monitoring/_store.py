@@ -30,8 +30,14 @@ import pandas as pd
 import sqlalchemy as sa
 
 from klimacore.errors import KlimacoreError, MissingLabelError, ValidationError
-from klimacore.monitoring._model import ActionUpdate, IndicatorObservation, ReportingRound
-from klimacore.monitoring._schema import DATA_KINDS, KEYS, MIGRATIONS, VERSION_TABLE, tables
+from klimacore.monitoring._model import (
+    ActionUpdate,
+    ClimateEvent,
+    IndicatorObservation,
+    MonitoredAction,
+    ReportingRound,
+)
+from klimacore.monitoring._schema import KEYS, KINDS, MIGRATIONS, VERSION_TABLE, tables
 
 __all__ = ["ConflictError", "FrozenRoundError", "MonitoringStore", "StoredRound"]
 
@@ -68,6 +74,7 @@ _ACCOUNT_COLUMNS = ("year", "sector", "variable", "value", "unit")
 COLUMNS: dict[str, tuple[str, ...]] = {
     "action_updates": _UPDATE_COLUMNS, "observations": _OBS_COLUMNS,
     "account": _ACCOUNT_COLUMNS, "actions": ("action_id", "document"),
+    "climate_events": ("hazard", "date", "area", "damage_dkk", "insured_claims", "source"),
 }
 
 
@@ -327,6 +334,28 @@ class MonitoringStore:
             rows.append(o.model_dump(exclude={"municipality"}))
         return self._write("observations", [(r, self._frame("observations", rows))], who)[0]
 
+    def write_actions(self, r: StoredRound, actions: Iterable[MonitoredAction], *,
+                      who: str) -> StoredRound:
+        """Store the actions as they stand in this round (phase, state, milestones, profile)."""
+        rows = [{"action_id": a.id, "document": a.model_dump_json()} for a in actions]
+        return self._write("actions", [(r, self._frame("actions", rows))], who)[0]
+
+    def read_actions(self, r: StoredRound) -> list[MonitoredAction]:
+        """The round's current actions, validated again on the way out."""
+        frame = self.read("actions", [r])
+        return [MonitoredAction.model_validate_json(d) for d in frame["document"]]
+
+    def write_events(self, r: StoredRound, events: Iterable[ClimateEvent], *,
+                     who: str) -> StoredRound:
+        """Store experienced climate events of the round's municipality."""
+        rows = []
+        for e in events:
+            if e.municipality != r.round.municipality:
+                raise ValidationError(f"event on {e.date} is for municipality {e.municipality}, "
+                                      f"not {r.round.municipality}")
+            rows.append(e.model_dump(exclude={"municipality"}))
+        return self._write("climate_events", [(r, self._frame("climate_events", rows))], who)[0]
+
     def write_account(self, r: StoredRound, rows: Any, *, who: str) -> StoredRound:
         """Write account values (year, sector, variable, value, unit) into an open round."""
         return self._write("account", [(r, self._frame("account", rows))], who)[0]
@@ -338,7 +367,7 @@ class MonitoringStore:
         ``kind`` is ``action_updates``, ``observations`` or ``account``; rows in the table layout
         (``milestones_met`` as a JSON list). All rounds move to their next version, or none does.
         """
-        if kind not in DATA_KINDS:
+        if kind not in KINDS:
             raise MissingLabelError("kind of data", [kind], dim="kind")
         missing = sorted(set(frames) - set(rounds))
         if missing:
@@ -359,7 +388,7 @@ class MonitoringStore:
     def read(self, kind: str, rounds: Sequence[StoredRound], *,
              history: bool = False) -> pd.DataFrame:
         """Current rows of ``kind`` for the rounds (with ``history=True`` also superseded ones)."""
-        if kind not in DATA_KINDS:
+        if kind not in KINDS:
             raise MissingLabelError("kind of data", [kind], dim="kind")
         table = self.t[kind]
         by_id = {r.id: r.round.municipality for r in rounds}
@@ -404,7 +433,7 @@ class MonitoringStore:
     # --- closing and revising ------------------------------------------------------------
     def _hash(self, conn: sa.Connection, round_id: int) -> str:
         h = hashlib.sha256()
-        for kind in DATA_KINDS:
+        for kind in KINDS:
             table = self.t[kind]
             cols = [table.c[c] for c in COLUMNS[kind]]
             q = sa.select(*cols).where(table.c.round_id == round_id,
@@ -439,7 +468,7 @@ class MonitoringStore:
             rid = int(res.inserted_primary_key[0])  # type: ignore[index]
             change = self._log(conn, who, "revise_round", rid, 0,
                                {"revises": r.id, "reason": reason})
-            for kind in DATA_KINDS:
+            for kind in KINDS:
                 table = self.t[kind]
                 cols = list(COLUMNS[kind])
                 src = sa.select(*[table.c[c] for c in cols], sa.literal(rid), sa.literal(change)
