@@ -29,6 +29,7 @@ __all__ = [
     "FRESHNESS",
     "INDICATOR_STATUS",
     "action_status",
+    "action_summary",
     "codes",
     "data_age",
     "indicator_status",
@@ -421,3 +422,46 @@ def status_frame(result: xr.Dataset, *, kind: str = "action") -> pd.DataFrame:
         frame["reason"] = np.asarray(ACTION_REASONS, dtype=object)[frame["reason"].to_numpy()]
         frame["freshness"] = np.asarray(FRESHNESS, dtype=object)[frame["freshness"].to_numpy()]
     return frame
+
+
+def action_summary(result: xr.Dataset, *, dim: str = "action",
+                   expected_effect: xr.DataArray | None = None) -> xr.Dataset:
+    """Plan-level action metrics from :func:`action_status` (MONITORING.md §A.4.5).
+
+    Over ``dim``: ``n`` and ``n_active`` (not merged, completed, cancelled, out of scope or
+    postponed), the count per status (``n_by_status``), ``share_completed`` (of all but merged),
+    ``share_late`` and ``share_reported`` (of active; reported = updated at least once), and,
+    with ``expected_effect`` (t CO2e by action), ``expected_effect_t`` per status. Shares are NaN
+    where there is nothing to divide by. A roll-up to regions sums the counts
+    (:func:`klimacore.monitoring.rollup`), never the shares.
+
+    >>> import numpy as np, xarray as xr
+    >>> p = xr.Dataset({"phase": ("action", ["completed", "planning", "planning", None]),
+    ...                 "state": ("action", ["active"] * 4),
+    ...                 "start": ("action", [2020, 2024, 2024, 2024]),
+    ...                 "end": ("action", [2025, 2030, 2024, 2030])})
+    >>> s = action_summary(action_status(p, as_of=np.datetime64("2026-01-01")))
+    >>> int(s["n_active"]), float(s["share_late"]), float(s["share_completed"])
+    (3, 0.3333333333333333, 0.25)
+    """
+    st = result["status"]
+    labels = list(ACTION_STATUS)
+    counts = xr.concat([(st == i).sum(dim) for i in range(len(labels))], "status") \
+        .assign_coords(status=labels)
+    inactive = [_A[k] for k in ("merged", "completed", "cancelled", "out of scope", "postponed")]
+    active = ~st.isin(inactive)
+    n_active = active.sum(dim)
+    reported = active & (result["freshness"] != FRESHNESS.index("never reported"))
+    n_all = st.sizes[dim] - (st == _A["merged"]).sum(dim)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = xr.Dataset({
+            "n": st.count(dim), "n_active": n_active, "n_by_status": counts,
+            "share_completed": (st == _A["completed"]).sum(dim) / n_all.where(n_all > 0),
+            "share_late": (st == _A["late"]).sum(dim) / n_active.where(n_active > 0),
+            "share_reported": reported.sum(dim) / n_active.where(n_active > 0),
+        })
+    if expected_effect is not None:
+        out["expected_effect_t"] = xr.concat(
+            [expected_effect.where(st == i).sum(dim) for i in range(len(labels))], "status"
+        ).assign_coords(status=labels)
+    return out
