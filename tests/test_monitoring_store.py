@@ -176,3 +176,16 @@ def test_actions_and_climate_events(store: MonitoringStore) -> None:
                                                                   dt.date(2025, 8, 14))
     with pytest.raises(ValidationError, match="not 751"):
         store.write_events(r, [ev.model_copy(update={"municipality": 101})], who="bo")
+
+
+def test_database_refuses_edits_of_closed_rounds(store: MonitoringStore) -> None:
+    r = store.open_round(751, 2025, who="anna", on=D)
+    r = store.write_updates(r, [_update("A1")], who="anna")
+    closed = store.close_round(r, who="anna", on=dt.date(2026, 3, 1))
+    for sql in ("UPDATE action_updates SET progress_pct = 99",
+                "DELETE FROM action_updates",
+                f"INSERT INTO account (round_id, year, sector, variable, value, unit, change_id) "
+                f"VALUES ({closed.id}, 2023, 'total', 'emissions', 1.0, 't', 1)"):
+        with pytest.raises(sa.exc.DBAPIError, match="closed"), store.engine.begin() as conn:
+            conn.execute(sa.text(sql))
+    assert store.read("action_updates", [closed])["progress_pct"].tolist() == [40.0]

@@ -122,9 +122,36 @@ def _v2(op: Any) -> None:
     )
 
 
+def _v3(op: Any) -> None:
+    """The database itself refuses rows written into, or changed in, a closed round."""
+    dialect = op.get_context().dialect.name
+    kinds = (*DATA_KINDS, "climate_events")
+    if dialect == "sqlite":
+        for kind in kinds:
+            for event, ref in (("INSERT", "NEW"), ("UPDATE", "OLD"), ("DELETE", "OLD")):
+                op.execute(
+                    f"CREATE TRIGGER frozen_{kind}_{event.lower()} BEFORE {event} ON {kind} "
+                    f"WHEN (SELECT state FROM rounds WHERE id = {ref}.round_id) = 'closed' "
+                    "BEGIN SELECT RAISE(ABORT, 'reporting round is closed'); END")
+    elif dialect == "postgresql":
+        op.execute(
+            "CREATE FUNCTION klimacore_frozen_round() RETURNS trigger AS $$ "
+            "DECLARE rid integer; BEGIN "
+            "IF TG_OP = 'INSERT' THEN rid := NEW.round_id; ELSE rid := OLD.round_id; END IF; "
+            "IF (SELECT state FROM rounds WHERE id = rid) = 'closed' THEN "
+            "RAISE EXCEPTION 'reporting round is closed'; END IF; "
+            "IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW; END; "
+            "$$ LANGUAGE plpgsql")
+        for kind in kinds:
+            op.execute(f"CREATE TRIGGER frozen_{kind} BEFORE INSERT OR UPDATE OR DELETE ON "
+                       f"{kind} FOR EACH ROW EXECUTE FUNCTION klimacore_frozen_round()")
+    # other databases: the store's own check (in the same transaction) still applies
+
+
 MIGRATIONS: tuple[tuple[int, str, Callable[[Any], None]], ...] = (
     (1, "rounds, change log, action updates, observations, accounts, actions", _v1),
     (2, "indexes on current rows; climate events", _v2),
+    (3, "triggers: rows of closed rounds cannot be inserted, changed or deleted", _v3),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
