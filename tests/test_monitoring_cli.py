@@ -86,3 +86,25 @@ def test_account_and_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert main(["monitor", "export", "--year", "2024", "--db", str(db), "--out", str(out)]) == 0
     assert "98 municipalities × 6 years" in capsys.readouterr().out
     assert len(out.read_text(encoding="utf-8").splitlines()) == 1 + 98 * 6 * 5
+
+
+def test_status_shows_indicators_from_observations(tmp_path: Path, plan_file: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    plan = load_example_plan()
+    ind = plan.indicators[0]
+    xlsx, db = tmp_path / "r.xlsx", tmp_path / "m.db"
+    main(["monitor", "template", str(plan_file), "--year", "2025", "--out", str(xlsx)])
+    wb = load_workbook(xlsx)
+    ws = wb["indicators"]
+    for col, v in ((4, 2024), (5, float(ind.baseline_value or 0) + 1.0), (6, "2025-03-01")):
+        ws.cell(row=2, column=col, value=v)
+    wb.save(xlsx)
+    assert main(["monitor", "import", str(xlsx), "--plan", str(plan_file), "--year", "2025",
+                 "--db", str(db), "--who", "anna", "--on", "2026-01-10"]) == 0
+    capsys.readouterr()
+    assert main(["monitor", "status", "--plan", str(plan_file), "--year", "2025", "--db",
+                 str(db), "--as-of", "2026-02-01"]) == 0
+    out = capsys.readouterr().out
+    assert "indicator status" in out
+    line = next(ln for ln in out.splitlines() if ln.startswith(ind.id))
+    assert "2024" in line and "no data" not in line

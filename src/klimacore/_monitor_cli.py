@@ -163,7 +163,43 @@ def _cmd_status(args: argparse.Namespace) -> int:
     frame = status_frame(action_status(panel, as_of=np.datetime64(as_of)))
     print(f"action status of {plan.municipality} for round {args.year}, as of {as_of}")
     print(frame[["action", "status", "reason", "freshness"]].to_string(index=False))
+    if plan.indicators:
+        print()
+        print(_indicator_table(store, plan, args.year, as_of))
     return EXIT_OK
+
+
+def _indicator_table(store: Any, plan: Any, year: int, as_of: dt.date) -> str:
+    import numpy as np
+    import xarray as xr
+
+    from klimacore.errors import MissingLabelError
+    from klimacore.monitoring import (
+        INDICATOR_STATUS,
+        indicator_status,
+        indicator_targets,
+        observation_panel,
+    )
+
+    targets = indicator_targets(plan.indicators)
+    ids = targets["indicator"].to_numpy().tolist()
+    try:
+        frame = store.read("observations", [store.get_round(plan.municipality, year)])
+    except MissingLabelError:
+        frame = None
+    if frame is not None and len(frame):
+        obs = observation_panel(frame)["value"].sel(municipality=plan.municipality) \
+            .reindex(indicator=ids)
+    else:  # nothing reported: every indicator is "no data"
+        obs = xr.DataArray(np.full((len(ids), 1), np.nan), dims=("indicator", "year"),
+                           coords={"indicator": ids, "year": [year]})
+    res = indicator_status(
+        baseline_year=targets["baseline_year"], baseline_value=targets["baseline_value"],
+        target_year=targets["target_year"], target_value=targets["target_value"],
+        direction=targets["direction"], observations=obs, as_of_year=as_of.year)
+    table = res[["latest_year", "latest_value", "expected", "progress_pct"]].to_dataframe()
+    table.insert(0, "status", [INDICATOR_STATUS[int(c)] for c in res["status"].to_numpy()])
+    return "indicator status\n" + table.round(2).to_string()
 
 
 def _cmd_export(args: argparse.Namespace) -> int:

@@ -37,6 +37,8 @@ from klimacore.monitoring._panel import (
     account_panel,
     account_rows,
     decompose_panel,
+    indicator_targets,
+    observation_panel,
 )
 from klimacore.monitoring._rollup import (
     NATIONAL_CAVEATS,
@@ -111,12 +113,14 @@ __all__ = [
     "decompose_panel",
     "emission_identity",
     "indicator_status",
+    "indicator_targets",
     "lmdi",
     "log_mean",
     "migrate_action",
     "migrate_plan_actions",
     "national_residual",
     "national_rollup",
+    "observation_panel",
     "read_template",
     "rollup",
     "status_counts",

@@ -10,6 +10,9 @@ inhabitant) and structure (sector shares).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import xarray as xr
@@ -17,7 +20,14 @@ import xarray as xr
 from klimacore.errors import AlignmentError, DataError, MissingLabelError
 from klimacore.monitoring._lmdi import decompose_emissions
 
-__all__ = ["account_from_rows", "account_panel", "account_rows", "decompose_panel"]
+__all__ = [
+    "account_from_rows",
+    "account_panel",
+    "account_rows",
+    "decompose_panel",
+    "indicator_targets",
+    "observation_panel",
+]
 
 
 def account_panel(emissions: xr.DataArray, *, per_capita: xr.DataArray | None = None,
@@ -133,3 +143,63 @@ def account_from_rows(frame: pd.DataFrame) -> xr.Dataset:
     e = e.sel(sector=sectors)
     pc = pcf.set_index(["municipality", "year"])["value"].astype(float).to_xarray()
     return account_panel(e.rename("emissions"), per_capita=pc)
+
+
+def observation_panel(frame: pd.DataFrame) -> xr.Dataset:
+    """Observations (municipality, indicator_id, year, value, release_date) as a panel.
+
+    Where the same indicator and year was reported in several rounds, the value from the latest
+    data release wins (and its ``release_date`` is kept). Unobserved cells are NaN.
+
+    >>> import datetime as dt, pandas as pd
+    >>> f = pd.DataFrame({"municipality": [751, 751, 751], "indicator_id": ["ev", "ev", "ev"],
+    ...                   "year": [2023, 2023, 2024], "value": [18.0, 19.5, 24.0],
+    ...                   "release_date": [dt.date(2024, 2, 1), dt.date(2025, 2, 1),
+    ...                                    dt.date(2025, 2, 1)]})
+    >>> observation_panel(f)["value"].sel(municipality=751, indicator="ev").values.tolist()
+    [19.5, 24.0]
+    """
+    need = {"municipality", "indicator_id", "year", "value", "release_date"}
+    missing = sorted(need - set(frame.columns))
+    if missing:
+        raise MissingLabelError("column", missing, dim="column")
+    latest = (frame.assign(release_date=pd.to_datetime(frame["release_date"]))
+              .sort_values("release_date", kind="stable")
+              .drop_duplicates(["municipality", "indicator_id", "year"], keep="last")
+              .rename(columns={"indicator_id": "indicator"})
+              .set_index(["municipality", "indicator", "year"]))
+    ds = latest[["value", "release_date"]].to_xarray()
+    ds["value"] = ds["value"].astype(float)
+    return ds
+
+
+def indicator_targets(indicators: Sequence[Any]) -> xr.Dataset:
+    """Baseline, targets and direction of plan indicators (:class:`klimacore.models.Indicator`)
+    as arrays over ``indicator`` (targets NaN-padded along ``target``), for
+    :func:`klimacore.monitoring.indicator_status`.
+
+    >>> from klimacore.models import Indicator
+    >>> ind = Indicator(id="ev", name="EV share", level="outcome", unit="percent",
+    ...                 direction="increase", baseline_year=2020, baseline_value=4,
+    ...                 targets={2030: 60})
+    >>> t = indicator_targets([ind])
+    >>> t["target_value"].values.tolist(), t["direction"].values.tolist()
+    ([[60.0]], [1])
+    """
+    n_t = max([len(i.targets) for i in indicators] + [1])
+    ty = np.full((len(indicators), n_t), np.nan)
+    tv = np.full((len(indicators), n_t), np.nan)
+    for k, ind in enumerate(indicators):
+        for j, (y, v) in enumerate(sorted(ind.targets.items())):
+            ty[k, j], tv[k, j] = y, v
+    by = [np.nan if i.baseline_year is None else float(i.baseline_year) for i in indicators]
+    bv = [np.nan if i.baseline_value is None else float(i.baseline_value) for i in indicators]
+    ids = [i.id for i in indicators]
+    return xr.Dataset({
+        "baseline_year": ("indicator", np.asarray(by)),
+        "baseline_value": ("indicator", np.asarray(bv)),
+        "target_year": (("indicator", "target"), ty),
+        "target_value": (("indicator", "target"), tv),
+        "direction": ("indicator", np.asarray([1 if i.direction == "increase" else -1
+                                               for i in indicators])),
+    }, coords={"indicator": ids})

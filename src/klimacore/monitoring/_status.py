@@ -342,7 +342,8 @@ def indicator_status(
     status = _where(gap >= -tol, _I["at risk"], _I["off track"])
     status = _where(gap >= 0, _I["on track"], status)
     status = _where(s * (vt - wrap(v_final)) >= 0, _I["achieved"], status)
-    no_path = wrap(n_valid < 2)  # a path needs the baseline and at least one target
+    # a path needs the baseline and at least one target
+    no_path = wrap(n_valid < 2) | np.isnan(baseline_year.astype(float))
     status = _where(stale | _missing(exp) | no_path, _I["no data"], status)
     return xr.Dataset({
         "status": status.astype(np.int8), "latest_year": t, "latest_value": vt,
