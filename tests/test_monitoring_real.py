@@ -100,10 +100,13 @@ def test_store_round_trip_identical(panel: xr.Dataset, backend: str, tmp_path: P
     assert store.history()["who"].eq("ens-import").all()
     store.engine.dispose()
     if backend == "postgresql":
-        with sa.create_engine(url).begin() as conn:
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:
             for t in ("account", "observations", "action_updates", "actions", "climate_events",
                       "rounds", "changes", "klimacore_schema_version"):
                 conn.execute(sa.text(f"DROP TABLE IF EXISTS {t} CASCADE"))
+            conn.execute(sa.text("DROP FUNCTION IF EXISTS klimacore_frozen_round() CASCADE"))
+        engine.dispose()
 
 
 def test_emission_verdicts(panel: xr.Dataset) -> None:
