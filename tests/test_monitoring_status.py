@@ -47,8 +47,10 @@ def _random_actions(rng: np.random.Generator, n_mun: int, n_act: int, n_ms: int,
     done[rng.random(done.shape) < 0.5] = np.datetime64("NaT")
     last = (np.datetime64("2025-06-01") + rng.integers(0, 400, size=shape)).astype("datetime64[D]")
     last[rng.random(shape) < 0.1] = np.datetime64("NaT")
+    override = np.where(rng.random(shape) < 0.05, "on time", "").astype(object)
     d = ("municipality", "action")
-    panel = xr.Dataset({"phase": (d, phase), "state": (d, state), "start": (d, start),
+    panel = xr.Dataset({"status_override": (d, override),
+                        "phase": (d, phase), "state": (d, state), "start": (d, start),
                         "end": (d, end), "milestone_due": ((*d, "milestone"), due),
                         "milestone_done": ((*d, "milestone"), done), "last_update": (d, last)})
     ind = xr.DataArray(rng.integers(0, 5, size=(n_mun, n_ind)), dims=("municipality", "indicator"))
@@ -74,7 +76,8 @@ def test_action_status_matches_plain_rules() -> None:
                                      state=panel["state"].to_numpy()[m, a],
                                      start=int(panel["start"].to_numpy()[m, a]),
                                      end=int(panel["end"].to_numpy()[m, a]), milestones=ms,
-                                     off_track=off, as_of=as_of)
+                                     off_track=off, as_of=as_of,
+                                     override=panel["status_override"].to_numpy()[m, a] or None)
             got = (ACTION_STATUS[int(out["status"].to_numpy()[m, a])],
                    ACTION_REASONS[int(out["reason"].to_numpy()[m, a])],
                    int(out["reason_index"].to_numpy()[m, a]))

@@ -39,7 +39,8 @@ __all__ = [
 ACTION_STATUS: tuple[str, ...] = ("merged", "completed", "cancelled", "out of scope", "postponed",
                                   "late", "on time", "not started", "no data")
 ACTION_REASONS: tuple[str, ...] = ("", "end year passed", "milestone overdue",
-                                   "progress indicator off track", "not started by start year")
+                                   "progress indicator off track", "not started by start year",
+                                   "set by hand (see status_override_reason)")
 FRESHNESS: tuple[str, ...] = ("optimal", "acceptable", "late", "stale", "never reported")
 INDICATOR_STATUS: tuple[str, ...] = ("achieved", "on track", "at risk", "off track", "no data")
 DATA_AGE_STATUS: tuple[str, ...] = ("fresh", "due", "stale", "no data")
@@ -128,7 +129,9 @@ def action_status(
     ----------
     panel
         Variables ``phase``, ``state`` (labels of :data:`PHASES`, :data:`STATES` or their codes;
-        missing = never reported), ``start``, ``end`` (years) and optionally ``milestone_due``,
+        missing = never reported), ``start``, ``end`` (years) and optionally
+        ``status_override`` (a label of :data:`ACTION_STATUS` set by hand, empty = none; it wins
+        over every rule but ``merged``), ``milestone_due``,
         ``milestone_done`` (datetime64 with a ``milestone`` dim, NaT = none / not done) and
         ``last_update`` (datetime64, NaT = never). Any other dims (municipality, action, round).
     as_of
@@ -169,8 +172,8 @@ def action_status(
             raise ValidationError("indicator_status needs links (action × indicator, bool)")
         off_first = _first_linked_off_track(indicator_status, links)[1]
     # one broadcast (views, no copies) to a common layout, then plain numpy
-    parts = {k: panel[k] for k in ("phase", "state", "start", "end", "last_update")
-             if k in panel}
+    parts = {k: panel[k] for k in ("phase", "state", "start", "end", "last_update",
+                                   "status_override") if k in panel}
     parts["as_of"] = as_of_da
     if off_first is not None:
         parts["off_first"] = off_first
@@ -218,10 +221,20 @@ def action_status(
     st[state == 3] = _A["out of scope"]
     st[state == 2] = _A["cancelled"]
     st[phase == 3] = _A["completed"]
-    st[state == 4] = _A["merged"]
     late = st == _A["late"]
     reason = np.where(late, reason, 0).astype(np.int8)
     index = np.where(late, index, -1).astype(np.int16)
+    if "status_override" in lined:  # rule 2: a status set by hand (with a stated reason)
+        manual = codes(lined["status_override"].to_numpy(), ACTION_STATUS,
+                       what="status_override")
+        by_hand = manual >= 0
+        st[by_hand] = manual[by_hand]
+        reason[by_hand] = len(ACTION_REASONS) - 1
+        index[by_hand] = -1
+    merged = state == 4
+    st[merged] = _A["merged"]
+    reason[merged] = 0
+    index[merged] = -1
 
     if "last_update" in lined:
         last = lined["last_update"].to_numpy().astype("datetime64[D]")

@@ -30,10 +30,13 @@ def action_status_one(
     milestones: Sequence[tuple[dt.date | None, dt.date | None]],
     off_track: Sequence[bool],
     as_of: dt.date,
+    override: str | None = None,
 ) -> tuple[str, str, int]:
     """(status, reason, index of the overdue milestone / off-track indicator or −1)."""
     if state == "merged":
         return "merged", "", -1
+    if override:
+        return override, "set by hand (see status_override_reason)", -1
     if phase == "completed":
         return "completed", "", -1
     if state == "cancelled":
