@@ -212,3 +212,22 @@ def test_monitoring_import_stays_light() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.split()
     assert out == ["False", "False", "MonitoringStore", "True"]
+
+
+def test_indicator_projection_against_polyfit() -> None:
+    years = np.arange(2018, 2025)
+    obs = np.array([[4.0, 5.5, np.nan, 9.0, 12.5, 15.0, 19.5],
+                    [np.nan] * 5 + [3.0, 4.0]])
+    out = indicator_status(
+        baseline_year=xr.DataArray([2018, 2018], dims="i"),
+        baseline_value=xr.DataArray([4.0, 2.0], dims="i"),
+        target_year=xr.DataArray([[2030], [2030]], dims=("i", "target")),
+        target_value=xr.DataArray([[60.0], [10.0]], dims=("i", "target")),
+        direction=xr.DataArray([1, 1], dims="i"),
+        observations=xr.DataArray(obs, dims=("i", "year"), coords={"year": years}),
+        as_of_year=2024)
+    ok = ~np.isnan(obs[0])
+    a, b = np.polyfit(years[ok], obs[0][ok], 1)
+    assert float(out["projected_value"][0]) == pytest.approx(a * 2030 + b, rel=1e-12)
+    assert not bool(out["projected_meets"][0])  # the trend reaches ≈ 37 %, not 60 %
+    assert np.isnan(float(out["projected_value"][1]))  # two points are not a trend

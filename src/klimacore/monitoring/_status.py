@@ -279,7 +279,8 @@ def indicator_status(
     ``p(t)`` (linear through baseline and targets, or ``step``: the latest target dated ≤ t);
     ``gap = s·(v_t − p(t))``, tolerance ``at_risk_pct`` % of ``|v_T − v_0|`` (final target);
     achieved if the final target is reached; no data if nothing was observed within
-    ``max_age_years``.
+    ``max_age_years``. ``projected_value`` / ``projected_meets``: a least-squares line through
+    the observations (at least 3) evaluated at the final target year.
 
     >>> import numpy as np, xarray as xr
     >>> one = lambda v: xr.DataArray(v)
@@ -363,8 +364,28 @@ def indicator_status(
         "expected": exp, "gap": gap, "tolerance": tol, "progress_pct": progress,
         "target_year": wrap(y_final), "target_value": wrap(v_final),
         "wrong_direction": (s * (vt - baseline_value) < 0) & has,
+        **_projection(observations, seen, wrap(y_final), wrap(v_final), s),
     }, attrs={"status_labels": list(INDICATOR_STATUS), "at_risk_pct": at_risk_pct,
               "max_age_years": max_age_years, "interpolation": interpolation})
+
+
+def _projection(observations: xr.DataArray, seen: xr.DataArray, y_final: xr.DataArray,
+                v_final: xr.DataArray, s: xr.DataArray) -> dict[str, xr.DataArray]:
+    """Least-squares line through every observation up to ``as_of`` (at least 3), evaluated at
+    the final target year: ``projected_value`` and ``projected_meets`` (the trend approach of
+    Klimatkollen's ``trendCoefficients``; MONITORING.md §A.4.3). NaN / False with < 3 points."""
+    x = observations["year"].astype(float).where(seen)
+    y = observations.where(seen)
+    n = seen.sum("year")
+    mx = x.sum("year") / n
+    my = y.sum("year") / n
+    sxx = ((x - mx) ** 2).sum("year")
+    sxy = ((x - mx) * (y - my)).sum("year")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = sxy / sxx
+    proj = (my + slope * (y_final - mx)).where((n >= 3) & (sxx > 0))
+    return {"projected_value": proj,
+            "projected_meets": (s * (proj - v_final) >= 0) & ~_missing(proj)}
 
 
 def data_age(
