@@ -225,7 +225,7 @@ def test_indicator_projection_against_polyfit() -> None:
         target_value=xr.DataArray([[60.0], [10.0]], dims=("i", "target")),
         direction=xr.DataArray([1, 1], dims="i"),
         observations=xr.DataArray(obs, dims=("i", "year"), coords={"year": years}),
-        as_of_year=2024)
+        as_of_year=2024, projection=True)
     ok = ~np.isnan(obs[0])
     a, b = np.polyfit(years[ok], obs[0][ok], 1)
     assert float(out["projected_value"][0]) == pytest.approx(a * 2030 + b, rel=1e-12)

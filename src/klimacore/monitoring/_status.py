@@ -270,6 +270,7 @@ def indicator_status(
     at_risk_pct: float = 5.0,
     max_age_years: int = 2,
     interpolation: str = "linear",
+    projection: bool = False,
 ) -> xr.Dataset:
     """Status of indicators against the path through the baseline and their targets.
 
@@ -279,8 +280,8 @@ def indicator_status(
     ``p(t)`` (linear through baseline and targets, or ``step``: the latest target dated ≤ t);
     ``gap = s·(v_t − p(t))``, tolerance ``at_risk_pct`` % of ``|v_T − v_0|`` (final target);
     achieved if the final target is reached; no data if nothing was observed within
-    ``max_age_years``. ``projected_value`` / ``projected_meets``: a least-squares line through
-    the observations (at least 3) evaluated at the final target year.
+    ``max_age_years``. With ``projection=True`` also ``projected_value`` / ``projected_meets``: a
+    least-squares line through the observations (at least 3) at the final target year.
 
     >>> import numpy as np, xarray as xr
     >>> one = lambda v: xr.DataArray(v)
@@ -364,7 +365,8 @@ def indicator_status(
         "expected": exp, "gap": gap, "tolerance": tol, "progress_pct": progress,
         "target_year": wrap(y_final), "target_value": wrap(v_final),
         "wrong_direction": (s * (vt - baseline_value) < 0) & has,
-        **_projection(observations, seen, wrap(y_final), wrap(v_final), s),
+        **(_projection(observations, seen, wrap(y_final), wrap(v_final), s) if projection
+           else {}),
     }, attrs={"status_labels": list(INDICATOR_STATUS), "at_risk_pct": at_risk_pct,
               "max_age_years": max_age_years, "interpolation": interpolation})
 
