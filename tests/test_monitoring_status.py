@@ -231,3 +231,30 @@ def test_indicator_projection_against_polyfit() -> None:
     assert float(out["projected_value"][0]) == pytest.approx(a * 2030 + b, rel=1e-12)
     assert not bool(out["projected_meets"][0])  # the trend reaches ≈ 37 %, not 60 %
     assert np.isnan(float(out["projected_value"][1]))  # two points are not a trend
+
+
+def test_monitoring_imports_only_lower_layers() -> None:
+    """One-way imports (DESIGN.md): monitoring may use errors … trajectory, never io/cli/…"""
+    import ast
+    from pathlib import Path
+
+    import klimacore.monitoring as pkg
+
+    allowed = {"klimacore.errors", "klimacore.units", "klimacore.reference", "klimacore.models",
+               "klimacore.forms", "klimacore.territorial", "klimacore.mrio",
+               "klimacore.consumption", "klimacore.trajectory", "klimacore.monitoring"}
+    bad = []
+    for path in Path(pkg.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                names = [f"{node.module}.{a.name}" for a in node.names] \
+                    if node.module == "klimacore" else [node.module or ""]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                names = []
+            for name in names:
+                if name.startswith("klimacore") and not any(
+                        name == a or name.startswith(a + ".") for a in allowed):
+                    bad.append(f"{path.name}: {name}")
+    assert bad == []
