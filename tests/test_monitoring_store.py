@@ -189,3 +189,20 @@ def test_database_refuses_edits_of_closed_rounds(store: MonitoringStore) -> None
         with pytest.raises(sa.exc.DBAPIError, match="closed"), store.engine.begin() as conn:
             conn.execute(sa.text(sql))
     assert store.read("action_updates", [closed])["progress_pct"].tolist() == [40.0]
+
+
+def test_write_many_is_all_or_nothing(store: MonitoringStore) -> None:
+    rows = {m: pd.DataFrame([{"year": 2023, "sector": "total", "variable": "emissions",
+                              "value": float(m), "unit": "t"}]) for m in (101, 147, 151)}
+    rounds = {m: store.open_round(m, 2025, who="a", on=D) for m in rows}
+    stale = dict(rounds)
+    store.write_account(rounds[147], [{"year": 2022, "sector": "total", "variable": "emissions",
+                                       "value": 1.0, "unit": "t"}], who="b")
+    with pytest.raises(ConflictError, match="147/2025"):
+        store.write_many("account", rows, stale, who="a")
+    assert store.get_round(101, 2025).version == 0  # nothing of the batch was written
+    assert store.read("account", [store.get_round(101, 2025)]).empty
+    store.close_round(store.get_round(151, 2025), who="a", on=D)
+    fresh = {m: store.get_round(m, 2025) for m in rows}
+    with pytest.raises(FrozenRoundError, match="151/2025"):
+        store.write_many("account", rows, fresh, who="a")

@@ -225,6 +225,26 @@ class MonitoringStore:
                             f"read {r.version}); read it again and re-apply your edit",
                             pending)
 
+    def _check_current(self, conn: sa.Connection, targets: Sequence[StoredRound],
+                       pending: pd.DataFrame) -> None:
+        """Raise for the first round that is closed or not at the version the writer read
+        (rows locked on PostgreSQL; nothing has been written yet)."""
+        rounds = self.t["rounds"]
+        now = {row.id: row for row in conn.execute(
+            sa.select(rounds).where(rounds.c.id.in_([r.id for r in targets])).with_for_update())}
+        for r in targets:
+            row = now.get(r.id)
+            label = f"round {r.round.municipality}/{r.round.year} r{r.round.revision}"
+            if row is None:
+                raise MissingLabelError("reporting round", [label], dim="round")
+            if row.state != "open":
+                raise FrozenRoundError(f"{label} is closed (on {row.closed_at}); a correction is "
+                                       "a new revision: revise_round(..., reason=...)")
+            if row.version != r.version:
+                raise ConflictError(f"{label} was changed by another writer (version "
+                                    f"{row.version}, you read {r.version}); read it again and "
+                                    "re-apply your edit", pending)
+
     # --- writing -------------------------------------------------------------------------
     def _write(self, kind: str, batches: Sequence[tuple[StoredRound, pd.DataFrame]],
                who: str) -> list[StoredRound]:
@@ -251,15 +271,16 @@ class MonitoringStore:
                         for v in frame[c].tolist()] for c in cols]
         starts = np.concatenate([[0], np.cumsum(counts)]).tolist()
         with self.engine.begin() as conn:
+            self._check_current(conn, targets, frame)
             res = conn.execute(
                 rounds.update().where(rounds.c.id == sa.bindparam("rid"),
                                       rounds.c.version == sa.bindparam("v"),
                                       rounds.c.state == "open")
                 .values(version=sa.bindparam("v") + 1),
                 [{"rid": r.id, "v": r.version} for r in targets])
-            if res.rowcount != len(targets):
-                for r in targets:  # find the round that failed and say why
-                    self._bump(conn, r, frame)
+            if res.rowcount != len(targets):  # another writer slipped in after the check
+                raise ConflictError("a round changed while writing; read it again and re-apply "
+                                    "your edit", frame)
             now = _now()
             detail = json.dumps({"keys": list(keys)})
             logged = conn.execute(
