@@ -78,6 +78,34 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _insert_many(conn: sa.Connection, table: sa.Table, names: Sequence[str],
+                 rows: list[tuple[Any, ...]]) -> None:
+    """``INSERT`` many rows through the driver's ``executemany``.
+
+    Hand-written because it measurably pays (bench_monitoring "store": SQLAlchemy's per-row
+    parameter processing of ``conn.execute(insert, dicts)`` cost ~40 % of a round's write). The
+    statement is still compiled by SQLAlchemy for the dialect; the only per-value work left is
+    SQLite's date storage (ISO text, the format SQLAlchemy's SQLite ``Date`` reads back). The
+    store tests' round trips check it against reading through SQLAlchemy types.
+    """
+    compiled = table.insert().compile(dialect=conn.dialect, column_keys=list(names))
+    if conn.dialect.name == "sqlite":
+        dates = [i for i, n in enumerate(names) if isinstance(table.c[n].type, sa.Date)]
+        if dates:
+            rows = [tuple(v.isoformat() if i in dates and v is not None else v
+                          for i, v in enumerate(row)) for row in rows]
+    if compiled.positional:
+        order = [names.index(k) for k in compiled.positiontup or ()]
+        params: list[Any] = [tuple(row[i] for i in order) for row in rows]
+    else:
+        params = [dict(zip(names, row, strict=True)) for row in rows]
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(compiled.string, params)
+    finally:
+        cursor.close()
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -306,10 +334,9 @@ class MonitoringStore:
                         table.c.round_id == r.id, table.c.superseded_by.is_(None), cond,
                     ).values(superseded_by=change))
                 n = counts[j]
-                rows.extend(map(dict, map(zip, repeat(names, n), zip(
-                    *columns, repeat(r.id, n), repeat(change, n), strict=True))))
+                rows.extend(zip(*columns, repeat(r.id, n), repeat(change, n), strict=True))
             if rows:
-                conn.execute(table.insert(), rows)
+                _insert_many(conn, table, names, rows)
         return [dataclasses.replace(r, version=r.version + 1) for r in targets]
 
     def _frame(self, kind: str, rows: Any, *, by: Sequence[str] = ()) -> pd.DataFrame:
