@@ -320,7 +320,7 @@ class MonitoringStore:
                 sa.select(table.c.round_id).where(table.c.round_id.in_(ids),
                                                   table.c.superseded_by.is_(None))
                 .group_by(table.c.round_id))}
-            rows: list[dict[str, Any]] = []
+            rows: list[tuple[Any, ...]] = []
             for j, (r, change) in enumerate(zip(targets, change_ids, strict=True)):
                 if not counts[j]:
                     continue
