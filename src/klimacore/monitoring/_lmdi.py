@@ -93,36 +93,82 @@ def _pair_effects(x0: list[Arr], xt: list[Arr], v0: Arr, vt: Arr, keep: Arr) -> 
     return out
 
 
+class _YearLogs:
+    """Logs of the value and the factors, one year at a time in two reused buffers.
+
+    ``pair(s)`` returns the logs of years ``s`` and ``s + 1``; every year's logs are computed
+    once and checked against the identity ``ln V = Σ_k ln x_k`` (1e-9) when first computed.
+    """
+
+    def __init__(self, varr: Arr, fs: list[Arr]) -> None:
+        self.varr, self.fs = varr, fs
+        shape = varr.shape[1:]
+        self.buf = [(np.empty(shape), [np.empty(f.shape[1:]) for f in fs]) for _ in range(2)]
+        self.work = {"d": np.empty(shape), "w": np.empty(shape), "dl": np.empty(shape)}
+        self.year: list[int] = [-1, -1]
+
+    def _fill(self, t: int) -> tuple[Arr, list[Arr]]:
+        slot = t % 2
+        if self.year[slot] != t:
+            lv, lf = self.buf[slot]
+            np.log(self.varr[t], out=lv)
+            for f, out in zip(self.fs, lf, strict=True):
+                np.log(f[min(t, f.shape[0] - 1)], out=out)
+            resid = self.work["d"]
+            np.subtract(lv, lf[0], out=resid)
+            for f in lf[1:]:
+                resid -= f
+            np.abs(resid, out=resid)
+            if resid.max() > 1e-9:
+                n_bad = int(np.count_nonzero(resid > 1e-9))
+                raise ValidationError("factors do not form the identity V_i = Π_k x_k,i", [
+                    f"the product of the factors differs from the value in {n_bad} cells "
+                    f"of year index {t} (relative tolerance 1e-9)"])
+            self.year[slot] = t
+        return self.buf[slot]
+
+    def pair(self, s: int) -> tuple[tuple[Arr, list[Arr]], tuple[Arr, list[Arr]]]:
+        first = self._fill(s)
+        return first, self._fill(s + 1)
+
+
 def _plain_step(v0: Arr, vt: Arr, lv0: Arr, lvt: Arr, logs: list[tuple[Arr, Arr]],
-                by_category: bool) -> tuple[Arr, Arr | None]:
-    """One period when every value and factor is positive: logs taken once per year.
+                by_category: bool, work: dict[str, Arr] | None = None) -> tuple[Arr, Arr | None]:
+    """One period when every value and factor is positive, from the logs of both years.
 
     ``w = (v_T − v_0)/(ln v_T − ln v_0)`` (the series of :func:`log_mean` where the two are
     within 0.1 %), then ``ΔV_k = Σ_i w_i (ln x_k,i^T − ln x_k,i^0)``; a factor without the
-    category axis multiplies ``Σ_i w_i`` (no broadcast materialised). Tested equal to
-    :func:`_pair_effects`.
+    category axis multiplies ``Σ_i w_i`` (no broadcast materialised). ``work`` holds reusable
+    buffers. Tested equal to :func:`_pair_effects`.
     """
+    if work is None:
+        work = {k: np.empty(v0.shape) for k in ("d", "w", "dl")}
+    d, w, dl_full = work["d"], work["w"], work["dl"]
     with np.errstate(divide="ignore", invalid="ignore"):
-        d = lvt - lv0
-        w = (vt - v0) / d
-    near = np.abs(d) < 2 * _SERIES_BELOW
-    if near.any():
+        np.subtract(lvt, lv0, out=d)
+        np.subtract(vt, v0, out=w)
+        w /= d
+    np.abs(d, out=d)
+    if d.min() < 2 * _SERIES_BELOW:  # rare: near-equal values use the series of log_mean
+        near = d < 2 * _SERIES_BELOW
         w[near] = log_mean(vt[near], v0[near])
     w_sum = w.sum(axis=-1)
     n = v0.shape[-1]
     out = np.empty((len(logs), *v0.shape[:-1]))
     per_cat = np.empty((len(logs), *v0.shape)) if by_category else None
     for k, (a, b) in enumerate(logs):
-        dl = b - a
-        if dl.shape[-1] == 1 and n != 1:
+        if a.shape[-1] == 1 and n != 1:
+            dl = b - a
             out[k] = dl[..., 0] * w_sum
             if per_cat is not None:
                 per_cat[k] = w * dl
-        elif per_cat is not None:
-            per_cat[k] = w * dl
-            out[k] = per_cat[k].sum(axis=-1)
         else:
-            out[k] = np.einsum("...i,...i->...", w, dl)
+            dl = np.subtract(b, a, out=dl_full) if a.shape == v0.shape else b - a
+            if per_cat is not None:
+                per_cat[k] = w * dl
+                out[k] = per_cat[k].sum(axis=-1)
+            else:
+                out[k] = np.einsum("...i,...i->...", w, dl)
     return out, per_cat
 
 
@@ -251,23 +297,14 @@ def lmdi(
         f = f.expand_dims([d for d in order if d not in f.dims]).transpose(*order)
         fs.append(np.asarray(f.to_numpy(), dtype=float))
     varr = np.asarray(v.to_numpy(), dtype=float)
-    with np.errstate(invalid="ignore"):
-        plain = bool(np.all(varr > 0)) and all(bool(np.all(f > 0)) for f in fs)
+    with np.errstate(invalid="ignore"):  # min() is one pass without a temporary (NaN → False)
+        plain = bool(varr.min() > 0) and all(bool(f.min() > 0) for f in fs)
     if plain:
         # fast path, same formulas: every value and factor positive in the window. Logs are
-        # taken once per year; the identity is checked on them (|ln V − Σ ln x| ≤ 1e-9 is the
-        # same relative tolerance as the product check of the general path).
-        lv = np.log(varr)
-        lf = [np.log(f) for f in fs]
-        resid = lv - lf[0]
-        for f in lf[1:]:
-            resid -= f
-        n_bad = int(np.count_nonzero(np.abs(resid) > 1e-9))
-        del resid
-        if n_bad:
-            raise ValidationError("factors do not form the identity V_i = Π_k x_k,i", [
-                f"the product of the factors differs from the value in {n_bad} cells "
-                "(relative tolerance 1e-9)"])
+        # taken once per year, into reused one-year buffers (no window-sized temporaries); the
+        # identity is checked on them (|ln V − Σ ln x| ≤ 1e-9 is the same relative tolerance
+        # as the product check of the general path).
+        logs = _YearLogs(varr, fs)
         negative = np.zeros(varr.shape[1:], dtype=bool)
         totals = varr.sum(axis=-1)
     else:
@@ -282,10 +319,10 @@ def lmdi(
     log_d = np.zeros((len(names), *varr.shape[1:-1]))
     for s in range(n_steps):
         if plain:
-            step_sum, step = _plain_step(
-                varr[s], varr[s + 1], lv[s], lv[s + 1],
-                [(f[min(s, f.shape[0] - 1)], f[min(s + 1, f.shape[0] - 1)]) for f in lf],
-                by_category)
+            (lv0, lf0), (lv1, lf1) = logs.pair(s)
+            step_sum, step = _plain_step(varr[s], varr[s + 1], lv0, lv1,
+                                         list(zip(lf0, lf1, strict=True)), by_category,
+                                         logs.work)
         else:
             step = _pair_effects([f[min(s, f.shape[0] - 1)] for f in fs],
                                  [f[min(s + 1, f.shape[0] - 1)] for f in fs],
