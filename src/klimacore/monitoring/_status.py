@@ -193,11 +193,11 @@ def action_status(
         extra = [d for d in due_da.dims if d not in (*dims, "milestone")]
         if extra:
             raise ValidationError(f"milestone_due has dims {extra} that the panel lacks")
-        due = due_da.broadcast_like(lined["phase"]).transpose(*dims, "milestone").to_numpy() \
-            .astype("datetime64[D]")
+        # compared in their own unit (numpy casts the day), no conversion pass
+        due = due_da.broadcast_like(lined["phase"]).transpose(*dims, "milestone").to_numpy()
         if "milestone_done" in panel:
             done = panel["milestone_done"].broadcast_like(lined["phase"]).transpose(
-                *dims, "milestone").to_numpy().astype("datetime64[D]")
+                *dims, "milestone").to_numpy()
             open_ = np.isnat(done)
         else:
             open_ = np.ones(due.shape, dtype=bool)
