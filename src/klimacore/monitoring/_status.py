@@ -45,6 +45,7 @@ FRESHNESS: tuple[str, ...] = ("optimal", "acceptable", "late", "stale", "never r
 INDICATOR_STATUS: tuple[str, ...] = ("achieved", "on track", "at risk", "off track", "no data")
 DATA_AGE_STATUS: tuple[str, ...] = ("fresh", "due", "stale", "no data")
 
+Arr = np.ndarray[Any, Any]
 _A = {name: i for i, name in enumerate(ACTION_STATUS)}
 _I = {name: i for i, name in enumerate(INDICATOR_STATUS)}
 
@@ -300,94 +301,94 @@ def indicator_status(
     if "year" not in observations.dims:
         raise MissingLabelError("dimension of observations", ["year"], dim="dims")
     as_of = xr.DataArray(as_of_year) if not isinstance(as_of_year, xr.DataArray) else as_of_year
-    years = observations["year"]
-    seen = ~_missing(observations) & (years <= as_of)
-    # latest observed year ≤ as_of: argmax over the reversed year axis
-    rev = seen.isel(year=slice(None, None, -1))
-    has = seen.any("year")
-    pos = (seen.sizes["year"] - 1 - rev.argmax("year"))
-    t = _where(has, years.isel(year=pos).drop_vars("year", errors="ignore"), np.nan)
-    vt = _where(has, observations.isel(year=pos).drop_vars("year", errors="ignore"), np.nan)
+    for name, da in (("target_year", target_year), ("target_value", target_value)):
+        if "target" not in da.dims:
+            raise MissingLabelError(f"dimension of {name}", ["target"], dim="dims")
+    # one broadcast (views) to the entity layout, then plain numpy
+    tmpl = xr.broadcast(baseline_year, baseline_value, direction, as_of,
+                        observations.isel(year=0, drop=True),
+                        target_year.isel(target=0, drop=True))[0]
+    dims = list(tmpl.dims)
+
+    def arr(da: xr.DataArray, extra: str | None = None) -> Arr:
+        return np.asarray(da.broadcast_like(tmpl).transpose(*dims, *([extra] if extra else []))
+                          .to_numpy(), dtype=float)
+
+    years = observations["year"].to_numpy().astype(float)
+    obs = arr(observations, "year")
+    asof = arr(as_of)
+    by, bv, sgn = arr(baseline_year), arr(baseline_value), arr(direction)
+    with np.errstate(invalid="ignore"):
+        seen = ~np.isnan(obs) & (years <= asof[..., None])
+    has = seen.any(-1)
+    pos = seen.shape[-1] - 1 - seen[..., ::-1].argmax(-1)
+    t = np.where(has, years[pos], np.nan)
+    vt = np.where(has, np.take_along_axis(obs, pos[..., None], -1)[..., 0], np.nan)
 
     # knots: baseline + targets sorted by year (NaN targets last)
-    ky = xr.concat([baseline_year.astype(float).expand_dims(target=[-1]),
-                    target_year.astype(float).assign_coords(target=np.arange(
-                        target_year.sizes["target"]))], "target")
-    kv = xr.concat([baseline_value.astype(float).expand_dims(target=[-1]),
-                    target_value.astype(float).assign_coords(target=np.arange(
-                        target_value.sizes["target"]))], "target")
-    ky, kv, t_b = xr.broadcast(ky, kv, t)
-    dims = [d for d in ky.dims if d != "target"] + ["target"]
-    kyn = ky.transpose(*dims).to_numpy()
-    kvn = kv.transpose(*dims).to_numpy()
+    kyn = np.concatenate([by[..., None], arr(target_year, "target")], -1)
+    kvn = np.concatenate([bv[..., None], arr(target_value, "target")], -1)
     order = np.argsort(np.where(np.isnan(kyn), np.inf, kyn), axis=-1)
     kyn = np.take_along_axis(kyn, order, -1)
     kvn = np.take_along_axis(kvn, order, -1)
-    tn = t_b.isel(target=0).transpose(*dims[:-1]).to_numpy()
     n_valid = np.sum(~np.isnan(kyn), axis=-1)
     last = np.clip(n_valid - 1, 0, None)[..., None]
     y_final = np.take_along_axis(kyn, last, -1)[..., 0]
     v_final = np.take_along_axis(kvn, last, -1)[..., 0]
-    v0n = kvn[..., 0]
     with np.errstate(invalid="ignore"):
-        k = np.sum(kyn <= tn[..., None], axis=-1) - 1  # last knot ≤ t
+        k = np.sum(kyn <= t[..., None], axis=-1) - 1  # last knot ≤ t
     k = np.clip(k, 0, np.maximum(n_valid - 1, 0))
+    k_hi = np.minimum(k + 1, np.maximum(n_valid - 1, 0))
     y_lo = np.take_along_axis(kyn, k[..., None], -1)[..., 0]
     v_lo = np.take_along_axis(kvn, k[..., None], -1)[..., 0]
-    k_hi = np.minimum(k + 1, np.maximum(n_valid - 1, 0))
     y_hi = np.take_along_axis(kyn, k_hi[..., None], -1)[..., 0]
     v_hi = np.take_along_axis(kvn, k_hi[..., None], -1)[..., 0]
     with np.errstate(invalid="ignore", divide="ignore"):
-        frac = np.where(y_hi > y_lo, (tn - y_lo) / (y_hi - y_lo), 0.0)
-        frac = np.clip(frac, 0.0, 1.0)
+        frac = np.clip(np.where(y_hi > y_lo, (t - y_lo) / (y_hi - y_lo), 0.0), 0.0, 1.0)
         expected = v_lo + frac * (v_hi - v_lo) if interpolation == "linear" else v_lo
-        expected = np.where(tn < kyn[..., 0], v0n, expected)
-    coords = {d: t_b[d] for d in dims[:-1] if d in t_b.coords}
+        expected = np.where(t < kyn[..., 0], kvn[..., 0], expected)
+        gap = sgn * (vt - expected)
+        tol = at_risk_pct / 100.0 * np.abs(v_final - bv)
+        progress = 100.0 * (vt - bv) / (v_final - bv)
+        stale = ~has | ((asof - t) > max_age_years)
+        no_data = stale | np.isnan(expected) | (n_valid < 2) | np.isnan(by)
+        status = np.select(
+            [no_data, sgn * (vt - v_final) >= 0, gap >= 0, gap >= -tol],
+            [_I["no data"], _I["achieved"], _I["on track"], _I["at risk"]],
+            _I["off track"]).astype(np.int8)
+        wrong = (sgn * (vt - bv) < 0) & has
+    coords = {d: tmpl[d] for d in dims if d in tmpl.coords}
 
     def wrap(a: Any) -> xr.DataArray:
-        return xr.DataArray(a, dims=dims[:-1], coords=coords)
+        return xr.DataArray(a, dims=dims, coords=coords)
 
-    exp = wrap(expected)
-    s = direction.astype(float)
-    gap = s * (vt - exp)
-    tol = at_risk_pct / 100.0 * abs(wrap(v_final) - baseline_value)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        progress = 100.0 * (vt - baseline_value) / (wrap(v_final) - baseline_value)
-    stale = ~has | ((as_of - t) > max_age_years)
-    status = _where(gap >= -tol, _I["at risk"], _I["off track"])
-    status = _where(gap >= 0, _I["on track"], status)
-    status = _where(s * (vt - wrap(v_final)) >= 0, _I["achieved"], status)
-    # a path needs the baseline and at least one target
-    no_path = wrap(n_valid < 2) | np.isnan(baseline_year.astype(float))
-    status = _where(stale | _missing(exp) | no_path, _I["no data"], status)
-    return xr.Dataset({
-        "status": status.astype(np.int8), "latest_year": t, "latest_value": vt,
-        "expected": exp, "gap": gap, "tolerance": tol, "progress_pct": progress,
-        "target_year": wrap(y_final), "target_value": wrap(v_final),
-        "wrong_direction": (s * (vt - baseline_value) < 0) & has,
-        **(_projection(observations, seen, wrap(y_final), wrap(v_final), s) if projection
-           else {}),
-    }, attrs={"status_labels": list(INDICATOR_STATUS), "at_risk_pct": at_risk_pct,
-              "max_age_years": max_age_years, "interpolation": interpolation})
+    out = {"status": status, "latest_year": t, "latest_value": vt, "expected": expected,
+           "gap": gap, "tolerance": tol, "progress_pct": progress, "target_year": y_final,
+           "target_value": v_final, "wrong_direction": wrong}
+    if projection:
+        out.update(_projection(years, obs, seen, y_final, v_final, sgn))
+    return xr.Dataset({k: wrap(v) for k, v in out.items()},
+                      attrs={"status_labels": list(INDICATOR_STATUS), "at_risk_pct": at_risk_pct,
+                             "max_age_years": max_age_years, "interpolation": interpolation})
 
 
-def _projection(observations: xr.DataArray, seen: xr.DataArray, y_final: xr.DataArray,
-                v_final: xr.DataArray, s: xr.DataArray) -> dict[str, xr.DataArray]:
+def _projection(years: Arr, obs: Arr, seen: Arr, y_final: Arr, v_final: Arr,
+                sgn: Arr) -> dict[str, Arr]:
     """Least-squares line through every observation up to ``as_of`` (at least 3), evaluated at
     the final target year: ``projected_value`` and ``projected_meets`` (the trend approach of
     Klimatkollen's ``trendCoefficients``; MONITORING.md §A.4.3). NaN / False with < 3 points."""
-    x = observations["year"].astype(float).where(seen)
-    y = observations.where(seen)
-    n = seen.sum("year")
-    mx = x.sum("year") / n
-    my = y.sum("year") / n
-    sxx = ((x - mx) ** 2).sum("year")
-    sxy = ((x - mx) * (y - my)).sum("year")
+    x = np.where(seen, years, 0.0)
+    y = np.where(seen, obs, 0.0)
+    n = seen.sum(-1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        slope = sxy / sxx
-    proj = (my + slope * (y_final - mx)).where((n >= 3) & (sxx > 0))
-    return {"projected_value": proj,
-            "projected_meets": (s * (proj - v_final) >= 0) & ~_missing(proj)}
+        mx = x.sum(-1) / n
+        my = y.sum(-1) / n
+        dx = np.where(seen, years - mx[..., None], 0.0)
+        sxx = (dx * dx).sum(-1)
+        sxy = (dx * np.where(seen, obs - my[..., None], 0.0)).sum(-1)
+        proj = np.where((n >= 3) & (sxx > 0), my + sxy / sxx * (y_final - mx), np.nan)
+        meets = (sgn * (proj - v_final) >= 0) & ~np.isnan(proj)
+    return {"projected_value": proj, "projected_meets": meets}
 
 
 def data_age(
