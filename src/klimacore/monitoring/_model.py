@@ -235,6 +235,7 @@ class IndicatorMeta(_Model):
     level: Literal["output", "outcome", "impact"]
     direction: Literal["increase", "decrease"]
     direct: bool = True
+    aggregated: bool = False
     quantitative: bool = True
     bottom_up: bool = True
     category: Literal["reduction", "adaptation", "equity", "consumption", "transition"] = \

@@ -119,6 +119,19 @@ def account_rows(panel: xr.Dataset) -> dict[int, pd.DataFrame]:
 
     Emissions by sector (variable ``emissions``, unit ``t CO2e``) and the per-inhabitant total
     (sector ``total``, variable ``per_capita``, unit ``t CO2e/inhabitant``).
+
+    >>> import xarray as xr
+    >>> e = xr.DataArray([[[60.0, 40.0]]], dims=("municipality", "year", "sector"),
+    ...                  coords={"municipality": [751], "year": [2023],
+    ...                          "sector": ["energi", "transport"]})
+    >>> pc = xr.DataArray([[5.0]], dims=("municipality", "year"),
+    ...                   coords={"municipality": [751], "year": [2023]})
+    >>> rows = account_rows(account_panel(e, per_capita=pc))
+    >>> rows[751][["sector", "variable", "value"]].to_dict("records")[-1]
+    {'sector': 'total', 'variable': 'per_capita', 'value': 5.0}
+    >>> back = account_from_rows(rows[751].assign(municipality=751))
+    >>> back["emissions"].equals(account_panel(e, per_capita=pc)["emissions"])
+    True
     """
     e = panel["emissions"].to_dataframe(name="value").reset_index()
     e["variable"], e["unit"] = "emissions", "t CO2e"
