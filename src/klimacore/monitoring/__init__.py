@@ -1,7 +1,29 @@
 """Monitoring: reporting rounds, computed action and indicator status, LMDI decomposition, roll-ups.
 
-Only what municipalities report is stored (phases, updates, observations); statuses are computed
-for an injected ``as_of`` date, vectorized over a panel of all municipalities.
+Only what municipalities report is stored (phases and states, action updates, indicator
+observations with their data release dates, climate events); statuses are computed for an
+injected ``as_of`` date, vectorized over the panel of all municipalities.
+
+- data model: :class:`ReportingRound` (open → closed, revisions with a reason),
+  :class:`MonitoredAction` (phase + state; :func:`migrate_action` reads old plans),
+  :class:`ActionUpdate`, :class:`IndicatorMeta`, :class:`IndicatorObservation`, links,
+  :class:`ClimateEvent`;
+- computed: :func:`action_status` (with the reason and update freshness), :func:`action_summary`,
+  :func:`indicator_status`, :func:`data_age`, :func:`status_frame`;
+- why emissions changed: :func:`lmdi`, :func:`decompose_emissions`, :func:`decompose_panel`
+  (LMDI-I, additive and multiplicative, single-period or chained);
+- roll-ups: :func:`rollup`, :func:`status_counts`, :func:`national_rollup` (the 70 % question,
+  with :data:`NATIONAL_CAVEATS`), :func:`national_residual`;
+- panel: :func:`account_panel` (Energi- og CO2-regnskab of all municipalities), observation and
+  target panels;
+- in and out: :class:`MonitoringStore` (SQLite / PostgreSQL via SQLAlchemy, extra
+  ``klimacore[monitoring]``), :func:`write_template` / :func:`read_template` (Excel or CSV).
+
+>>> from klimacore.monitoring import national_rollup
+>>> import xarray as xr
+>>> one = lambda v: xr.DataArray([v], dims="municipality", coords={"municipality": [0]})
+>>> bool(national_rollup(one(78.6), one(18.8), one(21.4))["action_over_fulfils"])
+True
 """
 
 from __future__ import annotations
