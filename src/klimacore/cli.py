@@ -323,6 +323,10 @@ def _build_parser() -> argparse.ArgumentParser:
 
     from klimacore._footprint_cli import add_footprint_parser
     add_footprint_parser(sub)
+
+    from klimacore._monitor_cli import register_monitor
+
+    register_monitor(sub)
     return parser
 
 

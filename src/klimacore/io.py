@@ -578,3 +578,10 @@ def read_netcdf(path: str | Path) -> Any:
             da.name = None
         return da
     return ds
+
+
+# --- importers (own modules, re-exported here) ------------------------------------------------
+
+from klimacore._eco2 import read_energi_co2_regnskab  # noqa: E402
+
+__all__ += ["read_energi_co2_regnskab"]
