@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 
 import pandas as pd
@@ -26,6 +27,8 @@ D = dt.date(2026, 1, 10)
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     reason = _postgres.unavailable()
+    if reason and os.environ.get("KLIMACORE_REQUIRE_POSTGRES"):
+        pytest.fail(f"KLIMACORE_REQUIRE_POSTGRES is set but: {reason}")
     if reason:
         pytest.skip(reason)
     with _postgres.server() as url:
