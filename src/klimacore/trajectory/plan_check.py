@@ -73,6 +73,40 @@ def _trajectory_rows(
     return out.rows
 
 
+def _latest_rows(
+    plan: ClimateActionPlan,
+    references: Iterable[Reference | str],
+    thresholds: Thresholds | None,
+) -> list[dict[str, Any]]:
+    """Latest-year verdicts: observed emissions, projected by the trend and the action scenario."""
+    from klimacore.trajectory._latest import latest_verdicts
+
+    out = _Rows(plan, "trajectory")
+    refs = [*resolve_references(references), *plan_references(plan)]
+    try:
+        observed = plan_emissions(plan, "observed")
+    except KlimacoreError as exc:
+        out.add("latest year", "no data", "warning", f"latest year: {exc}")
+        return out.rows
+    try:
+        action: Any = plan_emissions(plan, "action")
+    except KlimacoreError:
+        action = None
+    try:
+        frame = latest_verdicts(observed, refs, projection=action,
+                                thresholds=thresholds).latest()
+    except KlimacoreError as exc:
+        out.add("latest year", "no data", "warning", f"latest year: {exc}")
+        return out.rows
+    for row in frame.to_dict("records"):
+        status = row["status"] if row["status"] != "not applicable" else "no data"
+        year = row["verdict_year"] if row["verdict_year"] == row["verdict_year"] else None
+        out.add("latest year", status, str(row["severity"]), str(row["message"]),
+                reference=str(row["reference"]), year=year, value=row["latest_t"],
+                threshold=row["allowed_latest"], unit="t")
+    return out.rows
+
+
 def check_plan(
     plan: ClimateActionPlan,
     *,
@@ -99,6 +133,7 @@ def check_plan(
     rows.extend(_manko_rows(plan))
     rows.extend(_action_rows(plan))
     rows.extend(_trajectory_rows(plan, references, thresholds))
+    rows.extend(_latest_rows(plan, references, thresholds))
     if previous is not None:
         frames.append(check_no_backsliding(plan, previous))
     frames.append(_frame(rows))

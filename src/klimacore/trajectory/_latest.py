@@ -1,0 +1,569 @@
+"""Latest-year verdicts: where an entity stands now and where its current pace leads.
+
+A status report asks three things of the latest observed year, for every entity and reference:
+
+1. **The pace needed** from the latest year ``L`` (value ``E_L``) to each future milestone ``m``
+   (allowed ``A_m``): linear ``(E_L − A_m)/(m − L)`` t a year, the same in % of base-year emissions
+   a year, and compound ``1 − (A_m/E_L)^(1/(m − L))`` a year.
+2. **The pace achieved**: the least-squares trend over a trailing window (default 5 years:
+   ``L − 5 … L``, reported years only), the mean year-on-year change, and the value projected at
+   each milestone by that trend (anchored at ``E_L`` by default, clipped at zero) — or by a
+   projection you give (a plan's action scenario, a national projection) where it covers the
+   milestone year.
+3. **The verdict**: the projected gap ``projection − A_m`` in % of base-year emissions gives
+   *on track* (≤ 0), *at risk* (≤ ``Thresholds.at_risk_pct``) or *off track*; the entity's verdict
+   against a reference is the worst of its future milestones. The cumulative emissions so far and
+   the trend give the date the reference's (implied or allocated) budget runs out, also beyond the
+   data, and the date the trend reaches zero.
+
+The latest year itself is compared with the reference's path in that year. Between milestones that
+path is an interpolation nobody legislated: it is labelled *indicative* in every table and message
+and carries at most *warning* severity; ``indicative_from`` sets its convention (from the base year,
+or from a stated start year such as a plan's baseline year). An entity without a verdict says why:
+no base-year value, a net-negative base, too few reported years in the window.
+
+Examples
+--------
+The worked example: 1990 = 2000 kt, 2018 = 1300 kt, 2023 = 1100 kt against the Danish Climate Act
+(allowed 2030 = 600 kt):
+
+>>> import xarray as xr
+>>> from klimacore.trajectory import latest_verdicts
+>>> e = xr.DataArray([2000.0, 1300.0, 1100.0], dims="year", coords={"year": [1990, 2018, 2023]},
+...                  attrs={"units": "kt"})
+>>> v = latest_verdicts(e, "dk-climate-act")
+>>> row = v.to_frame("milestones").query("year == 2030").iloc[0].to_dict()
+>>> round(row["needed_t_per_year"] / 1e3, 2), round(row["needed_pct_of_base"], 3)
+(71.43, 3.571)
+>>> round(row["needed_compound_pct"], 2), row["trend_t_per_year"] / 1e3, row["projected"] / 1e3
+(8.29, -40.0, 820.0)
+>>> row["gap_t"] / 1e3, round(row["gap_pct"], 1), row["status"]
+(220.0, 11.0, 'off track')
+>>> v.worst()
+reference dk-climate-act
+entity
+series         off track
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from klimacore.errors import ValidationError
+from klimacore.trajectory.references import DEFAULT_REFERENCES, Reference, resolve_references
+from klimacore.trajectory.result import (
+    AT_RISK,
+    NO_DATA,
+    NOT_APPLICABLE,
+    OFF_TRACK,
+    ON_TRACK,
+    STATUS_LABELS,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import xarray as xr
+
+    from klimacore.trajectory.checks import Thresholds, TrajectoryCheck
+
+__all__ = ["LatestCheck", "latest_from_check", "latest_verdicts", "linear_trend"]
+
+_EPS = 1e-9
+_RANK = np.asarray([0, 2, 3, 1])  # worst-of order by status code: on track < no data < at risk < off
+Anchor = Literal["latest", "fit"]
+
+# reasons an entity × reference has no verdict (codes in the summary's ``reason`` variable)
+REASONS: tuple[str, ...] = (
+    "",
+    "no reported year",
+    "base year not in the data (pass base_emissions)",
+    "base-year value missing",
+    "net-negative or zero base-year value",
+    "fewer than 2 reported years in the trend window",
+    "allowed value unknown (population or budget share missing)",
+    "no milestone after the latest year",
+)
+
+
+@dataclass(frozen=True)
+class LatestCheck:
+    """Result of :func:`latest_verdicts`.
+
+    Attributes
+    ----------
+    milestones
+        Per entity, reference and future milestone year: ``allowed``, ``needed_t_per_year``,
+        ``needed_pct_of_base``, ``needed_compound_pct``, ``projected``, ``projection_basis``
+        (0 trend, 1 given projection), ``gap_t``, ``gap_pct``, ``status`` (codes as
+        :data:`~klimacore.trajectory.STATUS_LABELS`; −1 where the year is not a future milestone
+        of the reference).
+    summary
+        Per entity and reference: ``latest_year``, ``latest_t``, ``base_t``, ``allowed_latest``
+        (the reference's path in the latest year), ``latest_indicative`` (True where that path is
+        an interpolation), ``latest_status``, ``trend_t_per_year``, ``trend_start``,
+        ``trend_points``, ``mean_change_pct``, ``verdict`` (worst future milestone),
+        ``verdict_year``, ``reason`` (index into :data:`REASONS`), ``budget_t``,
+        ``cumulative_t``, ``budget_left_t``, ``budget_runout_year`` (fractional),
+        ``trend_zero_year`` (fractional), and ``estimate_t``/``estimate_year`` where ``as_of``
+        asks for a year after the data.
+    """
+
+    milestones: xr.Dataset
+    summary: xr.Dataset
+    references: tuple[Reference, ...]
+    entity_dims: tuple[str, ...] = field(default=())
+    window: int = 5
+
+    def latest(self) -> pd.DataFrame:
+        """One row per entity × reference: the latest year, pace, projection and verdict."""
+        from klimacore.trajectory._latest_frames import latest_frame
+
+        return latest_frame(self)
+
+    def worst(self) -> pd.DataFrame:
+        """The verdict per entity (rows) and reference (columns); one row for a single series."""
+        from klimacore.trajectory._latest_frames import verdict_table
+
+        return verdict_table(self)
+
+    def to_frame(self, kind: Literal["latest", "milestones"] = "latest") -> pd.DataFrame:
+        """Tidy rows: ``latest`` (one per entity × reference) or ``milestones`` (per future
+        milestone), each with status, severity and message."""
+        from klimacore.trajectory._latest_frames import latest_frame, milestone_frame
+
+        if kind == "latest":
+            return latest_frame(self)
+        if kind == "milestones":
+            return milestone_frame(self)
+        raise ValidationError(f"unknown kind {kind!r}: latest, milestones")
+
+
+# --- the verdicts -------------------------------------------------------------------------------
+
+
+def latest_verdicts(
+    emissions: Any,
+    references: Iterable[Reference | str] | Reference | str = DEFAULT_REFERENCES,
+    *,
+    window: int = 5,
+    projection: Any = None,
+    base_emissions: Mapping[int, Any] | None = None,
+    population: Any = None,
+    budget_share: Any = None,
+    thresholds: Thresholds | None = None,
+    anchor: Anchor = "latest",
+    indicative_from: Literal["base_year"] | int = "base_year",
+    as_of: int | None = None,
+    budget_start: int = 2020,
+    gases: Any = None,
+    boundary: str | None = None,
+    includes_lulucf: bool | None = None,
+    sector_map: Mapping[str, str] | None = None,
+) -> LatestCheck:
+    """Latest-year verdicts for every entity × reference in one vectorized call.
+
+    Parameters
+    ----------
+    emissions
+        Observed emissions with a ``year`` dim (any other dims are entities); pandas forms as
+        :func:`~klimacore.trajectory.as_emissions`. Unreported years are NaN; each entity's
+        latest year is its last reported one.
+    references
+        As :func:`~klimacore.trajectory.check_trajectory`. A reference whose base year is
+        neither in the data nor in ``base_emissions`` gives "no data" with that reason (not an
+        error), so one call serves entities with and without a published base-year value.
+    window
+        Years before the latest in the trend window (``L − window … L``).
+    projection
+        Emissions projected by a scenario (a plan's action scenario, a national projection),
+        same entity dims; used at every milestone year it covers instead of the trend.
+    base_emissions
+        ``{base_year: value}`` (number, DataArray, pandas Series or dict keyed by the entity's
+        labels) for base years not in the data; NaN means "not given" for that entity.
+    population, budget_share, thresholds, gases, boundary, includes_lulucf, sector_map,
+    budget_start
+        As :func:`~klimacore.trajectory.check_trajectory`.
+    anchor
+        ``"latest"`` (default): the trend line runs through the latest value; ``"fit"``: the
+        least-squares line itself (Klimatkollen's convention).
+    indicative_from
+        The path in years between milestones: ``"base_year"`` (straight line from the base year)
+        or a start year ``S`` (straight line from the entity's own value in ``S`` to the next
+        milestone, e.g. the plan's baseline year).
+    as_of
+        A year after the data to estimate (by the trend, labelled as an estimate).
+
+    Returns
+    -------
+    LatestCheck
+    """
+    from klimacore.trajectory.checks import as_emissions, check_trajectory
+
+    if window < 1:
+        raise ValidationError(f"window must be at least 1 year, got {window}")
+    E = as_emissions(emissions)
+    refs = resolve_references(references)
+    if not refs:
+        raise ValidationError("no references to check against")
+    data_years = set(E["year"].to_numpy().tolist())
+    bases = _base_inputs(base_emissions, E)
+    runnable = [r for r in refs if r.base_year in data_years or r.base_year in bases]
+    check = None
+    if runnable:
+        check = check_trajectory(E, runnable, population=population, budget_share=budget_share,
+                                 base_emissions=bases or None, thresholds=thresholds,
+                                 gases=gases, boundary=boundary,
+                                 includes_lulucf=includes_lulucf, sector_map=sector_map,
+                                 budget_start=budget_start, on_invalid_base="no data")
+    return _assemble(E, refs, check, window=window, projection=projection,
+                     thresholds=thresholds, anchor=anchor, indicative_from=indicative_from,
+                     as_of=as_of)
+
+
+def latest_from_check(check: TrajectoryCheck, *, window: int = 5, projection: Any = None,
+                      thresholds: Thresholds | None = None, anchor: Anchor = "latest",
+                      indicative_from: Literal["base_year"] | int = "base_year",
+                      as_of: int | None = None) -> LatestCheck:
+    """Latest-year verdicts from a :class:`~klimacore.trajectory.TrajectoryCheck` already made."""
+    E = check.years["emissions"].where(check.years["in_data"])
+    E = E.isel(year=np.flatnonzero(check.years["in_data"].to_numpy()))
+    return _assemble(E, list(check.references), check, window=window, projection=projection,
+                     thresholds=thresholds, anchor=anchor, indicative_from=indicative_from,
+                     as_of=as_of)
+
+
+def linear_trend(emissions: Any, *, start_year: int | None = None,
+                 end_year: int | None = None) -> xr.Dataset:
+    """The least-squares line through the reported years ``start_year … end_year``.
+
+    Returns a Dataset over the entity dims with ``slope`` (t a year), ``level`` (the line's value
+    in ``end_year``, default the last year of the data), ``end_year`` and ``points`` (years used;
+    fewer than 2 gives NaN). The line is ``level + slope·(year − end_year)``.
+
+    >>> import xarray as xr
+    >>> e = xr.DataArray([10.0, 9.0, 7.0], dims="year", coords={"year": [2020, 2021, 2022]})
+    >>> t = linear_trend(e)
+    >>> float(t["slope"]), round(float(t["level"]), 4)
+    (-1.5, 7.1667)
+    """
+    import xarray as xr
+
+    from klimacore.trajectory.checks import as_emissions
+
+    E = as_emissions(emissions)
+    years = E["year"].to_numpy().astype(float)
+    end = float(years.max()) if end_year is None else float(end_year)
+    start = float(years.min()) if start_year is None else float(start_year)
+    if start > end:
+        raise ValidationError(f"start_year {start_year} is after end_year {end}")
+    entity_dims = [str(d) for d in E.dims if d != "year"]
+    shape = [E.sizes[d] for d in entity_dims]
+    values = np.asarray(E.to_numpy(), dtype=float).reshape(-1, years.size)
+    keep = (years >= start) & (years <= end)
+    values = np.where(keep[None, :], values, np.nan)
+    slope, level, n = _ls_trend(values, years, np.full(values.shape[0], end), int(end - start))
+    template = E.isel(year=0, drop=True)
+    return xr.Dataset({"slope": template.copy(data=slope.reshape(shape)),
+                       "level": template.copy(data=level.reshape(shape)),
+                       "points": template.copy(data=n.reshape(shape).astype(np.int64))},
+                      attrs={"end_year": int(end), "start_year": int(start), "units": "t"})
+
+
+def _base_inputs(base_emissions: Mapping[int, Any] | None, E: xr.DataArray) -> dict[int, Any]:
+    """``base_emissions`` values as DataArrays over the emissions' entity dims."""
+    import pandas as pd
+    import xarray as xr
+
+    out: dict[int, Any] = {}
+    dims = [str(d) for d in E.dims if d != "year"]
+    for year, value in (base_emissions or {}).items():
+        if isinstance(value, pd.Series):
+            value = xr.DataArray.from_series(value.astype(float))
+        elif isinstance(value, Mapping):
+            if len(dims) != 1:
+                raise ValidationError(
+                    f"base_emissions[{year}] is a dict: the emissions need exactly one entity "
+                    f"dimension to key it by (they have {dims})")
+            value = xr.DataArray(np.asarray(list(value.values()), dtype=float), dims=dims[0],
+                                 coords={dims[0]: list(value.keys())})
+        if isinstance(value, xr.DataArray):
+            extra = [d for d in value.dims if d not in dims]
+            if extra:
+                raise ValidationError(f"base_emissions[{year}] has dimension(s) {extra} the "
+                                      f"emissions lack ({dims})")
+            value = value.reindex({d: E[d].to_numpy() for d in value.dims})
+        out[int(year)] = value
+    return out
+
+
+def _ls_trend(values: np.ndarray[Any, Any], years: np.ndarray[Any, Any],
+              latest: np.ndarray[Any, Any], window: int
+              ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Least-squares slope, fitted level at the latest year and point count, per row."""
+    t = years[None, :] - latest[:, None]  # years relative to the latest (NaN rows stay NaN)
+    with np.errstate(invalid="ignore"):
+        mask = np.isfinite(values) & (t >= -window) & (t <= 0)
+    w = mask.astype(float)
+    tz = np.where(mask, t, 0.0)
+    vz = np.where(mask, values, 0.0)
+    n = w.sum(-1)
+    sx, sy = tz.sum(-1), vz.sum(-1)
+    sxx, sxy = (tz * tz).sum(-1), (tz * vz).sum(-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        den = n * sxx - sx * sx
+        slope = np.where((n >= 2) & (den > 0), (n * sxy - sx * sy) / den, np.nan)
+        level = np.where(n >= 2, (sy - slope * sx) / n, np.nan)
+    return slope, level, n
+
+
+def _mean_change(values: np.ndarray[Any, Any], years: np.ndarray[Any, Any],
+                 latest: np.ndarray[Any, Any], window: int) -> np.ndarray[Any, Any]:
+    consecutive = np.diff(years) == 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        change = (values[:, 1:] - values[:, :-1]) / values[:, :-1] * 100.0
+        t = years[None, 1:] - latest[:, None]
+        ok = consecutive[None, :] & np.isfinite(change) & (t <= 0) & (t > -window - 0.5) & (
+            values[:, :-1] > 0)
+        n = ok.sum(-1)
+        return np.where(n > 0, np.where(ok, change, 0.0).sum(-1) / np.maximum(n, 1), np.nan)
+
+
+def _assemble(E: xr.DataArray, refs: Sequence[Reference], check: TrajectoryCheck | None, *,
+              window: int, projection: Any, thresholds: Thresholds | None, anchor: Anchor,
+              indicative_from: Literal["base_year"] | int, as_of: int | None) -> LatestCheck:
+    import xarray as xr
+
+    from klimacore.trajectory.checks import Thresholds, as_emissions
+
+    th = thresholds or Thresholds()
+    entity_dims = tuple(str(d) for d in E.dims if d != "year")
+    shape = tuple(E.sizes[d] for d in entity_dims)
+    n_ent = int(np.prod(shape)) if shape else 1
+    years = E["year"].to_numpy().astype(np.int64)
+    values = np.asarray(E.to_numpy(), dtype=float).reshape(n_ent, years.size)
+    yf = years.astype(float)
+    valid = np.isfinite(values)
+    has = valid.any(-1)
+    last_idx = np.where(has, years.size - 1 - np.argmax(valid[:, ::-1], axis=-1), 0)
+    latest_year = np.where(has, yf[last_idx], np.nan)
+    e_latest = np.where(has, values[np.arange(n_ent), last_idx], np.nan)
+    slope, level_fit, n_pts = _ls_trend(values, yf, latest_year, window)
+    level = e_latest if anchor == "latest" else level_fit
+    mean_change = _mean_change(values, yf, latest_year, window)
+    trend_start = np.where(has, latest_year - window, np.nan)
+
+    n_ref = len(refs)
+    m_years = np.asarray(sorted({y for r in refs for y in r.milestone_years}), dtype=np.int64)
+    n_m = m_years.size
+    ids = [r.id for r in refs]
+    base = np.full((n_ent, n_ref), np.nan)
+    allowed_m = np.full((n_ent, n_ref, n_m), np.nan)
+    allowed_l = np.full((n_ent, n_ref), np.nan)
+    reason = np.zeros((n_ent, n_ref), dtype=np.int8)
+    budget = np.full((n_ent, n_ref), np.nan)
+    cum = np.full((n_ent, n_ref), np.nan)
+    cum_end = np.full(n_ref, np.nan)
+    exhausted = np.full((n_ent, n_ref), np.nan)
+    is_ms = np.zeros((n_ref, n_m), dtype=bool)
+    if check is not None:
+        c_ids = [r.id for r in check.references]
+        c_years = check.years["year"].to_numpy()
+        allowed_all = check.years["allowed"].transpose(*entity_dims, "reference", "year")
+        a_all = np.asarray(allowed_all.to_numpy(), dtype=float).reshape(
+            n_ent, len(c_ids), c_years.size)
+        sm = check.summary
+        b_all = np.asarray(sm["base_t"].transpose(*entity_dims, "reference").to_numpy(),
+                           dtype=float).reshape(n_ent, len(c_ids))
+        bud = np.asarray(sm["budget_t"].transpose(*entity_dims, "reference").to_numpy(),
+                         dtype=float).reshape(n_ent, len(c_ids))
+        cu = np.asarray(sm["cumulative_t"].transpose(*entity_dims, "reference").to_numpy(),
+                        dtype=float).reshape(n_ent, len(c_ids))
+        ex = np.asarray(sm["budget_exhausted_year"].transpose(*entity_dims, "reference")
+                        .to_numpy(), dtype=float).reshape(n_ent, len(c_ids))
+        w_end = sm["window_end"].to_numpy()
+        m_pos = np.searchsorted(c_years, m_years)
+        for r, ref in enumerate(refs):
+            if ref.id not in c_ids:
+                reason[:, r] = 2
+                continue
+            c = c_ids.index(ref.id)
+            base[:, r] = b_all[:, c]
+            allowed_m[:, r, :] = a_all[:, c, m_pos]
+            budget[:, r], cum[:, r], exhausted[:, r] = bud[:, c], cu[:, c], ex[:, c]
+            cum_end[r] = w_end[c]
+            li = np.searchsorted(c_years, np.where(has, latest_year, c_years[0]))
+            allowed_l[:, r] = a_all[np.arange(n_ent), c, np.minimum(li, c_years.size - 1)]
+    else:
+        reason[:] = 2
+    for r, ref in enumerate(refs):
+        is_ms[r] = np.isin(m_years, ref.milestone_years)
+
+    # indicative path convention: from a stated start year to the next milestone
+    ind = np.ones((n_ent, n_ref), dtype=bool)
+    for r, ref in enumerate(refs):
+        ind[:, r] = ~np.isin(latest_year, np.asarray([ref.base_year, *ref.milestone_years],
+                                                      dtype=float))
+    if indicative_from != "base_year":
+        s_year = int(indicative_from)
+        if s_year in years.tolist():
+            e_s = values[:, years.tolist().index(s_year)]
+        else:
+            e_s = np.full(n_ent, np.nan)
+        for r, ref in enumerate(refs):
+            later = [m for m in ref.milestone_years if m > s_year]
+            if not later:
+                continue
+            m1 = later[0]
+            a1 = allowed_m[:, r, int(np.searchsorted(m_years, m1))]
+            with np.errstate(invalid="ignore"):
+                frac = (latest_year - s_year) / (m1 - s_year)
+                path = e_s + (a1 - e_s) * frac
+                before = (latest_year > s_year) & (latest_year < m1)
+            allowed_l[:, r] = np.where(before, path, np.where(latest_year <= s_year, np.nan,
+                                                              allowed_l[:, r]))
+    # projections at milestones: a given projection where it covers the year, else the trend
+    dt = m_years[None, :] - latest_year[:, None]  # (N, M)
+    proj = level[:, None] + slope[:, None] * dt
+    clip = (level >= 0)[:, None]
+    proj = np.where(clip, np.maximum(proj, 0.0), proj)
+    basis = np.zeros((n_ent, n_m), dtype=np.int8)
+    if projection is not None:
+        P = as_emissions(projection)
+        extra = [d for d in P.dims if d != "year" and d not in entity_dims]
+        if extra:
+            raise ValidationError(f"projection has dimension(s) {extra} the emissions lack "
+                                  f"({list(entity_dims)})")
+        P = P.reindex(year=m_years)
+        P = P.broadcast_like(E.isel(year=0, drop=True)).transpose(*entity_dims, "year")
+        pv = np.asarray(P.to_numpy(), dtype=float).reshape(n_ent, n_m)
+        given = np.isfinite(pv)
+        proj = np.where(given, pv, proj)
+        basis = np.where(given, 1, 0).astype(np.int8)
+    # paces and gaps (N, R, M)
+    future = (dt > 0)[:, None, :] & is_ms[None, :, :]
+    el = e_latest[:, None, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        span = dt[:, None, :]
+        needed_t = (el - allowed_m) / span
+        needed_pct = needed_t / np.abs(base)[..., None] * 100.0
+        ratio = allowed_m / el
+        compound = np.where(allowed_m <= 0, 100.0,
+                            100.0 * (1.0 - np.power(np.maximum(ratio, 0.0), 1.0 / span)))
+        compound = np.where(el > 0, compound, np.nan)
+        gap = proj[:, None, :] - allowed_m
+        gap_pct = gap / np.abs(base)[..., None] * 100.0
+        status = np.where(gap_pct <= 100 * _EPS, ON_TRACK,
+                          np.where(gap_pct <= th.at_risk_pct + 100 * _EPS, AT_RISK, OFF_TRACK))
+    # reasons for "no data" (first that applies)
+    b_ok = np.isfinite(base) & (base > 0)
+    reason = np.where((reason == 0) & ~has[:, None], 1, reason)
+    reason = np.where((reason == 0) & np.isnan(base), 3, reason)
+    reason = np.where((reason == 0) & ~b_ok, 4, reason)
+    reason = np.where((reason == 0) & ((n_pts < 2) & ~basis.all(-1))[:, None], 5, reason)
+    no_future = ~future.any(-1)
+    reason = np.where((reason == 0) & no_future, 7, reason)
+    bad = (reason != 0)[..., None] | np.isnan(allowed_m) | np.isnan(proj)[:, None, :]
+    status = np.where(bad, NO_DATA, status)
+    status = np.where(future, status, NOT_APPLICABLE).astype(np.int8)
+    unknown_allowed = (reason == 0) & ~(future & ~np.isnan(allowed_m)).any(-1) & ~no_future
+    reason = np.where(unknown_allowed, 6, reason).astype(np.int8)
+    for arr in (needed_t, needed_pct, compound, gap, gap_pct):
+        arr[~future] = np.nan
+    # the verdict: the worst future milestone (earliest among equals)
+    rank = np.where(status >= 0, _RANK[np.maximum(status, 0)], -1)
+    pick = rank.argmax(-1)
+    verdict = np.take_along_axis(status, pick[..., None], -1)[..., 0]
+    verdict_year = np.where(verdict >= 0, m_years[pick].astype(float), np.nan)
+    verdict = np.where(reason == 7, NOT_APPLICABLE, verdict)
+    verdict = np.where((reason != 0) & (reason != 7), NO_DATA, verdict).astype(np.int8)
+    # the latest year against the reference's path that year
+    with np.errstate(invalid="ignore", divide="ignore"):
+        l_gap_pct = (e_latest[:, None] - allowed_l) / np.abs(base) * 100.0
+        l_status = np.where(l_gap_pct <= 100 * _EPS, ON_TRACK,
+                            np.where(l_gap_pct <= th.at_risk_pct + 100 * _EPS, AT_RISK,
+                                     OFF_TRACK))
+    l_status = np.where(np.isnan(l_gap_pct), NO_DATA, l_status)
+    l_status = np.where(np.isnan(allowed_l) & ~np.isnan(base) & has[:, None] & (
+        latest_year[:, None] < np.asarray([r.base_year for r in refs])[None, :]),
+        NOT_APPLICABLE, l_status).astype(np.int8)
+    # budgets: what is left after the cumulative window, spent by the trend from L + 1
+    from klimacore.trajectory._budget import budget_runout, trend_zero_year
+
+    with np.errstate(invalid="ignore"):
+        covered = latest_year[:, None] == cum_end[None, :]
+        left = np.where(covered, budget - cum, np.nan)
+        next_level = level + slope  # the trend in year L + 1
+        next_level = np.where(clip[:, 0], np.maximum(next_level, 0.0), next_level)
+        runout = budget_runout(left, next_level[:, None], slope[:, None],
+                               start_year=latest_year[:, None] + 1.0)
+        runout = np.where(left <= 0, exhausted, runout)
+        zero = trend_zero_year(level, slope, start_year=latest_year)
+    estimate = np.full(n_ent, np.nan)
+    if as_of is not None:
+        with np.errstate(invalid="ignore"):
+            estimate = np.where(as_of > latest_year, level + slope * (as_of - latest_year),
+                                np.nan)
+            estimate = np.where(clip[:, 0], np.maximum(estimate, 0.0), estimate)
+
+    coords: dict[str, Any] = {d: E[d].to_numpy() for d in entity_dims}
+    coords.update({str(c): E[c] for c in E.coords if c not in E.dims and "year" not in E[c].dims
+                   and set(E[c].dims) <= set(entity_dims)})
+    dims_e, dims_r = entity_dims, (*entity_dims, "reference")
+    dims_rm = (*entity_dims, "reference", "year")
+
+    def er(a: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        return a.reshape((*shape, *a.shape[1:]))
+
+    attrs = {"units": "t", "status_labels": list(STATUS_LABELS), "at_risk_pct": th.at_risk_pct,
+             "window": window, "anchor": anchor, "indicative_from": str(indicative_from),
+             "references": [r.key for r in refs], "reasons": list(REASONS)}
+    for key in ("gwp_metric", "gases", "boundary", "source", "release",
+                "sector_classification"):
+        if key in E.attrs:
+            attrs[key] = E.attrs[key]
+    ms = xr.Dataset(
+        {
+            "allowed": (dims_rm, er(allowed_m)),
+            "needed_t_per_year": (dims_rm, er(needed_t)),
+            "needed_pct_of_base": (dims_rm, er(needed_pct)),
+            "needed_compound_pct": (dims_rm, er(compound)),
+            "projected": ((*entity_dims, "year"), er(proj)),
+            "projection_basis": ((*entity_dims, "year"), er(basis)),
+            "gap_t": (dims_rm, er(gap)),
+            "gap_pct": (dims_rm, er(gap_pct)),
+            "status": (dims_rm, er(status)),
+            "is_milestone": (("reference", "year"), is_ms),
+        },
+        coords={**coords, "reference": ids, "year": m_years}, attrs=attrs)
+    summary = xr.Dataset(
+        {
+            "latest_year": (dims_e, er(latest_year)),
+            "latest_t": (dims_e, er(e_latest)),
+            "base_t": (dims_r, er(base)),
+            "base_year": ("reference", np.asarray([r.base_year for r in refs])),
+            "allowed_latest": (dims_r, er(allowed_l)),
+            "latest_indicative": (dims_r, er(ind)),
+            "latest_gap_pct": (dims_r, er(l_gap_pct)),
+            "latest_status": (dims_r, er(l_status)),
+            "trend_t_per_year": (dims_e, er(slope)),
+            "trend_level_t": (dims_e, er(level)),
+            "trend_start": (dims_e, er(trend_start)),
+            "trend_points": (dims_e, er(n_pts.astype(np.int64))),
+            "mean_change_pct": (dims_e, er(mean_change)),
+            "verdict": (dims_r, er(verdict)),
+            "verdict_year": (dims_r, er(verdict_year)),
+            "reason": (dims_r, er(reason)),
+            "budget_t": (dims_r, er(budget)),
+            "cumulative_t": (dims_r, er(cum)),
+            "cumulative_end": ("reference", cum_end),
+            "budget_left_t": (dims_r, er(left)),
+            "budget_runout_year": (dims_r, er(np.asarray(runout, dtype=float))),
+            "trend_zero_year": (dims_e, er(np.asarray(zero, dtype=float))),
+            "estimate_t": (dims_e, er(estimate)),
+        },
+        coords={**coords, "reference": ids}, attrs={**attrs, "as_of": as_of})
+    return LatestCheck(ms, summary, tuple(refs), entity_dims, window)

@@ -1,0 +1,295 @@
+"""Latest-year verdicts, budgets by convention, Klimatkollen's method, and real data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from klimacore.trajectory import (
+    annual_cut_pct,
+    budget_runout,
+    check_trajectory,
+    discrete_budget_path,
+    exponential_path,
+    fractional_year_to_date,
+    latest_verdicts,
+    linear_trend,
+    mean_annual_change_pct,
+    trend_zero_year,
+)
+
+HERE = Path(__file__).resolve().parent
+
+
+def shared_data(*parts: str) -> Path:
+    env = os.environ.get("KLIMACORE_SHARED_DATA")
+    root = Path(env) if env else HERE.parents[1] / "shared" / "data"
+    path = root.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"shared data not found at {path} (set KLIMACORE_SHARED_DATA)")
+    return path
+
+
+def worked_example() -> xr.DataArray:
+    return xr.DataArray([2000.0, 1300.0, 1100.0], dims="year",
+                        coords={"year": [1990, 2018, 2023]}, attrs={"units": "kt"})
+
+
+# --- the worked example of the issue ------------------------------------------------------------
+
+
+def test_worked_example_climate_act() -> None:
+    v = latest_verdicts(worked_example(), "dk-climate-act")
+    row = v.to_frame("milestones").set_index("year").loc[2030]
+    assert row["allowed"] == pytest.approx(600e3)
+    assert row["needed_t_per_year"] == pytest.approx(500e3 / 7)  # 71.43 kt/yr
+    assert row["needed_pct_of_base"] == pytest.approx(3.5714, abs=1e-4)
+    assert row["needed_compound_pct"] == pytest.approx(8.29, abs=5e-3)
+    assert row["trend_t_per_year"] == pytest.approx(-40e3)
+    assert row["projected"] == pytest.approx(820e3)
+    assert row["gap_t"] == pytest.approx(220e3) and row["gap_pct"] == pytest.approx(11.0)
+    assert row["status"] == "off track" and row["severity"] == "error"
+    assert "71,429 t/yr" in row["message"] and "820,000 t projected" in row["message"]
+    latest = v.latest().iloc[0]
+    assert latest["latest_year"] == 2023 and latest["status"] == "off track"
+    assert latest["verdict_year"] == 2030
+    assert latest["latest_indicative"]  # 2023 is between 1990 and 2025: an interpolation
+    assert "indicative path from 1990" in latest["message"]
+    assert v.worst().loc["series", "dk-climate-act"] == "off track"
+
+
+def test_trajectory_check_latest_and_worst_single_series() -> None:
+    res = check_trajectory(worked_example(), "dk-climate-act")
+    # future milestones are judged by the projection, not "no data"
+    assert res.worst().loc["series", "dk-climate-act"] == "off track"
+    assert res.worst(projected=False).loc["series", "dk-climate-act"] == "no data"
+    assert res.latest().iloc[0]["status"] == "off track"
+
+
+def test_per_entity_latest_years_and_reasons() -> None:
+    years = [2017, 2018, 2019, 2020, 2021, 2022, 2023]
+    data = np.array([
+        [120, 115, 110, 105, 100, 95, 90],        # steady decline, all years
+        [120, 118, 116, 114, 112, np.nan, np.nan],  # stopped reporting after 2021
+        [-5, -5, -5, -5, -5, -5, -5],             # net negative (e.g. Læsø's account)
+        [np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, 50],  # one year only
+    ], dtype=float)
+    e = xr.DataArray(data, dims=("municipality", "year"),
+                     coords={"municipality": [101, 147, 825, 860], "year": years})
+    v = latest_verdicts(e, ["ipcc-ar6-c1-ghg", "dk-climate-act"])
+    lt = v.latest().set_index(["municipality", "reference"])
+    assert lt.loc[(147, "ipcc-ar6-c1-ghg"), "latest_year"] == 2021
+    assert lt.loc[(147, "ipcc-ar6-c1-ghg"), "trend_t_per_year"] == pytest.approx(-2.0)
+    assert lt.loc[(825, "ipcc-ar6-c1-ghg"), "status"] == "no data"
+    assert "net-negative" in lt.loc[(825, "ipcc-ar6-c1-ghg"), "message"]
+    assert "base-year value missing" in lt.loc[(860, "ipcc-ar6-c1-ghg"), "reason"]
+    for m in (101, 147, 825, 860):  # no 1990 in the data: the true reason, not an error
+        assert "base year 1990 not in the data" in lt.loc[(m, "dk-climate-act"), "message"]
+    # a published 1990 back-cast for some municipalities (a dict keyed by code), NaN elsewhere
+    v2 = latest_verdicts(e, "dk-climate-act", base_emissions={1990: {101: 200.0, 147: 150.0}})
+    lt2 = v2.latest().set_index("municipality")
+    assert lt2.loc[101, "status"] in ("on track", "at risk", "off track")
+    assert lt2.loc[825, "reason"] == "base-year value missing"
+    series = pd.Series([200.0], index=pd.Index([101], name="municipality"))
+    v3 = latest_verdicts(e, "dk-climate-act", base_emissions={1990: series})
+    assert v3.latest().set_index("municipality").loc[101, "status"] == lt2.loc[101, "status"]
+    assert v.worst().shape == (4, 2)
+
+
+def test_projection_overrides_trend_and_clipping() -> None:
+    e = xr.DataArray([100.0, 60.0, 20.0], dims="year", coords={"year": [2019, 2021, 2023]})
+    v = latest_verdicts(e, "ipcc-ar6-c1-ghg")
+    ms = v.to_frame("milestones").set_index("year")
+    assert (ms["projected"] >= 0).all() and ms.loc[2030, "projected"] == 0.0  # clipped at zero
+    assert v.summary["trend_zero_year"].item() == pytest.approx(2024.0)
+    proj = xr.DataArray([70.0], dims="year", coords={"year": [2030]})
+    ms2 = latest_verdicts(e, "ipcc-ar6-c1-ghg", projection=proj).to_frame("milestones")
+    ms2 = ms2.set_index("year")
+    assert ms2.loc[2030, "projected"] == 70.0 and ms2.loc[2030, "basis"] == "projection"
+    assert ms2.loc[2030, "status"] == "off track"  # 70 > 57 allowed: 13 % of 2019
+    assert ms2.loc[2035, "basis"] == "trend"
+
+
+def test_indicative_from_start_year_and_estimate() -> None:
+    e = xr.DataArray([1000.0, 800.0, 700.0, 650.0], dims="year",
+                     coords={"year": [1990, 2019, 2021, 2023]})
+    v = latest_verdicts(e, "dk-climate-act", indicative_from=2019, as_of=2025)
+    row = v.latest().iloc[0]
+    # from 800 t in 2019 to 500 t allowed in 2025: 2023 → 800 − 300·4/6 = 600
+    assert row["allowed_latest"] == pytest.approx(600.0)
+    assert "indicative path from 2019" in row["message"]
+    assert row["estimate_year"] == 2025 and "estimate" in row["message"]
+
+
+def test_year_rows_between_milestones_are_indicative_warnings() -> None:
+    frame = check_trajectory(worked_example(), "dk-climate-act").to_frame("years")
+    between = frame[frame["year"].isin([2018, 2023])]
+    assert between["indicative"].all() and set(between["severity"]) <= {"info", "warning"}
+    assert between["message"].str.contains("indicative path").all()
+    assert not frame.set_index("year").loc[1990, "indicative"]
+
+
+# --- budgets and trends -------------------------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(start=st.floats(1.0, 1e7), factor=st.floats(0.01, 50.0))
+def test_budget_paths_spend_exactly_the_budget(start: float, factor: float) -> None:
+    budget = start * factor  # also smaller than one year's emissions
+    years = np.arange(2025, 2025 + 4000)
+    disc = discrete_budget_path(start, budget, years, start_year=2025).to_numpy()
+    assert disc.sum() == pytest.approx(budget, rel=1e-6)
+    assert disc[0] < start and np.all(np.diff(disc) <= 0)
+    cut = annual_cut_pct(start, budget, convention="discrete")
+    assert disc[1] / disc[0] == pytest.approx(1 - cut / 100, rel=1e-9)
+    # continuous: closed-form integral E0·B/E0·(1 − exp(−E0/B·T)) → B
+    cont = exponential_path(start, budget, years[:2], start_year=2025).to_numpy()
+    assert cont[1] / cont[0] == pytest.approx(
+        1 - annual_cut_pct(start, budget, convention="exponential") / 100, rel=1e-9)
+
+
+def _runout_loop(budget: float, level: float, slope: float, start: int) -> float:
+    """Plain annual loop: the year the cumulative sum passes the budget, plus the fraction."""
+    spent, k = 0.0, 0
+    while k < 10_000:
+        value = max(0.0, level + slope * k)
+        if value <= 0:
+            return math.nan
+        if spent + value >= budget:
+            return start + k + (budget - spent) / value
+        spent += value
+        k += 1
+    return math.nan
+
+
+@settings(max_examples=200, deadline=None)
+@given(budget=st.floats(1.0, 1e4), level=st.floats(1.0, 100.0), slope=st.floats(-20.0, 20.0))
+def test_budget_runout_matches_a_plain_loop(budget: float, level: float, slope: float) -> None:
+    got = float(budget_runout(budget, level, slope, start_year=2024))
+    want = _runout_loop(budget, level, slope, 2024)
+    if math.isnan(want):
+        assert math.isnan(got)
+    else:
+        assert got == pytest.approx(want, abs=1e-6)
+
+
+def test_budget_runout_continuous_against_numerical_integral() -> None:
+    budget, level, slope = 300.0, 100.0, -12.0
+    x = float(budget_runout(budget, level, slope, start_year=2024, convention="continuous"))
+    t = np.linspace(2024, x, 200_001)
+    f = np.maximum(level + slope * (t - 2024), 0)
+    assert float(np.sum((f[1:] + f[:-1]) / 2 * np.diff(t))) == pytest.approx(budget, rel=1e-8)
+    assert math.isnan(float(budget_runout(1e6, level, slope, start_year=2024,
+                                          convention="continuous")))
+
+
+def test_dates_and_mean_change() -> None:
+    assert fractional_year_to_date(2024.0) == dt.date(2024, 1, 1)
+    assert fractional_year_to_date(float("nan")) is None
+    assert float(trend_zero_year(10.0, 1.0, start_year=2020)) != float(
+        trend_zero_year(10.0, 1.0, start_year=2020))  # rising: never
+    e = xr.DataArray([100.0, 90.0, np.nan, 72.9], dims="year",
+                     coords={"year": [2020, 2021, 2022, 2024]})
+    assert float(mean_annual_change_pct(e)) == pytest.approx(-10.0)  # the gap is skipped
+
+
+# --- Klimatkollen's published method, computed independently ------------------------------------
+
+
+def test_klimatkollen_figures_reproduced() -> None:
+    """Klimatkollen (Klimatbyran, data/issues/emissions/emission_data_calculations.py): trend =
+    least squares 2015..last data year; budget = national budget × grandfathering share; Paris
+    path P(y) = E0·exp(−E0/B·(y − y0)) from the trend value in the current year; needed change =
+    1 − exp(−E0/B); historical change = mean year-on-year %; budget run-out = where the integral
+    of the trend line from y0 reaches B, as 1 Jan (y0 + 1) plus 365-day years; net zero = where
+    the line crosses zero, dated from 1 Jan (last year + 1)."""
+    years = np.arange(2015, 2023)
+    emissions = np.array([250e3, 246e3, 240e3, 237e3, 229e3, 215e3, 219e3, 208e3])
+    national = np.array([50e6, 49e6, 48e6, 47.5e6, 46e6, 43e6, 44e6, 42e6])
+    budget_national, y0 = 80e6, 2024
+    # -- independent computation in plain Python ------------------------------------------
+    n = len(years)
+    mx, my = sum(years) / n, sum(emissions) / n
+    k = sum((x - mx) * (y - my) for x, y in zip(years, emissions, strict=True)) / sum(
+        (x - mx) ** 2 for x in years)
+    m = my - k * mx
+    budget = budget_national * emissions.sum() / national.sum()
+    e0 = max(0.0, k * y0 + m)
+    paris_2030 = e0 * math.exp(-e0 / budget * (2030 - y0))
+    needed = (paris_2030 - e0 * math.exp(-e0 / budget * 7)) / paris_2030 * 100
+    hist = sum((emissions[i] - emissions[i - 1]) / emissions[i - 1] for i in range(1, n)) / (
+        n - 1) * 100
+    b2 = budget - (e0 + max(0.0, k * (y0 + 1) + m)) / 2  # trapezoid over [y0, y0 + 1]
+    x1 = y0 + 1
+    x2 = (math.sqrt(2 * b2 * k + (k * x1 + m) ** 2) - m) / k
+    runs_out = dt.datetime(x1, 1, 1) + dt.timedelta(seconds=int((x2 - x1) * 365 * 86400))
+    zero = -m / k
+    net_zero = dt.datetime(2023, 1, 1) + dt.timedelta(seconds=int((zero - 2023) * 365 * 86400))
+    # -- the same through klimacore's public API, choosing Klimatkollen's conventions -------
+    e = xr.DataArray(emissions, dims="year", coords={"year": years})
+    trend = linear_trend(e, start_year=2015)
+    slope, level = float(trend["slope"]), float(trend["level"])  # level in 2022
+    kc_e0 = max(0.0, level + slope * (y0 - 2022))
+    assert slope == pytest.approx(k, rel=1e-12) and kc_e0 == pytest.approx(e0, rel=1e-12)
+    path = exponential_path(kc_e0, budget, range(y0, 2051), start_year=y0)
+    assert float(path.sel(year=2030)) == pytest.approx(paris_2030, rel=1e-12)
+    assert float(annual_cut_pct(kc_e0, budget)) == pytest.approx(needed, rel=1e-9)
+    assert float(mean_annual_change_pct(e)) == pytest.approx(hist, rel=1e-12)
+    x = float(budget_runout(budget, kc_e0, slope, start_year=y0, convention="continuous"))
+    assert fractional_year_to_date(x, anchor_year=y0 + 1) == runs_out.date()
+    z = float(trend_zero_year(level, slope, start_year=2022))
+    assert fractional_year_to_date(z, anchor_year=2023) == net_zero.date()
+
+
+# --- real data ----------------------------------------------------------------------------------
+
+
+def test_98_municipalities_in_one_call() -> None:
+    from klimacore.io import read_energi_co2_regnskab
+
+    da = read_energi_co2_regnskab(shared_data("energi-co2-regnskab", "kommuner_2018_2023.csv"))
+    total = da.sum("sector", skipna=False)
+    v = latest_verdicts(total, ["ipcc-ar6-c1-ghg", "dk-climate-act"])
+    lt = v.latest()
+    ipcc = lt[lt["reference"] == "ipcc-ar6-c1-ghg"]
+    assert len(ipcc) == 98 and (ipcc["latest_year"] == 2023).all()
+    counts = ipcc["status"].value_counts().to_dict()
+    assert sum(counts.values()) == 98 and counts.get("no data", 0) == 1
+    assert ipcc.set_index("municipality").loc[825, "reason"].startswith("net-negative")
+    act = lt[lt["reference"] == "dk-climate-act"]
+    assert (act["status"] == "no data").all()
+    assert act["message"].str.contains("base year 1990 not in the data").all()
+    # the worst() table no longer says "no data" for every municipality
+    worst = check_trajectory(total, "ipcc-ar6-c1-ghg", on_invalid_base="no data").worst()
+    assert (worst["ipcc-ar6-c1-ghg"] != "no data").sum() == 97
+
+
+def test_kf25_national_series_against_the_climate_act() -> None:
+    frame = pd.read_csv(shared_data("kf25", "kf25_denmark_1990_2050.csv")).set_index("year")
+    net = frame["inclLulucf"]
+    hist = xr.DataArray(net.loc[:2023].to_numpy(), dims="year",
+                        coords={"year": net.loc[:2023].index.to_numpy()}, attrs={"units": "Mt"})
+    proj = xr.DataArray(net.loc[2024:].to_numpy(), dims="year",
+                        coords={"year": net.loc[2024:].index.to_numpy()}, attrs={"units": "Mt"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        v = latest_verdicts(hist, "dk-climate-act", projection=proj)
+    ms = v.to_frame("milestones").set_index("year")
+    reduction_2030 = 1 - ms.loc[2030, "projected"] / 79.18e6
+    assert reduction_2030 == pytest.approx(0.72, abs=0.005)  # the ministry's "about −72 %"
+    assert ms.loc[2030, "status"] == "on track" and ms.loc[2030, "basis"] == "projection"
+    # the pace-based verdict from the latest observed year (2023) by the 2018–2023 trend
+    pace = latest_verdicts(hist, "dk-climate-act").to_frame("milestones").set_index("year")
+    assert pace.loc[2030, "basis"] == "trend" and pace.loc[2030, "status"] == "on track"
+    assert pace.loc[2030, "needed_compound_pct"] == pytest.approx(
+        100 * (1 - (0.3 * 79.18 / 38.77) ** (1 / 7)), rel=1e-9)
