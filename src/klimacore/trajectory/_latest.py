@@ -201,7 +201,7 @@ def latest_verdicts(
     -------
     LatestCheck
     """
-    from klimacore.trajectory.checks import as_emissions, check_trajectory
+    from klimacore.trajectory.checks import as_emissions
 
     if window < 1:
         raise ValidationError(f"window must be at least 1 year, got {window}")
@@ -212,28 +212,148 @@ def latest_verdicts(
     data_years = set(E["year"].to_numpy().tolist())
     bases = _base_inputs(base_emissions, E)
     runnable = [r for r in refs if r.base_year in data_years or r.base_year in bases]
-    check = None
+    values = None
     if runnable:
-        check = check_trajectory(E, runnable, population=population, budget_share=budget_share,
-                                 base_emissions=bases or None, thresholds=thresholds,
-                                 gases=gases, boundary=boundary,
-                                 includes_lulucf=includes_lulucf, sector_map=sector_map,
-                                 budget_start=budget_start, on_invalid_base="no data")
-    return _assemble(E, refs, check, window=window, projection=projection,
+        values = _reference_values(E, runnable, bases, population=population,
+                                   budget_share=budget_share, sector_map=sector_map,
+                                   budget_start=budget_start, gases=gases, boundary=boundary,
+                                   includes_lulucf=includes_lulucf)
+    return _assemble(E, refs, values, window=window, projection=projection,
                      thresholds=thresholds, anchor=anchor, indicative_from=indicative_from,
-                     as_of=as_of)
+                     as_of=as_of, budget_start=budget_start)
+
+
+_Values = tuple[list[str], "np.ndarray[Any, Any]", "np.ndarray[Any, Any]", "np.ndarray[Any, Any]",
+                "np.ndarray[Any, Any]"]
+"""Reference ids, years, allowed (N, R, Y), base (N, R) and budget (N, R)."""
+
+
+def _reference_values(E: xr.DataArray, refs: Sequence[Reference], bases: dict[int, Any], *,
+                      population: Any, budget_share: Any, sector_map: Mapping[str, str] | None,
+                      budget_start: int, gases: Any, boundary: str | None,
+                      includes_lulucf: bool | None) -> _Values:
+    """Base, allowed values (milestone years and every reported year) and (implied) budgets.
+
+    The same numbers :func:`check_trajectory` computes, but only at the years a latest-year
+    verdict needs (milestones, the latest years), which keeps the one call cheap.
+    """
+    import xarray as xr
+
+    from klimacore.errors import MissingLabelError
+    from klimacore.trajectory.checks import (
+        _aligned,
+        _base_values,
+        _compatibility,
+        _per_capita_into,
+        _ref_path,
+    )
+    from klimacore.trajectory.paths import reduction_fraction
+
+    problems = _compatibility(refs, E.attrs, gases, boundary, includes_lulucf)
+    entity_dims = [str(d) for d in E.dims if d != "year"]
+    if sector_map and "sector" not in entity_dims:
+        problems.append("sector_map given but the data have no 'sector' dimension")
+    data_years = E["year"].to_numpy().astype(np.int64)
+    reported = np.isfinite(np.asarray(E.to_numpy(), dtype=float)).reshape(-1, data_years.size)
+    rows_with = reported.any(-1)
+    last = data_years.size - 1 - np.argmax(reported[:, ::-1], axis=-1)
+    latest_years = np.unique(data_years[last[rows_with]])
+    years = np.asarray(sorted({*latest_years.tolist(),
+                               *(y for r in refs for y in r.milestone_years)}), dtype=np.int64)
+    template = E.isel(year=0, drop=True)
+    shape = template.shape
+    n = int(np.prod(shape)) if shape else 1
+    allowed = np.full((n, len(refs), years.size), np.nan)
+    base = np.full((n, len(refs)), np.nan)
+    budget = np.full((n, len(refs)), np.nan)
+    pop = population
+    if pop is not None and not isinstance(pop, xr.DataArray):
+        pop = _entity_array(pop, E, "population")
+    for r, ref in enumerate(refs):
+        b = _base_values(ref, E, template, data_years, bases or None, problems, "no data",
+                         sector_map)
+        if b is None:
+            continue
+        bv = np.broadcast_to(np.asarray(b.to_numpy(), dtype=float), shape)
+        b_safe = np.where(np.isfinite(bv) & (bv > 0), bv, np.nan)
+        base[:, r] = bv.reshape(-1)
+        start = ref.base_year if ref.method == "budget" else max(budget_start, ref.base_year)
+        horizon = max([*ref.milestone_years, ref.net_zero_year or 0, start])
+        annual = np.arange(start, horizon + 1)
+        kw: dict[str, Any] = dict(population=pop, budget_share=budget_share,
+                                  sector_map=sector_map)
+        try:
+            if ref.method in ("milestones", "linear_rate"):
+                frac = reduction_fraction(ref, years).to_numpy()
+                allowed[:, r] = b_safe.reshape(-1)[:, None] * frac[None, :]
+                budget[:, r] = b_safe.reshape(-1) * reduction_fraction(ref, annual).to_numpy().sum()
+            elif ref.method == "per_capita" and pop is not None:
+                out = np.empty((*shape, years.size))
+                _per_capita_into(out, ref, b_safe, pop, template, years)
+                allowed[:, r] = out.reshape(n, years.size)
+                out_a = np.empty((*shape, annual.size))
+                _per_capita_into(out_a, ref, b_safe, pop, template, annual)
+                budget[:, r] = out_a.reshape(n, annual.size).sum(-1)
+            else:
+                b_da = template.copy(data=b_safe)
+                allowed[:, r] = _aligned(_ref_path(ref, b_da, years, "threshold", kw),
+                                         template).reshape(n, years.size)
+                if ref.method == "budget":
+                    share = (budget_share if isinstance(budget_share, xr.DataArray)
+                             else xr.DataArray(budget_share))
+                    budget[:, r] = (share.broadcast_like(template).transpose(*template.dims)
+                                    .to_numpy().reshape(-1) * (ref.budget_t or 0.0))
+                else:
+                    budget[:, r] = _aligned(_ref_path(ref, b_da, annual, "threshold", kw),
+                                            template).reshape(n, annual.size).sum(-1)
+        except (ValidationError, MissingLabelError) as exc:
+            problems.append(str(exc))
+    if problems:
+        raise ValidationError(f"{len(problems)} problem(s) checking trajectories",
+                              problems=problems)
+    return [r.id for r in refs], years, allowed, base, budget
+
+
+def _entity_array(value: Any, E: xr.DataArray, what: str) -> xr.DataArray:
+    """A pandas Series (index levels named by dims) or ``{label: value}`` dict as a DataArray."""
+    import pandas as pd
+    import xarray as xr
+
+    dims = [str(d) for d in E.dims if d != "year"]
+    if isinstance(value, pd.Series):
+        return xr.DataArray.from_series(value.astype(float))
+    if isinstance(value, Mapping):
+        if len(dims) != 1:
+            raise ValidationError(f"{what} is a dict: the emissions need exactly one entity "
+                                  f"dimension to key it by (they have {dims})")
+        return xr.DataArray(np.asarray(list(value.values()), dtype=float), dims=dims[0],
+                            coords={dims[0]: list(value.keys())})
+    return xr.DataArray(np.asarray(value, dtype=float))
 
 
 def latest_from_check(check: TrajectoryCheck, *, window: int = 5, projection: Any = None,
                       thresholds: Thresholds | None = None, anchor: Anchor = "latest",
                       indicative_from: Literal["base_year"] | int = "base_year",
-                      as_of: int | None = None) -> LatestCheck:
-    """Latest-year verdicts from a :class:`~klimacore.trajectory.TrajectoryCheck` already made."""
+                      as_of: int | None = None, budget_start: int = 2020) -> LatestCheck:
+    """Latest-year verdicts from a :class:`~klimacore.trajectory.TrajectoryCheck` already made
+    (``budget_start`` as the check was made with)."""
     E = check.years["emissions"].where(check.years["in_data"])
     E = E.isel(year=np.flatnonzero(check.years["in_data"].to_numpy()))
-    return _assemble(E, list(check.references), check, window=window, projection=projection,
+    dims = (*check.entity_dims, "reference")
+    n = int(np.prod([E.sizes[d] for d in check.entity_dims])) if check.entity_dims else 1
+    n_ref = len(check.references)
+    years = check.years["year"].to_numpy()
+    values: _Values = (
+        [r.id for r in check.references], years,
+        np.asarray(check.years["allowed"].transpose(*dims, "year").to_numpy(),
+                   dtype=float).reshape(n, n_ref, years.size),
+        np.asarray(check.summary["base_t"].transpose(*dims).to_numpy(),
+                   dtype=float).reshape(n, n_ref),
+        np.asarray(check.summary["budget_t"].transpose(*dims).to_numpy(),
+                   dtype=float).reshape(n, n_ref))
+    return _assemble(E, list(check.references), values, window=window, projection=projection,
                      thresholds=thresholds, anchor=anchor, indicative_from=indicative_from,
-                     as_of=as_of)
+                     as_of=as_of, budget_start=budget_start)
 
 
 def linear_trend(emissions: Any, *, start_year: int | None = None,
@@ -281,15 +401,8 @@ def _base_inputs(base_emissions: Mapping[int, Any] | None, E: xr.DataArray) -> d
     out: dict[int, Any] = {}
     dims = [str(d) for d in E.dims if d != "year"]
     for year, value in (base_emissions or {}).items():
-        if isinstance(value, pd.Series):
-            value = xr.DataArray.from_series(value.astype(float))
-        elif isinstance(value, Mapping):
-            if len(dims) != 1:
-                raise ValidationError(
-                    f"base_emissions[{year}] is a dict: the emissions need exactly one entity "
-                    f"dimension to key it by (they have {dims})")
-            value = xr.DataArray(np.asarray(list(value.values()), dtype=float), dims=dims[0],
-                                 coords={dims[0]: list(value.keys())})
+        if isinstance(value, pd.Series | Mapping):
+            value = _entity_array(value, E, f"base_emissions[{year}]")
         if isinstance(value, xr.DataArray):
             extra = [d for d in value.dims if d not in dims]
             if extra:
@@ -332,9 +445,10 @@ def _mean_change(values: np.ndarray[Any, Any], years: np.ndarray[Any, Any],
         return np.where(n > 0, np.where(ok, change, 0.0).sum(-1) / np.maximum(n, 1), np.nan)
 
 
-def _assemble(E: xr.DataArray, refs: Sequence[Reference], check: TrajectoryCheck | None, *,
+def _assemble(E: xr.DataArray, refs: Sequence[Reference], ref_values: _Values | None, *,
               window: int, projection: Any, thresholds: Thresholds | None, anchor: Anchor,
-              indicative_from: Literal["base_year"] | int, as_of: int | None) -> LatestCheck:
+              indicative_from: Literal["base_year"] | int, as_of: int | None,
+              budget_start: int = 2020) -> LatestCheck:
     import xarray as xr
 
     from klimacore.trajectory.checks import Thresholds, as_emissions
@@ -351,9 +465,15 @@ def _assemble(E: xr.DataArray, refs: Sequence[Reference], check: TrajectoryCheck
     last_idx = np.where(has, years.size - 1 - np.argmax(valid[:, ::-1], axis=-1), 0)
     latest_year = np.where(has, yf[last_idx], np.nan)
     e_latest = np.where(has, values[np.arange(n_ent), last_idx], np.nan)
-    slope, level_fit, n_pts = _ls_trend(values, yf, latest_year, window)
+    # the trend needs only the columns of the windows (a few years, whatever the span)
+    if has.any():
+        lo = int(np.searchsorted(yf, np.nanmin(latest_year) - window))
+        hi = int(np.searchsorted(yf, np.nanmax(latest_year), side="right"))
+    else:
+        lo, hi = 0, years.size
+    slope, level_fit, n_pts = _ls_trend(values[:, lo:hi], yf[lo:hi], latest_year, window)
     level = e_latest if anchor == "latest" else level_fit
-    mean_change = _mean_change(values, yf, latest_year, window)
+    mean_change = _mean_change(values[:, lo:hi], yf[lo:hi], latest_year, window)
     trend_start = np.where(has, latest_year - window, np.nan)
 
     n_ref = len(refs)
@@ -366,26 +486,14 @@ def _assemble(E: xr.DataArray, refs: Sequence[Reference], check: TrajectoryCheck
     reason = np.zeros((n_ent, n_ref), dtype=np.int8)
     budget = np.full((n_ent, n_ref), np.nan)
     cum = np.full((n_ent, n_ref), np.nan)
-    cum_end = np.full(n_ref, np.nan)
     exhausted = np.full((n_ent, n_ref), np.nan)
     is_ms = np.zeros((n_ref, n_m), dtype=bool)
-    if check is not None:
-        c_ids = [r.id for r in check.references]
-        c_years = check.years["year"].to_numpy()
-        allowed_all = check.years["allowed"].transpose(*entity_dims, "reference", "year")
-        a_all = np.asarray(allowed_all.to_numpy(), dtype=float).reshape(
-            n_ent, len(c_ids), c_years.size)
-        sm = check.summary
-        b_all = np.asarray(sm["base_t"].transpose(*entity_dims, "reference").to_numpy(),
-                           dtype=float).reshape(n_ent, len(c_ids))
-        bud = np.asarray(sm["budget_t"].transpose(*entity_dims, "reference").to_numpy(),
-                         dtype=float).reshape(n_ent, len(c_ids))
-        cu = np.asarray(sm["cumulative_t"].transpose(*entity_dims, "reference").to_numpy(),
-                        dtype=float).reshape(n_ent, len(c_ids))
-        ex = np.asarray(sm["budget_exhausted_year"].transpose(*entity_dims, "reference")
-                        .to_numpy(), dtype=float).reshape(n_ent, len(c_ids))
-        w_end = sm["window_end"].to_numpy()
+    if ref_values is not None:
+        c_ids, c_years, a_all, b_all, bud = ref_values
         m_pos = np.searchsorted(c_years, m_years)
+        li = np.minimum(np.searchsorted(c_years, np.where(has, latest_year, c_years[0])),
+                        c_years.size - 1)
+        rows = np.arange(n_ent)
         for r, ref in enumerate(refs):
             if ref.id not in c_ids:
                 reason[:, r] = 2
@@ -393,10 +501,8 @@ def _assemble(E: xr.DataArray, refs: Sequence[Reference], check: TrajectoryCheck
             c = c_ids.index(ref.id)
             base[:, r] = b_all[:, c]
             allowed_m[:, r, :] = a_all[:, c, m_pos]
-            budget[:, r], cum[:, r], exhausted[:, r] = bud[:, c], cu[:, c], ex[:, c]
-            cum_end[r] = w_end[c]
-            li = np.searchsorted(c_years, np.where(has, latest_year, c_years[0]))
-            allowed_l[:, r] = a_all[np.arange(n_ent), c, np.minimum(li, c_years.size - 1)]
+            budget[:, r] = bud[:, c]
+            allowed_l[:, r] = a_all[rows, c, li]
     else:
         reason[:] = 2
     for r, ref in enumerate(refs):
@@ -443,21 +549,27 @@ def _assemble(E: xr.DataArray, refs: Sequence[Reference], check: TrajectoryCheck
         given = np.isfinite(pv)
         proj = np.where(given, pv, proj)
         basis = np.where(given, 1, 0).astype(np.int8)
-    # paces and gaps (N, R, M)
+    # paces and gaps (N, R, M); cells that are not a future milestone stay NaN throughout
     future = (dt > 0)[:, None, :] & is_ms[None, :, :]
     el = e_latest[:, None, None]
     with np.errstate(invalid="ignore", divide="ignore"):
+        a_f = np.where(future, allowed_m, np.nan)
         span = dt[:, None, :]
-        needed_t = (el - allowed_m) / span
-        needed_pct = needed_t / np.abs(base)[..., None] * 100.0
-        ratio = allowed_m / el
-        compound = np.where(allowed_m <= 0, 100.0,
-                            100.0 * (1.0 - np.power(np.maximum(ratio, 0.0), 1.0 / span)))
-        compound = np.where(el > 0, compound, np.nan)
-        gap = proj[:, None, :] - allowed_m
-        gap_pct = gap / np.abs(base)[..., None] * 100.0
-        status = np.where(gap_pct <= 100 * _EPS, ON_TRACK,
-                          np.where(gap_pct <= th.at_risk_pct + 100 * _EPS, AT_RISK, OFF_TRACK))
+        inv_base = (100.0 / np.abs(base))[..., None]
+        needed_t = el - a_f
+        needed_t /= span
+        needed_pct = needed_t * inv_base
+        ratio = a_f / el
+        np.maximum(ratio, 0.0, out=ratio)
+        compound = np.power(ratio, 1.0 / span)
+        np.subtract(1.0, compound, out=compound)
+        compound *= 100.0
+        compound[(a_f <= 0) & (el > 0)] = 100.0
+        compound[(el <= 0) & future] = np.nan
+        gap = proj[:, None, :] - a_f
+        gap_pct = gap * inv_base
+        status = (gap_pct > 100 * _EPS).astype(np.int8)
+        status += gap_pct > th.at_risk_pct + 100 * _EPS
     # reasons for "no data" (first that applies)
     b_ok = np.isfinite(base) & (base > 0)
     reason = np.where((reason == 0) & ~has[:, None], 1, reason)
@@ -466,13 +578,12 @@ def _assemble(E: xr.DataArray, refs: Sequence[Reference], check: TrajectoryCheck
     reason = np.where((reason == 0) & ((n_pts < 2) & ~basis.all(-1))[:, None], 5, reason)
     no_future = ~future.any(-1)
     reason = np.where((reason == 0) & no_future, 7, reason)
-    bad = (reason != 0)[..., None] | np.isnan(allowed_m) | np.isnan(proj)[:, None, :]
-    status = np.where(bad, NO_DATA, status)
-    status = np.where(future, status, NOT_APPLICABLE).astype(np.int8)
-    unknown_allowed = (reason == 0) & ~(future & ~np.isnan(allowed_m)).any(-1) & ~no_future
+    bad = np.isnan(gap_pct)
+    bad |= (reason != 0)[..., None]
+    status[bad] = NO_DATA
+    status[~future] = NOT_APPLICABLE
+    unknown_allowed = (reason == 0) & ~(future & ~np.isnan(a_f)).any(-1) & ~no_future
     reason = np.where(unknown_allowed, 6, reason).astype(np.int8)
-    for arr in (needed_t, needed_pct, compound, gap, gap_pct):
-        arr[~future] = np.nan
     # the verdict: the worst future milestone (earliest among equals)
     rank = np.where(status >= 0, _RANK[np.maximum(status, 0)], -1)
     pick = rank.argmax(-1)
@@ -490,12 +601,36 @@ def _assemble(E: xr.DataArray, refs: Sequence[Reference], check: TrajectoryCheck
     l_status = np.where(np.isnan(allowed_l) & ~np.isnan(base) & has[:, None] & (
         latest_year[:, None] < np.asarray([r.base_year for r in refs])[None, :]),
         NOT_APPLICABLE, l_status).astype(np.int8)
-    # budgets: what is left after the cumulative window, spent by the trend from L + 1
+    # budgets: emitted from the window start to the latest year (every year reported), what is
+    # left, and the trend spending it from L + 1
     from klimacore.trajectory._budget import budget_runout, trend_zero_year
 
+    starts = [ref.base_year if ref.method == "budget" else max(budget_start, ref.base_year)
+              for ref in refs]
+    c0 = int(np.searchsorted(years, min(starts))) if starts else 0
+    c0 = min(c0, hi)
+    vz = np.where(valid[:, c0:hi], values[:, c0:hi], 0.0)
+    cs = np.concatenate([np.zeros((n_ent, 1)), np.cumsum(vz, -1)], -1)
+    holes = np.concatenate([np.zeros((n_ent, 1)), np.cumsum(~valid[:, c0:hi], -1)], -1)
+    steps = np.concatenate([[0], np.cumsum(np.diff(years[c0:hi]) != 1)])  # gaps in the years
+    li1 = np.where(has, last_idx + 1 - c0, 0)  # relative to c0
+    rows = np.arange(n_ent)
+    for r, start in enumerate(starts):
+        i0 = int(np.searchsorted(years, start))
+        if i0 >= hi or years[i0] != start:
+            continue
+        i0 -= c0
+        ok = has & (li1 > i0) & (holes[rows, np.maximum(li1, 0)] == holes[:, i0]) & (
+            steps[np.clip(li1 - 1, i0, None)] == steps[i0])
+        cum[:, r] = np.where(ok, cs[rows, np.maximum(li1, 0)] - cs[:, i0], np.nan)
+        run = cs[:, i0 + 1:] - cs[:, i0:i0 + 1]  # running sum through each year from start
+        with np.errstate(invalid="ignore"):
+            over = (run > budget[:, r, None]) & (
+                np.arange(i0, hi - c0)[None, :] < li1[:, None])
+        hit = over.any(-1) & ok
+        exhausted[:, r] = np.where(hit, yf[c0 + i0 + over.argmax(-1)], np.nan)
     with np.errstate(invalid="ignore"):
-        covered = latest_year[:, None] == cum_end[None, :]
-        left = np.where(covered, budget - cum, np.nan)
+        left = budget - cum
         next_level = level + slope  # the trend in year L + 1
         next_level = np.where(clip[:, 0], np.maximum(next_level, 0.0), next_level)
         runout = budget_runout(left, next_level[:, None], slope[:, None],
@@ -559,7 +694,6 @@ def _assemble(E: xr.DataArray, refs: Sequence[Reference], check: TrajectoryCheck
             "reason": (dims_r, er(reason)),
             "budget_t": (dims_r, er(budget)),
             "cumulative_t": (dims_r, er(cum)),
-            "cumulative_end": ("reference", cum_end),
             "budget_left_t": (dims_r, er(left)),
             "budget_runout_year": (dims_r, er(np.asarray(runout, dtype=float))),
             "trend_zero_year": (dims_e, er(np.asarray(zero, dtype=float))),
