@@ -224,7 +224,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
     plan = _load_plan(args.plan)
     previous = _load_plan(args.previous) if args.previous else None
-    frame = trajectory.check_plan(plan, previous=previous)  # type: ignore[arg-type]
+    frame = trajectory.check_plan(plan, previous=previous,  # type: ignore[arg-type]
+                                  rules=getattr(args, "rules", "auto"))
     print(trajectory.format_checks(frame, show_info=args.all))
     errors = int((frame["severity"] == "error").sum())
     return EXIT_INVALID if errors else EXIT_OK
@@ -273,6 +274,9 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--previous", default=None,
                    help="the previous version of the same plan, for the no-backsliding rule")
     p.add_argument("--all", action="store_true", help="also list checks of severity info")
+    p.add_argument("--rules", default="auto", choices=["auto", "dk2020", "cctf-2024"],
+                   help="target rule set: by the plan's adoption date (auto), DK2020/CAPF or "
+                   "CCTF 2024")
     p.set_defaults(func=_cmd_check)
 
     p = sub.add_parser("demo", help="run the main job on the bundled example plan")

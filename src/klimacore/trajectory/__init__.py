@@ -20,6 +20,8 @@ draws, scenarios and sectors) in one vectorized call.
   convention: :func:`exponential_path`, :func:`discrete_budget_path`, :func:`annual_cut_pct`,
   :func:`budget_runout`, :func:`trend_zero_year`, :func:`fractional_year_to_date`,
   :func:`mean_annual_change_pct`.
+- rule sets by plan vintage: :func:`rule_set` (``"dk2020"``, ``"cctf-2024"``),
+  :func:`rule_set_for` (by adoption date), :class:`RuleSet`; ``target_rules(plan, rules=…)``.
 - :mod:`~klimacore.trajectory.plot`: :func:`plot_trajectory` (needs ``klimacore[plot]``).
 
 Examples
@@ -51,6 +53,14 @@ from klimacore.trajectory._latest import (
     latest_from_check,
     latest_verdicts,
     linear_trend,
+)
+from klimacore.trajectory._rulesets import (
+    AMBITION_2030_PCT,
+    CCTF_FROM,
+    RuleSet,
+    list_rule_sets,
+    rule_set,
+    rule_set_for,
 )
 from klimacore.trajectory.checks import (
     AT_RISK,
@@ -100,7 +110,9 @@ from klimacore.trajectory.references import (
 )
 
 __all__ = [
+    "AMBITION_2030_PCT",
     "AT_RISK",
+    "CCTF_FROM",
     "DEFAULT_REFERENCES",
     "GHG_BASKET",
     "NO_DATA",
@@ -113,6 +125,7 @@ __all__ = [
     "LatestCheck",
     "Milestone",
     "Reference",
+    "RuleSet",
     "Source",
     "Thresholds",
     "TrajectoryCheck",
@@ -140,6 +153,7 @@ __all__ = [
     "linear_path",
     "linear_trend",
     "list_references",
+    "list_rule_sets",
     "manko",
     "mean_annual_change_pct",
     "plan_emissions",
@@ -150,6 +164,8 @@ __all__ = [
     "reference_path",
     "reference_table",
     "resolve_references",
+    "rule_set",
+    "rule_set_for",
     "target_rules",
     "trend_zero_year",
 ]

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from klimacore.models import ClimateActionPlan
+    from klimacore.trajectory._rulesets import RuleSet
     from klimacore.trajectory.checks import Thresholds
 
 __all__ = ["check_plan", "demo_section", "format_checks"]
@@ -113,8 +114,12 @@ def check_plan(
     previous: ClimateActionPlan | None = None,
     references: Iterable[Reference | str] = DEFAULT_REFERENCES,
     thresholds: Thresholds | None = None,
+    rules: str | RuleSet = "auto",
 ) -> pd.DataFrame:
     """Every check of a plan in one tidy table (``klimacore check PLAN.json``).
+
+    ``rules`` chooses the target rule set (``"dk2020"``, ``"cctf-2024"`` or ``"auto"``: by the
+    plan's adoption date; see :func:`~klimacore.trajectory.rule_set`).
 
     Target rules, CCTF sector ranges, manko per milestone, links between claimed reductions and
     actions, no backsliding against ``previous`` (when given), and the trajectory of the plan's
@@ -129,7 +134,7 @@ def check_plan(
     import pandas as pd
 
     rows: list[dict[str, Any]] = []
-    frames = [target_rules(plan)]
+    frames = [target_rules(plan, rules=rules)]
     rows.extend(_manko_rows(plan))
     rows.extend(_action_rows(plan))
     rows.extend(_trajectory_rows(plan, references, thresholds))

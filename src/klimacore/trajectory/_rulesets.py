@@ -1,0 +1,226 @@
+"""Versioned rule sets for plan targets: DK2020 (C40 CAPF, 2020–2024 plans) and CCTF 2024.
+
+A plan is judged by the rules of its vintage. A DK2020 plan adopted in 2022 was made to C40's
+Climate Action Planning Framework (CAPF): net zero by 2050 at the latest and "an ambitious interim
+goal and/or carbon budget (e.g. 2030 targets)"; re-certification since November 2024 follows the
+Cities Climate Transition Framework (CCTF, Danish guide v1.0), which asks for at least two interim
+targets and 2030 sector targets within ranges. Both sets also check ambition against the Danish
+Climate Act: an economy-wide 2030 target weaker than −70 % vs 1990 is a warning (it would catch a
+−8 % typo that every structural rule lets through).
+
+Choose a set explicitly (``rules="dk2020"`` or ``"cctf-2024"``, or a :class:`RuleSet`) or let the
+plan's adoption date choose (``rules="auto"``, the default): plans adopted before
+:data:`CCTF_FROM` are DK2020 plans; later ones, and plans without an adoption date, are judged by
+CCTF 2024 (a row says so).
+
+The public API other modules build on (certification's K1–K16 uses it):
+
+- :func:`rule_set` ``(name)`` → :class:`RuleSet`; :func:`list_rule_sets`;
+- :func:`rule_set_for` ``(plan, rules="auto")`` → the set that applies and why;
+- :func:`~klimacore.trajectory.target_rules` ``(plan, rules=…, sector_map=…)`` and
+  :func:`~klimacore.trajectory.check_plan` ``(plan, rules=…)`` record the set used in the
+  ``rule_set`` column.
+
+Examples
+--------
+>>> import datetime as dt
+>>> from klimacore.trajectory import rule_set, list_rule_sets
+>>> list_rule_sets()
+['dk2020', 'cctf-2024']
+>>> rs = rule_set("dk2020")
+>>> rs.min_interim_targets, rs.sector_ranges, rule_set("cctf-2024").min_interim_targets
+(1, None, 2)
+>>> rs.applies_to(dt.date(2022, 5, 1)), rule_set("cctf-2024").applies_to(dt.date(2022, 5, 1))
+(True, False)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from klimacore.errors import MissingLabelError, ValidationError
+
+if TYPE_CHECKING:
+    from klimacore.models import ClimateActionPlan
+
+__all__ = [
+    "AMBITION_2030_PCT",
+    "CCTF_FROM",
+    "RuleSet",
+    "list_rule_sets",
+    "rule_set",
+    "rule_set_for",
+]
+
+CCTF_FROM = dt.date(2024, 11, 1)
+"""Plans adopted on or after this date are judged by CCTF 2024 under ``rules="auto"`` (the Danish
+CCTF guide v1.0 is dated November 2024)."""
+AMBITION_2030_PCT = 70.0
+"""The Danish Climate Act's 2030 target, % below 1990 (Lov om klima § 1)."""
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The target rules of one framework version.
+
+    Attributes
+    ----------
+    name, title
+        Identity (``dk2020``, ``cctf-2024``).
+    valid_from, valid_to
+        Adoption dates the set applies to (``valid_to`` exclusive; None: open).
+    latest_net_zero, latest_first_target, min_interim_targets, min_gases, scenario_end
+        The structural rules: net zero at the latest, first economy-wide target at the latest,
+        at least this many interim target years before net zero, the minimum gas basket, the
+        year BAU and action scenarios must reach.
+    sector_ranges
+        Id of the sector-range reference (CCTF 2030 ranges) or None when the set has none.
+    sector_map
+        Plan sectors mapped onto the ranges' sectors (sectors not in it and not a range sector
+        are reported as not evaluated).
+    ambition_pct
+        An economy-wide 2030 target weaker than this (% below 1990) is a warning.
+    sources
+        Where the rules come from.
+    """
+
+    name: str
+    title: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    latest_net_zero: int = 2050
+    latest_first_target: int = 2030
+    min_interim_targets: int = 2
+    min_gases: tuple[str, ...] = ("CO2", "CH4", "N2O")
+    scenario_end: int = 2050
+    sector_ranges: str | None = None
+    sector_map: dict[str, str] = field(default_factory=dict)
+    ambition_pct: float = AMBITION_2030_PCT
+    sources: tuple[str, ...] = ()
+
+    def applies_to(self, adopted: dt.date) -> bool:
+        """Whether a plan adopted on ``adopted`` falls in this set's vintage."""
+        after = self.valid_from is None or adopted >= self.valid_from
+        before = self.valid_to is None or adopted < self.valid_to
+        return after and before
+
+
+_SETS: dict[str, RuleSet] = {
+    "dk2020": RuleSet(
+        name="dk2020",
+        title="DK2020 (C40 Climate Action Planning Framework, plans adopted 2020–2024)",
+        valid_from=None,
+        valid_to=CCTF_FROM,
+        min_interim_targets=1,
+        sector_ranges=None,
+        sources=(
+            "C40 Cities, Climate Action Planning Framework (2020; Danish edition Realdania, "
+            "August 2020): a pathway to emissions neutrality by 2050 at the latest and an "
+            "ambitious interim goal and/or carbon budget (e.g. 2030 targets); "
+            "https://www.c40.org/what-we-do/raising-climate-ambition/1-5c-climate-action-plans/",
+            "Realdania, DK2020 (https://realdania.org/whatwedo/grants-and-projects/dk2020): "
+            "plans comply with the CAPF and show the way to climate neutrality in 2050 or sooner",
+        ),
+    ),
+    "cctf-2024": RuleSet(
+        name="cctf-2024",
+        title="CCTF re-certification (Danish guide v1.0, November 2024)",
+        valid_from=CCTF_FROM,
+        valid_to=None,
+        min_interim_targets=2,
+        sector_ranges="cctf-dk-2030-sectors",
+        sector_map={"waste": "other"},
+        sources=(
+            "CONCITO and C40 Cities, Cities Climate Transition Framework (CCTF) – dansk "
+            "vejledning v1.0 (2024): net zero ≤ 2050, first target ≤ 2030, at least two interim "
+            "targets, at least CO2, CH4 and N2O, scenarios to 2050, 2030 sector ranges vs 2019 "
+            "(secondary summary in FACTS.md: check against the guide)",
+        ),
+    ),
+}
+
+
+def list_rule_sets() -> list[str]:
+    """Names of the rule sets, oldest first."""
+    return list(_SETS)
+
+
+def rule_set(name: str | RuleSet) -> RuleSet:
+    """A rule set by name (``dk2020``, ``cctf-2024``); a :class:`RuleSet` passes through.
+
+    >>> rule_set("cctf-2024").sector_ranges
+    'cctf-dk-2030-sectors'
+    """
+    if isinstance(name, RuleSet):
+        return name
+    found = _SETS.get(str(name).lower())
+    if found is None:
+        raise MissingLabelError(f"rule set (known: {', '.join(_SETS)}, or 'auto')", [name],
+                                dim="rules")
+    return found
+
+
+def rule_set_for(plan: ClimateActionPlan, rules: str | RuleSet = "auto") -> tuple[RuleSet, str]:
+    """The rule set for ``plan`` and a sentence saying why.
+
+    ``rules="auto"`` chooses by the plan's adoption date (no date: CCTF 2024, the current set).
+
+    >>> from klimacore.models import load_example_plan
+    >>> rs, why = rule_set_for(load_example_plan())
+    >>> rs.name, why
+    ('cctf-2024', 'adopted 2025-06-16: CCTF re-certification (Danish guide v1.0, November 2024)')
+    """
+    if isinstance(rules, RuleSet) or rules != "auto":
+        rs = rule_set(rules)
+        return rs, f"chosen explicitly: {rs.title}"
+    if plan.adopted is None:
+        rs = _SETS["cctf-2024"]
+        return rs, f"no adoption date: the current set applies, {rs.title}"
+    for rs in _SETS.values():
+        if rs.applies_to(plan.adopted):
+            return rs, f"adopted {plan.adopted.isoformat()}: {rs.title}"
+    raise ValidationError(f"no rule set covers adoption date {plan.adopted}")  # pragma: no cover
+
+
+def _ambition_rows(plan: ClimateActionPlan, rs: RuleSet, out: Any) -> None:
+    """Economy-wide 2030 targets against the Climate Act's −70 % vs 1990 (warning if weaker)."""
+    from klimacore.trajectory.plan_rules import _base_by_sector
+
+    targets = [t for t in plan.targets if t.kind == "absolute" and t.sector is None
+               and t.target_year == 2030 and t.reduction_pct is not None]
+    if not targets:
+        out.add("ambition_2030", "no data", "info",
+                "no economy-wide 2030 target to compare with the Climate Act's −70 % vs 1990",
+                reference="dk-climate-act", year=2030, threshold=rs.ambition_pct,
+                unit="% vs 1990")
+        return
+    base_1990 = _base_by_sector(plan, 1990)
+    for t in targets:
+        pct = float(t.reduction_pct or 0.0)
+        base_year = int(t.base_year or plan.baseline_year)
+        note = ""
+        if base_year != 1990:
+            own = _base_by_sector(plan, base_year)
+            if own is None or base_1990 is None:
+                out.add("ambition_2030", "no data", "warning",
+                        f"2030 target −{pct:g} % vs {base_year}: cannot compare with the "
+                        "Climate Act's −70 % vs 1990 without both years' emissions",
+                        reference="dk-climate-act", year=2030, threshold=rs.ambition_pct,
+                        unit="% vs 1990")
+                continue
+            level = sum(own.values()) * (1 - pct / 100)
+            pct = 100 * (1 - level / sum(base_1990.values()))
+            note = f" (−{float(t.reduction_pct or 0):g} % vs {base_year})"
+        if pct + 1e-9 < rs.ambition_pct:
+            out.add("ambition_2030", "fail", "warning",
+                    f"economy-wide 2030 target −{pct:.1f} % vs 1990{note} is weaker than the "
+                    f"Danish Climate Act's −{rs.ambition_pct:g} % (check for a typo or justify)",
+                    reference="dk-climate-act", year=2030, value=pct,
+                    threshold=rs.ambition_pct, unit="% vs 1990")
+        else:
+            out.add("ambition_2030", "pass", "info",
+                    f"economy-wide 2030 target −{pct:.1f} % vs 1990{note} meets the Danish "
+                    f"Climate Act's −{rs.ambition_pct:g} %", reference="dk-climate-act",
+                    year=2030, value=pct, threshold=rs.ambition_pct, unit="% vs 1990")
