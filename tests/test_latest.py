@@ -15,7 +15,9 @@ import xarray as xr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from klimacore.errors import KlimacoreWarning, ValidationError
 from klimacore.trajectory import (
+    GHG_BASKET,
     annual_cut_pct,
     budget_runout,
     check_trajectory,
@@ -277,8 +279,11 @@ def test_98_municipalities_in_one_call() -> None:
 def test_kf25_national_series_against_the_climate_act() -> None:
     frame = pd.read_csv(shared_data("kf25", "kf25_denmark_1990_2050.csv")).set_index("year")
     net = frame["inclLulucf"]
+    # the national inventory: the seven gases, net of LULUCF (the Climate Act's basis)
+    attrs = {"units": "Mt", "gases": list(GHG_BASKET), "includes_lulucf": True,
+             "boundary": "territorial"}
     hist = xr.DataArray(net.loc[:2023].to_numpy(), dims="year",
-                        coords={"year": net.loc[:2023].index.to_numpy()}, attrs={"units": "Mt"})
+                        coords={"year": net.loc[:2023].index.to_numpy()}, attrs=attrs)
     proj = xr.DataArray(net.loc[2024:].to_numpy(), dims="year",
                         coords={"year": net.loc[2024:].index.to_numpy()}, attrs={"units": "Mt"})
     with warnings.catch_warnings():
@@ -293,3 +298,65 @@ def test_kf25_national_series_against_the_climate_act() -> None:
     assert pace.loc[2030, "basis"] == "trend" and pace.loc[2030, "status"] == "on track"
     assert pace.loc[2030, "needed_compound_pct"] == pytest.approx(
         100 * (1 - (0.3 * 79.18 / 38.77) ** (1 / 7)), rel=1e-9)
+
+
+# --- compatibility on by default, inputs in pandas form, net zero that stays --------------------
+
+
+def test_compatibility_warnings_by_default() -> None:
+    e = xr.DataArray([100.0, 50.0], dims="year", coords={"year": [2019, 2023]})
+    with pytest.warns(KlimacoreWarning, match="do not say which gases"):
+        check_trajectory(e, "ipcc-ar6-c1-ghg")
+    three = e.assign_attrs(gases=["CO2", "CH4", "N2O"])
+    with pytest.warns(KlimacoreWarning, match="lack HFCs, PFCs, SF6, NF3"):
+        latest_verdicts(three, "ipcc-ar6-c1-ghg")
+    with pytest.raises(ValidationError, match=r"covers GHG .* but the data cover CO2"):
+        check_trajectory(e.assign_attrs(gases=["CO2"]), "ipcc-ar6-c1-ghg")
+    full = e.assign_attrs(gases=list(GHG_BASKET))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        check_trajectory(full, "ipcc-ar6-c1-ghg")
+    # a given base-year value 12 % away from the data's own is flagged
+    with pytest.warns(KlimacoreWarning, match="differs from the data's own 2019 value"):
+        check_trajectory(full, "ipcc-ar6-c1-ghg", base_emissions={2019: 112.0})
+
+
+def test_population_and_budget_share_in_pandas_and_dict_form() -> None:
+    years = [2019, 2020, 2030]
+    e = xr.DataArray([[10.0, 9.0, 3.0], [20.0, 19.0, 12.0]], dims=("municipality", "year"),
+                     coords={"municipality": [101, 751], "year": years},
+                     attrs={"gases": list(GHG_BASKET)})
+    pop = xr.DataArray([[2.0, 2.0, 2.0], [4.0, 4.0, 4.0]], dims=("municipality", "year"),
+                       coords={"municipality": [101, 751], "year": years})
+    want = check_trajectory(e, "c40-deadline-2020", population=pop).to_frame("milestones")
+    as_series = pop.to_series()
+    got = check_trajectory(e, "c40-deadline-2020", population=as_series).to_frame("milestones")
+    pd.testing.assert_frame_equal(want, got)
+    nested = {101: {y: 2.0 for y in years}, 751: {y: 4.0 for y in years}}
+    got2 = check_trajectory(e, "c40-deadline-2020", population=nested).to_frame("milestones")
+    pd.testing.assert_frame_equal(want, got2)
+    with pytest.raises(ValidationError, match="name the index levels"):
+        check_trajectory(e, "c40-deadline-2020", population=pd.Series([1.0, 2.0]))
+
+
+def test_budget_share_as_series() -> None:
+    e = xr.DataArray([[10.0, 9.0], [20.0, 19.0]], dims=("municipality", "year"),
+                     coords={"municipality": [101, 751], "year": [2020, 2021]},
+                     attrs={"gases": ["CO2"]})
+    shares = pd.Series([1e-9, 2e-9], index=pd.Index([101, 751], name="municipality"))
+    a = check_trajectory(e, "ar6-budget-1.5c-67", budget_share=shares).summary["budget_t"]
+    b = check_trajectory(e, "ar6-budget-1.5c-67",
+                         budget_share={101: 1e-9, 751: 2e-9}).summary["budget_t"]
+    np.testing.assert_allclose(a.to_numpy().ravel(), [400.0, 800.0])
+    np.testing.assert_allclose(b.to_numpy(), a.to_numpy())
+
+
+def test_net_zero_crossed_only_when_it_stays() -> None:
+    e = xr.DataArray([10.0, -1.0, 5.0, -2.0, -3.0], dims="year",
+                     coords={"year": [2040, 2041, 2042, 2043, 2044]},
+                     attrs={"gases": list(GHG_BASKET)})
+    assert float(check_trajectory(e, "eu-climate-law",
+                                  base_emissions={1990: 20.0}).summary["net_zero_year"]) == 2043
+    back_up = e.copy(data=[10.0, -1.0, 5.0, -2.0, 1.0])
+    assert np.isnan(float(check_trajectory(back_up, "eu-climate-law", base_emissions={
+        1990: 20.0}).summary["net_zero_year"]))

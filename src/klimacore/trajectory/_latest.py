@@ -266,9 +266,10 @@ def _reference_values(E: xr.DataArray, refs: Sequence[Reference], bases: dict[in
     allowed = np.full((n, len(refs), years.size), np.nan)
     base = np.full((n, len(refs)), np.nan)
     budget = np.full((n, len(refs)), np.nan)
-    pop = population
-    if pop is not None and not isinstance(pop, xr.DataArray):
-        pop = _entity_array(pop, E, "population")
+    from klimacore.trajectory.checks import as_input_array
+
+    pop = as_input_array(population, E, "population", by_year=True)
+    budget_share = as_input_array(budget_share, E, "budget_share")
     for r, ref in enumerate(refs):
         b = _base_values(ref, E, template, data_years, bases or None, problems, "no data",
                          sector_map)

@@ -72,6 +72,7 @@ __all__ = [
     "Thresholds",
     "TrajectoryCheck",
     "as_emissions",
+    "as_input_array",
     "check_trajectory",
 ]
 
@@ -231,6 +232,56 @@ def as_emissions(data: Any, *, units: str | None = None) -> xr.DataArray:
     return out
 
 
+def as_input_array(value: Any, emissions: xr.DataArray, what: str, *,
+                   by_year: bool = False) -> Any:
+    """``population``/``budget_share``/… given as pandas or a dict, as a DataArray.
+
+    A :class:`pandas.Series` becomes a DataArray over its index levels (named like the
+    emissions' dims); a dict is keyed by years (``by_year``) or by the labels of the emissions'
+    single entity dimension; a dict of dicts is ``{entity: {year: value}}``. Numbers and
+    DataArrays pass through unchanged; anything else raises naming ``what``.
+
+    >>> import xarray as xr
+    >>> e = xr.DataArray([[1.0]], dims=("municipality", "year"),
+    ...                  coords={"municipality": [101], "year": [2019]})
+    >>> as_input_array({101: 0.5}, e, "budget_share").dims
+    ('municipality',)
+    """
+    import pandas as pd
+    import xarray as xr
+
+    if value is None or isinstance(value, xr.DataArray | int | float | np.number):
+        return value
+    dims = [str(d) for d in emissions.dims if d != "year"]
+    if isinstance(value, pd.Series):
+        names = [n for n in value.index.names]
+        if None in names:
+            raise ValidationError(f"{what}: name the index levels of the Series (e.g. "
+                                  f"{[*dims, 'year'] if by_year else dims})")
+        return xr.DataArray.from_series(value.astype(float))
+    if isinstance(value, Mapping):
+        items = list(value.items())
+        if items and isinstance(items[0][1], Mapping):
+            if len(dims) != 1:
+                raise ValidationError(f"{what}: a dict of dicts needs emissions with one entity "
+                                      f"dimension (they have {dims})")
+            series = pd.Series({(k, y): float(v) for k, inner in items for y, v in inner.items()})
+            series.index = series.index.set_names([dims[0], "year"])
+            return xr.DataArray.from_series(series)
+        if by_year:
+            return xr.DataArray(np.asarray([float(v) for _, v in items]), dims="year",
+                                coords={"year": _years_from([k for k, _ in items], what)})
+        if len(dims) != 1:
+            raise ValidationError(f"{what}: a dict needs emissions with one entity dimension to "
+                                  f"key it by (they have {dims}); pass a DataArray")
+        return xr.DataArray(np.asarray([float(v) for _, v in items]), dims=dims[0],
+                            coords={dims[0]: [k for k, _ in items]})
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        return value
+    raise ValidationError(f"{what} must be a number, an xarray.DataArray, a pandas Series or a "
+                          f"dict, got {type(value).__name__}")
+
+
 def _unit_column(frame: pd.DataFrame) -> str | None:
     for col in ("unit", "units"):
         if col in frame.columns:
@@ -267,6 +318,11 @@ def _compatibility(
     gases = gases if gases is not None else attrs.get("gases")
     boundary = boundary if boundary is not None else attrs.get("boundary")
     lulucf = includes_lulucf if includes_lulucf is not None else attrs.get("includes_lulucf")
+    if gases is None:
+        warnings.warn(
+            "the data do not say which gases they cover (attrs['gases'] or gases=…): checked "
+            f"against {', '.join(r.id for r in refs)} as if they covered the same gases",
+            KlimacoreWarning, stacklevel=3)
     for ref in refs:
         if gases is not None:
             basket, items = _basket_of(gases)
@@ -275,6 +331,14 @@ def _compatibility(
                     f"reference {ref.id!r} covers {'CO2 only' if ref.basket == 'CO2' else 'GHG'} "
                     f"({'; '.join(ref.gases)}) but the data cover {', '.join(sorted(items))}"
                 )
+            elif basket == "GHG":
+                lacking = [g for g in ref.gases if g not in items]
+                if lacking:
+                    warnings.warn(
+                        f"reference {ref.id!r} covers {len(ref.gases)} gases "
+                        f"({', '.join(ref.gases)}) but the data lack {', '.join(lacking)}: "
+                        "the data's total is compared with a wider basket",
+                        KlimacoreWarning, stacklevel=3)
         if boundary is not None and ref.boundary != "any" and boundary != ref.boundary:
             problems.append(
                 f"reference {ref.id!r} is {ref.boundary} but the data are {boundary}"
@@ -360,6 +424,8 @@ def check_trajectory(
 
     th = thresholds or Thresholds()
     E = as_emissions(emissions)
+    population = as_input_array(population, E, "population", by_year=True)
+    budget_share = as_input_array(budget_share, E, "budget_share")
     refs = resolve_references(references)
     if not refs:
         raise ValidationError("no references to check against")
@@ -579,7 +645,11 @@ def check_trajectory(
     b_status = np.where(np.isnan(cum) | np.isnan(cum_allowed) | ~base_ok, NO_DATA, b_status)
     b_status = np.where(np.isnan(window_bounds[:, 0]) | uncovered, NOT_APPLICABLE, b_status)
 
-    crossed = (values <= 0) & valid
+    # net zero is crossed in the first year from which every reported value stays at or below 0
+    above = (values > 0) & valid
+    last_above = np.where(above.any(-1), n_year - 1 - np.argmax(above[..., ::-1], axis=-1), -1)
+    after = np.arange(n_year) > last_above[..., None]
+    crossed = (values <= 0) & valid & after
     nz_year = np.where(crossed.any(-1), years[crossed.argmax(-1)], np.nan)
     nz_req = np.asarray([np.nan if r.net_zero_year is None else r.net_zero_year for r in refs])
     covered = np.stack([
@@ -671,6 +741,28 @@ def _aligned(path: xr.DataArray, template: xr.DataArray) -> np.ndarray[Any, Any]
     return np.asarray(out.to_numpy(), dtype=float)
 
 
+BASE_TOLERANCE_PCT = 5.0
+"""A given base-year value further than this (%) from the data's own value is warned about."""
+
+
+def _warn_base_differs(ref: Reference, given: xr.DataArray, own: xr.DataArray) -> None:
+    g = np.asarray(given.transpose(*own.dims).to_numpy(), dtype=float)
+    o = np.broadcast_to(np.asarray(own.to_numpy(), dtype=float), g.shape)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        off = np.abs(g - o) > BASE_TOLERANCE_PCT / 100 * np.abs(o)
+    if not off.any():
+        return
+    dims = [str(d) for d in own.dims]
+    shown = []
+    for row in np.argwhere(off)[:10]:
+        where = _entity_text(dims, [own[d].to_numpy()[i] for d, i in zip(dims, row, strict=True)])
+        shown.append(f"{where}: given {g[tuple(row)]:,.0f} t, data {o[tuple(row)]:,.0f} t")
+    warnings.warn(
+        f"reference {ref.id!r}: base_emissions[{ref.base_year}] differs from the data's own "
+        f"{ref.base_year} value by more than {BASE_TOLERANCE_PCT:g} % for {int(off.sum())} "
+        "entit(ies): " + "; ".join(shown), KlimacoreWarning, stacklevel=4)
+
+
 def _base_values(
     ref: Reference,
     E: xr.DataArray,
@@ -692,6 +784,8 @@ def _base_values(
             problems.append(f"base_emissions[{year}] has dimension(s) {extra} the emissions lack")
             return None
         b = b.astype(float).broadcast_like(template)
+        if year in data_years:
+            _warn_base_differs(ref, b, E.sel(year=year, drop=True))
     elif year not in data_years:
         problems.append(
             f"reference {ref.id!r}: base year {year} is missing from the data for every entity "

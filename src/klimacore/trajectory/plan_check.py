@@ -9,10 +9,11 @@ terminal; :func:`demo_section` is the trajectory section of ``klimacore demo``.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
 
-from klimacore.errors import KlimacoreError
+from klimacore.errors import KlimacoreError, KlimacoreWarning
 from klimacore.trajectory.plan_rules import (
     _action_rows,
     _frame,
@@ -137,8 +138,16 @@ def check_plan(
     frames = [target_rules(plan, rules=rules)]
     rows.extend(_manko_rows(plan))
     rows.extend(_action_rows(plan))
-    rows.extend(_trajectory_rows(plan, references, thresholds))
-    rows.extend(_latest_rows(plan, references, thresholds))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", KlimacoreWarning)
+        rows.extend(_trajectory_rows(plan, references, thresholds))
+        rows.extend(_latest_rows(plan, references, thresholds))
+    notes = _Rows(plan, "trajectory")
+    for text in dict.fromkeys(str(w.message) for w in caught
+                              if issubclass(w.category, KlimacoreWarning)):
+        # what differs between the plan's data and a reference: a note, not a failure
+        notes.add("compatibility", "note", "info", text)
+    rows.extend(notes.rows)
     if previous is not None:
         frames.append(check_no_backsliding(plan, previous))
     frames.append(_frame(rows))
