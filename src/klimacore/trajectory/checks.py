@@ -433,6 +433,7 @@ def check_trajectory(
     problems = _compatibility(refs, E.attrs, gases, boundary, includes_lulucf)
     if sector_map and "sector" not in entity_dims:
         problems.append("sector_map given but the data have no 'sector' dimension")
+    _warn_unmapped_sectors(refs, E, sector_map)
     data_years = E["year"].to_numpy().astype(np.int64)
     extra = sorted({y for r in refs for y in r.milestone_years} - set(data_years.tolist()))
     if extra:
@@ -739,6 +740,27 @@ def _aligned(path: xr.DataArray, template: xr.DataArray) -> np.ndarray[Any, Any]
         )
     out = path.broadcast_like(template).transpose(*template.dims, "year")
     return np.asarray(out.to_numpy(), dtype=float)
+
+
+def _warn_unmapped_sectors(refs: Sequence[Reference], E: xr.DataArray,
+                           sector_map: Mapping[str, str] | None) -> None:
+    """Sector-range references evaluate mapped sectors only: say which ones they do not."""
+    if "sector" not in E.dims:
+        return
+    mapping = dict(sector_map or {})
+    labels = [str(x) for x in E["sector"].to_numpy()]
+    for ref in refs:
+        if ref.method != "sector_range":
+            continue
+        missing = [x for x in labels if mapping.get(x, x) not in ref.sectors]
+        if missing:
+            hint = (" (the Energi- og CO2-regnskab's sectors: "
+                    "klimacore.io.eco2_sector_map()['cctf_sector'] maps them)"
+                    if E.attrs.get("sector_classification") == "eco2" else "")
+            warnings.warn(
+                f"reference {ref.id!r} has ranges for {', '.join(ref.sectors)}; sector(s) "
+                f"{', '.join(missing)} of the data are not evaluated: pass sector_map{hint}",
+                KlimacoreWarning, stacklevel=3)
 
 
 BASE_TOLERANCE_PCT = 5.0
