@@ -360,3 +360,20 @@ def test_net_zero_crossed_only_when_it_stays() -> None:
     back_up = e.copy(data=[10.0, -1.0, 5.0, -2.0, 1.0])
     assert np.isnan(float(check_trajectory(back_up, "eu-climate-law", base_emissions={
         1990: 20.0}).summary["net_zero_year"]))
+
+
+def test_references_assigned_per_entity() -> None:
+    e = xr.DataArray([[2000.0, 1300.0, 1100.0], [np.nan, 1300.0, 1100.0]],
+                     dims=("municipality", "year"),
+                     coords={"municipality": [101, 751], "year": [1990, 2018, 2023]},
+                     attrs={"units": "kt", "gases": list(GHG_BASKET)})
+    v = latest_verdicts(e, {101: ["dk-climate-act"], 751: ["ipcc-ar6-c1-ghg"]},
+                        base_emissions={2019: {101: 1.25e6, 751: 1.25e6}})
+    lt = v.latest()
+    assert lt[["municipality", "reference"]].to_numpy().tolist() == [
+        [101, "dk-climate-act"], [751, "ipcc-ar6-c1-ghg"]]
+    worst = v.worst()
+    assert worst.loc[101, "ipcc-ar6-c1-ghg"] == "not applicable"
+    assert worst.loc[101, "dk-climate-act"] == "off track"
+    with pytest.raises(ValidationError, match="no references assigned to municipality"):
+        latest_verdicts(e, {101: ["dk-climate-act"]})

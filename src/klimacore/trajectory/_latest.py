@@ -94,6 +94,7 @@ REASONS: tuple[str, ...] = (
     "fewer than 2 reported years in the trend window",
     "allowed value unknown (population or budget share missing)",
     "no milestone after the latest year",
+    "reference not assigned to this entity",
 )
 
 
@@ -155,7 +156,8 @@ class LatestCheck:
 
 def latest_verdicts(
     emissions: Any,
-    references: Iterable[Reference | str] | Reference | str = DEFAULT_REFERENCES,
+    references: Iterable[Reference | str] | Reference | str | Mapping[Any, Any] = (
+        DEFAULT_REFERENCES),
     *,
     window: int = 5,
     projection: Any = None,
@@ -214,7 +216,11 @@ def latest_verdicts(
     if window < 1:
         raise ValidationError(f"window must be at least 1 year, got {window}")
     E = as_emissions(emissions)
-    refs = resolve_references(references)
+    assign = None
+    if isinstance(references, Mapping):
+        refs, assign = _assignment(references, E)
+    else:
+        refs = resolve_references(references)
     if not refs:
         raise ValidationError("no references to check against")
     data_years = set(E["year"].to_numpy().tolist())
@@ -228,7 +234,44 @@ def latest_verdicts(
                                    includes_lulucf=includes_lulucf)
     return _assemble(E, refs, values, window=window, projection=projection,
                      thresholds=thresholds, anchor=anchor, indicative_from=indicative_from,
-                     as_of=as_of, budget_start=budget_start)
+                     as_of=as_of, budget_start=budget_start, assign=assign)
+
+
+def _assignment(mapping: Mapping[Any, Any], E: xr.DataArray
+                ) -> tuple[list[Reference], np.ndarray[Any, Any]]:
+    """References per entity: ``{label: refs}`` keyed by one entity dim → (union, (N, R) mask)."""
+    dims = [str(d) for d in E.dims if d != "year"]
+    keys = list(mapping)
+    matches = [d for d in dims if set(keys) <= set(E[d].to_numpy().tolist())]
+    if len(matches) != 1:
+        raise ValidationError(
+            "references given per entity must be keyed by the labels of one entity dimension "
+            f"(dims {dims}); keys {keys[:10]} match {matches or 'none'}")
+    dim = matches[0]
+    labels = E[dim].to_numpy().tolist()
+    lacking = [x for x in labels if x not in mapping]
+    if lacking:
+        raise ValidationError(f"no references assigned to {dim} {lacking[:20]}"
+                              + (f" … and {len(lacking) - 20} more" if len(lacking) > 20 else ""))
+    per = {k: resolve_references(v) for k, v in mapping.items()}
+    union: dict[str, Reference] = {}
+    for rs in per.values():
+        for r in rs:
+            other = union.setdefault(r.id, r)
+            if other.key != r.key:
+                raise ValidationError(f"two versions of reference {r.id!r} assigned")
+    refs = list(union.values())
+    ids = [r.id for r in refs]
+    by_label = np.zeros((len(labels), len(refs)), dtype=bool)
+    for i, label in enumerate(labels):
+        for r in per[label]:
+            by_label[i, ids.index(r.id)] = True
+    axis = dims.index(dim)
+    shape = [E.sizes[d] for d in dims]
+    expand = [1] * len(dims)
+    expand[axis] = len(labels)
+    mask = np.broadcast_to(by_label.reshape(*expand, len(refs)), (*shape, len(refs)))
+    return refs, np.ascontiguousarray(mask).reshape(-1, len(refs))
 
 
 def latest_from_check(check: TrajectoryCheck, *, window: int = 5, projection: Any = None,
@@ -259,7 +302,8 @@ def latest_from_check(check: TrajectoryCheck, *, window: int = 5, projection: An
 def _assemble(E: xr.DataArray, refs: Sequence[Reference], ref_values: _Values | None, *,
               window: int, projection: Any, thresholds: Thresholds | None, anchor: Anchor,
               indicative_from: Literal["base_year"] | int, as_of: int | None,
-              budget_start: int = 2020) -> LatestCheck:
+              budget_start: int = 2020,
+              assign: np.ndarray[Any, Any] | None = None) -> LatestCheck:
     import xarray as xr
 
     from klimacore.trajectory.checks import Thresholds, as_emissions
@@ -402,6 +446,10 @@ def _assemble(E: xr.DataArray, refs: Sequence[Reference], ref_values: _Values | 
     verdict_year = np.where(verdict >= 0, m_years[pick].astype(float), np.nan)
     verdict = np.where(reason == 7, NOT_APPLICABLE, verdict)
     verdict = np.where((reason != 0) & (reason != 7), NO_DATA, verdict).astype(np.int8)
+    if assign is not None:  # references assigned per entity: the others do not apply
+        reason = np.where(assign, reason, 8).astype(np.int8)
+        verdict = np.where(assign, verdict, NOT_APPLICABLE).astype(np.int8)
+        status[~assign] = NOT_APPLICABLE
     # the latest year against the reference's path that year
     with np.errstate(invalid="ignore", divide="ignore"):
         l_gap_pct = (e_latest[:, None] - allowed_l) / np.abs(base) * 100.0
@@ -412,6 +460,8 @@ def _assemble(E: xr.DataArray, refs: Sequence[Reference], ref_values: _Values | 
     l_status = np.where(np.isnan(allowed_l) & ~np.isnan(base) & has[:, None] & (
         latest_year[:, None] < np.asarray([r.base_year for r in refs])[None, :]),
         NOT_APPLICABLE, l_status).astype(np.int8)
+    if assign is not None:
+        l_status[~assign] = NOT_APPLICABLE
     # budgets: emitted from the window start to the latest year (every year reported), what is
     # left, and the trend spending it from L + 1
     from klimacore.trajectory._budget import budget_runout, trend_zero_year

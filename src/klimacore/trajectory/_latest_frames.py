@@ -106,7 +106,8 @@ def latest_frame(check: LatestCheck) -> pd.DataFrame:
 
     sm = check.summary
     like = sm["verdict"]
-    cols = _flat_rows(sm, "verdict", check.entity_dims, np.ones(like.shape, dtype=bool))
+    assigned = sm["reason"].transpose(*like.dims).to_numpy() != 8  # per-entity references
+    cols = _flat_rows(sm, "verdict", check.entity_dims, assigned)
     sel = cols.pop("_sel")
     names = ("latest_year", "latest_t", "base_t", "base_year", "allowed_latest",
              "latest_indicative", "latest_gap_pct", "latest_status", "trend_t_per_year",
