@@ -121,3 +121,18 @@ def test_cli_rules_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     capsys.readouterr()
     doc = json.loads(path.read_text(encoding="utf-8"))
     assert doc["adopted"] == "2022-03-01"
+
+
+def test_plan_data_checks() -> None:
+    plan = load_example_plan()
+    ok = target_rules(plan)
+    assert rule(ok, "baseline_matches_observed")["status"].item() == "pass"
+    assert rule(ok, "population_plausible")["status"].item() == "pass"
+    # a baseline inventory that disagrees with the plan's own observed 2019 inventory
+    off = edited(plan, baseline_emissions=lambda b: {**b, "energy": b["energy"] * 1.12})
+    row = rule(target_rules(off), "baseline_matches_observed")
+    assert row["severity"].item() == "warning" and "energy" in row["message"].item()
+    # a population that jumps (a typo: one digit too many)
+    jump = edited(plan, population={"2019": 22700.0, "2020": 227000.0})
+    row = rule(target_rules(jump), "population_plausible")
+    assert row["severity"].item() == "warning" and "2019→2020" in row["message"].item()

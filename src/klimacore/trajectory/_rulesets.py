@@ -224,3 +224,58 @@ def _ambition_rows(plan: ClimateActionPlan, rs: RuleSet, out: Any) -> None:
                     f"economy-wide 2030 target −{pct:.1f} % vs 1990{note} meets the Danish "
                     f"Climate Act's −{rs.ambition_pct:g} %", reference="dk-climate-act",
                     year=2030, value=pct, threshold=rs.ambition_pct, unit="% vs 1990")
+
+
+BASELINE_TOLERANCE_PCT = 1.0
+"""The baseline inventory may differ from the observed series in the baseline year by this (%)."""
+POPULATION_CHANGE_PCT = 10.0
+"""A year-on-year population change larger than this (%) is flagged as implausible for a
+municipality (boundary changes aside, Danish municipalities change by a few % a year at most)."""
+
+
+def _plan_data_rows(plan: ClimateActionPlan, out: Any) -> None:
+    """The plan's own numbers agree: baseline vs observed, a plausible population series."""
+    from klimacore.trajectory.plan_rules import _scenario_frame
+
+    observed = _scenario_frame(plan.observed)
+    year = plan.baseline_year
+    if observed.empty or year not in observed.index:
+        out.add("baseline_matches_observed", "no data", "info",
+                f"no observed emissions for the baseline year {year} to compare the baseline "
+                "inventory with", year=year)
+    else:
+        row = observed.loc[year]
+        diffs = []
+        for sector, value in plan.baseline_emissions.items():
+            seen = row.get(sector)
+            if seen is None or seen != seen:
+                diffs.append(f"{sector}: baseline {value:,.0f} t, not in the observed {year}")
+            elif abs(float(seen) - value) > BASELINE_TOLERANCE_PCT / 100 * max(abs(value), 1.0):
+                diffs.append(f"{sector}: baseline {value:,.0f} t, observed {float(seen):,.0f} t")
+        total = sum(plan.baseline_emissions.values())
+        if diffs:
+            out.add("baseline_matches_observed", "fail", "warning",
+                    f"the baseline inventory ({year}) differs from the observed series by more "
+                    f"than {BASELINE_TOLERANCE_PCT:g} %: " + "; ".join(diffs), year=year,
+                    value=total, unit="t")
+        else:
+            out.add("baseline_matches_observed", "pass", "info",
+                    f"the baseline inventory ({year}, {total:,.0f} t) matches the observed series",
+                    year=year, value=total, unit="t")
+    pop = sorted(plan.population.items())
+    problems = [f"{y}: {v:,.0f}" for y, v in pop if not v > 0]
+    for (y0, v0), (y1, v1) in zip(pop, pop[1:], strict=False):
+        if not (v0 > 0 and v1 > 0):
+            continue
+        rate = ((v1 / v0) ** (1 / (y1 - y0)) - 1) * 100  # a year, over gaps too
+        if abs(rate) > POPULATION_CHANGE_PCT:
+            problems.append(f"{y0}→{y1}: {v0:,.0f} → {v1:,.0f} ({rate:+.1f} % a year)")
+    if not pop:
+        out.add("population_plausible", "no data", "info", "the plan gives no population")
+    elif problems:
+        out.add("population_plausible", "fail", "warning",
+                "implausible population figures (zero, or more than "
+                f"{POPULATION_CHANGE_PCT:g} % change in a year): " + "; ".join(problems))
+    else:
+        out.add("population_plausible", "pass", "info",
+                f"population {pop[0][0]}–{pop[-1][0]} positive and without jumps")

@@ -285,9 +285,9 @@ def target_rules(plan: ClimateActionPlan, *, rules: str | RuleSet = "auto",
 
     >>> from klimacore.models import load_example_plan
     >>> target_rules(load_example_plan())["severity"].value_counts().to_dict()
-    {'info': 12, 'warning': 3}
+    {'info': 14, 'warning': 3}
     """
-    from klimacore.trajectory._rulesets import _ambition_rows, rule_set_for
+    from klimacore.trajectory._rulesets import _ambition_rows, _plan_data_rows, rule_set_for
 
     rs, why = rule_set_for(plan, rules)
     out = _Rows(plan, "target rule", rs.name)
@@ -372,6 +372,7 @@ def target_rules(plan: ClimateActionPlan, *, rules: str | RuleSet = "auto",
         out.add("target_base_data", "pass", "info",
                 "base-year emissions found for every absolute and sector target")
     _ambition_rows(plan, rs, out)
+    _plan_data_rows(plan, out)
     if rs.sector_ranges is not None:
         out.rows.extend(_cctf_rows(plan, rs.sector_ranges, {**rs.sector_map,
                                                             **(sector_map or {})}, rs.name))
