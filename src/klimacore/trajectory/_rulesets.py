@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from klimacore.errors import MissingLabelError, ValidationError
@@ -244,14 +245,14 @@ def _plan_data_rows(plan: ClimateActionPlan, out: Any) -> None:
                 f"no observed emissions for the baseline year {year} to compare the baseline "
                 "inventory with", year=year)
     else:
-        row = observed.loc[year]
+        row = {str(k): float(v) for k, v in observed.loc[year].to_dict().items()}
         diffs = []
         for sector, value in plan.baseline_emissions.items():
             seen = row.get(sector)
             if seen is None or seen != seen:
                 diffs.append(f"{sector}: baseline {value:,.0f} t, not in the observed {year}")
-            elif abs(float(seen) - value) > BASELINE_TOLERANCE_PCT / 100 * max(abs(value), 1.0):
-                diffs.append(f"{sector}: baseline {value:,.0f} t, observed {float(seen):,.0f} t")
+            elif abs(seen - value) > BASELINE_TOLERANCE_PCT / 100 * max(abs(value), 1.0):
+                diffs.append(f"{sector}: baseline {value:,.0f} t, observed {seen:,.0f} t")
         total = sum(plan.baseline_emissions.values())
         if diffs:
             out.add("baseline_matches_observed", "fail", "warning",
@@ -264,7 +265,7 @@ def _plan_data_rows(plan: ClimateActionPlan, out: Any) -> None:
                     year=year, value=total, unit="t")
     pop = sorted(plan.population.items())
     problems = [f"{y}: {v:,.0f}" for y, v in pop if not v > 0]
-    for (y0, v0), (y1, v1) in zip(pop, pop[1:], strict=False):
+    for (y0, v0), (y1, v1) in pairwise(pop):
         if not (v0 > 0 and v1 > 0):
             continue
         rate = ((v1 / v0) ** (1 / (y1 - y0)) - 1) * 100  # a year, over gaps too
