@@ -446,6 +446,7 @@ def _assemble(E: xr.DataArray, refs: Sequence[Reference], ref_values: _Values | 
     verdict_year = np.where(verdict >= 0, m_years[pick].astype(float), np.nan)
     verdict = np.where(reason == 7, NOT_APPLICABLE, verdict)
     verdict = np.where((reason != 0) & (reason != 7), NO_DATA, verdict).astype(np.int8)
+    verdict_year = np.where(reason == 0, verdict_year, np.nan)
     if assign is not None:  # references assigned per entity: the others do not apply
         reason = np.where(assign, reason, 8).astype(np.int8)
         verdict = np.where(assign, verdict, NOT_APPLICABLE).astype(np.int8)
