@@ -312,7 +312,9 @@ def test_compatibility_warnings_by_default() -> None:
         latest_verdicts(three, "ipcc-ar6-c1-ghg")
     with pytest.raises(ValidationError, match=r"covers GHG .* but the data cover CO2"):
         check_trajectory(e.assign_attrs(gases=["CO2"]), "ipcc-ar6-c1-ghg")
-    full = e.assign_attrs(gases=list(GHG_BASKET))
+    with pytest.warns(KlimacoreWarning, match="whether they include LULUCF"):
+        check_trajectory(e.assign_attrs(gases=list(GHG_BASKET)), "ipcc-ar6-c1-ghg")
+    full = e.assign_attrs(gases=list(GHG_BASKET), includes_lulucf=True)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         check_trajectory(full, "ipcc-ar6-c1-ghg")

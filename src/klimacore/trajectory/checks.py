@@ -318,11 +318,17 @@ def _compatibility(
     gases = gases if gases is not None else attrs.get("gases")
     boundary = boundary if boundary is not None else attrs.get("boundary")
     lulucf = includes_lulucf if includes_lulucf is not None else attrs.get("includes_lulucf")
+    unknown = []
     if gases is None:
+        unknown.append("which gases they cover (attrs['gases'] or gases=…)")
+    if lulucf is None and any(r.includes_lulucf is not None for r in refs):
+        unknown.append("whether they include LULUCF (attrs['includes_lulucf'] or "
+                       "includes_lulucf=…)")
+    if unknown:
         warnings.warn(
-            "the data do not say which gases they cover (attrs['gases'] or gases=…): checked "
-            f"against {', '.join(r.id for r in refs)} as if they covered the same gases",
-            KlimacoreWarning, stacklevel=3)
+            f"the data do not say {' or '.join(unknown)}: checked against "
+            f"{', '.join(r.id for r in refs)} as if they matched", KlimacoreWarning,
+            stacklevel=3)
     for ref in refs:
         if gases is not None:
             basket, items = _basket_of(gases)
