@@ -379,3 +379,17 @@ def test_references_assigned_per_entity() -> None:
     assert worst.loc[101, "dk-climate-act"] == "off track"
     with pytest.raises(ValidationError, match="no references assigned to municipality"):
         latest_verdicts(e, {101: ["dk-climate-act"]})
+
+
+def test_budget_reference_run_out_in_and_beyond_the_data() -> None:
+    e = xr.DataArray([100.0, 90.0, 80.0, 70.0], dims="year",
+                     coords={"year": [2020, 2021, 2022, 2023]},
+                     attrs={"gases": ["CO2"], "includes_lulucf": True})
+    spent = latest_verdicts(e, "ar6-budget-1.5c-67", budget_share=200 / 400e9).latest().iloc[0]
+    assert spent["budget_t"] == pytest.approx(200) and spent["cumulative_t"] == 340
+    assert spent["budget_runout_year"] == 2022  # 100 + 90 + 80 > 200 in 2022
+    assert "already spent in 2022" in spent["message"]
+    later = latest_verdicts(e, "ar6-budget-1.5c-67", budget_share=500 / 400e9).latest().iloc[0]
+    # 160 t left after 2023; the trend gives 60, 50, 40, then 30 of which 10 t are left
+    assert later["budget_runout_year"] == pytest.approx(2027 + 1 / 3)
+    assert later["budget_runout_date"] == "2027-05-02"

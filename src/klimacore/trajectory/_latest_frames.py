@@ -175,7 +175,9 @@ def latest_frame(check: LatestCheck) -> pd.DataFrame:
             parts.append(f"{row['status']} for {int(row['verdict_year'])}")
         else:
             parts.append("no milestone after the latest year")
-        if row["budget_runout_date"]:
+        if row["budget_left_t"] <= 0 and row["budget_runout_year"] == row["budget_runout_year"]:
+            parts.append(f"budget already spent in {int(row['budget_runout_year'])} (in the data)")
+        elif row["budget_runout_date"]:
             parts.append(f"budget runs out {row['budget_runout_date']} on this trend")
         elif row["budget_left_t"] == row["budget_left_t"]:
             parts.append("budget not exhausted on this trend")
