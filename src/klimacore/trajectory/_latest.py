@@ -329,7 +329,11 @@ def _assemble(E: xr.DataArray, refs: Sequence[Reference], ref_values: _Values | 
     slope, level_fit, n_pts = _ls_trend(values[:, lo:hi], yf[lo:hi], latest_year, window)
     level = e_latest if anchor == "latest" else level_fit
     mean_change = _mean_change(values[:, lo:hi], yf[lo:hi], latest_year, window)
-    trend_start = np.where(has, latest_year - window, np.nan)
+    # the first year the trend actually rests on (the window may reach before the data)
+    with np.errstate(invalid="ignore"):
+        in_window = valid[:, lo:hi] & (yf[None, lo:hi] >= (latest_year - window)[:, None])
+    first = np.argmax(in_window, axis=-1)
+    trend_start = np.where(in_window.any(-1) & (n_pts >= 2), yf[lo:hi][first], np.nan)
 
     n_ref = len(refs)
     m_years = np.asarray(sorted({y for r in refs for y in r.milestone_years}), dtype=np.int64)
