@@ -171,7 +171,9 @@ def latest_frame(check: LatestCheck) -> pd.DataFrame:
                          f"{row['trend_t_per_year']:+,.0f} t/yr")
         elif code >= 0:
             parts.append("projected by the given scenario (too few years for a trend)")
-        if code >= 0:
+        if code == 0:
+            parts.append("on track for every milestone ahead")
+        elif code >= 0:
             parts.append(f"{row['status']} for {int(row['verdict_year'])}")
         else:
             parts.append("no milestone after the latest year")
