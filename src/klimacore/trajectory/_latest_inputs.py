@@ -37,13 +37,8 @@ def _reference_values(E: xr.DataArray, refs: Sequence[Reference], bases: dict[in
     import xarray as xr
 
     from klimacore.errors import MissingLabelError
-    from klimacore.trajectory.checks import (
-        _aligned,
-        _base_values,
-        _compatibility,
-        _per_capita_into,
-        _ref_path,
-    )
+    from klimacore.trajectory._inputs import _base_values, _compatibility
+    from klimacore.trajectory.checks import _aligned, _per_capita_into, _ref_path
     from klimacore.trajectory.paths import reduction_fraction
 
     problems = _compatibility(refs, E.attrs, gases, boundary, includes_lulucf)
@@ -63,7 +58,7 @@ def _reference_values(E: xr.DataArray, refs: Sequence[Reference], bases: dict[in
     allowed = np.full((n, len(refs), years.size), np.nan)
     base = np.full((n, len(refs)), np.nan)
     budget = np.full((n, len(refs)), np.nan)
-    from klimacore.trajectory.checks import as_input_array
+    from klimacore.trajectory._inputs import as_input_array
 
     pop = as_input_array(population, E, "population", by_year=True)
     budget_share = as_input_array(budget_share, E, "budget_share")
@@ -145,7 +140,7 @@ def linear_trend(emissions: Any, *, start_year: int | None = None,
     """
     import xarray as xr
 
-    from klimacore.trajectory.checks import as_emissions
+    from klimacore.trajectory._inputs import as_emissions
 
     E = as_emissions(emissions)
     years = E["year"].to_numpy().astype(float)
