@@ -46,7 +46,6 @@ from klimacore.trajectory.references import (
     Milestone,
     Reference,
     Source,
-    get_reference,
 )
 
 if TYPE_CHECKING:
@@ -287,7 +286,12 @@ def target_rules(plan: ClimateActionPlan, *, rules: str | RuleSet = "auto",
     >>> target_rules(load_example_plan())["severity"].value_counts().to_dict()
     {'info': 14, 'warning': 3}
     """
-    from klimacore.trajectory._rulesets import _ambition_rows, _plan_data_rows, rule_set_for
+    from klimacore.trajectory._rulesets import (
+        _ambition_rows,
+        _cctf_rows,
+        _plan_data_rows,
+        rule_set_for,
+    )
 
     rs, why = rule_set_for(plan, rules)
     out = _Rows(plan, "target rule", rs.name)
@@ -377,89 +381,6 @@ def target_rules(plan: ClimateActionPlan, *, rules: str | RuleSet = "auto",
         out.rows.extend(_cctf_rows(plan, rs.sector_ranges, {**rs.sector_map,
                                                             **(sector_map or {})}, rs.name))
     return out.frame()
-
-
-def _cctf_rows(plan: ClimateActionPlan, ref_id: str = CCTF_REFERENCE,
-               sector_map: Mapping[str, str] | None = None,
-               rule_set: str | None = None) -> list[dict[str, Any]]:
-    out = _Rows(plan, "target rule", rule_set)
-    smap = dict(CCTF_SECTOR_MAP if sector_map is None else sector_map)
-    ref = get_reference(ref_id)
-    ranges = {m.sector: m for m in ref.milestones}
-    mark = " (CCTF figures marked 'check')" if ref.source.verification == "check" else ""
-    base_2019 = _base_by_sector(plan, ref.base_year)
-    found = False
-    for t in plan.targets:
-        if t.sector is None or t.kind not in ("sector", "absolute") or t.target_year != 2030:
-            continue
-        key = smap.get(t.sector, t.sector)
-        m = ranges.get(key)
-        if m is None:
-            out.add("cctf_sector_range", "no data", "warning",
-                    f"{t.sector} target 2030: not evaluated — no CCTF range for sector "
-                    f"{t.sector!r} (ranges: {', '.join(str(k) for k in ranges)}; map it with "
-                    f"sector_map){mark}",
-                    reference=ref.id, sector=t.sector, year=2030)
-            continue
-        if t.reduction_pct is None or t.base_year is None:
-            continue
-        found = True
-        pct = float(t.reduction_pct)
-        if t.base_year != ref.base_year:
-            own = _base_by_sector(plan, t.base_year)
-            if own is None or base_2019 is None or t.sector not in own or not base_2019.get(
-                    t.sector):
-                out.add("cctf_sector_range", "no data", "warning",
-                        f"{t.sector} target 2030 is vs {t.base_year}; cannot convert to the CCTF "
-                        f"base 2019 without both years' sector emissions{mark}",
-                        reference=ref.id, sector=t.sector, year=2030)
-                continue
-            level = own[t.sector] * (1 - pct / 100)
-            pct = 100 * (1 - level / base_2019[t.sector])
-        out.rows.append(_range_row(out, ref.id, t.sector, pct, m, "target", mark))
-        out.rows[-1]["rule_set"] = rule_set
-    if not found:
-        out.add("cctf_sector_range", "no data", "info",
-                f"no 2030 sector targets to compare with the CCTF ranges{mark}",
-                reference=ref.id, year=2030)
-    # the action scenario's implied 2030 sector reductions: information for the revision
-    action = _scenario_frame(plan.action_scenario)
-    if base_2019 is not None and not action.empty and 2030 in action.index:
-        row2030 = action.loc[2030]
-        for sector, value in zip(row2030.index, row2030.to_numpy(dtype=float), strict=True):
-            m = ranges.get(smap.get(str(sector), str(sector)))
-            b = base_2019.get(str(sector))
-            if m is None or not b or not math.isfinite(value):
-                continue
-            pct = 100 * (1 - value / b)
-            row = _range_row(out, ref.id, str(sector), pct, m, "action scenario", mark)
-            row["rule"] = "cctf_sector_range_scenario"
-            row["severity"] = "info" if row["status"] == "pass" else "warning"
-            row["rule_set"] = rule_set
-            out.rows.append(row)
-    return out.rows
-
-
-def _range_row(out: _Rows, ref_id: str, sector: str, pct: float, m: Milestone, what: str,
-               mark: str) -> dict[str, Any]:
-    lo, hi = float(m.reduction_pct or 0), float(m.reduction_pct_high or m.reduction_pct or 0)
-    mid = float(m.justify_below_pct if m.justify_below_pct is not None else lo)
-    span = f"range {lo:g}–{hi:g} % vs 2019"
-    if pct < lo:
-        status, sev = "fail", "error"
-        text = f"{sector} {what} 2030: −{pct:.1f} % is below the {span}: cannot be approved"
-    elif pct < mid:
-        status, sev = "fail", "warning"
-        text = (f"{sector} {what} 2030: −{pct:.1f} % is in the lower half of the {span} "
-                f"(below {mid:g} %): must be justified")
-    else:
-        status, sev = "pass", "info"
-        text = f"{sector} {what} 2030: −{pct:.1f} % is in the upper half of the {span}"
-    tmp = _Rows(out.plan, out.check)
-    tmp.add("cctf_sector_range", status, sev, text + mark, reference=ref_id, sector=sector,
-            year=2030, value=pct, threshold=lo, unit="% vs 2019")
-    row: dict[str, Any] = tmp.rows[0]
-    return row
 
 
 # --- manko and actions --------------------------------------------------------------------------
