@@ -397,6 +397,10 @@ def _assemble(E: xr.DataArray, refs: Sequence[Reference], ref_values: _Values | 
     proj = np.where(clip, np.maximum(proj, 0.0), proj)
     basis = np.zeros((n_ent, n_m), dtype=np.int8)
     if projection is not None:
+        if isinstance(projection, xr.DataArray) and "year" in projection.dims:
+            # only the milestone years matter: select them before normalising (cheaper)
+            keep = np.isin(projection["year"].to_numpy(), m_years)
+            projection = projection.isel(year=np.flatnonzero(keep))
         P = as_emissions(projection)
         extra = [d for d in P.dims if d != "year" and d not in entity_dims]
         if extra:
