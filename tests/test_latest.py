@@ -393,3 +393,26 @@ def test_budget_reference_run_out_in_and_beyond_the_data() -> None:
     # 160 t left after 2023; the trend gives 60, 50, 40, then 30 of which 10 t are left
     assert later["budget_runout_year"] == pytest.approx(2027 + 1 / 3)
     assert later["budget_runout_date"] == "2027-05-02"
+
+
+@settings(max_examples=25, deadline=None)
+@given(values=st.lists(st.floats(1.0, 1e6), min_size=7, max_size=7),
+       scale=st.floats(1e-3, 1e3))
+def test_latest_verdicts_scale_invariant_and_per_entity_equal(values: list[float],
+                                                              scale: float) -> None:
+    years = [2019, 2020, 2021, 2022, 2023, 2024, 2025]
+    attrs = {"gases": list(GHG_BASKET), "includes_lulucf": True}
+    e = xr.DataArray(values, dims="year", coords={"year": years}, attrs=attrs)
+    refs = ["ipcc-ar6-c1-ghg", "sbti-aca-1.5c"]
+    one = latest_verdicts(e, refs).to_frame("milestones")
+    scaled = latest_verdicts(e * scale, refs).to_frame("milestones")
+    assert one["status"].tolist() == scaled["status"].tolist()
+    np.testing.assert_allclose(scaled["needed_t_per_year"], one["needed_t_per_year"] * scale,
+                               rtol=1e-9)
+    np.testing.assert_allclose(scaled["needed_compound_pct"], one["needed_compound_pct"],
+                               rtol=1e-9, atol=1e-9)
+    # the same series inside a batch gives the same rows as on its own
+    batch = xr.concat([e * 2, e], dim=xr.DataArray([101, 751], dims="municipality"))
+    both = latest_verdicts(batch.assign_attrs(attrs), refs).to_frame("milestones")
+    mine = both[both["municipality"] == 751].drop(columns="municipality").reset_index(drop=True)
+    pd.testing.assert_frame_equal(mine, one)
