@@ -136,3 +136,31 @@ def test_plan_data_checks() -> None:
     jump = edited(plan, population={"2019": 22700.0, "2020": 227000.0})
     row = rule(target_rules(jump), "population_plausible")
     assert row["severity"].item() == "warning" and "2019→2020" in row["message"].item()
+
+
+def test_plan_with_a_total_only_1990_back_cast() -> None:
+    """A plan that publishes 1990 as a total only (as back-casts are published)."""
+    from klimacore.trajectory import manko, plan_emissions
+
+    plan = load_example_plan()
+
+    def drop_1990(observed: dict[str, Any]) -> dict[str, Any]:
+        return dict(observed, emissions={s: {y: v for y, v in series.items() if int(y) != 1990}
+                                         for s, series in observed["emissions"].items()})
+
+    total_only = edited(plan, observed=drop_1990, observed_totals={"1990": 293000.0})
+    e = plan_emissions(total_only, "observed")
+    assert float(e.sel(year=1990)) == 293000.0
+    rules = target_rules(total_only)
+    assert rule(rules, "target_base_data")["status"].tolist() == ["pass"]
+    assert rule(rules, "ambition_2030")["status"].item() == "pass"
+    m = manko(total_only)
+    total_2030 = m[(m.year == 2030) & (m.sector == "total")].iloc[0]
+    assert total_2030["manko_t"] == pytest.approx(6420)  # as with the sector breakdown
+    report = check_plan(total_only)
+    dk = report[(report["reference"] == "dk-climate-act") & (report["rule"] == "milestone")]
+    assert set(dk["year"]) >= {2030} and not dk["message"].str.contains("missing").any()
+    # a published total that disagrees with the sectors of the same year is flagged
+    both = edited(plan, observed_totals={"1990": 250000.0})
+    row = rule(target_rules(both), "observed_totals_match")
+    assert row["severity"].item() == "warning" and "250,000" in row["message"].item()

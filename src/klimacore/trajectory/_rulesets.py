@@ -191,7 +191,7 @@ def rule_set_for(plan: ClimateActionPlan, rules: str | RuleSet = "auto") -> tupl
 
 def _ambition_rows(plan: ClimateActionPlan, rs: RuleSet, out: Any) -> None:
     """Economy-wide 2030 targets against the Climate Act's −70 % vs 1990 (warning if weaker)."""
-    from klimacore.trajectory.plan_rules import _base_by_sector
+    from klimacore.trajectory.plan_rules import _total_in
 
     targets = [t for t in plan.targets if t.kind == "absolute" and t.sector is None
                and t.target_year == 2030 and t.reduction_pct is not None]
@@ -201,13 +201,13 @@ def _ambition_rows(plan: ClimateActionPlan, rs: RuleSet, out: Any) -> None:
                 reference="dk-climate-act", year=2030, threshold=rs.ambition_pct,
                 unit="% vs 1990")
         return
-    base_1990 = _base_by_sector(plan, 1990)
+    base_1990 = _total_in(plan, 1990)
     for t in targets:
         pct = float(t.reduction_pct or 0.0)
         base_year = int(t.base_year or plan.baseline_year)
         note = ""
         if base_year != 1990:
-            own = _base_by_sector(plan, base_year)
+            own = _total_in(plan, base_year)
             if own is None or base_1990 is None:
                 out.add("ambition_2030", "no data", "warning",
                         f"2030 target −{pct:g} % vs {base_year}: cannot compare with the "
@@ -215,8 +215,8 @@ def _ambition_rows(plan: ClimateActionPlan, rs: RuleSet, out: Any) -> None:
                         reference="dk-climate-act", year=2030, threshold=rs.ambition_pct,
                         unit="% vs 1990")
                 continue
-            level = sum(own.values()) * (1 - pct / 100)
-            pct = 100 * (1 - level / sum(base_1990.values()))
+            level = own * (1 - pct / 100)
+            pct = 100 * (1 - level / base_1990)
             note = f" (−{float(t.reduction_pct or 0):g} % vs {base_year})"
         if pct + 1e-9 < rs.ambition_pct:
             out.add("ambition_2030", "fail", "warning",
@@ -267,6 +267,14 @@ def _plan_data_rows(plan: ClimateActionPlan, out: Any) -> None:
             out.add("baseline_matches_observed", "pass", "info",
                     f"the baseline inventory ({year}, {total:,.0f} t) matches the observed series",
                     year=year, value=total, unit="t")
+    observed_years = set(observed.index.tolist()) if not observed.empty else set()
+    for y, total in sorted(plan.observed_totals.items()):
+        if y in observed_years and observed.loc[y].notna().all():
+            sectors = float(observed.loc[y].to_numpy(dtype=float).sum())
+            if abs(sectors - total) > BASELINE_TOLERANCE_PCT / 100 * max(abs(total), 1.0):
+                out.add("observed_totals_match", "fail", "warning",
+                        f"the published total for {y} ({total:,.0f} t) differs from the sum of "
+                        f"the observed sectors ({sectors:,.0f} t)", year=y, value=total, unit="t")
     pop = sorted(plan.population.items())
     problems = [f"{y}: {v:,.0f}" for y, v in pop if not v > 0]
     for (y0, v0), (y1, v1) in pairwise(pop):

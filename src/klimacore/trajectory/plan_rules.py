@@ -175,7 +175,8 @@ def plan_emissions(
         frame = frames[which]
     else:
         raise KlimacoreError(f"unknown scenario {which!r}: observed, bau, action or combined")
-    if frame.empty:
+    if frame.empty and not (plan.observed_totals and which in ("observed", "combined")
+                            and not by_sector):
         raise KlimacoreError(f"plan {plan.municipality} v{plan.version} has no {which} emissions")
     attrs = {
         "units": "t",
@@ -191,8 +192,12 @@ def plan_emissions(
                           coords={"sector": list(frame.columns), "year": frame.index.to_numpy()})
     else:
         total = _totals(frame)
+        if which in ("observed", "combined") and plan.observed_totals:
+            # published totals for years the sector breakdown lacks (e.g. a 1990 back-cast)
+            extra = pd.Series({y: float(v) for y, v in plan.observed_totals.items()})
+            total = total.combine_first(extra).sort_index() if len(total) else extra.sort_index()
         da = xr.DataArray(total.to_numpy(dtype=float), dims="year",
-                          coords={"year": total.index.to_numpy()})
+                          coords={"year": total.index.to_numpy().astype(int)})
     da.attrs = attrs
     return da
 
@@ -256,6 +261,15 @@ def plan_references(plan: ClimateActionPlan) -> list[Reference]:
                           verification="user"),
         ))
     return refs
+
+
+def _total_in(plan: ClimateActionPlan, year: int) -> float | None:
+    """Total emissions of a year: the sector breakdown's sum, else a published total."""
+    base = _base_by_sector(plan, year)
+    if base is not None:
+        return sum(base.values())
+    total = plan.observed_totals.get(year)
+    return None if total is None else float(total)
 
 
 def _base_by_sector(plan: ClimateActionPlan, year: int) -> dict[str, float] | None:
@@ -366,7 +380,9 @@ def target_rules(plan: ClimateActionPlan, *, rules: str | RuleSet = "auto",
     for t in targets:
         if t.kind in ("absolute", "sector") and t.base_year is not None:
             base = _base_by_sector(plan, t.base_year)
-            if base is None or (t.sector is not None and t.sector not in base):
+            total_only = t.sector is None and _total_in(plan, t.base_year) is not None
+            if not total_only and (base is None or (t.sector is not None and
+                                                    t.sector not in base)):
                 where = f" for sector {t.sector}" if t.sector else ""
                 out.add("target_base_data", "fail", "error",
                         f"{t.kind} target {t.target_year}: no emissions for base year "
@@ -418,8 +434,10 @@ def manko(plan: ClimateActionPlan) -> pd.DataFrame:
             shares = base or {}
         act = action.loc[year] if year in action.index else None
         sectors = sorted(set(shares) | (set(action.columns) if act is not None else set()))
-        total_target = (sum(shares.values()) * (1 - pct / 100) if t.kind != "net_zero"
-                        else 0.0) if base is not None else math.nan
+        total_base = (sum(shares.values()) if base is not None else
+                      (_total_in(plan, int(base_year)) if base_year is not None else None))
+        total_target = ((total_base * (1 - pct / 100) if t.kind != "net_zero" else 0.0)
+                        if total_base is not None else math.nan)
         for sector in [*sectors, "total"]:
             if sector == "total":
                 target = total_target
