@@ -416,3 +416,15 @@ def test_latest_verdicts_scale_invariant_and_per_entity_equal(values: list[float
     both = latest_verdicts(batch.assign_attrs(attrs), refs).to_frame("milestones")
     mine = both[both["municipality"] == 751].drop(columns="municipality").reset_index(drop=True)
     pd.testing.assert_frame_equal(mine, one)
+
+
+def test_per_year_indicative_path_from_a_start_year() -> None:
+    e = xr.DataArray([1000.0, 800.0, 700.0, 650.0], dims="year",
+                     coords={"year": [1990, 2019, 2021, 2023]},
+                     attrs={"gases": list(GHG_BASKET), "includes_lulucf": True})
+    frame = check_trajectory(e, "dk-climate-act", indicative_from=2019).to_frame("years")
+    rows = frame.set_index("year")
+    assert rows.loc[2019, "threshold"] == 800.0 and rows.loc[2019, "status"] == "on track"
+    assert rows.loc[2023, "threshold"] == pytest.approx(600.0)  # 800 → 500 (2025) over 6 years
+    assert "straight line from 2019" in rows.loc[2023, "message"]
+    assert rows.loc[2030, "threshold"] == pytest.approx(300.0)  # milestones are untouched

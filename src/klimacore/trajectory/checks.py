@@ -129,6 +129,7 @@ def check_trajectory(
     sector_map: Mapping[str, str] | None = None,
     budget_start: int = 2020,
     on_invalid_base: Literal["raise", "no data"] = "raise",
+    indicative_from: Literal["base_year"] | int = "base_year",
 ) -> TrajectoryCheck:
     """Check emissions against one or more references, for every entity, in one call.
 
@@ -160,6 +161,11 @@ def check_trajectory(
     on_invalid_base
         ``'raise'`` (default) raises naming every entity whose base-year value is missing or not
         positive; ``'no data'`` reports those entities as "no data" instead.
+    indicative_from
+        The allowed value in years between milestones is an interpolation (labelled
+        *indicative* in the per-year table, severity at most warning): a straight line from the
+        base year (``"base_year"``), or from the entity's own value in a stated start year (e.g.
+        the plan's baseline year) to the next milestone.
 
     Returns
     -------
@@ -279,6 +285,8 @@ def check_trajectory(
         except (ValidationError, MissingLabelError) as exc:
             problems.append(str(exc))
             continue
+        if indicative_from != "base_year" and ref.method != "budget":
+            _restart_path(thr, values, years, int(indicative_from), ref)
         g = np.subtract(values, thr, out=gap_r[r])
         st = status_r[r]
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -330,6 +338,7 @@ def check_trajectory(
         "units": "t",
         "status_labels": list(STATUS_LABELS),
         "at_risk_pct": th.at_risk_pct,
+        "indicative_from": str(indicative_from),
         "references": [r.key for r in refs],
     }
     for key in ("gwp_metric", "gases", "boundary", "source"):
@@ -434,6 +443,27 @@ def check_trajectory(
         attrs=attrs,
     )
     return TrajectoryCheck(ds_years, ds_ms, ds_sum, tuple(refs), entity_dims)
+
+
+def _restart_path(thr: np.ndarray[Any, Any], values: np.ndarray[Any, Any],
+                  years: np.ndarray[Any, Any], start: int, ref: Reference) -> None:
+    """Between ``start`` and the next milestone, the straight line from the entity's own value
+    in ``start`` to that milestone's allowed value (in place; NaN where ``start`` is unreported)."""
+    later = [m for m in ref.milestone_years if m > start]
+    if not later or start <= ref.base_year:
+        return
+    m1 = later[0]
+    between = (years >= start) & (years < m1)
+    if not between.any():
+        return
+    i_m = int(np.searchsorted(years, m1))
+    if start in years:
+        e_s = values[..., int(np.searchsorted(years, start))]
+    else:
+        e_s = np.full(values.shape[:-1], np.nan)
+    w = (years[between] - start) / (m1 - start)
+    a1 = thr[..., i_m]
+    thr[..., between] = e_s[..., None] + (a1 - e_s)[..., None] * w
 
 
 def _expand(da: xr.DataArray, dims: Sequence[Any], what: str) -> np.ndarray[Any, Any]:

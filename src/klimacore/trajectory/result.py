@@ -299,7 +299,9 @@ def _year_frame(check: TrajectoryCheck) -> pd.DataFrame:
         frame["severity"] = _categorical(
             np.asarray([("info", "warning", "error").index(s) for s in severity]),
             ["info", "warning", "error"])
-        starts = {r.id: r.base_year for r in check.references}
+        start = check.years.attrs.get("indicative_from", "base_year")
+        starts = {r.id: (r.base_year if start == "base_year" else start)
+                  for r in check.references}
         msgs = frame["message"].to_numpy().copy()
         for i in np.flatnonzero(indicative):
             msgs[i] = (f"{msgs[i]} [indicative path: straight line from {starts[refs[i]]} "
