@@ -7,8 +7,8 @@ Workload: 98 municipalities × 1000 draws × 61 years (1990–2050) of GHG emiss
 reference: the latest year, the least-squares trend over 2018–2023, the pace needed to every
 future milestone (t/yr, % of base a year, compound %/yr), the projection at each milestone (the
 trend, or a given action scenario for even draws), gap and status, the worst future milestone, the
-comparison of the latest year with the reference's (indicative) path, and the year the implied
-budget runs out on the trend.
+comparison of the latest year with the reference's (indicative) path, the mean year-on-year
+change, the year the trend reaches zero and the year the implied budget runs out on the trend.
 
 Contenders, measured in the same run (best of N, ``time.perf_counter``):
 
@@ -98,7 +98,10 @@ def _loop_python(observed: xr.DataArray, projection: xr.DataArray,
     compound = np.full((n_m, n_d, len(refs), len(m_years)), np.nan)
     verdict = np.empty((n_m, n_d, len(refs)), dtype=np.int8)
     runout = np.full((n_m, n_d, len(refs)), np.nan)
+    latest_status = np.empty((n_m, n_d, len(refs)), dtype=np.int8)
     slopes = np.empty((n_m, n_d))
+    mean_change = np.full((n_m, n_d), np.nan)
+    zero_year = np.full((n_m, n_d), np.nan)
     rank = {0: 0, 3: 1, 1: 2, 2: 3}
     for i in range(n_m):
         pop = [float(p) for p in pops[i]]
@@ -114,6 +117,12 @@ def _loop_python(observed: xr.DataArray, projection: xr.DataArray,
             my = sum(y for _, y in pts) / n
             slope = sum((x - mx) * (y - my) for x, y in pts) / sum((x - mx) ** 2 for x, _ in pts)
             slopes[i, d] = slope
+            changes = [(y1 - y0) / y0 * 100 for (x0, y0), (x1, y1) in pairwise(pts)
+                       if x1 - x0 == 1 and y0 > 0]
+            if changes:
+                mean_change[i, d] = sum(changes) / len(changes)
+            if slope < 0 < e_l:
+                zero_year[i, d] = latest - e_l / slope
             for r, ref in enumerate(refs):
                 b_idx = years.index(ref.base_year)
                 base = series[b_idx]
@@ -138,6 +147,9 @@ def _loop_python(observed: xr.DataArray, projection: xr.DataArray,
                     def allowed(y: int, pc: Any = pc, pc_base: float = pc_base,
                                 pop: list[float] = pop) -> float:
                         return min(_interp(pc, y), pc_base) * pop[years.index(y)]
+                # the latest year against the reference's (indicative) path that year
+                lg = (e_l - allowed(latest)) / base * 100.0
+                latest_status[i, d, r] = 0 if lg <= 1e-7 else (1 if lg <= AT_RISK + 1e-7 else 2)
                 worst, worst_rank = -1, -1
                 for j, m in enumerate(m_years):
                     if m not in ref.milestone_years or m <= latest:
@@ -171,7 +183,8 @@ def _loop_python(observed: xr.DataArray, projection: xr.DataArray,
                     left -= v
                     k += 1
     return {"gap_pct": gap_pct, "needed": needed, "compound": compound, "verdict": verdict,
-            "runout": runout, "slope": slopes}
+            "runout": runout, "slope": slopes, "latest_status": latest_status,
+            "mean_change": mean_change, "zero_year": zero_year}
 
 
 def _best(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
@@ -221,6 +234,11 @@ def run(*, quick: bool = False) -> dict[str, Any]:
         and np.allclose(sm["budget_runout_year"].to_numpy(), loop["runout"], rtol=0,
                         atol=1e-6, equal_nan=True)
         and np.allclose(sm["trend_t_per_year"].to_numpy(), loop["slope"], rtol=1e-9)
+        and np.array_equal(sm["latest_status"].to_numpy(), loop["latest_status"])
+        and np.allclose(sm["mean_change_pct"].to_numpy(), loop["mean_change"], rtol=1e-9,
+                        equal_nan=True)
+        and np.allclose(sm["trend_zero_year"].to_numpy(), loop["zero_year"], rtol=1e-12,
+                        equal_nan=True)
     )
     speedup = t_loop / t_vec
     return {

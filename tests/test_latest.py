@@ -92,6 +92,10 @@ def test_per_entity_latest_years_and_reasons() -> None:
     lt = v.latest().set_index(["municipality", "reference"])
     assert lt.loc[(147, "ipcc-ar6-c1-ghg"), "latest_year"] == 2021
     assert lt.loc[(147, "ipcc-ar6-c1-ghg"), "trend_t_per_year"] == pytest.approx(-2.0)
+    # mean year-on-year change over pairs inside the window 2018–2023 (not 2017→2018)
+    want = np.mean([(b - a) / a * 100 for a, b in zip([115, 110, 105, 100, 95],
+                                                      [110, 105, 100, 95, 90], strict=True)])
+    assert lt.loc[(101, "ipcc-ar6-c1-ghg"), "mean_change_pct"] == pytest.approx(want)
     assert lt.loc[(825, "ipcc-ar6-c1-ghg"), "status"] == "no data"
     assert "net-negative" in lt.loc[(825, "ipcc-ar6-c1-ghg"), "message"]
     assert "base-year value missing" in lt.loc[(860, "ipcc-ar6-c1-ghg"), "reason"]

@@ -206,8 +206,8 @@ def _mean_change(values: np.ndarray[Any, Any], years: np.ndarray[Any, Any],
     consecutive = np.diff(years) == 1
     with np.errstate(invalid="ignore", divide="ignore"):
         change = (values[:, 1:] - values[:, :-1]) / values[:, :-1] * 100.0
-        t = years[None, 1:] - latest[:, None]
-        ok = consecutive[None, :] & np.isfinite(change) & (t <= 0) & (t > -window - 0.5) & (
+        t = years[None, 1:] - latest[:, None]  # both years of a pair inside the window
+        ok = consecutive[None, :] & np.isfinite(change) & (t <= 0) & (t - 1 >= -window) & (
             values[:, :-1] > 0)
         n = ok.sum(-1)
         return np.where(n > 0, np.where(ok, change, 0.0).sum(-1) / np.maximum(n, 1), np.nan)
