@@ -352,16 +352,15 @@ def _assemble(E: xr.DataArray, refs: Sequence[Reference], ref_values: _Values | 
         m_pos = np.searchsorted(c_years, m_years)
         li = np.minimum(np.searchsorted(c_years, np.where(has, latest_year, c_years[0])),
                         c_years.size - 1)
-        rows = np.arange(n_ent)
-        for r, ref in enumerate(refs):
-            if ref.id not in c_ids:
-                reason[:, r] = 2
-                continue
-            c = c_ids.index(ref.id)
-            base[:, r] = b_all[:, c]
-            allowed_m[:, r, :] = a_all[:, c, m_pos]
-            budget[:, r] = bud[:, c]
-            allowed_l[:, r] = a_all[rows, c, li]
+        present = [r for r, ref in enumerate(refs) if ref.id in c_ids]
+        cidx = np.asarray([c_ids.index(refs[r].id) for r in present], dtype=np.int64)
+        reason[:, [r for r in range(n_ref) if r not in present]] = 2
+        if present:
+            base[:, present] = b_all[:, cidx]
+            budget[:, present] = bud[:, cidx]
+            allowed_m[:, present, :] = a_all[:, cidx][:, :, m_pos]
+            allowed_l[:, present] = np.take_along_axis(a_all[:, cidx, :], li[:, None, None],
+                                                       -1)[..., 0]
     else:
         reason[:] = 2
     for r, ref in enumerate(refs):
@@ -485,20 +484,24 @@ def _assemble(E: xr.DataArray, refs: Sequence[Reference], ref_values: _Values | 
     steps = np.concatenate([[0], np.cumsum(np.diff(years[c0:hi]) != 1)])  # gaps in the years
     li1 = np.where(has, last_idx + 1 - c0, 0)  # relative to c0
     rows = np.arange(n_ent)
-    for r, start in enumerate(starts):
+    cs_last = cs[rows, np.maximum(li1, 0)]
+    holes_last = holes[rows, np.maximum(li1, 0)]
+    for start in sorted(set(starts)):  # references sharing a window share the sums
         i0 = int(np.searchsorted(years, start))
         if i0 >= hi or years[i0] != start:
             continue
         i0 -= c0
-        ok = has & (li1 > i0) & (holes[rows, np.maximum(li1, 0)] == holes[:, i0]) & (
+        ok = has & (li1 > i0) & (holes_last == holes[:, i0]) & (
             steps[np.clip(li1 - 1, i0, None)] == steps[i0])
-        cum[:, r] = np.where(ok, cs[rows, np.maximum(li1, 0)] - cs[:, i0], np.nan)
+        total = np.where(ok, cs_last - cs[:, i0], np.nan)
         run = cs[:, i0 + 1:] - cs[:, i0:i0 + 1]  # running sum through each year from start
-        with np.errstate(invalid="ignore"):
-            over = (run > budget[:, r, None]) & (
-                np.arange(i0, hi - c0)[None, :] < li1[:, None])
-        hit = over.any(-1) & ok
-        exhausted[:, r] = np.where(hit, yf[c0 + i0 + over.argmax(-1)], np.nan)
+        run[np.arange(i0, hi - c0)[None, :] >= li1[:, None]] = -np.inf  # after the data
+        for r in (r for r, st in enumerate(starts) if st == start):
+            cum[:, r] = total
+            with np.errstate(invalid="ignore"):
+                over = run > budget[:, r, None]
+            hit = over.any(-1) & ok
+            exhausted[:, r] = np.where(hit, yf[c0 + i0 + over.argmax(-1)], np.nan)
     with np.errstate(invalid="ignore"):
         left = budget - cum
         next_level = level + slope  # the trend in year L + 1
