@@ -85,6 +85,12 @@ def test_api_rows_with_context_and_two_totals() -> None:
     assert da["reported_total"].item() == 975.0
 
 
+def test_api_rows_with_subscript_two() -> None:
+    rows = [api_row("Energi", 5.0, type_="Samlet CO₂-udledning", enhed="Ton CO₂e ")]
+    da = read_energi_co2_regnskab(rows, municipality=751, year=2023)
+    assert da.sel(sector="energi").item() == 5.0
+
+
 def test_api_response_nested_and_decimal_comma() -> None:
     rows = [api_row("Energi", "1.234,5"), api_row("Samlet", "1.234,5")]
     raw = [{"kommuneKode": "0751", "kommuneNavn": "Aarhus",
