@@ -432,3 +432,18 @@ def test_per_year_indicative_path_from_a_start_year() -> None:
     assert rows.loc[2023, "threshold"] == pytest.approx(600.0)  # 800 → 500 (2025) over 6 years
     assert "straight line from 2019" in rows.loc[2023, "message"]
     assert rows.loc[2030, "threshold"] == pytest.approx(300.0)  # milestones are untouched
+
+
+def test_municipality_codes_as_text_are_converted() -> None:
+    e = xr.DataArray([[2000.0, 1300.0, 1100.0]], dims=("municipality", "year"),
+                     coords={"municipality": ["0751"], "year": [1990, 2018, 2023]},
+                     attrs={"gases": list(GHG_BASKET), "includes_lulucf": True})
+    lt = latest_verdicts(e, "dk-climate-act").latest()
+    assert lt["municipality"].tolist() == [751] and lt["status"].item() == "off track"
+    with_base = latest_verdicts(e.isel(year=[1, 2]), "dk-climate-act",
+                                base_emissions={1990: {"0751": 2000.0}}).latest()
+    assert with_base["status"].item() == "off track"
+    res = check_trajectory(e, "dk-climate-act")
+    assert res.summary["municipality"].to_numpy().tolist() == [751]
+    with pytest.raises(KeyError, match="0999"):
+        latest_verdicts(e.assign_coords(municipality=["0999"]), "dk-climate-act")

@@ -149,6 +149,7 @@ def as_emissions(data: Any, *, units: str | None = None) -> xr.DataArray:
     if out.dims[-1] != "year":
         out = out.transpose(..., "year")
     out.attrs = {**da.attrs, "units": "t"}
+    out = _municipality_codes(out)
     inf = np.isinf(out.to_numpy())
     if inf.any():
         dims = [str(d) for d in out.dims]
@@ -156,6 +157,26 @@ def as_emissions(data: Any, *, units: str | None = None) -> xr.DataArray:
                            zip(dims, row, strict=True)) for row in np.argwhere(inf)[:20]]
         raise DataError(f"infinite emissions ({int(inf.sum())} values): " + "; ".join(shown))
     return out
+
+
+def _municipality_codes(da: xr.DataArray) -> xr.DataArray:
+    """A ``municipality`` coordinate of codes as text ("0751", "751") or names → int codes."""
+    if "municipality" not in da.dims or da["municipality"].dtype.kind in "iu":
+        return da
+    from klimacore.reference import municipality_code
+
+    labels = da["municipality"].to_numpy().tolist()
+    codes, unknown = [], []
+    for label in labels:
+        try:
+            codes.append(municipality_code(int(label) if isinstance(label, float)
+                                           and float(label).is_integer() else label))
+        except (KeyError, ValueError, TypeError):
+            unknown.append(label)
+    if unknown:
+        raise MissingLabelError("municipality (98 codes 101–860 or names)", unknown,
+                                dim="municipality")
+    return da.assign_coords(municipality=np.asarray(codes, dtype=np.int64))
 
 
 def as_input_array(value: Any, emissions: xr.DataArray, what: str, *,
@@ -184,7 +205,7 @@ def as_input_array(value: Any, emissions: xr.DataArray, what: str, *,
         if None in names:
             raise ValidationError(f"{what}: name the index levels of the Series (e.g. "
                                   f"{[*dims, 'year'] if by_year else dims})")
-        return xr.DataArray.from_series(value.astype(float))
+        return _municipality_codes(xr.DataArray.from_series(value.astype(float)))
     if isinstance(value, Mapping):
         items = list(value.items())
         if items and isinstance(items[0][1], Mapping):
@@ -193,15 +214,16 @@ def as_input_array(value: Any, emissions: xr.DataArray, what: str, *,
                                       f"dimension (they have {dims})")
             series = pd.Series({(k, y): float(v) for k, inner in items for y, v in inner.items()})
             series.index = series.index.set_names([dims[0], "year"])
-            return xr.DataArray.from_series(series)
+            return _municipality_codes(xr.DataArray.from_series(series))
         if by_year:
             return xr.DataArray(np.asarray([float(v) for _, v in items]), dims="year",
                                 coords={"year": _years_from([k for k, _ in items], what)})
         if len(dims) != 1:
             raise ValidationError(f"{what}: a dict needs emissions with one entity dimension to "
                                   f"key it by (they have {dims}); pass a DataArray")
-        return xr.DataArray(np.asarray([float(v) for _, v in items]), dims=dims[0],
-                            coords={dims[0]: [k for k, _ in items]})
+        return _municipality_codes(xr.DataArray(np.asarray([float(v) for _, v in items]),
+                                                dims=dims[0],
+                                                coords={dims[0]: [k for k, _ in items]}))
     if isinstance(value, np.ndarray) and value.ndim == 0:
         return value
     raise ValidationError(f"{what} must be a number, an xarray.DataArray, a pandas Series or a "

@@ -113,14 +113,17 @@ def _entity_array(value: Any, E: xr.DataArray, what: str) -> xr.DataArray:
     import xarray as xr
 
     dims = [str(d) for d in E.dims if d != "year"]
+    from klimacore.trajectory._inputs import _municipality_codes
+
     if isinstance(value, pd.Series):
-        return xr.DataArray.from_series(value.astype(float))
+        return _municipality_codes(xr.DataArray.from_series(value.astype(float)))
     if isinstance(value, Mapping):
         if len(dims) != 1:
             raise ValidationError(f"{what} is a dict: the emissions need exactly one entity "
                                   f"dimension to key it by (they have {dims})")
-        return xr.DataArray(np.asarray(list(value.values()), dtype=float), dims=dims[0],
-                            coords={dims[0]: list(value.keys())})
+        return _municipality_codes(xr.DataArray(
+            np.asarray(list(value.values()), dtype=float), dims=dims[0],
+            coords={dims[0]: list(value.keys())}))
     return xr.DataArray(np.asarray(value, dtype=float))
 
 
