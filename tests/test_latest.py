@@ -447,3 +447,28 @@ def test_municipality_codes_as_text_are_converted() -> None:
     assert res.summary["municipality"].to_numpy().tolist() == [751]
     with pytest.raises(KeyError, match="0999"):
         latest_verdicts(e.assign_coords(municipality=["0999"]), "dk-climate-act")
+
+
+def test_cli_status(capsys: pytest.CaptureFixture[str]) -> None:
+    from klimacore.cli import main
+
+    excerpt = HERE / "data" / "eco2_excerpt.csv"
+    assert main(["status", str(excerpt), "--reference", "ipcc-ar6-c1-ghg", "--all"]) == 0
+    out = capsys.readouterr().out
+    assert "Latest-year verdicts: 2 municipalities, latest year 2023" in out
+    assert "no data, ipcc-ar6-c1-ghg: base year not in the data" in out  # 2019 not in excerpt
+    assert "751 ipcc-ar6-c1-ghg: no data" in out
+    assert main(["status", str(HERE / "nope.csv")]) == 2
+    assert main(["status", str(excerpt), "--reference", "paris"]) == 1
+    capsys.readouterr()
+
+
+def test_cli_status_on_the_shared_data(capsys: pytest.CaptureFixture[str]) -> None:
+    from klimacore.cli import main
+
+    path = shared_data("energi-co2-regnskab", "kommuner_2018_2023.csv")
+    assert main(["status", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "98 municipalities, latest year 2023" in out
+    line = next(x for x in out.splitlines() if x.strip().startswith("ipcc-ar6-c1-ghg"))
+    assert sum(int(n) for n in line.split()[1:]) == 98
