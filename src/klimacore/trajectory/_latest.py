@@ -430,6 +430,7 @@ def _assemble(E: xr.DataArray, refs: Sequence[Reference], ref_values: _Values | 
         compound[(el <= 0) & future] = np.nan
         gap = proj[:, None, :] - a_f
         gap_pct = gap * inv_base
+        np.round(gap_pct, 9, out=gap_pct)  # scale-free statuses at the boundaries (as checks)
         status = (gap_pct > 100 * _EPS).astype(np.int8)
         status += gap_pct > th.at_risk_pct + 100 * _EPS
     # reasons for "no data" (first that applies)
@@ -460,7 +461,7 @@ def _assemble(E: xr.DataArray, refs: Sequence[Reference], ref_values: _Values | 
         status[~assign] = NOT_APPLICABLE
     # the latest year against the reference's path that year
     with np.errstate(invalid="ignore", divide="ignore"):
-        l_gap_pct = (e_latest[:, None] - allowed_l) / np.abs(base) * 100.0
+        l_gap_pct = np.round((e_latest[:, None] - allowed_l) / np.abs(base) * 100.0, 9)
         l_status = np.where(l_gap_pct <= 100 * _EPS, ON_TRACK,
                             np.where(l_gap_pct <= th.at_risk_pct + 100 * _EPS, AT_RISK,
                                      OFF_TRACK))

@@ -291,6 +291,9 @@ def check_trajectory(
         st = status_r[r]
         with np.errstate(invalid="ignore", divide="ignore"):
             gp = np.multiply(g, (100.0 / np.abs(b_safe))[..., None], out=gap_pct_r[r])
+            # to 1e-9 % of base-year emissions: a gap at a status boundary lands on the same
+            # side whatever the scale of the data (float noise would flip it otherwise)
+            np.round(gp, 9, out=gp)
             # statuses from the gap in % of base-year emissions (scale-free); an excess below
             # 100·_EPS % is float noise, not an excess
             if just is not None:
