@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from klimacore import _files
+from klimacore._iamc import IAMC_COLUMNS, from_iamc, to_iamc, to_pyam
 from klimacore.errors import DataError, InputFileError, ValidationError
 
 if TYPE_CHECKING:
@@ -48,13 +49,17 @@ if TYPE_CHECKING:
     import xarray as xr
 
 __all__ = [
+    "IAMC_COLUMNS",
     "activity_to_frame",
     "from_frame",
+    "from_iamc",
     "read_activity_csv",
     "read_csv",
     "read_netcdf",
     "to_frame",
+    "to_iamc",
     "to_netcdf",
+    "to_pyam",
     "write_activity_csv",
     "write_csv",
 ]

@@ -87,19 +87,15 @@ def get_ureg() -> pint.UnitRegistry[float]:
 
     Importing klimacore does not build it; the first use of :data:`klimacore.ureg` does.
     """
-    import logging
-
     import pint
 
-    reg: pint.UnitRegistry[float] = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
-    log = logging.getLogger("pint.util")
-    level = log.level
-    log.setLevel(logging.ERROR)  # the redefinitions below are deliberate
-    try:
-        for line in _EXTRA_DEFINITIONS.strip().splitlines():
-            reg.define(line)
-    finally:
-        log.setLevel(level)
+    # ``force_ndarray_like`` is what pint-xarray needs (``.pint.quantify(unit_registry=ureg)``);
+    # ``on_redefinition="ignore"``: the redefinitions below (``kt`` = kilotonne, not knot) are
+    # deliberate, and silencing them here leaves pint's own logger alone.
+    reg: pint.UnitRegistry[float] = pint.UnitRegistry(
+        autoconvert_offset_to_baseunit=True, force_ndarray_like=True, on_redefinition="ignore")
+    for line in _EXTRA_DEFINITIONS.strip().splitlines():
+        reg.define(line)
     reg.formatter.default_format = "~P"
     return reg
 
@@ -440,6 +436,8 @@ def to_co2e(
     if isinstance(amount, reg.Quantity):
         if amount.dimensionality != reg.kilogram.dimensionality:
             raise UnitError(f"to_co2e needs a mass, got {amount.units:~P} ({amount.dimensionality})")
-        return CO2e(amount.magnitude * factor, f"{amount.units:~P}", metric)
+        mag = amount.magnitude  # a 0-d array under force_ndarray_like: give back a float
+        mag = float(mag) if np.ndim(mag) == 0 else np.asarray(mag)
+        return CO2e(mag * factor, f"{amount.units:~P}", metric)
     return CO2e(np.asarray(amount) * factor if np.ndim(amount) else float(amount) * factor,
                 "dimensionless", metric)
