@@ -42,6 +42,7 @@ import numpy as np
 
 from klimacore import _files
 from klimacore._iamc import IAMC_COLUMNS, from_iamc, to_iamc, to_pyam
+from klimacore._primap2 import from_primap2, to_primap2, write_primap2
 from klimacore.errors import DataError, InputFileError, ValidationError
 
 if TYPE_CHECKING:
@@ -53,15 +54,18 @@ __all__ = [
     "activity_to_frame",
     "from_frame",
     "from_iamc",
+    "from_primap2",
     "read_activity_csv",
     "read_csv",
     "read_netcdf",
     "to_frame",
     "to_iamc",
     "to_netcdf",
+    "to_primap2",
     "to_pyam",
     "write_activity_csv",
     "write_csv",
+    "write_primap2",
 ]
 
 FORMAT = "klimacore-tidy/1"
