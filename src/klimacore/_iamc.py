@@ -124,6 +124,8 @@ def _variables(obj: Any) -> dict[str, xr.DataArray]:
 
 
 def _variable_names(name: str, da: xr.DataArray, frame: pd.DataFrame) -> tuple[Any, Any]:
+    var: Any
+    unit: Any
     units = da.attrs.get("units")
     if units is None and name != "status":
         raise ValidationError(f"{name}: no 'units' in attrs (IAMC needs a unit on every row)")
@@ -205,7 +207,7 @@ def to_iamc(obj: Any, *, model: str | None = None, scenario: str | None = None,
         out["variable"], out["unit"] = _variable_names(name, da, frame)
         out["year"] = frame["year"].astype("int64")
         for extra in extras:
-            out[extra] = frame[extra] if extra in frame else ""
+            out[extra] = frame.get(extra, "")
         out["value"] = frame["value"].astype("float64")
         parts.append(out)
     table = pd.concat(parts, ignore_index=True)
@@ -261,7 +263,7 @@ def _parse(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     import pandas as pd
 
     problems: list[str] = []
-    rows = []
+    rows: list[tuple[Any, ...]] = []
     for i, (var, unit) in enumerate(zip(frame["variable"], frame["unit"], strict=True)):
         where = f"row {i + 1} (variable {var!r}, unit {unit!r})"
         m = _RE_CO2E.match(var)
@@ -365,7 +367,7 @@ def from_iamc(data: Any) -> xr.Dataset:
     else:
         attrs["region"] = str(frame["region"].iloc[0])
     for col in ("model", "scenario"):
-        if frame[col].nunique() == 1:
+        if (frame[col] == frame[col].iloc[0]).all():
             attrs[col] = str(frame[col].iloc[0])
     out: dict[Hashable, xr.DataArray] = {}
     for name, group in frame.groupby("_name", sort=False):
@@ -376,7 +378,7 @@ def from_iamc(data: Any) -> xr.Dataset:
                    and group[d].isna().any()]
         if partial:
             raise DataError(f"{name}: some rows have a {partial[0]} and some do not", [
-                f"row {i + 1}: variable {v!r}" for i, v in
+                f"row {int(i) + 1}: variable {v!r}" for i, v in  # type: ignore[call-overload]
                 group.loc[group[partial[0]].isna(), "variable"].head(5).items()])
         dup = group.duplicated(subset=dims, keep=False)
         if dup.any():

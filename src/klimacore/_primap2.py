@@ -168,6 +168,7 @@ def write_primap2(obj: xr.Dataset | xr.DataArray, path: str | Path) -> Path:
         lines += [f"  - {_yaml_scalar(d)}" for d in dims]
     lines.append(f"time_format: {_yaml_scalar(meta['time_format'])}")
     with _files.atomic_write(meta_file) as (_, fh):
+        assert fh is not None
         fh.write("\n".join(lines) + "\n")
     return meta_file
 
@@ -201,7 +202,10 @@ def from_primap2(frame: pd.DataFrame, attrs: dict[str, Any] | None = None) -> xr
     for y in years:
         if not str(y).isdigit():
             problems.append(f"column {y!r} is neither a dimension nor a year")
-    names, gases, metrics, masses = [], [], [], []
+    names: list[str] = []
+    gases: list[str | None] = []
+    metrics: list[str | None] = []
+    masses: list[str | None] = []
     for i, (entity, unit) in enumerate(zip(frame["entity"], frame["unit"], strict=True)):
         m_gwp = _RE_GWP.match(str(entity))
         m_unit = _RE_UNIT.match(str(unit)) or _RE_UNIT_PINT.match(str(unit))
@@ -216,7 +220,7 @@ def from_primap2(frame: pd.DataFrame, attrs: dict[str, Any] | None = None) -> xr
             names.append("emissions")
             try:
                 gases.append(normalize_gas(str(entity)))
-            except Exception:  # noqa: BLE001 - report, collect, go on
+            except Exception:
                 problems.append(f"{where}: unknown gas")
                 gases.append(None)
             metrics.append(None)
@@ -229,7 +233,9 @@ def from_primap2(frame: pd.DataFrame, attrs: dict[str, Any] | None = None) -> xr
     if codes.isna().any():
         bad = frame.loc[codes.isna(), area].head(5).tolist()
         raise DataError(f"{area}: not a code", [repr(b) for b in bad])
-    long = frame.assign(_name=names, gas=gases, _metric=metrics, _mass=masses)
+    long = frame.assign(_name=names, gas=pd.Series(gases, index=frame.index, dtype=object),
+                        _metric=pd.Series(metrics, index=frame.index, dtype=object),
+                        _mass=pd.Series(masses, index=frame.index, dtype=object))
     for col in [*extras, *([cat] if cat else [])]:  # primap2 leaves a dim an entity lacks empty
         long[col] = long[col].where(long[col].notna(), "").astype(str)
     long[entity_dim] = codes.astype("int64")
