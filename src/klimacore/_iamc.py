@@ -49,6 +49,7 @@ True
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Hashable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -60,6 +61,8 @@ from klimacore.errors import DataError, ValidationError
 if TYPE_CHECKING:
     import pandas as pd
     import xarray as xr
+
+_log = logging.getLogger(__name__)  # "klimacore._iamc": under the klimacore logger
 
 __all__ = ["IAMC_COLUMNS", "from_iamc", "to_iamc", "to_pyam"]
 
@@ -393,6 +396,7 @@ def from_iamc(data: Any) -> xr.Dataset:
         elif masses:
             value = value * np.asarray([conversion_factor(m, "t") for m in group["_mass"]])
             da_attrs["units"] = "t"
+            _log.info("%s: masses in %s converted to t", name, ", ".join(map(str, masses)))
         elif name == "gap_pct":
             da_attrs["units"] = "%"
         metrics = group["_metric"].dropna().unique().tolist()
@@ -408,4 +412,5 @@ def from_iamc(data: Any) -> xr.Dataset:
             da = da.astype("int8")
         da.attrs = da_attrs
         out[name] = da
+    _log.debug("read %d IAMC rows into %s", len(frame), ", ".join(map(str, out)))
     return xr.Dataset(out, attrs=attrs)

@@ -32,6 +32,7 @@ True
 from __future__ import annotations
 
 import json
+import logging
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,6 +45,8 @@ from klimacore.errors import DataError, ValidationError
 if TYPE_CHECKING:
     import pandas as pd
     import xarray as xr
+
+_log = logging.getLogger(__name__)
 
 __all__ = ["from_primap2", "to_primap2", "write_primap2"]
 
@@ -256,6 +259,7 @@ def from_primap2(frame: pd.DataFrame, attrs: dict[str, Any] | None = None) -> xr
         da_attrs: dict[str, Any] = {"units": mass[0] if len(mass) == 1 else "t"}
         if len(mass) > 1:
             value = value * np.asarray([conversion_factor(m, "t") for m in group["_mass"]])
+            _log.info("%s: masses in %s converted to t", name, ", ".join(map(str, mass)))
         metric = group["_metric"].dropna().unique().tolist()
         if len(metric) > 1:
             raise DataError("co2e in several GWP metrics: read them one at a time", metric)

@@ -37,8 +37,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from klimacore.errors import (
+    CompatibilityWarning,
     DataError,
-    KlimacoreWarning,
     MissingLabelError,
     ValidationError,
 )
@@ -285,7 +285,7 @@ def _compatibility(
             warnings.warn(
                 f"reference {ref.id!r} {'includes' if ref.includes_lulucf else 'excludes'} "
                 f"LULUCF but the data {'include' if lulucf else 'exclude'} it",
-                KlimacoreWarning,
+                CompatibilityWarning,
                 stacklevel=3,
             )
     return problems
