@@ -63,7 +63,14 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from klimacore.models import plan_problems
 
     source = "<stdin>" if args.plan == "-" else args.plan
-    problems = plan_problems(_read(args.plan), source=source)
+    if source.lower().endswith(".xlsx"):
+        try:
+            _read_plan_xlsx(source)
+            problems: list[str] = []
+        except _InvalidError as exc:
+            problems = exc.problems
+    else:
+        problems = plan_problems(_read(args.plan), source=source)
     if getattr(args, "format", "text") == "json":
         from klimacore._cli_common import emit_json
 
@@ -83,11 +90,26 @@ def _load_plan(path: str | None) -> object:
 
     if path is None:
         return load_example_plan()
+    if path.lower().endswith(".xlsx"):  # a plan workbook (klimacore.io.write_plan_xlsx)
+        return _read_plan_xlsx(path)
     text = _read(path)
     problems = plan_problems(text, source=path)
     if problems:
         raise _InvalidError(f"{path}: {len(problems)} problem(s)", problems)
     return ClimateActionPlan.model_validate_json(text)
+
+
+def _read_plan_xlsx(path: str) -> object:
+    from klimacore.errors import InputFileError
+    from klimacore.io import read_plan_xlsx
+
+    try:
+        return read_plan_xlsx(path)
+    except OSError as exc:
+        raise _UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except InputFileError as exc:
+        raise _InvalidError(f"{path}: {len(exc.problems)} problem(s)",
+                            list(exc.problems) or [str(exc)]) from None
 
 
 class _InvalidError(Exception):
@@ -197,7 +219,9 @@ def _cmd_inventory(args: argparse.Namespace) -> int:
 
     out = _check_out(args.out)
     try:
-        activity = io.read_activity_csv(args.activity)
+        activity = (io.read_activity_xlsx(args.activity)
+                    if args.activity.lower().endswith(".xlsx")
+                    else io.read_activity_csv(args.activity))
     except OSError as exc:
         raise _UsageError(f"cannot read {args.activity}: {exc.strerror or exc}") from None
     grid = _grid_sets(args) if args.grid_factors else None

@@ -41,6 +41,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from klimacore import _files
+from klimacore._excel import (
+    read_activity_xlsx,
+    read_plan_xlsx,
+    write_activity_xlsx,
+    write_plan_xlsx,
+)
 from klimacore._iamc import IAMC_COLUMNS, from_iamc, to_iamc, to_pyam
 from klimacore._primap2 import from_primap2, to_primap2, write_primap2
 from klimacore.errors import DataError, InputFileError, ValidationError
@@ -56,15 +62,19 @@ __all__ = [
     "from_iamc",
     "from_primap2",
     "read_activity_csv",
+    "read_activity_xlsx",
     "read_csv",
     "read_netcdf",
+    "read_plan_xlsx",
     "to_frame",
     "to_iamc",
     "to_netcdf",
     "to_primap2",
     "to_pyam",
     "write_activity_csv",
+    "write_activity_xlsx",
     "write_csv",
+    "write_plan_xlsx",
     "write_primap2",
 ]
 
