@@ -65,7 +65,7 @@ def _page(title: str, subtitle: str, facts: list[str], sections: list[tuple[str,
 
 def _counts(column: pd.Series) -> str:
     counts = column.astype(str).value_counts()
-    return ", ".join(f"{_BADGE.get(k, '')} {n} {k}".strip() for k, n in counts.items())
+    return ", ".join(f"{_BADGE.get(str(k), '')} {n} {k}".strip() for k, n in counts.items())
 
 
 def plan_html(plan: ClimateActionPlan) -> str:
