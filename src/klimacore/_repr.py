@@ -75,7 +75,7 @@ def plan_html(plan: ClimateActionPlan) -> str:
     from klimacore.reference import municipalities
 
     names = municipalities().set_index("code")
-    name = names.loc[plan.municipality, "name"] if plan.municipality in names.index else "?"
+    name = str(names.loc[plan.municipality, "name"]) if plan.municipality in names.index else "?"
     targets = sorted(plan.targets, key=lambda t: t.target_year)
     facts = [f"baseline {plan.baseline_year}: {plan.baseline_total:,.0f} t CO2e "
              f"({plan.gwp_metric}), {plan.inventory.reporting_level}",
