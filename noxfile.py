@@ -105,5 +105,8 @@ dependency) fails at import with SQLAlchemy 2.1."""
 def interop(session: nox.Session) -> None:
     """IAMC and primap2 round trips checked against pyam and primap2 themselves."""
     session.install("-e", ".[test]", *INTEROP)
+    # iam-units (pyam's unit registry) caches pint's definition files by absolute path in the
+    # user cache, shared by every venv: a cache from another venv breaks `import pyam`.
+    session.env["IAM_UNITS_CACHE"] = session.create_tmp()
     session.run("python", "-m", "pytest", "-p", "no:cacheprovider", "tests/test_iamc.py",
                 "tests/test_primap2.py", "tests/test_pint_xarray.py", *session.posargs)
