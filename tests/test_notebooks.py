@@ -34,5 +34,6 @@ def test_walkthrough_without_shared_data_says_illustrative(tmp_path: Path,
     nb = jupytext.read(path)
     nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}}).execute()
-    first = "".join(o.get("text", "") for o in nb.cells[1].outputs)
+    first = "".join(o.get("text", "") for o in nb.cells[1].outputs
+                    if o.get("name") == "stdout")
     assert first.startswith("ILLUSTRATIVE figures") and "2 municipalities" in first
