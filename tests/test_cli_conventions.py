@@ -98,3 +98,16 @@ def test_library_configures_no_logging() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.split()
     assert out == ["0", "0", "0", "0"]
+
+
+def test_inventory_reads_stdin(monkeypatch: pytest.MonkeyPatch,
+                               capsys: pytest.CaptureFixture[str]) -> None:
+    _stdin(monkeypatch, b"municipality,year,category,fuel,value,unit\n"
+                        b"727,2019,I.1.1,natural_gas,1000,GJ\n")
+    assert main(["inventory", "-", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert rows[0]["municipality"] == 727 and rows[0]["I"] > 0
+    _stdin(monkeypatch, b"municipality,year,category,fuel,value,unit\n"
+                        b"727,2019,I.1.1,natural_gas,,GJ\n")
+    assert main(["inventory", "-"]) == 1
+    assert "<stdin>" in capsys.readouterr().err

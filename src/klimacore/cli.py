@@ -219,9 +219,12 @@ def _cmd_inventory(args: argparse.Namespace) -> int:
 
     out = _check_out(args.out)
     try:
-        activity = (io.read_activity_xlsx(args.activity)
-                    if args.activity.lower().endswith(".xlsx")
-                    else io.read_activity_csv(args.activity))
+        if args.activity == "-":
+            activity = io.read_activity_csv("<stdin>", text=_read("-"))
+        elif args.activity.lower().endswith(".xlsx"):
+            activity = io.read_activity_xlsx(args.activity)
+        else:
+            activity = io.read_activity_csv(args.activity)
     except OSError as exc:
         raise _UsageError(f"cannot read {args.activity}: {exc.strerror or exc}") from None
     grid = _grid_sets(args) if args.grid_factors else None
@@ -337,7 +340,7 @@ def _build_parser() -> argparse.ArgumentParser:
         help="compute a GPC inventory from tidy activity data (CSV: municipality, year, "
         "category, fuel, value, unit) with the bundled Danish factors",
     )
-    p.add_argument("activity", help="tidy activity CSV")
+    p.add_argument("activity", help="tidy activity CSV, or .xlsx ('-' reads the CSV from stdin)")
     p.add_argument("--metric", default="AR5GWP100", choices=["AR4GWP100", "AR5GWP100", "AR6GWP100"],
                    help="GWP set for CO2e (default AR5GWP100)")
     p.add_argument("--grid-factors", default=None, metavar="FILE.csv",

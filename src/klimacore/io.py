@@ -132,7 +132,7 @@ def write_activity_csv(activity: xr.DataArray | xr.Dataset | pd.DataFrame,
     return Path(path)
 
 
-def read_activity_csv(path: str | Path) -> pd.DataFrame:
+def read_activity_csv(path: str | Path, *, text: str | None = None) -> pd.DataFrame:
     """Read a tidy activity CSV (municipality, year, category, fuel, value, unit, …).
 
     ``municipality`` and ``year`` become integers (``2019.5`` is an error, never truncated);
@@ -149,7 +149,8 @@ def read_activity_csv(path: str | Path) -> pd.DataFrame:
     from klimacore.territorial._activity import IGNORED_COLUMNS
 
     path = Path(path)
-    text = _files.read_text(path)
+    if text is None:  # ``text``: the file's content already read (e.g. stdin), ``path`` names it
+        text = _files.read_text(path)
     skip = 1 if text.startswith(_HEADER) else 0
     table = _files.read_table(path, text=text, skip_lines=skip)
     absent = [c for c in ("category", "fuel", "value", "unit") if c not in table.header]
