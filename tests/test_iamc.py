@@ -173,3 +173,10 @@ def test_pyam_aggregates_our_categories_like_klimacore(inventory: xr.Dataset) ->
     total = df.aggregate("Emissions|CO2").data.set_index("year")["value"]
     ours = inventory["emissions"].sel(gas="CO2").sum("category").squeeze()
     np.testing.assert_allclose(total.loc[[2019, 2024]].to_numpy(), ours.to_numpy(), rtol=1e-12)
+
+
+def test_accessor(inventory: xr.Dataset) -> None:
+    import klimacore.accessor  # noqa: F401
+
+    pd.testing.assert_frame_equal(inventory.klima.to_iamc(scenario="x"),
+                                  io.to_iamc(inventory, scenario="x"))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import xarray as xr
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from klimacore import io
 from klimacore import territorial as kt
@@ -91,3 +93,20 @@ def test_primap2_converts_our_co2e_like_klimacore(inventory: xr.Dataset) -> None
     got = basket.pint.to("t CO2 / yr").pr.dequantify().sel({"category (GPC)": "I.1.1", "area (DK-municipality)": "727"})
     expect = ours.sum("gas").sel(category="I.1.1").squeeze("municipality")
     np.testing.assert_allclose(np.ravel(got), expect.to_numpy(), rtol=1e-9)
+
+
+@settings(max_examples=25, deadline=None)
+@given(values=st.lists(st.one_of(st.floats(-1e12, 1e12, allow_nan=False), st.just(np.nan)),
+                       min_size=8, max_size=8),
+       unit=st.sampled_from(["t", "kt", "Gg"]))
+def test_round_trip_property(values: list[float], unit: str) -> None:
+    da = xr.DataArray(np.asarray(values).reshape(2, 2, 1, 2),
+                      dims=("municipality", "year", "category", "gas"),
+                      coords={"municipality": [751, 101], "year": [2019, 2023],
+                              "category": ["III.1.1"], "gas": ["CH4", "SF6"]},
+                      attrs={"units": unit}, name="emissions")
+    frame = io.to_primap2(da)
+    if frame.empty:
+        return
+    back = io.from_primap2(frame)["emissions"].reindex_like(da)
+    xr.testing.assert_identical(back, da)
