@@ -92,3 +92,21 @@ def benchmarks(session: nox.Session) -> None:
     """All benchmarks (``nox -s benchmarks -- --quick`` for a smoke run)."""
     session.install("-e", ".[test]")
     session.run("python", "benchmarks/run.py", *session.posargs)
+
+
+INTEROP = ["pyam-iamc>=2", "primap2>=0.11", "sqlalchemy<2.1"]
+"""pyam and primap2 for the interop cross-checks. Not in the ``test`` extra: pyam-iamc 3.3 caps
+pandas < 3 and primap2 0.13 pins numpy < 2 and xarray == 2025.8.0 (0.14 needs Python ≥ 3.12), so
+they would hold the whole suite to old versions. ``sqlalchemy<2.1``: ixmp4 0.14 (pyam's
+dependency) fails at import with SQLAlchemy 2.1."""
+
+
+@nox.session(python=["3.11", "3.12"])
+def interop(session: nox.Session) -> None:
+    """IAMC and primap2 round trips checked against pyam and primap2 themselves."""
+    session.install("-e", ".[test]", *INTEROP)
+    # iam-units (pyam's unit registry) caches pint's definition files by absolute path in the
+    # user cache, shared by every venv: a cache from another venv breaks `import pyam`.
+    session.env["IAM_UNITS_CACHE"] = session.create_tmp()
+    session.run("python", "-m", "pytest", "-p", "no:cacheprovider", "tests/test_iamc.py",
+                "tests/test_primap2.py", "tests/test_pint_xarray.py", *session.posargs)

@@ -69,6 +69,18 @@ class KlimaAccessor:
 
         return aggregate(self._obj, to, complete=complete)
 
+    def quantify(self) -> Any:
+        """pint-xarray quantities of klimacore's registry (:func:`klimacore.units.quantify`)."""
+        from klimacore.units import quantify
+
+        return quantify(self._obj)
+
+    def to_iamc(self, **kwargs: Any) -> Any:
+        """The long IAMC table (:func:`klimacore.io.to_iamc`)."""
+        from klimacore.io import to_iamc
+
+        return to_iamc(self._obj, **kwargs)
+
     def to_frame(self) -> Any:
         """A tidy long frame (:func:`klimacore.io.to_frame`)."""
         from klimacore.io import to_frame

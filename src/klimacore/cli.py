@@ -33,11 +33,12 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 
 def _read(path: str) -> str:
-    """The text of a UTF-8 file (BOM accepted); other encodings are invalid input (exit 1)."""
-    from klimacore import _files
+    """The text of a UTF-8 file or of stdin for ``-`` (BOM accepted); other encodings are
+    invalid input (exit 1)."""
+    from klimacore._cli_common import read_input
 
     try:
-        return _files.read_text(path)
+        return read_input(path)
     except OSError as exc:
         raise _UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
 
@@ -61,13 +62,26 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from klimacore.models import plan_problems
 
-    problems = plan_problems(_read(args.plan), source=args.plan)
-    if problems:
-        print(f"{args.plan}: {len(problems)} problem(s)")
+    source = "<stdin>" if args.plan == "-" else args.plan
+    if source.lower().endswith(".xlsx"):
+        try:
+            _read_plan_xlsx(source)
+            problems: list[str] = []
+        except _InvalidError as exc:
+            problems = exc.problems
+    else:
+        problems = plan_problems(_read(args.plan), source=source)
+    if getattr(args, "format", "text") == "json":
+        from klimacore._cli_common import emit_json
+
+        emit_json({"file": source, "valid": not problems, "problems": list(problems)})
+    if problems:  # diagnostics go to stderr, the verdict's exit code is 1
+        print(f"{source}: {len(problems)} problem(s)", file=sys.stderr)
         for problem in problems:
-            print(f"  - {problem}")
+            print(f"  - {problem}", file=sys.stderr)
         return EXIT_INVALID
-    print(f"{args.plan}: valid ClimateActionPlan")
+    if getattr(args, "format", "text") == "text":
+        print(f"{source}: valid ClimateActionPlan")
     return EXIT_OK
 
 
@@ -76,11 +90,26 @@ def _load_plan(path: str | None) -> object:
 
     if path is None:
         return load_example_plan()
+    if path.lower().endswith(".xlsx"):  # a plan workbook (klimacore.io.write_plan_xlsx)
+        return _read_plan_xlsx(path)
     text = _read(path)
     problems = plan_problems(text, source=path)
     if problems:
         raise _InvalidError(f"{path}: {len(problems)} problem(s)", problems)
     return ClimateActionPlan.model_validate_json(text)
+
+
+def _read_plan_xlsx(path: str) -> object:
+    from klimacore.errors import InputFileError
+    from klimacore.io import read_plan_xlsx
+
+    try:
+        return read_plan_xlsx(path)
+    except OSError as exc:
+        raise _UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except InputFileError as exc:
+        raise _InvalidError(f"{path}: {len(exc.problems)} problem(s)",
+                            list(exc.problems) or [str(exc)]) from None
 
 
 class _InvalidError(Exception):
@@ -192,7 +221,12 @@ def _cmd_inventory(args: argparse.Namespace) -> int:
 
     out = _check_out(args.out)
     try:
-        activity = io.read_activity_csv(args.activity)
+        if args.activity == "-":
+            activity = io.read_activity_csv("<stdin>", text=_read("-"))
+        elif args.activity.lower().endswith(".xlsx"):
+            activity = io.read_activity_xlsx(args.activity)
+        else:
+            activity = io.read_activity_csv(args.activity)
     except OSError as exc:
         raise _UsageError(f"cannot read {args.activity}: {exc.strerror or exc}") from None
     grid = _grid_sets(args) if args.grid_factors else None
@@ -213,11 +247,13 @@ def _cmd_inventory(args: argparse.Namespace) -> int:
     gpc = territorial.totals(inv["co2e"], "gpc").to_series().unstack("total")
     table = pd.concat([sectors, gpc], axis=1).rename(
         columns={"basic": "BASIC", "basic_plus": "BASIC+", "territorial": "territorial"})
-    with pd.option_context("display.width", 200, "display.max_columns", 20,
-                           "display.float_format", "{:,.1f}".format):
-        print(f"GPC inventory, t CO2e ({args.metric}), by {' × '.join(by)}; sectors I–VI "
-              "and the totals (biogenic CO2 is a memo item outside totals):")
-        print(table.to_string())
+    if getattr(args, "format", "text") == "json":
+        from klimacore._cli_common import emit_json, frame_records
+
+        emit_json({"unit": "t CO2e", "gwp_metric": args.metric,
+                   "rows": frame_records(table.reset_index())})
+    else:
+        _print_inventory(table, args.metric, by)
     if out is not None:
         try:
             if out.suffix == ".nc":
@@ -226,8 +262,18 @@ def _cmd_inventory(args: argparse.Namespace) -> int:
                 io.write_csv(inv, out)
         except OSError as exc:
             raise _UsageError(f"--out {out}: cannot write: {exc.strerror or exc}") from None
-        print(f"wrote {out}")
+        print(f"wrote {out}", file=sys.stderr)
     return EXIT_OK
+
+
+def _print_inventory(table: object, metric: str, by: list[str]) -> None:
+    import pandas as pd
+
+    with pd.option_context("display.width", 200, "display.max_columns", 20,
+                           "display.float_format", "{:,.1f}".format):
+        print(f"GPC inventory, t CO2e ({metric}), by {' × '.join(by)}; sectors I–VI "
+              "and the totals (biogenic CO2 is a memo item outside totals):")
+        print(table.to_string())  # type: ignore[attr-defined]
 
 
 def _check_out(out: str | None) -> Path | None:
@@ -264,8 +310,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
     previous = _load_plan(args.previous) if args.previous else None
     frame = trajectory.check_plan(plan, previous=previous,  # type: ignore[arg-type]
                                   rules=getattr(args, "rules", "auto"))
-    print(trajectory.format_checks(frame, show_info=args.all))
     errors = int((frame["severity"] == "error").sum())
+    if getattr(args, "format", "text") == "json":
+        from klimacore._cli_common import emit_json, frame_records
+
+        shown = frame if args.all else frame[frame["severity"] != "info"]
+        emit_json({"plan": args.plan, "errors": errors, "checks": frame_records(shown)})
+        return EXIT_INVALID if errors else EXIT_OK
+    print(trajectory.format_checks(frame, show_info=args.all))
     return EXIT_INVALID if errors else EXIT_OK
 
 
@@ -326,7 +378,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_schema)
 
     p = sub.add_parser("validate", help="validate a plan JSON file (exit 1 if invalid)")
-    p.add_argument("plan", help="path to a plan JSON file")
+    p.add_argument("plan", help="path to a plan JSON file ('-' reads stdin)")
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser(
@@ -334,7 +386,7 @@ def _build_parser() -> argparse.ArgumentParser:
         help="compute a GPC inventory from tidy activity data (CSV: municipality, year, "
         "category, fuel, value, unit) with the bundled Danish factors",
     )
-    p.add_argument("activity", help="tidy activity CSV")
+    p.add_argument("activity", help="tidy activity CSV, or .xlsx ('-' reads the CSV from stdin)")
     p.add_argument("--metric", default="AR5GWP100", choices=["AR4GWP100", "AR5GWP100", "AR6GWP100"],
                    help="GWP set for CO2e (default AR5GWP100)")
     p.add_argument("--grid-factors", default=None, metavar="FILE.csv",
@@ -351,7 +403,7 @@ def _build_parser() -> argparse.ArgumentParser:
         help="check a plan's targets, manko, action links and trajectory against Paris-aligned "
         "references (exit 1 if any check has severity error)",
     )
-    p.add_argument("plan", help="path to a plan JSON file")
+    p.add_argument("plan", help="path to a plan JSON file ('-' reads stdin)")
     p.add_argument("--previous", default=None,
                    help="the previous version of the same plan, for the no-backsliding rule")
     p.add_argument("--all", action="store_true", help="also list checks of severity info")
@@ -386,6 +438,12 @@ def _build_parser() -> argparse.ArgumentParser:
     from klimacore._monitor_cli import register_monitor
 
     register_monitor(sub)
+
+    from klimacore import _cli_common
+
+    _cli_common.add_verbose(parser)
+    for name in ("validate", "check", "inventory"):  # commands that print a result
+        _cli_common.add_format(sub.choices[name])
     return parser
 
 
@@ -399,6 +457,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "func", None) is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    from klimacore._cli_common import configure_logging
+
+    handler = configure_logging(getattr(args, "verbose", 0))
     try:
         return int(args.func(args))
     except _UsageError as exc:
@@ -416,6 +477,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except BaseException as exc:  # the guard: no traceback reaches a user
         return _guard(exc)
+    finally:
+        if handler is not None:
+            import logging
+
+            logging.getLogger("klimacore").removeHandler(handler)
 
 
 def _guard(exc: BaseException) -> int:

@@ -22,10 +22,13 @@ from collections.abc import Iterable, Sequence
 
 __all__ = [
     "AlignmentError",
+    "CompatibilityWarning",
     "ConvergenceError",
     "DataError",
+    "DataQualityWarning",
     "GenerationFuelWarning",
     "InputFileError",
+    "KlimacoreDeprecationWarning",
     "KlimacoreError",
     "KlimacoreWarning",
     "MissingLabelError",
@@ -60,7 +63,31 @@ class KlimacoreError(Exception):
 
 
 class KlimacoreWarning(UserWarning):
-    """Warning for a result that is valid but deserves attention."""
+    """Base of every klimacore warning: a result that is valid but deserves attention.
+
+    ``warnings.filterwarnings("error", category=KlimacoreWarning)`` turns them all into errors;
+    the subclasses say what kind of attention: :class:`DataQualityWarning`,
+    :class:`CompatibilityWarning`, :class:`KlimacoreDeprecationWarning`.
+    """
+
+
+class DataQualityWarning(KlimacoreWarning):
+    """Input that is valid but suspicious (e.g. generation fuel booked as own use)."""
+
+
+class CompatibilityWarning(KlimacoreWarning):
+    """Two things compared or combined that differ in a way the result does not show.
+
+    E.g. a reference that includes LULUCF checked against data that exclude it.
+    """
+
+
+class KlimacoreDeprecationWarning(KlimacoreWarning, DeprecationWarning):
+    """A public name or behaviour that is going away (docs/deprecation-policy.md).
+
+    Also a :class:`DeprecationWarning`, so test runners and ``-W error::DeprecationWarning``
+    catch it as they catch any other.
+    """
 
 
 class ValidationError(KlimacoreError, ValueError):
@@ -118,7 +145,7 @@ class ConvergenceError(KlimacoreError, ArithmeticError):
     """An iterative solve that did not reach its stated tolerance (the message gives both)."""
 
 
-class GenerationFuelWarning(KlimacoreWarning):
+class GenerationFuelWarning(DataQualityWarning):
     """Fuel booked in GPC I.4.1 looks like a plant's generation fuel, not its own use.
 
     GPC 1.1 limits I.4.1-I.4.3 to energy industries' auxiliary operations; fuel burnt to generate

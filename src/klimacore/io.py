@@ -42,6 +42,14 @@ import numpy as np
 
 from klimacore import _files
 from klimacore._drivers import read_municipal_drivers
+from klimacore._excel import (
+    read_activity_xlsx,
+    read_plan_xlsx,
+    write_activity_xlsx,
+    write_plan_xlsx,
+)
+from klimacore._iamc import IAMC_COLUMNS, from_iamc, to_iamc, to_pyam
+from klimacore._primap2 import from_primap2, to_primap2, write_primap2
 from klimacore.errors import DataError, InputFileError, ValidationError
 
 if TYPE_CHECKING:
@@ -49,16 +57,27 @@ if TYPE_CHECKING:
     import xarray as xr
 
 __all__ = [
+    "IAMC_COLUMNS",
     "activity_to_frame",
     "from_frame",
+    "from_iamc",
+    "from_primap2",
     "read_activity_csv",
+    "read_activity_xlsx",
     "read_csv",
     "read_municipal_drivers",
     "read_netcdf",
+    "read_plan_xlsx",
     "to_frame",
+    "to_iamc",
     "to_netcdf",
+    "to_primap2",
+    "to_pyam",
     "write_activity_csv",
+    "write_activity_xlsx",
     "write_csv",
+    "write_plan_xlsx",
+    "write_primap2",
 ]
 
 FORMAT = "klimacore-tidy/1"
@@ -115,7 +134,7 @@ def write_activity_csv(activity: xr.DataArray | xr.Dataset | pd.DataFrame,
     return Path(path)
 
 
-def read_activity_csv(path: str | Path) -> pd.DataFrame:
+def read_activity_csv(path: str | Path, *, text: str | None = None) -> pd.DataFrame:
     """Read a tidy activity CSV (municipality, year, category, fuel, value, unit, …).
 
     ``municipality`` and ``year`` become integers (``2019.5`` is an error, never truncated);
@@ -132,7 +151,8 @@ def read_activity_csv(path: str | Path) -> pd.DataFrame:
     from klimacore.territorial._activity import IGNORED_COLUMNS
 
     path = Path(path)
-    text = _files.read_text(path)
+    if text is None:  # ``text``: the file's content already read (e.g. stdin), ``path`` names it
+        text = _files.read_text(path)
     skip = 1 if text.startswith(_HEADER) else 0
     table = _files.read_table(path, text=text, skip_lines=skip)
     absent = [c for c in ("category", "fuel", "value", "unit") if c not in table.header]

@@ -498,6 +498,11 @@ class ClimateActionPlan(_Model):
         """Baseline emissions over all sectors, t CO2e."""
         return float(sum(self.baseline_emissions.values()))
 
+    def _repr_html_(self) -> str:
+        from klimacore._repr import plan_html
+
+        return plan_html(self)
+
     # CCTF re-certification facts (optional; klimacore.certification reads them)
     cctf: CctfData | None = Field(
         default=None, description="What the plan states for the CCTF criteria K1–K16"

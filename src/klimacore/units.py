@@ -53,6 +53,8 @@ __all__ = [
     "gwp",
     "gwp_table",
     "normalize_gas",
+    "pint_unit",
+    "quantify",
     "to_co2e",
 ]
 
@@ -78,6 +80,7 @@ USD = [currency_USD]
 SEK = [currency_SEK]
 NOK = [currency_NOK]
 GBP = [currency_GBP]
+person = [person] = _ = capita = inhabitant
 """
 
 
@@ -87,19 +90,15 @@ def get_ureg() -> pint.UnitRegistry[float]:
 
     Importing klimacore does not build it; the first use of :data:`klimacore.ureg` does.
     """
-    import logging
-
     import pint
 
-    reg: pint.UnitRegistry[float] = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
-    log = logging.getLogger("pint.util")
-    level = log.level
-    log.setLevel(logging.ERROR)  # the redefinitions below are deliberate
-    try:
-        for line in _EXTRA_DEFINITIONS.strip().splitlines():
-            reg.define(line)
-    finally:
-        log.setLevel(level)
+    # ``force_ndarray_like`` is what pint-xarray needs (``.pint.quantify(unit_registry=ureg)``);
+    # ``on_redefinition="ignore"``: the redefinitions below (``kt`` = kilotonne, not knot) are
+    # deliberate, and silencing them here leaves pint's own logger alone.
+    reg: pint.UnitRegistry[float] = pint.UnitRegistry(
+        autoconvert_offset_to_baseunit=True, force_ndarray_like=True, on_redefinition="ignore")
+    for line in _EXTRA_DEFINITIONS.strip().splitlines():
+        reg.define(line)
     reg.formatter.default_format = "~P"
     return reg
 
@@ -440,6 +439,79 @@ def to_co2e(
     if isinstance(amount, reg.Quantity):
         if amount.dimensionality != reg.kilogram.dimensionality:
             raise UnitError(f"to_co2e needs a mass, got {amount.units:~P} ({amount.dimensionality})")
-        return CO2e(amount.magnitude * factor, f"{amount.units:~P}", metric)
+        mag = amount.magnitude  # a 0-d array under force_ndarray_like: give back a float
+        mag = float(mag) if np.ndim(mag) == 0 else np.asarray(mag)
+        return CO2e(mag * factor, f"{amount.units:~P}", metric)
     return CO2e(np.asarray(amount) * factor if np.ndim(amount) else float(amount) * factor,
                 "dimensionless", metric)
+
+
+# --- pint-xarray ------------------------------------------------------------------------------
+
+_NOTE = re.compile(r"^(?P<unit>.*?)\s*\((?P<note>[^()]*)\)$")
+
+
+def pint_unit(unit: str) -> pint.Unit:
+    """A units text as klimacore writes it, as a :class:`pint.Unit` of :data:`klimacore.ureg`.
+
+    Accepts klimacore's spellings (``"t CO2e"``: the gas word names the gas, not the unit;
+    ``"t per inhabitant"``; a trailing note in parentheses such as ``"DKK (2019 prices,
+    basic)"``); refuses a scaled text (``"1000 t"``), which is no single unit.
+
+    >>> pint_unit("kt"), pint_unit("t CO2e"), pint_unit("t per inhabitant")
+    (<Unit('kilotonne')>, <Unit('metric_ton')>, <Unit('metric_ton / person')>)
+    >>> pint_unit("DKK (2019 prices, basic)")
+    <Unit('DKK')>
+    """
+    text = unit.strip()
+    note = _NOTE.match(text)
+    if note and note.group("unit"):
+        text = note.group("unit")
+    scale, parsed = _parse_scaled(text)
+    if scale != 1.0:
+        raise UnitError(f"unit {unit!r} carries a factor {scale:g}; pint-xarray needs a unit: "
+                        "convert the values first")
+    return parsed
+
+
+def quantify(obj: Any) -> Any:
+    """``obj.pint.quantify`` with klimacore's registry: ``kt`` is a kilotonne, not a knot.
+
+    Every variable (and coordinate) with a ``units`` attribute becomes a pint-xarray quantity
+    of :data:`klimacore.ureg` (see :func:`pint_unit`); the original text stays in
+    ``attrs["units_text"]`` where it differs from pint's. Needs ``pip install pint-xarray``.
+    Also ``obj.klima.quantify()``.
+
+    >>> import xarray as xr
+    >>> da = xr.DataArray([1.5], dims="year", coords={"year": [2019]}, attrs={"units": "kt"})
+    >>> q = quantify(da)
+    >>> q.pint.to("t").values.tolist()
+    [1500.0]
+    """
+    import xarray as xr
+
+    try:
+        import pint_xarray  # noqa: F401  (registers the .pint accessor)
+    except ImportError:
+        raise ImportError("quantify needs pint-xarray: pip install pint-xarray") from None
+    variables = obj.variables if isinstance(obj, xr.Dataset) else {
+        obj.name if obj.name is not None else "<this-array>": obj.variable,
+        **{k: v.variable for k, v in obj.coords.items()}}
+    units: dict[Any, Any] = {}
+    out = obj.copy()
+    for name, var in variables.items():
+        text = var.attrs.get("units")
+        if text is None or (name in getattr(obj, "dims", ()) and name in getattr(obj, "indexes", {})):
+            continue  # indexed coordinates (year, …) stay plain, as pint-xarray wants
+        parsed = pint_unit(str(text))
+        key = None if name == "<this-array>" or (
+            isinstance(obj, xr.DataArray) and name == obj.name) else name
+        units[key] = parsed
+        if f"{parsed:~P}" != str(text):
+            target = out if key is None else out[key]
+            target.attrs["units_text"] = str(text)
+    if isinstance(obj, xr.DataArray):
+        main = units.pop(None, None)
+        return out.pint.quantify(main, unit_registry=get_ureg(), **{str(k): v for k, v in
+                                                                  units.items()})
+    return out.pint.quantify({k: v for k, v in units.items()}, unit_registry=get_ureg())

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from klimacore.errors import (
+    CompatibilityWarning,
     DataError,
-    KlimacoreWarning,
     MissingLabelError,
     ValidationError,
 )
@@ -275,7 +275,7 @@ def _compatibility(
     if unknown:
         warnings.warn(
             f"the data do not say {' or '.join(unknown)}: checked against "
-            f"{', '.join(r.id for r in refs)} as if they matched", KlimacoreWarning,
+            f"{', '.join(r.id for r in refs)} as if they matched", CompatibilityWarning,
             stacklevel=3)
     for ref in refs:
         if gases is not None:
@@ -292,7 +292,7 @@ def _compatibility(
                         f"reference {ref.id!r} covers {len(ref.gases)} gases "
                         f"({', '.join(ref.gases)}) but the data lack {', '.join(lacking)}: "
                         "the data's total is compared with a wider basket",
-                        KlimacoreWarning, stacklevel=3)
+                        CompatibilityWarning, stacklevel=3)
         if boundary is not None and ref.boundary != "any" and boundary != ref.boundary:
             problems.append(
                 f"reference {ref.id!r} is {ref.boundary} but the data are {boundary}"
@@ -303,7 +303,7 @@ def _compatibility(
             warnings.warn(
                 f"reference {ref.id!r} {'includes' if ref.includes_lulucf else 'excludes'} "
                 f"LULUCF but the data {'include' if lulucf else 'exclude'} it",
-                KlimacoreWarning,
+                CompatibilityWarning,
                 stacklevel=3,
             )
     return problems
@@ -328,7 +328,7 @@ def _warn_unmapped_sectors(refs: Sequence[Reference], E: xr.DataArray,
             warnings.warn(
                 f"reference {ref.id!r} has ranges for {', '.join(ref.sectors)}; sector(s) "
                 f"{', '.join(missing)} of the data are not evaluated: pass sector_map{hint}",
-                KlimacoreWarning, stacklevel=3)
+                CompatibilityWarning, stacklevel=3)
 
 
 BASE_TOLERANCE_PCT = 5.0
@@ -350,7 +350,7 @@ def _warn_base_differs(ref: Reference, given: xr.DataArray, own: xr.DataArray) -
     warnings.warn(
         f"reference {ref.id!r}: base_emissions[{ref.base_year}] differs from the data's own "
         f"{ref.base_year} value by more than {BASE_TOLERANCE_PCT:g} % for {int(off.sum())} "
-        "entit(ies): " + "; ".join(shown), KlimacoreWarning, stacklevel=4)
+        "entit(ies): " + "; ".join(shown), CompatibilityWarning, stacklevel=4)
 
 
 def _base_values(

@@ -118,6 +118,16 @@ class TrajectoryCheck:
         parts = [_milestone_frame(self), _budget_frame(self), _net_zero_frame(self)]
         return pd.concat([p for p in parts if len(p)], ignore_index=True)
 
+    def _repr_html_(self) -> str:
+        from klimacore._repr import trajectory_check_html
+
+        return trajectory_check_html(self)
+
+    def __repr__(self) -> str:  # the dataclass default prints every Dataset (10k characters)
+        refs = ", ".join(r.id for r in self.references)
+        dims = dict(self.years.sizes)
+        return f"<TrajectoryCheck references=[{refs}] dims={dims}>"
+
     def worst(self, *, projected: bool = True, window: int = 5) -> pd.DataFrame:
         """The worst milestone status per entity × reference (off track > at risk > no data).
 

@@ -1,0 +1,51 @@
+"""Renaming a public name without breaking users: the old name keeps working, with a warning.
+
+The policy (docs/deprecation-policy.md): a renamed or removed public name keeps working for at
+least one minor version and warns with :class:`~klimacore.errors.KlimacoreDeprecationWarning`
+(a :class:`DeprecationWarning`), saying since when, what to use instead and when it goes.
+
+>>> import warnings
+>>> def new_name(x: int) -> int:
+...     return 2 * x
+>>> old_name = renamed(new_name, "old_name", since="0.2", removed_in="0.3")
+>>> with warnings.catch_warnings(record=True) as caught:
+...     warnings.simplefilter("always")
+...     old_name(2)
+4
+>>> print(caught[0].message)
+old_name is deprecated since klimacore 0.2 and goes in 0.3: use new_name
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from klimacore.errors import KlimacoreDeprecationWarning
+
+__all__ = ["renamed", "warn_deprecated"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def warn_deprecated(old: str, *, since: str, removed_in: str, use: str | None = None,
+                    stacklevel: int = 3) -> None:
+    """Warn that ``old`` is deprecated (the one message format of the policy)."""
+    instead = f": use {use}" if use else ""
+    warnings.warn(f"{old} is deprecated since klimacore {since} and goes in {removed_in}"
+                  f"{instead}", KlimacoreDeprecationWarning, stacklevel=stacklevel)
+
+
+def renamed(func: F, old: str, *, since: str, removed_in: str) -> F:
+    """``func`` under its old name ``old``: same behaviour, plus the deprecation warning."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        warn_deprecated(old, since=since, removed_in=removed_in, use=func.__name__)
+        return func(*args, **kwargs)
+
+    wrapper.__name__ = old
+    wrapper.__qualname__ = old
+    return wrapper  # type: ignore[return-value]
