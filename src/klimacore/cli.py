@@ -327,6 +327,10 @@ def _build_parser() -> argparse.ArgumentParser:
     from klimacore._monitor_cli import register_monitor
 
     register_monitor(sub)
+
+    from klimacore._report_cli import register_report
+
+    register_report(sub)
     return parser
 
 

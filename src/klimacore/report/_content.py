@@ -1,0 +1,408 @@
+"""The report's content: the tables of MONITORING.md §B.2 computed from the monitoring panel.
+
+Pure: the panel (``klimacore.monitoring.account_panel``) and an ``as_of`` date in, plain
+JSON-ready dictionaries out (numbers as floats with their unit in the column, ``None`` for "no
+data"). Every verdict carries its reference and rule set; every section without input says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from klimacore._version import __version__
+from klimacore.errors import MissingLabelError, ValidationError
+
+__all__ = ["DEFAULT_REFERENCES", "SECTOR_MAP", "compute_contents"]
+
+DEFAULT_REFERENCES: tuple[str, ...] = ("ipcc-ar6-c1-ghg", "ipcc-ar6-c3-ghg", "dk-climate-act")
+"""References the headline verdicts are given against (those with a base year in the data)."""
+
+SECTOR_MAP: dict[str, str] = {"energi": "energy", "transport": "transport",
+                              "landbrug": "agriculture", "affald": "other",
+                              "industri": "industry"}
+"""Energi- og CO2-regnskab sectors → CCTF 2030 sector-range sectors (waste counts as other)."""
+
+SECTOR_REFERENCE = "cctf-dk-2030-sectors"
+
+
+def _num(x: Any) -> float | None:
+    v = float(x)
+    return None if math.isnan(v) else v
+
+
+def _table(tid: str, columns: Sequence[tuple[str, str | None]],
+           rows: Iterable[Sequence[Any]]) -> dict[str, Any]:
+    return {"id": tid, "columns": [{"key": k, "unit": u} for k, u in columns],
+            "rows": [list(r) for r in rows]}
+
+
+def _section(sid: str, *, tables: Sequence[dict[str, Any]] = (), notes: Sequence[dict[str, Any]]
+             = (), figures: Sequence[dict[str, Any]] = (), available: bool = True,
+             illustrative: bool = False) -> dict[str, Any]:
+    return {"id": sid, "available": available, "illustrative": illustrative,
+            "tables": list(tables), "notes": list(notes), "figures": list(figures)}
+
+
+def _note(key: str, **values: Any) -> dict[str, Any]:
+    return {"key": key, "values": values}
+
+
+class _Checks:
+    """The trajectory checks of every entity (municipalities, regions, Denmark) in one call."""
+
+    def __init__(self, totals: xr.DataArray, sectors: xr.DataArray, references: Sequence[str],
+                 gases: Any) -> None:
+        from klimacore import trajectory
+
+        refs = trajectory.resolve_references(list(references))
+        years = set(totals["year"].to_numpy().tolist())
+        self.refs = [r for r in refs if r.base_year in years]
+        self.unchecked = [r for r in refs if r.base_year not in years]
+        self.latest = int(totals["year"].max())
+        self.years: xr.Dataset | None = None
+        self.rates: pd.DataFrame | None = None
+        if self.refs:
+            chk = trajectory.check_trajectory(totals, self.refs, on_invalid_base="no data",
+                                              gases=gases)
+            self.years = chk.years
+            ms = chk.to_frame("milestones")
+            self.rates = ms.sort_values("year").groupby(["entity", "reference"],
+                                                        observed=True).first()
+        self.sector_years: xr.Dataset | None = None
+        sref = trajectory.resolve_references([SECTOR_REFERENCE])[0]
+        if sref.base_year in years and set(sectors["sector"].to_numpy()) <= set(SECTOR_MAP):
+            self.sector_ref = sref
+            self.sector_years = trajectory.check_trajectory(
+                sectors, [sref], on_invalid_base="no data", gases=gases,
+                sector_map=SECTOR_MAP).years
+
+    def verdicts(self, entity: str) -> list[list[Any]]:
+        rows: list[list[Any]] = []
+        labels = ("on track", "at risk", "off track", "no data")
+        for i, ref in enumerate(self.refs):
+            assert self.years is not None
+            y = self.years.sel(entity=entity, year=self.latest).isel(reference=i)
+            code = int(y["status"])
+            rate = self.rates.loc[(entity, ref.id)] if self.rates is not None and (
+                entity, ref.id) in self.rates.index else None
+            base_v = float(self.years["emissions"].sel(entity=entity, year=ref.base_year))
+            gap = _num(y["gap_t"])
+            rows.append([f"{ref.id}@{ref.version}", ref.title, ref.base_year, self.latest,
+                         _num(y["allowed"]), gap,
+                         None if gap is None or not base_v > 0 else 100.0 * gap / base_v,
+                         labels[code] if code >= 0 else "no data",
+                         None if rate is None else _num(rate["required_rate_pct"]),
+                         None if rate is None else _num(rate["achieved_rate_pct"])])
+        for ref in self.unchecked:
+            rows.append([f"{ref.id}@{ref.version}", ref.title, ref.base_year, self.latest,
+                         None, None, None, "no data", None, None])
+        return rows
+
+
+def _entity_frame(panel: xr.Dataset) -> tuple[xr.DataArray, xr.DataArray, list[dict[str, Any]]]:
+    """Totals and sectors of every municipality, region and Denmark on one ``entity`` dim."""
+    from klimacore import reference
+
+    munis = reference.municipalities().set_index("code")
+    codes = [int(c) for c in panel["municipality"].to_numpy()]
+    unknown = sorted(set(codes) - set(munis.index))
+    if unknown:
+        raise MissingLabelError("municipality code", unknown, dim="municipality")
+    region_of = munis.loc[codes, "region_code"].to_numpy()
+    e = panel["emissions"]
+    reg = xr.DataArray(region_of, dims="municipality")
+    by_region = e.groupby(reg.rename("region")).sum(skipna=False)
+    dk = e.sum("municipality", skipna=False)
+    regions = reference.regions().set_index("region_code")
+    entities: list[dict[str, Any]] = []
+    for c in codes:
+        entities.append({"key": f"{c:04d}", "kind": "municipality", "code": c,
+                         "name": str(munis.loc[c, "name"]),
+                         "region": int(munis.loc[c, "region_code"])})
+    for r in by_region["region"].to_numpy():
+        name = str(regions.loc[int(r), "region_name"])
+        members = [c for c, rr in zip(codes, region_of, strict=True) if rr == r]
+        entities.append({"key": str(int(r)), "kind": "region", "code": int(r), "name": name,
+                         "members": members})
+    entities.append({"key": "DK", "kind": "denmark", "code": 0, "name": "Danmark",
+                     "members": codes})
+    keys = [x["key"] for x in entities]
+    sectors = xr.concat([e.rename(municipality="entity"),
+                         by_region.rename(region="entity"),
+                         dk.expand_dims(entity=[0])], dim="entity")
+    sectors = sectors.assign_coords(entity=keys)
+    totals = sectors.sum("sector", skipna=False).assign_attrs(units="t")
+    return totals, sectors.assign_attrs(units="t"), entities
+
+
+def compute_contents(
+    panel: xr.Dataset,
+    *,
+    as_of: dt.date,
+    base_year: int = 2019,
+    references: Sequence[str] = DEFAULT_REFERENCES,
+    national: pd.Series | None = None,
+    national_source: str | None = None,
+) -> dict[str, dict[str, Any]]:
+    """The content of every report (municipalities, regions, Denmark) keyed by report key.
+
+    Parameters
+    ----------
+    panel
+        The monitoring panel (:func:`klimacore.monitoring.account_panel`): ``emissions``
+        (municipality × year × sector, t CO2e), ``per_capita`` and ``population``.
+    as_of
+        The report date: data age is counted to it; the same inputs and date give the same
+        content.
+    base_year
+        The year changes are shown against (must be in the data).
+    references
+        Trajectory references for the headline verdicts; those whose base year is not in the data
+        are listed as "no data" with the reason.
+    national
+        The national inventory by year in t CO2e (e.g. KF25 excluding LULUCF), for table N5.
+    national_source
+        Where ``national`` comes from (printed with N5).
+
+    Returns
+    -------
+    dict
+        Report key (``"0751"``, ``"1082"``, ``"DK"``) → content (see :func:`report_schema`).
+    """
+    from klimacore.monitoring import NATIONAL_CAVEATS, decompose_panel
+
+    years = [int(y) for y in panel["year"].to_numpy()]
+    if base_year not in years:
+        raise ValidationError(f"base_year {base_year} is not in the data's years {years}")
+    latest = max(years)
+    if latest <= base_year:
+        raise ValidationError(f"the data end in {latest}: no change since base_year {base_year}")
+    attrs = panel.attrs
+    gases = panel["emissions"].attrs.get("gases") or attrs.get("gases") or None
+    totals, sectors, entities = _entity_frame(panel)
+    checks = _Checks(totals, sectors, references, gases)
+    flags = (panel["emissions"] == 0)
+    source = {
+        "dataset": str(attrs.get("source", "Energi- og CO2-regnskab")),
+        "attribution": str(attrs.get("attribution", "")),
+        "years": [min(years), latest],
+        "vintage": attrs.get("release"),
+        "gwp_metric": attrs.get("gwp_metric"),
+        "gases": list(gases) if gases else None,
+        "boundary": attrs.get("boundary"),
+        "illustrative": bool(attrs.get("illustrative", False)),
+    }
+    lmdi = decompose_panel(panel, start=base_year, end=latest)
+    add = lmdi["additive"]
+    base = {"generator": f"klimacore {__version__}", "as_of": as_of.isoformat(),
+            "base_year": base_year, "latest_year": latest, "sources": [source],
+            "rule_set": {"name": "klimacore check_trajectory",
+                         "at_risk_pct": float(checks.years.attrs["at_risk_pct"])
+                         if checks.years is not None else None}}
+    out: dict[str, dict[str, Any]] = {}
+    munis = [x for x in entities if x["kind"] == "municipality"]
+    for ent in entities:
+        key = ent["key"]
+        tot = totals.sel(entity=key)
+        sec = sectors.sel(entity=key)
+        head = _headline(ent, tot, panel, checks, base_year, latest)
+        secs = [head, _sectors(sec, checks, key, base_year, latest)]
+        if ent["kind"] == "municipality":
+            eff = add.sel(municipality=ent["code"])
+            excl = float(lmdi["excluded_change"].sel(municipality=ent["code"])) \
+                if "excluded_change" in lmdi else 0.0
+            secs.append(_lmdi_section(eff, tot, base_year, latest, excl))
+            for sid in ("M4",):
+                secs.append(_section(sid, available=False, notes=[_note("no_plan",
+                                                                         name=ent["name"])]))
+            for sid in ("M5", "M6", "M7"):
+                secs.append(_section(sid, available=False, notes=[_note("no_round",
+                                                                         name=ent["name"])]))
+            zeros = [str(s) for s in sec["sector"].to_numpy()
+                     if bool(flags.sel(municipality=ent["code"], year=latest, sector=s))]
+            secs.append(_data_section([source], as_of, latest, zeros))
+        else:
+            members = ent["members"]
+            eff = add.sel(municipality=members).sum("municipality", skipna=False)
+            secs.append(_lmdi_section(eff, tot, base_year, latest, None))
+            secs.append(_section("N1", available=False, notes=[
+                _note("no_plans_area", name=ent["name"])]))
+            secs.append(_status_distribution(checks, members, munis))
+            secs.append(_section("N3", available=False, notes=[
+                _note("no_rounds_area", name=ent["name"])]))
+            secs.append(_section("N4", available=False, notes=[
+                _note("no_plans_area", name=ent["name"])]))
+            if ent["kind"] == "denmark":
+                secs.append(_consistency(tot, national, national_source))
+            secs.append(_coverage(panel, members, latest, flags))
+            secs.append(_data_section([source], as_of, latest, []))
+            secs.append(_ranked(totals, members, munis, base_year, latest))
+        content = {**base, "kind": ent["kind"], "key": key, "code": ent["code"],
+                   "name": ent["name"], "sections": secs,
+                   "caveats": list(NATIONAL_CAVEATS) if ent["kind"] != "municipality" else [],
+                   "members": [f"{c:04d}" for c in ent.get("members", [])]}
+        if ent["kind"] == "municipality":
+            content["region"] = str(ent["region"])
+        out[key] = content
+    return out
+
+
+def _headline(ent: Mapping[str, Any], tot: xr.DataArray, panel: xr.Dataset, checks: _Checks,
+              base_year: int, latest: int) -> dict[str, Any]:
+    t_latest, t_base = _num(tot.sel(year=latest)), _num(tot.sel(year=base_year))
+    if ent["kind"] == "municipality":
+        pc = _num(panel["per_capita"].sel(municipality=ent["code"], year=latest))
+    else:
+        pop = panel["population"].sel(municipality=ent["members"], year=latest).sum(
+            skipna=False)
+        pc = None if t_latest is None or not float(pop) > 0 else t_latest / float(pop)
+    change = None if t_latest is None or not t_base else 100.0 * (t_latest / t_base - 1.0)
+    summary = _table("M1", [("year", None), ("total", "t CO2e"), ("per_capita",
+                                                                   "t CO2e/inhabitant"),
+                            ("change_vs_base", "%"), ("change_vs_1990", "%")],
+                     [[latest, t_latest, pc, change, None]])
+    verdicts = _table("M1_verdicts", [("reference", None), ("title", None), ("base_year", None),
+                                      ("year", None), ("allowed", "t CO2e"), ("gap", "t CO2e"),
+                                      ("gap_pct_base", "%"), ("status", None),
+                                      ("required_rate", "%/yr"), ("achieved_rate", "%/yr")],
+                      checks.verdicts(ent["key"]))
+    notes = [_note("verdict_rule", at_risk=checks.years.attrs["at_risk_pct"]
+                   if checks.years is not None else None)]
+    notes += [_note("not_checked_base", year=r.base_year) for r in checks.unchecked]
+    series = {"years": [int(y) for y in tot["year"].to_numpy()],
+              "emissions": [_num(v) for v in tot.to_numpy()]}
+    if checks.years is not None and checks.refs:
+        allowed = checks.years["allowed"].sel(entity=ent["key"]).isel(reference=0)
+        allowed = allowed.sel(year=allowed["year"] <= latest)
+        series["allowed"] = [_num(v) for v in allowed.sel(year=series["years"]).to_numpy()]
+        series["reference"] = f"{checks.refs[0].id}@{checks.refs[0].version}"
+    return _section("M1", tables=[summary, verdicts], notes=notes,
+                    figures=[{"id": "F1", "kind": "line", "data": series}])
+
+
+def _sectors(sec: xr.DataArray, checks: _Checks, key: str, base_year: int,
+             latest: int) -> dict[str, Any]:
+    prev = latest - 1
+    total_latest = float(sec.sel(year=latest).sum(skipna=False))
+    rows = []
+    from klimacore import trajectory
+
+    ranges = {}
+    if checks.sector_years is not None:
+        ref = trajectory.resolve_references([SECTOR_REFERENCE])[0]
+        for m in ref.milestones:
+            ranges[m.sector] = (m.reduction_pct, m.reduction_pct_high)
+    labels = ("on track", "at risk", "off track", "no data")
+    for s in sec["sector"].to_numpy():
+        b, p, la = (_num(sec.sel(sector=s, year=y)) for y in (base_year, prev, latest))
+        change = None if b is None or la is None or not b > 0 else 100.0 * (la / b - 1.0)
+        share = None if la is None or not total_latest else 100.0 * la / total_latest
+        low, high = ranges.get(SECTOR_MAP.get(str(s), ""), (None, None))
+        status = None
+        if checks.sector_years is not None:
+            code = int(checks.sector_years["status"].sel(entity=key, sector=s, year=latest)
+                       .isel(reference=0))
+            status = labels[code] if code >= 0 else "no data"
+        rows.append([str(s), b, p, la, change, share,
+                     None if low is None else -float(low),
+                     None if high is None else -float(high), status])
+    table = _table("M2", [("sector", None), ("base_year", "t CO2e"), ("prev", "t CO2e"),
+                          ("latest", "t CO2e"), ("change_vs_base", "%"), ("share", "%"),
+                          ("cctf_low", "%"), ("cctf_high", "%"), ("status", None)], rows)
+    data = {"years": [int(y) for y in sec["year"].to_numpy()],
+            "sectors": [str(s) for s in sec["sector"].to_numpy()],
+            "values": [[_num(v) for v in sec.sel(sector=s).to_numpy()]
+                       for s in sec["sector"].to_numpy()]}
+    notes = [_note("sector_reference", reference=SECTOR_REFERENCE)] \
+        if checks.sector_years is not None else []
+    return _section("M2", tables=[table], notes=notes,
+                    figures=[{"id": "F2", "kind": "stacked", "data": data}])
+
+
+def _lmdi_section(eff: xr.DataArray, tot: xr.DataArray, start: int, end: int,
+                  excluded: float | None) -> dict[str, Any]:
+    by_effect = eff.sum("sector", skipna=False) if "sector" in eff.dims else eff
+    v0, v1 = _num(tot.sel(year=start)), _num(tot.sel(year=end))
+    change = None if v0 is None or v1 is None else v1 - v0
+    rows = []
+    for k in by_effect["effect"].to_numpy():
+        v = _num(by_effect.sel(effect=k))
+        rows.append([str(k), v, None if v is None or not change else 100.0 * v / change])
+    table = _table("M3", [("effect", None), ("value", "t CO2e"), ("share_of_change", "%")], rows)
+    notes = [_note("lmdi_note", start=start, end=end)]
+    if excluded:
+        notes.append(_note("excluded_change", value=excluded))
+    data = {"start": start, "end": end, "v0": v0, "v1": v1,
+            "effects": [[r[0], r[1]] for r in rows]}
+    return _section("M3", tables=[table], notes=notes,
+                    figures=[{"id": "F3", "kind": "waterfall", "data": data}])
+
+
+def _data_section(sources: Sequence[Mapping[str, Any]], as_of: dt.date, latest: int,
+                  zeros: Sequence[str]) -> dict[str, Any]:
+    rows = [[s["dataset"], f"{s['years'][0]}–{s['years'][1]}", s["vintage"],
+             as_of.year - int(s["years"][1]), s["gwp_metric"]] for s in sources]
+    notes = [_note("possibly_unreported", items=", ".join(zeros))] if zeros else []
+    return _section("M8", tables=[_table("M8", [("dataset", None), ("years", None),
+                                                ("vintage", None), ("age_years", "years"),
+                                                ("gwp_metric", None)], rows)], notes=notes)
+
+
+def _status_distribution(checks: _Checks, members: Sequence[int],
+                         munis: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    keys = {m["code"]: m["key"] for m in munis}
+    counts: dict[tuple[str, str], int] = {}
+    for c in members:
+        for row in checks.verdicts(keys[c]):
+            counts[(row[0], row[7])] = counts.get((row[0], row[7]), 0) + 1
+    rows = [[ref, status, n] for (ref, status), n in sorted(counts.items())]
+    return _section("N2", tables=[_table("N2", [("reference", None), ("status", None),
+                                                ("n", "municipalities")], rows)])
+
+
+def _consistency(tot: xr.DataArray, national: pd.Series | None,
+                 source: str | None) -> dict[str, Any]:
+    if national is None:
+        return _section("N5", available=False, notes=[_note("no_national")])
+    from klimacore.monitoring import national_residual
+
+    res = national_residual(tot.to_series(), national)
+    rows = [[int(r.year), _num(r.municipal_sum), _num(r.national), _num(r.residual),
+             _num(r.residual_pct)] for r in res.itertuples()]
+    return _section("N5", tables=[_table("N5", [("year", None), ("municipal_sum", "t CO2e"),
+                                                ("national", "t CO2e"), ("residual", "t CO2e"),
+                                                ("residual_pct", "%")], rows)],
+                    notes=[_note("national_source", source=source or "")])
+
+
+def _coverage(panel: xr.Dataset, members: Sequence[int], latest: int,
+              flags: xr.DataArray) -> dict[str, Any]:
+    tot = panel["total"].sel(municipality=list(members), year=latest)
+    zero = flags.sel(municipality=list(members), year=latest).any("sector")
+    rows = [[len(members), int(np.isfinite(tot.to_numpy()).sum()), int(zero.sum())]]
+    return _section("N6", tables=[_table("N6", [("n_members", "municipalities"),
+                                                ("n_reported", "municipalities"),
+                                                ("n_zero_flags", "municipalities")], rows)])
+
+
+def _ranked(totals: xr.DataArray, members: Sequence[int], munis: Sequence[Mapping[str, Any]],
+            start: int, end: int) -> dict[str, Any]:
+    names = {m["code"]: (m["key"], m["name"]) for m in munis}
+    bars = []
+    for c in members:
+        key, name = names[c]
+        v0, v1 = _num(totals.sel(entity=key, year=start)), _num(totals.sel(entity=key, year=end))
+        bars.append([key, name, None if v0 is None or v1 is None or not v0 > 0
+                     else 100.0 * (v1 / v0 - 1.0)])
+    bars.sort(key=lambda b: (math.inf if b[2] is None else b[2], b[0]))
+    table = _table("NF1", [("municipality", None), ("name", None), ("change_vs_base", "%")],
+                   bars)
+    return _section("NF1", tables=[table], figures=[{"id": "NF1", "kind": "ranked",
+                                                     "data": {"start": start, "end": end}}])
