@@ -137,7 +137,11 @@ def _view(content: Mapping[str, Any], lang: str, *, with_figures: bool) -> dict[
     for s in content["sources"]:
         sources.append({**s, "gwp": s["gwp_metric"] or term("gwp_unstated", lang),
                         "vintage_text": s["vintage"] or term("gwp_unstated", lang)})
-    return {"c": content, "lang": lang, "t": lambda k, **v: term(k, lang, **v),
+    from klimacore.monitoring import NATIONAL_CAVEATS
+
+    caveats = [term(f"caveat_{NATIONAL_CAVEATS.index(c)}", lang)
+               if lang == "da" and c in NATIONAL_CAVEATS else c for c in content["caveats"]]
+    return {"c": content, "lang": lang, "caveats": caveats, "t": lambda k, **v: term(k, lang, **v),
             "kind_label": kind_label, "sections": sections, "sources": sources,
             "illustrative": any(s["illustrative"] for s in content["sources"])}
 

@@ -170,6 +170,16 @@ TERMS: dict[str, tuple[str, str]] = {
                          "range's lower end in 2030)."),
     "national_source": ("National opgørelse: {source}", "National inventory: {source}"),
     "unit": ("Enhed", "Unit"),
+    # klimacore.monitoring.NATIONAL_CAVEATS, in order (the English text is the engine's own)
+    "caveat_0": ("Kommunernes basisår varierer (2017-2020); deres 1990-udledning er "
+                 "tilbageregnet, ikke målt (Ea/CONCITO 2024 s. 15).", ""),
+    "caveat_1": ("Der findes ingen entydig oversættelse af det nationale 70 %-mål til "
+                 "kommunerne (Ea/CONCITO 2024 s. 17).", ""),
+    "caveat_2": ("Det danske 70 %-mål gøres op på den nationale FN-opgørelse inkl. LULUCF; summen "
+                 "af kommunernes Energi- og CO2-regnskaber er ikke den opgørelse (se residualen "
+                 "mod KF25).", ""),
+    "caveat_3": ("Energistyrelsen genberegner de kommunale regnskaber bagud ved hver udgivelse; "
+                 "tallene gælder for den angivne version.", ""),
     "unit:t CO2e/inhabitant": ("t CO2e/indb.", "t CO2e/inhabitant"),
     "unit:%/yr": ("%/år", "%/yr"),
     "unit:years": ("år", "years"),
