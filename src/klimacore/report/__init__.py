@@ -146,14 +146,14 @@ def index_html(reports: Mapping[str, StatusReport], *, lang: str = "da",
     for r in order:
         head = r.headline()
         v = r.verdicts()
-        checked = v[v["allowed"].notna()] if len(v) else v
+        checked = v[v["verdict"] != "no data"] if len(v) else v
         first = checked.iloc[0] if len(checked) else None
         entries.append({"kind": r.content["kind"], "href": href.format(key=r.key),
                         "label": (f"{r.key} " if r.content["kind"] == "municipality" else "")
                         + r.content["name"],
                         "total": head["total"], "change": head["change_vs_base"],
                         "base_year": r.content["base_year"],
-                        "status": None if first is None else first["status"],
+                        "status": None if first is None else first["verdict"],
                         "reference": None if first is None else first["reference"]})
     as_of = next(iter(reports.values())).content["as_of"] if reports else ""
     return render_index(entries, as_of=as_of, lang=lang)

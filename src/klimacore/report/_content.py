@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -58,7 +59,7 @@ class _Checks:
     """The trajectory checks of every entity (municipalities, regions, Denmark) in one call."""
 
     def __init__(self, totals: xr.DataArray, sectors: xr.DataArray, references: Sequence[str],
-                 gases: Any) -> None:
+                 gases: Any, window: int = 5) -> None:
         from klimacore import trajectory
 
         refs = trajectory.resolve_references(list(references))
@@ -67,14 +68,27 @@ class _Checks:
         self.unchecked = [r for r in refs if r.base_year not in years]
         self.latest = int(totals["year"].max())
         self.years: xr.Dataset | None = None
-        self.rates: pd.DataFrame | None = None
+        self.warnings: list[str] = []
         if self.refs:
-            chk = trajectory.check_trajectory(totals, self.refs, on_invalid_base="no data",
-                                              gases=gases)
-            self.years = chk.years
-            ms = chk.to_frame("milestones")
-            self.rates = ms.sort_values("year").groupby(["entity", "reference"],
-                                                        observed=True).first()
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                self.years = trajectory.check_trajectory(
+                    totals, self.refs, on_invalid_base="no data", gases=gases).years
+                latest = trajectory.latest_verdicts(totals, list(references), gases=gases,
+                                                    window=window)
+            self.warnings = sorted({str(w.message) for w in caught})
+        else:
+            latest = trajectory.latest_verdicts(totals, list(references), gases=gases,
+                                                window=window)
+        self.window = window
+        from klimacore.trajectory import Thresholds
+
+        self.at_risk = float(Thresholds().at_risk_pct)
+        frame = latest.to_frame("latest")
+        self.latest_rows = frame.set_index(["entity", "reference"])
+        ms = latest.to_frame("milestones")
+        self.needed = ms.set_index(["entity", "reference", "year"])["needed_pct_of_base"]
+        self.all_refs = refs
         self.sector_years: xr.Dataset | None = None
         sref = trajectory.resolve_references([SECTOR_REFERENCE])[0]
         if sref.base_year in years and set(sectors["sector"].to_numpy()) <= set(SECTOR_MAP):
@@ -84,25 +98,23 @@ class _Checks:
                 sector_map=SECTOR_MAP).years
 
     def verdicts(self, entity: str) -> list[list[Any]]:
+        """One row per reference: the latest year against the path, and the verdict."""
         rows: list[list[Any]] = []
-        labels = ("on track", "at risk", "off track", "no data")
-        for i, ref in enumerate(self.refs):
-            assert self.years is not None
-            y = self.years.sel(entity=entity, year=self.latest).isel(reference=i)
-            code = int(y["status"])
-            rate = self.rates.loc[(entity, ref.id)] if self.rates is not None and (
-                entity, ref.id) in self.rates.index else None
-            base_v = float(self.years["emissions"].sel(entity=entity, year=ref.base_year))
-            gap = _num(y["gap_t"])
-            rows.append([f"{ref.id}@{ref.version}", ref.title, ref.base_year, self.latest,
-                         _num(y["allowed"]), gap,
-                         None if gap is None or not base_v > 0 else 100.0 * gap / base_v,
-                         labels[code] if code >= 0 else "no data",
-                         None if rate is None else _num(rate["required_rate_pct"]),
-                         None if rate is None else _num(rate["achieved_rate_pct"])])
-        for ref in self.unchecked:
-            rows.append([f"{ref.id}@{ref.version}", ref.title, ref.base_year, self.latest,
-                         None, None, None, "no data", None, None])
+        for ref in self.all_refs:
+            r: Any = self.latest_rows.loc[(entity, ref.id)]
+            vy = _num(r["verdict_year"])
+            needed = None
+            if vy is not None and (entity, ref.id, int(vy)) in self.needed.index:
+                needed = _num(self.needed.loc[(entity, ref.id, int(vy))])
+            lt, al = _num(r["latest_t"]), _num(r["allowed_latest"])
+            gap = None if lt is None or al is None else lt - al
+            base = _num(r["base_t"])
+            rows.append([f"{ref.id}@{ref.version}", ref.title, int(r["base_year"]),
+                         None if _num(r["latest_year"]) is None else int(r["latest_year"]),
+                         al, gap, None if gap is None or not base else 100.0 * gap / base,
+                         str(r["latest_status"]), str(r["status"]),
+                         None if vy is None else int(vy), needed,
+                         _num(r["mean_change_pct"]), str(r["reason"]) or None])
         return rows
 
 
@@ -125,7 +137,7 @@ def _entity_frame(panel: xr.Dataset) -> tuple[xr.DataArray, xr.DataArray, list[d
     for c in codes:
         entities.append({"key": f"{c:04d}", "kind": "municipality", "code": c,
                          "name": str(munis.loc[c, "name"]),
-                         "region": int(munis.loc[c, "region_code"])})
+                         "region": int(str(munis.loc[c, "region_code"]))})
     for r in by_region["region"].to_numpy():
         name = str(regions.loc[int(r), "region_name"])
         members = [c for c, rr in zip(codes, region_of, strict=True) if rr == r]
@@ -203,9 +215,9 @@ def compute_contents(
     add = lmdi["additive"]
     base = {"generator": f"klimacore {__version__}", "as_of": as_of.isoformat(),
             "base_year": base_year, "latest_year": latest, "sources": [source],
-            "rule_set": {"name": "klimacore check_trajectory",
-                         "at_risk_pct": float(checks.years.attrs["at_risk_pct"])
-                         if checks.years is not None else None}}
+            "rule_set": {"name": "klimacore latest_verdicts", "at_risk_pct": checks.at_risk,
+                     "trend_window_years": checks.window, "anchor": "latest",
+                     "indicative_path_from": "base_year"}}
     out: dict[str, dict[str, Any]] = {}
     munis = [x for x in entities if x["kind"] == "municipality"]
     for ent in entities:
@@ -270,12 +282,14 @@ def _headline(ent: Mapping[str, Any], tot: xr.DataArray, panel: xr.Dataset, chec
                      [[latest, t_latest, pc, change, None]])
     verdicts = _table("M1_verdicts", [("reference", None), ("title", None), ("base_year", None),
                                       ("year", None), ("allowed", "t CO2e"), ("gap", "t CO2e"),
-                                      ("gap_pct_base", "%"), ("status", None),
-                                      ("required_rate", "%/yr"), ("achieved_rate", "%/yr")],
+                                      ("gap_pct_base", "%"), ("latest_status", None),
+                                      ("verdict", None), ("verdict_year", None),
+                                      ("required_rate", "%/yr"), ("achieved_rate", "%/yr"),
+                                      ("reason", None)],
                       checks.verdicts(ent["key"]))
-    notes = [_note("verdict_rule", at_risk=checks.years.attrs["at_risk_pct"]
-                   if checks.years is not None else None)]
+    notes = [_note("verdict_rule", at_risk=checks.at_risk, window=checks.window)]
     notes += [_note("not_checked_base", year=r.base_year) for r in checks.unchecked]
+    notes += [_note("engine_warning", text=w) for w in checks.warnings]
     series = {"years": [int(y) for y in tot["year"].to_numpy()],
               "emissions": [_num(v) for v in tot.to_numpy()]}
     if checks.years is not None and checks.refs:
@@ -361,7 +375,7 @@ def _status_distribution(checks: _Checks, members: Sequence[int],
     counts: dict[tuple[str, str], int] = {}
     for c in members:
         for row in checks.verdicts(keys[c]):
-            counts[(row[0], row[7])] = counts.get((row[0], row[7]), 0) + 1
+            counts[(row[0], row[8])] = counts.get((row[0], row[8]), 0) + 1
     rows = [[ref, status, n] for (ref, status), n in sorted(counts.items())]
     return _section("N2", tables=[_table("N2", [("reference", None), ("status", None),
                                                 ("n", "municipalities")], rows)])
@@ -374,7 +388,7 @@ def _consistency(tot: xr.DataArray, national: pd.Series | None,
     from klimacore.monitoring import national_residual
 
     res = national_residual(tot.to_series(), national)
-    rows = [[int(r.year), _num(r.municipal_sum), _num(r.national), _num(r.residual),
+    rows = [[int(str(r.year)), _num(r.municipal_sum), _num(r.national), _num(r.residual),
              _num(r.residual_pct)] for r in res.itertuples()]
     return _section("N5", tables=[_table("N5", [("year", None), ("municipal_sum", "t CO2e"),
                                                 ("national", "t CO2e"), ("residual", "t CO2e"),

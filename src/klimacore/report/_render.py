@@ -160,7 +160,8 @@ def render_html(content: Mapping[str, Any], lang: str = "da", *, fragment: bool 
     """The self-contained HTML page (or, with ``fragment``, its body for a notebook)."""
     env = _env()
     view = _view(content, lang, with_figures=True)
-    return env.get_template("fragment.html.j2" if fragment else "report.html.j2").render(**view)
+    return str(env.get_template("fragment.html.j2" if fragment else "report.html.j2")
+               .render(**view))
 
 
 def render_markdown(content: Mapping[str, Any], lang: str = "da") -> str:
@@ -171,7 +172,7 @@ def render_markdown(content: Mapping[str, Any], lang: str = "da") -> str:
                              autoescape=False, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
     view = _view(content, lang, with_figures=True)
-    return env.get_template("report.md.j2").render(**view)
+    return str(env.get_template("report.md.j2").render(**view))
 
 
 def render_json(content: Mapping[str, Any]) -> str:
@@ -187,4 +188,4 @@ def render_index(entries: Sequence[Mapping[str, Any]], *, as_of: str, lang: str 
                          "change_text": fmt(e.get("change"), "%", lang),
                          "status_text": term(e["status"], lang) if e.get("status") in TERMS
                          else "–"} for e in entries]}
-    return _env().get_template("index.html.j2").render(**view)
+    return str(_env().get_template("index.html.j2").render(**view))

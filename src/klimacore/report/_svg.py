@@ -31,7 +31,7 @@ def _nice(lo: float, hi: float) -> list[float]:
             step *= m
             break
     start = math.floor(lo / step) * step
-    return [start + i * step for i in range(int(math.ceil((hi - start) / step)) + 1)]
+    return [start + i * step for i in range(math.ceil((hi - start) / step) + 1)]
 
 
 def _fmt(v: float) -> str:

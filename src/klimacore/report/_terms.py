@@ -72,11 +72,21 @@ TERMS: dict[str, tuple[str, str]] = {
                   "emissions = population × emissions per inhabitant × sector share. The account "
                   "carries no energy use, so the emission-factor effect (supply decarbonisation) "
                   "cannot be separated from own effort: it is inside the intensity effect."),
-    "verdict_rule": ("Regelsæt: klimacore check_trajectory, lineær sti fra referencens basisår; "
-                     "'i risiko' op til {at_risk} % af basisårets udledning over stien.",
-                     "Rule set: klimacore check_trajectory, linear path from the reference's "
-                     "base year; 'at risk' up to {at_risk} % of base-year emissions above the "
-                     "path."),
+    "verdict_rule": ("Regelsæt: klimacore latest_verdicts. Seneste år sammenlignes med referencens "
+                     "sti (lineær fra basisåret; vejledende mellem milepæle). Dommen er den "
+                     "værste af de kommende milepæle, fremskrevet med tendensen over de seneste "
+                     "{window} år; 'i risiko' op til {at_risk} % af basisårets udledning over "
+                     "det tilladte.",
+                     "Rule set: klimacore latest_verdicts. The latest year is compared with the "
+                     "reference's path (linear from its base year; indicative between "
+                     "milestones). The verdict is the worst of the future milestones, projected "
+                     "by the trend of the last {window} years; 'at risk' up to {at_risk} % of "
+                     "base-year emissions above the allowed value."),
+    "engine_warning": ("Bemærk (fra beregningen): {text}", "Note (from the computation): {text}"),
+    "latest_status": ("Seneste år mod sti (vejledende)", "Latest year vs path (indicative)"),
+    "verdict": ("Dom (kommende milepæle)", "Verdict (future milestones)"),
+    "verdict_year": ("Afgørende milepæl", "Deciding milestone"),
+    "reason": ("Begrundelse", "Reason"),
     "not_checked_base": ("ikke kontrolleret: regnskabet har intet tal for basisåret {year}",
                          "not checked: the account has no figure for the base year {year}"),
     "possibly_unreported": ("Nul i regnskabet (muligvis ikke indberettet): {items}",
@@ -97,8 +107,9 @@ TERMS: dict[str, tuple[str, str]] = {
     "gap": ("Afstand", "Gap"),
     "gap_pct_base": ("Afstand i % af basisår", "Gap, % of base year"),
     "status": ("Status", "Status"),
-    "required_rate": ("Krævet årlig reduktion", "Required annual reduction"),
-    "achieved_rate": ("Opnået årlig reduktion", "Achieved annual reduction"),
+    "required_rate": ("Krævet årlig reduktion fra seneste år (% af basisår)",
+                      "Required annual reduction from the latest year (% of base year)"),
+    "achieved_rate": ("Gns. årlig ændring", "Mean annual change"),
     "sector": ("Sektor", "Sector"),
     "share": ("Andel", "Share"),
     "prev": ("Året før", "Previous year"),
