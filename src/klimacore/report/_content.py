@@ -303,7 +303,7 @@ def _headline(ent: Mapping[str, Any], tot: xr.DataArray, panel: xr.Dataset, chec
 
 def _sectors(sec: xr.DataArray, checks: _Checks, key: str, base_year: int,
              latest: int) -> dict[str, Any]:
-    prev = latest - 1
+    prev = max(int(y) for y in sec["year"].to_numpy() if y < latest)  # the previous reported year
     total_latest = float(sec.sel(year=latest).sum(skipna=False))
     rows = []
     from klimacore import trajectory

@@ -112,7 +112,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "achieved_rate": ("Gns. årlig ændring", "Mean annual change"),
     "sector": ("Sektor", "Sector"),
     "share": ("Andel", "Share"),
-    "prev": ("Året før", "Previous year"),
+    "prev": ("Forrige år", "Previous year"),
     "latest": ("Seneste år", "Latest year"),
     "cctf_range": ("CCTF-interval 2030 (vs 2019)", "CCTF range 2030 (vs 2019)"),
     "effect": ("Effekt", "Effect"),
