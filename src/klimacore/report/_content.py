@@ -243,7 +243,9 @@ def compute_contents(
         else:
             members = ent["members"]
             eff = add.sel(municipality=members).sum("municipality", skipna=False)
-            secs.append(_lmdi_section(eff, tot, base_year, latest, None))
+            excl = float(lmdi["excluded_change"].sel(municipality=members).sum()) \
+                if "excluded_change" in lmdi else 0.0
+            secs.append(_lmdi_section(eff, tot, base_year, latest, excl))
             secs.append(_section("N1", available=False, notes=[
                 _note("no_plans_area", name=ent["name"])]))
             secs.append(_status_distribution(checks, members, munis))
