@@ -220,32 +220,37 @@ def compute_contents(
                      "indicative_path_from": "base_year"}}
     out: dict[str, dict[str, Any]] = {}
     munis = [x for x in entities if x["kind"] == "municipality"]
+    arr = _Arrays(totals, sectors, panel, checks, latest)
+    effects = add.sum("sector", skipna=False) if "sector" in add.dims else add
+    effects = effects.transpose("municipality", "effect")
+    eff_names = [str(k) for k in effects["effect"].to_numpy()]
+    eff_np = effects.to_numpy()
+    excl_np = lmdi["excluded_change"].to_numpy() if "excluded_change" in lmdi \
+        else np.zeros(eff_np.shape[0])
+    m_index = {int(c): i for i, c in enumerate(effects["municipality"].to_numpy())}
+    flags_np = flags.sel(year=latest).transpose("municipality", "sector").to_numpy()
     for ent in entities:
         key = ent["key"]
-        tot = totals.sel(entity=key)
-        sec = sectors.sel(entity=key)
-        head = _headline(ent, tot, panel, checks, base_year, latest)
-        secs = [head, _sectors(sec, checks, key, base_year, latest)]
+        tot = arr.tot(key)
+        head = _headline(ent, arr, base_year, latest)
+        secs = [head, _sectors(arr, key, base_year, latest)]
         if ent["kind"] == "municipality":
-            eff = add.sel(municipality=ent["code"])
-            excl = float(lmdi["excluded_change"].sel(municipality=ent["code"])) \
-                if "excluded_change" in lmdi else 0.0
-            secs.append(_lmdi_section(eff, tot, base_year, latest, excl))
+            i = m_index[ent["code"]]
+            secs.append(_lmdi_section(eff_names, eff_np[i], arr, key, base_year, latest,
+                                      float(excl_np[i])))
             for sid in ("M4",):
                 secs.append(_section(sid, available=False, notes=[_note("no_plan",
                                                                          name=ent["name"])]))
             for sid in ("M5", "M6", "M7"):
                 secs.append(_section(sid, available=False, notes=[_note("no_round",
                                                                          name=ent["name"])]))
-            zeros = [str(s) for s in sec["sector"].to_numpy()
-                     if bool(flags.sel(municipality=ent["code"], year=latest, sector=s))]
+            zeros = [s for s, z in zip(arr.sectors, flags_np[i], strict=True) if z]
             secs.append(_data_section([source], as_of, latest, zeros))
         else:
             members = ent["members"]
-            eff = add.sel(municipality=members).sum("municipality", skipna=False)
-            excl = float(lmdi["excluded_change"].sel(municipality=members).sum()) \
-                if "excluded_change" in lmdi else 0.0
-            secs.append(_lmdi_section(eff, tot, base_year, latest, excl))
+            rows = [m_index[c] for c in members]
+            secs.append(_lmdi_section(eff_names, eff_np[rows].sum(axis=0), arr, key, base_year,
+                                      latest, float(np.nansum(excl_np[rows]))))
             secs.append(_section("N1", available=False, notes=[
                 _note("no_plans_area", name=ent["name"])]))
             secs.append(_status_distribution(checks, members, munis))
@@ -254,10 +259,11 @@ def compute_contents(
             secs.append(_section("N4", available=False, notes=[
                 _note("no_plans_area", name=ent["name"])]))
             if ent["kind"] == "denmark":
-                secs.append(_consistency(tot, national, national_source))
+                secs.append(_consistency(pd.Series(tot, index=arr.years), national,
+                                         national_source))
             secs.append(_coverage(panel, members, latest, flags))
             secs.append(_data_section([source], as_of, latest, []))
-            secs.append(_ranked(totals, members, munis, base_year, latest))
+            secs.append(_ranked(arr, members, munis, base_year, latest))
         content = {**base, "kind": ent["kind"], "key": key, "code": ent["code"],
                    "name": ent["name"], "sections": secs,
                    "caveats": list(NATIONAL_CAVEATS) if ent["kind"] != "municipality" else [],
@@ -268,15 +274,51 @@ def compute_contents(
     return out
 
 
-def _headline(ent: Mapping[str, Any], tot: xr.DataArray, panel: xr.Dataset, checks: _Checks,
-              base_year: int, latest: int) -> dict[str, Any]:
-    t_latest, t_base = _num(tot.sel(year=latest)), _num(tot.sel(year=base_year))
+class _Arrays:
+    """Every entity's numbers as numpy rows, extracted once (labelled lookups are slow)."""
+
+    def __init__(self, totals: xr.DataArray, sectors: xr.DataArray, panel: xr.Dataset,
+                 checks: _Checks, latest: int) -> None:
+        self.years = [int(y) for y in totals["year"].to_numpy()]
+        self.y = {y: i for i, y in enumerate(self.years)}
+        self.sectors = [str(s) for s in sectors["sector"].to_numpy()]
+        keys = [str(k) for k in totals["entity"].to_numpy()]
+        self.e = {k: i for i, k in enumerate(keys)}
+        self._tot = totals.transpose("entity", "year").to_numpy()
+        self._sec = sectors.transpose("entity", "sector", "year").to_numpy()
+        codes = [int(c) for c in panel["municipality"].to_numpy()]
+        self.m = {c: i for i, c in enumerate(codes)}
+        self.pc = panel["per_capita"].transpose("municipality", "year").to_numpy()
+        self.pop = panel["population"].transpose("municipality", "year").to_numpy()
+        self.allowed = None
+        self.reference = None
+        if checks.years is not None and checks.refs:
+            al = checks.years["allowed"].isel(reference=0).sel(year=self.years)
+            self.allowed = al.transpose("entity", "year").to_numpy()
+            self.reference = f"{checks.refs[0].id}@{checks.refs[0].version}"
+        self.sector_status = None
+        if checks.sector_years is not None:
+            st = checks.sector_years["status"].isel(reference=0).sel(year=latest)
+            self.sector_status = st.transpose("entity", "sector").to_numpy()
+        self.checks = checks
+
+    def tot(self, key: str) -> np.ndarray[Any, Any]:
+        return np.asarray(self._tot[self.e[key]])
+
+    def sec(self, key: str) -> np.ndarray[Any, Any]:
+        return np.asarray(self._sec[self.e[key]])
+
+
+def _headline(ent: Mapping[str, Any], arr: _Arrays, base_year: int,
+              latest: int) -> dict[str, Any]:
+    checks = arr.checks
+    tot = arr.tot(ent["key"])
+    t_latest, t_base = _num(tot[arr.y[latest]]), _num(tot[arr.y[base_year]])
     if ent["kind"] == "municipality":
-        pc = _num(panel["per_capita"].sel(municipality=ent["code"], year=latest))
+        pc = _num(arr.pc[arr.m[ent["code"]], arr.y[latest]])
     else:
-        pop = panel["population"].sel(municipality=ent["members"], year=latest).sum(
-            skipna=False)
-        pc = None if t_latest is None or not float(pop) > 0 else t_latest / float(pop)
+        pop = float(arr.pop[[arr.m[c] for c in ent["members"]], arr.y[latest]].sum())
+        pc = None if t_latest is None or not pop > 0 else t_latest / pop
     change = None if t_latest is None or not t_base else 100.0 * (t_latest / t_base - 1.0)
     summary = _table("M1", [("year", None), ("total", "t CO2e"), ("per_capita",
                                                                    "t CO2e/inhabitant"),
@@ -292,65 +334,59 @@ def _headline(ent: Mapping[str, Any], tot: xr.DataArray, panel: xr.Dataset, chec
     notes = [_note("verdict_rule", at_risk=checks.at_risk, window=checks.window)]
     notes += [_note("not_checked_base", year=r.base_year) for r in checks.unchecked]
     notes += [_note("engine_warning", text=w) for w in checks.warnings]
-    series = {"years": [int(y) for y in tot["year"].to_numpy()],
-              "emissions": [_num(v) for v in tot.to_numpy()]}
-    if checks.years is not None and checks.refs:
-        allowed = checks.years["allowed"].sel(entity=ent["key"]).isel(reference=0)
-        allowed = allowed.sel(year=allowed["year"] <= latest)
-        series["allowed"] = [_num(v) for v in allowed.sel(year=series["years"]).to_numpy()]
-        series["reference"] = f"{checks.refs[0].id}@{checks.refs[0].version}"
+    series: dict[str, Any] = {"years": arr.years, "emissions": [_num(v) for v in tot]}
+    if arr.allowed is not None:
+        series["allowed"] = [_num(v) for v in arr.allowed[arr.e[ent["key"]]]]
+        series["reference"] = arr.reference
     return _section("M1", tables=[summary, verdicts], notes=notes,
                     figures=[{"id": "F1", "kind": "line", "data": series}])
 
 
-def _sectors(sec: xr.DataArray, checks: _Checks, key: str, base_year: int,
-             latest: int) -> dict[str, Any]:
-    prev = max(int(y) for y in sec["year"].to_numpy() if y < latest)  # the previous reported year
-    total_latest = float(sec.sel(year=latest).sum(skipna=False))
+def _sectors(arr: _Arrays, key: str, base_year: int, latest: int) -> dict[str, Any]:
+    sec = arr.sec(key)
+    prev = max(y for y in arr.years if y < latest)  # the previous reported year
+    total_latest = float(sec[:, arr.y[latest]].sum())
     rows = []
     from klimacore import trajectory
 
     ranges = {}
-    if checks.sector_years is not None:
+    if arr.sector_status is not None:
         ref = trajectory.resolve_references([SECTOR_REFERENCE])[0]
         for m in ref.milestones:
             ranges[m.sector] = (m.reduction_pct, m.reduction_pct_high)
     labels = ("on track", "at risk", "off track", "no data")
-    for s in sec["sector"].to_numpy():
-        b, p, la = (_num(sec.sel(sector=s, year=y)) for y in (base_year, prev, latest))
+    for j, s in enumerate(arr.sectors):
+        b, p, la = (_num(sec[j, arr.y[y]]) for y in (base_year, prev, latest))
         change = None if b is None or la is None or not b > 0 else 100.0 * (la / b - 1.0)
         share = None if la is None or not total_latest else 100.0 * la / total_latest
-        low, high = ranges.get(SECTOR_MAP.get(str(s), ""), (None, None))
+        low, high = ranges.get(SECTOR_MAP.get(s, ""), (None, None))
         status = None
-        if checks.sector_years is not None:
-            code = int(checks.sector_years["status"].sel(entity=key, sector=s, year=latest)
-                       .isel(reference=0))
+        if arr.sector_status is not None:
+            code = int(arr.sector_status[arr.e[key], j])
             status = labels[code] if code >= 0 else "no data"
-        rows.append([str(s), b, p, la, change, share,
+        rows.append([s, b, p, la, change, share,
                      None if low is None else -float(low),
                      None if high is None else -float(high), status])
     table = _table("M2", [("sector", None), ("base_year", "t CO2e"), ("prev", "t CO2e"),
                           ("latest", "t CO2e"), ("change_vs_base", "%"), ("share", "%"),
                           ("cctf_low", "%"), ("cctf_high", "%"), ("status", None)], rows)
-    data = {"years": [int(y) for y in sec["year"].to_numpy()],
-            "sectors": [str(s) for s in sec["sector"].to_numpy()],
-            "values": [[_num(v) for v in sec.sel(sector=s).to_numpy()]
-                       for s in sec["sector"].to_numpy()]}
+    data = {"years": arr.years, "sectors": arr.sectors,
+            "values": [[_num(v) for v in sec[j]] for j in range(len(arr.sectors))]}
     notes = [_note("sector_reference", reference=SECTOR_REFERENCE)] \
-        if checks.sector_years is not None else []
+        if arr.sector_status is not None else []
     return _section("M2", tables=[table], notes=notes,
                     figures=[{"id": "F2", "kind": "stacked", "data": data}])
 
 
-def _lmdi_section(eff: xr.DataArray, tot: xr.DataArray, start: int, end: int,
-                  excluded: float | None) -> dict[str, Any]:
-    by_effect = eff.sum("sector", skipna=False) if "sector" in eff.dims else eff
-    v0, v1 = _num(tot.sel(year=start)), _num(tot.sel(year=end))
+def _lmdi_section(names: Sequence[str], values: np.ndarray[Any, Any], arr: _Arrays, key: str,
+                  start: int, end: int, excluded: float | None) -> dict[str, Any]:
+    tot = arr.tot(key)
+    v0, v1 = _num(tot[arr.y[start]]), _num(tot[arr.y[end]])
     change = None if v0 is None or v1 is None else v1 - v0
     rows = []
-    for k in by_effect["effect"].to_numpy():
-        v = _num(by_effect.sel(effect=k))
-        rows.append([str(k), v, None if v is None or not change else 100.0 * v / change])
+    for k, raw in zip(names, values, strict=True):
+        v = _num(raw)
+        rows.append([k, v, None if v is None or not change else 100.0 * v / change])
     table = _table("M3", [("effect", None), ("value", "t CO2e"), ("share_of_change", "%")], rows)
     notes = [_note("lmdi_note", start=start, end=end)]
     if excluded:
@@ -383,13 +419,13 @@ def _status_distribution(checks: _Checks, members: Sequence[int],
                                                 ("n", "municipalities")], rows)])
 
 
-def _consistency(tot: xr.DataArray, national: pd.Series | None,
+def _consistency(tot: pd.Series, national: pd.Series | None,
                  source: str | None) -> dict[str, Any]:
     if national is None:
         return _section("N5", available=False, notes=[_note("no_national")])
     from klimacore.monitoring import national_residual
 
-    res = national_residual(tot.to_series(), national)
+    res = national_residual(tot, national)
     rows = [[int(str(r.year)), _num(r.municipal_sum), _num(r.national), _num(r.residual),
              _num(r.residual_pct)] for r in res.itertuples()]
     return _section("N5", tables=[_table("N5", [("year", None), ("municipal_sum", "t CO2e"),
@@ -408,13 +444,14 @@ def _coverage(panel: xr.Dataset, members: Sequence[int], latest: int,
                                                 ("n_zero_flags", "municipalities")], rows)])
 
 
-def _ranked(totals: xr.DataArray, members: Sequence[int], munis: Sequence[Mapping[str, Any]],
+def _ranked(arr: _Arrays, members: Sequence[int], munis: Sequence[Mapping[str, Any]],
             start: int, end: int) -> dict[str, Any]:
     names = {m["code"]: (m["key"], m["name"]) for m in munis}
     bars = []
     for c in members:
         key, name = names[c]
-        v0, v1 = _num(totals.sel(entity=key, year=start)), _num(totals.sel(entity=key, year=end))
+        tot = arr.tot(key)
+        v0, v1 = _num(tot[arr.y[start]]), _num(tot[arr.y[end]])
         bars.append([key, name, None if v0 is None or v1 is None or not v0 > 0
                      else 100.0 * (v1 / v0 - 1.0)])
     bars.sort(key=lambda b: (math.inf if b[2] is None else b[2], b[0]))

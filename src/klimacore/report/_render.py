@@ -6,6 +6,7 @@ Labels come from :mod:`klimacore.report._terms`; numbers are formatted per langu
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -124,7 +125,9 @@ def _view(content: Mapping[str, Any], lang: str, *, with_figures: bool) -> dict[
         figures = []
         for fig in sec["figures"]:
             fid = f"{sid}-{fig['id']}".lower()
-            svg, alt = _figure_svg(fig, sec, content, lang, fid) if with_figures else ("", "")
+            svg, alt = _figure_svg(fig, sec, content, lang, fid)
+            if not with_figures:
+                svg = ""
             figures.append({"id": fid, "svg": svg, "alt": alt})
         title = term(sid, lang) if sid in TERMS else term("fig_NF1", lang, start=content[
             "base_year"], end=content["latest_year"])
@@ -146,9 +149,15 @@ def _view(content: Mapping[str, Any], lang: str, *, with_figures: bool) -> dict[
             "illustrative": any(s["illustrative"] for s in content["sources"])}
 
 
-def _env() -> Any:
+@functools.cache
+def _env(markdown: bool = False) -> Any:
     import jinja2
 
+    if markdown:
+        return jinja2.Environment(
+            loader=jinja2.PackageLoader("klimacore.report", "templates"), autoescape=False,
+            trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+            undefined=jinja2.StrictUndefined)
     return jinja2.Environment(
         loader=jinja2.PackageLoader("klimacore.report", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"], default_for_string=True),
@@ -166,13 +175,8 @@ def render_html(content: Mapping[str, Any], lang: str = "da", *, fragment: bool 
 
 def render_markdown(content: Mapping[str, Any], lang: str = "da") -> str:
     """The same content as Markdown (tables as pipe tables; figures named by their text)."""
-    import jinja2
-
-    env = jinja2.Environment(loader=jinja2.PackageLoader("klimacore.report", "templates"),
-                             autoescape=False, trim_blocks=True, lstrip_blocks=True,
-                             keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
-    view = _view(content, lang, with_figures=True)
-    return str(env.get_template("report.md.j2").render(**view))
+    view = _view(content, lang, with_figures=False)
+    return str(_env(markdown=True).get_template("report.md.j2").render(**view))
 
 
 def render_json(content: Mapping[str, Any]) -> str:
