@@ -115,16 +115,23 @@ def _national(path: str) -> tuple[Any, str]:
 def write_reports(reports: Any, out: Path, *, formats: tuple[str, ...] = FORMATS,
                   lang: str = "da") -> list[Path]:
     """Write every report in ``formats``, the index page and the JSON Schema into ``out``."""
-    from klimacore import _files
+    import os
+
     from klimacore.report import index_html, report_schema
 
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
 
     def put(name: str, text: str) -> None:
-        with _files.atomic_write(out / name) as (_, fh):
-            assert fh is not None
-            fh.write(text)
+        # whole file or nothing: written beside, renamed into place (no fsync: a report set is
+        # rebuilt from its inputs, and 300 fsyncs would be most of the run)
+        tmp = out / f".{name}.part"
+        try:
+            tmp.write_bytes(text.encode("utf-8"))
+            os.replace(tmp, out / name)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
         written.append(out / name)
 
     for key, rep in reports.items():

@@ -36,7 +36,6 @@ True
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -133,8 +132,7 @@ def build_reports(
         raise MissingLabelError("language", [lang], dim="lang")
     contents = compute_contents(panel, as_of=as_of, base_year=base_year, references=references,
                                 national=national, national_source=national_source)
-    return {k: StatusReport(json.loads(json.dumps(c, allow_nan=False)), lang)
-            for k, c in contents.items()}
+    return {k: StatusReport(c, lang) for k, c in contents.items()}
 
 
 def index_html(reports: Mapping[str, StatusReport], *, lang: str = "da",
@@ -145,9 +143,10 @@ def index_html(reports: Mapping[str, StatusReport], *, lang: str = "da",
     entries = []
     for r in order:
         head = r.headline()
-        v = r.verdicts()
-        checked = v[v["verdict"] != "no data"] if len(v) else v
-        first = checked.iloc[0] if len(checked) else None
+        tab = r.content["sections"][0]["tables"][1]
+        names = [c["key"] for c in tab["columns"]]
+        rows = [dict(zip(names, row, strict=True)) for row in tab["rows"]]
+        first = next((v for v in rows if v["verdict"] != "no data"), None)
         entries.append({"kind": r.content["kind"], "href": href.format(key=r.key),
                         "label": (f"{r.key} " if r.content["kind"] == "municipality" else "")
                         + r.content["name"],

@@ -109,7 +109,7 @@ class _Checks:
             lt, al = _num(r["latest_t"]), _num(r["allowed_latest"])
             gap = None if lt is None or al is None else lt - al
             base = _num(r["base_t"])
-            rows.append([f"{ref.id}@{ref.version}", ref.title, int(r["base_year"]),
+            rows.append([f"{ref.id}@{ref.version}", int(r["base_year"]),
                          None if _num(r["latest_year"]) is None else int(r["latest_year"]),
                          al, gap, None if gap is None or not base else 100.0 * gap / base,
                          str(r["latest_status"]), str(r["status"]),
@@ -324,14 +324,16 @@ def _headline(ent: Mapping[str, Any], arr: _Arrays, base_year: int,
                                                                    "t CO2e/inhabitant"),
                             ("change_vs_base", "%"), ("change_vs_1990", "%")],
                      [[latest, t_latest, pc, change, None]])
-    verdicts = _table("M1_verdicts", [("reference", None), ("title", None), ("base_year", None),
+    verdicts = _table("M1_verdicts", [("reference", None), ("base_year", None),
                                       ("year", None), ("allowed", "t CO2e"), ("gap", "t CO2e"),
                                       ("gap_pct_base", "%"), ("latest_status", None),
                                       ("verdict", None), ("verdict_year", None),
-                                      ("required_rate", "%/yr"), ("achieved_rate", "%/yr"),
+                                      ("required_rate", "% of base/yr"), ("achieved_rate", "%/yr"),
                                       ("reason", None)],
                       checks.verdicts(ent["key"]))
     notes = [_note("verdict_rule", at_risk=checks.at_risk, window=checks.window)]
+    notes += [_note("reference_title", reference=f"{r.id}@{r.version}", title=r.title,
+                    source=r.source.cite()) for r in checks.all_refs]
     notes += [_note("not_checked_base", year=r.base_year) for r in checks.unchecked]
     notes += [_note("engine_warning", text=w) for w in checks.warnings]
     series: dict[str, Any] = {"years": arr.years, "emissions": [_num(v) for v in tot]}
@@ -413,7 +415,7 @@ def _status_distribution(checks: _Checks, members: Sequence[int],
     counts: dict[tuple[str, str], int] = {}
     for c in members:
         for row in checks.verdicts(keys[c]):
-            counts[(row[0], row[8])] = counts.get((row[0], row[8]), 0) + 1
+            counts[(row[0], row[7])] = counts.get((row[0], row[7]), 0) + 1
     rows = [[ref, status, n] for (ref, status), n in sorted(counts.items())]
     return _section("N2", tables=[_table("N2", [("reference", None), ("status", None),
                                                 ("n", "municipalities")], rows)])

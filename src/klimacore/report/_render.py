@@ -18,7 +18,7 @@ from klimacore.report._terms import LANGUAGES, TERMS, term
 
 __all__ = ["fmt", "render_html", "render_index", "render_json", "render_markdown"]
 
-_DECIMALS = {"t CO2e": 0, "%": 1, "%/yr": 2, "t CO2e/inhabitant": 2, "years": 0,
+_DECIMALS = {"t CO2e": 0, "%": 1, "%/yr": 2, "% of base/yr": 2, "t CO2e/inhabitant": 2, "years": 0,
              "municipalities": 0}
 
 
@@ -64,8 +64,24 @@ def _note_text(note: Mapping[str, Any], lang: str) -> str:
     return term(note["key"], lang, **values)
 
 
+def _row_html(row: Sequence[Any], texts: Sequence[str],
+              cols: Sequence[tuple[str, str | None]]) -> Any:
+    from markupsafe import Markup, escape
+
+    parts = []
+    for i, (v, text, (key, unit)) in enumerate(zip(row, texts, cols, strict=True)):
+        tag = "th" if i == 0 else "td"
+        scope = ' scope="row"' if i == 0 else ""
+        num = ' class="num"' if i and unit is not None and isinstance(v, int | float) else ""
+        raw = "" if v is None else v
+        parts.append(f'<{tag}{scope} data-key="{escape(key)}" data-value="{escape(raw)}"{num}>'
+                     f"{escape(text)}</{tag}>")
+    return Markup("<tr>" + "".join(parts) + "</tr>")
+
+
 def _figure_svg(fig: Mapping[str, Any], section: Mapping[str, Any],
-                content: Mapping[str, Any], lang: str, fid: str) -> tuple[str, str]:
+                content: Mapping[str, Any], lang: str, fid: str,
+                draw: bool = True) -> tuple[str, str]:
     d = fig["data"]
     if fig["kind"] == "line":
         years = d["years"]
@@ -78,26 +94,27 @@ def _figure_svg(fig: Mapping[str, Any], section: Mapping[str, Any],
         series = [(term("total", lang), d["emissions"], False)]
         if "allowed" in d:
             series.append((ref, d["allowed"], True))
-        return line_svg(fid, title, alt, years, series), alt
+        return (line_svg(fid, title, alt, years, series) if draw else ""), alt
     if fig["kind"] == "stacked":
         years = d["years"]
         title = term("fig_F2", lang, first=years[0], last=years[-1])
         alt = term("alt_F2", lang)
-        return stacked_svg(fid, title, alt, years, [_label(s, lang, content)
-                                                    for s in d["sectors"]], d["values"]), alt
+        return (stacked_svg(fid, title, alt, years, [_label(s, lang, content)
+                                                     for s in d["sectors"]], d["values"])
+                if draw else ""), alt
     if fig["kind"] == "waterfall":
         effects = [(_label(k, lang, content), v or 0.0) for k, v in d["effects"]]
         title = term("fig_F3", lang, start=d["start"], end=d["end"])
         alt = term("alt_F3", lang, v0=fmt(d["v0"], "t CO2e", lang), start=d["start"],
                    v1=fmt(d["v1"], "t CO2e", lang), end=d["end"],
                    effects="; ".join(f"{k} {fmt(v, 't CO2e', lang)}" for k, v in effects))
-        return waterfall_svg(fid, title, alt, (str(d["start"]), d["v0"] or 0.0), effects,
-                             (str(d["end"]), d["v1"] or 0.0)), alt
+        return (waterfall_svg(fid, title, alt, (str(d["start"]), d["v0"] or 0.0), effects,
+                              (str(d["end"]), d["v1"] or 0.0)) if draw else ""), alt
     if fig["kind"] == "ranked":
         rows = section["tables"][0]["rows"]
         title = term("fig_NF1", lang, start=d["start"], end=d["end"])
         alt = term("alt_NF1", lang)
-        return ranked_svg(fid, title, alt, [(r[1], r[2]) for r in rows]), alt
+        return (ranked_svg(fid, title, alt, [(r[1], r[2]) for r in rows]) if draw else ""), alt
     raise MissingLabelError("figure kind", [fig["kind"]], dim="kind")
 
 
@@ -117,17 +134,20 @@ def _view(content: Mapping[str, Any], lang: str, *, with_figures: bool) -> dict[
                 if unit is not None and f"unit:{unit}" in TERMS:
                     unit = term(f"unit:{unit}", lang)
                 heads.append({"key": col["key"], "label": lab, "unit": unit})
-            rows = [[{"text": _cell(v, c["unit"], lang), "key": c["key"],
-                      "raw": "" if v is None else v,
-                      "numeric": isinstance(v, int | float) and c["unit"] is not None}
-                     for v, c in zip(row, tab["columns"], strict=True)] for row in tab["rows"]]
+            cols = [(c["key"], c["unit"]) for c in tab["columns"]]
+            texts = [[_cell(v, u, lang) for v, (_, u) in zip(row, cols, strict=True)]
+                     for row in tab["rows"]]
+            if with_figures:  # HTML: each row's cells rendered here (a template loop per cell
+                # costs most of the page's time)
+                rows: list[Any] = [_row_html(row, text, cols)
+                                   for row, text in zip(tab["rows"], texts, strict=True)]
+            else:
+                rows = texts
             tables.append({"id": tab["id"], "heads": heads, "rows": rows})
         figures = []
         for fig in sec["figures"]:
             fid = f"{sid}-{fig['id']}".lower()
-            svg, alt = _figure_svg(fig, sec, content, lang, fid)
-            if not with_figures:
-                svg = ""
+            svg, alt = _figure_svg(fig, sec, content, lang, fid, draw=with_figures)
             figures.append({"id": fid, "svg": svg, "alt": alt})
         title = term(sid, lang) if sid in TERMS else term("fig_NF1", lang, start=content[
             "base_year"], end=content["latest_year"])
@@ -181,8 +201,7 @@ def render_markdown(content: Mapping[str, Any], lang: str = "da") -> str:
 
 def render_json(content: Mapping[str, Any]) -> str:
     """The content as JSON (sorted keys, UTF-8, no NaN: missing is ``null``)."""
-    return json.dumps(content, ensure_ascii=False, sort_keys=True, indent=1, allow_nan=False) \
-        + "\n"
+    return json.dumps(content, ensure_ascii=False, sort_keys=True, allow_nan=False) + "\n"
 
 
 def render_index(entries: Sequence[Mapping[str, Any]], *, as_of: str, lang: str = "da") -> str:
