@@ -78,8 +78,11 @@ class _Checks:
                                                     window=window)
             self.warnings = sorted({str(w.message) for w in caught})
         else:
-            latest = trajectory.latest_verdicts(totals, list(references), gases=gases,
-                                                window=window)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                latest = trajectory.latest_verdicts(totals, list(references), gases=gases,
+                                                    window=window)
+            self.warnings = sorted({str(w.message) for w in caught})
         self.window = window
         from klimacore.trajectory import Thresholds
 
@@ -90,12 +93,16 @@ class _Checks:
         self.needed = ms.set_index(["entity", "reference", "year"])["needed_pct_of_base"]
         self.all_refs = refs
         self.sector_years: xr.Dataset | None = None
+        self.sector_warnings: list[str] = []
         sref = trajectory.resolve_references([SECTOR_REFERENCE])[0]
         if sref.base_year in years and set(sectors["sector"].to_numpy()) <= set(SECTOR_MAP):
             self.sector_ref = sref
-            self.sector_years = trajectory.check_trajectory(
-                sectors, [sref], on_invalid_base="no data", gases=gases,
-                sector_map=SECTOR_MAP).years
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                self.sector_years = trajectory.check_trajectory(
+                    sectors, [sref], on_invalid_base="no data", gases=gases,
+                    sector_map=SECTOR_MAP).years
+            self.sector_warnings = sorted({str(w.message) for w in caught})
 
     def verdicts(self, entity: str) -> list[list[Any]]:
         """One row per reference: the latest year against the path, and the verdict."""
@@ -376,6 +383,7 @@ def _sectors(arr: _Arrays, key: str, base_year: int, latest: int) -> dict[str, A
             "values": [[_num(v) for v in sec[j]] for j in range(len(arr.sectors))]}
     notes = [_note("sector_reference", reference=SECTOR_REFERENCE)] \
         if arr.sector_status is not None else []
+    notes += [_note("engine_warning", text=w) for w in arr.checks.sector_warnings]
     return _section("M2", tables=[table], notes=notes,
                     figures=[{"id": "F2", "kind": "stacked", "data": data}])
 
