@@ -97,9 +97,9 @@ def check_html(text: str) -> _Page:
 
 
 def test_one_report_per_municipality_region_and_denmark(reports: dict[str, StatusReport]) -> None:
-    assert sorted(reports) == ["0101", "0147", "0751", "1082", "1084", "DK"]
+    assert sorted(reports) == ["0101", "0147", "0727", "0751", "1082", "1084", "DK"]
     kinds = Counter(r.content["kind"] for r in reports.values())
-    assert kinds == {"municipality": 3, "region": 2, "denmark": 1}
+    assert kinds == {"municipality": 4, "region": 2, "denmark": 1}
     assert reports["1084"].content["members"] == ["0101", "0147"]
 
 
@@ -112,7 +112,7 @@ def test_headline_numbers_are_the_accounts(reports: dict[str, StatusReport]) -> 
     assert head["change_vs_1990"] is None  # no 1990 account: missing, never 0
     dk = reports["DK"].headline()
     assert dk["total"] == pytest.approx(sum(reports[k].headline()["total"]
-                                            for k in ("0101", "0147", "0751")))
+                                            for k in ("0101", "0147", "0727", "0751")))
 
 
 def test_every_verdict_names_its_reference_and_rule_set(reports: dict[str, StatusReport]) -> None:
@@ -230,7 +230,7 @@ def test_cli_writes_every_form_and_is_reproducible(tmp_path: Path,
     assert code == 0
     assert "index.html" in names and "report-schema.json" in names
     assert {"0751.html", "0751.md", "0751.json", "DK.html", "1084.json"} <= set(names)
-    assert "3 municipalities, 2 regions, 1 Denmark" in capsys.readouterr().out
+    assert "4 municipalities, 2 regions, 1 Denmark" in capsys.readouterr().out
     first = {n: (tmp_path / "out" / n).read_bytes() for n in names}
     code, _ = _run(tmp_path)
     assert code == 0
@@ -262,3 +262,41 @@ def test_cli_invalid_account_is_exit_1(tmp_path: Path, capsys: pytest.CaptureFix
     assert main(["report", "--data", str(bad), "--out", str(tmp_path / "o")]) == 1
     err = capsys.readouterr().err
     assert "9999" in err and "Traceback" not in err
+
+
+# --- a municipality's own plan -----------------------------------------------------------------
+
+
+def test_own_plan_gives_manko_and_actions_labelled_illustrative(panel: Any) -> None:
+    from klimacore.models import load_example_plan
+    from klimacore.trajectory import manko
+
+    plan = load_example_plan()  # Odder (727), illustrative
+    reports = build_reports(panel, as_of=AS_OF, plans={727: plan})
+    secs = {s["id"]: s for s in reports["0727"].content["sections"]}
+    assert secs["M4"]["available"] and secs["M4"]["illustrative"]
+    expected = manko(plan).query("sector == 'total'")
+    rows = secs["M4"]["tables"][0]["rows"]
+    assert [r[0] for r in rows] == expected["year"].tolist()
+    assert [r[4] for r in rows] == pytest.approx(expected["manko_t"].tolist())
+    m5 = secs["M5"]["tables"][0]["rows"]
+    assert sum(r[2] for r in m5) == len(plan.actions)
+    assert sum(r[3] for r in m5) == pytest.approx(sum(a.expected_effect_t or 0
+                                                      for a in plan.actions))
+    assert not secs["M6"]["available"]  # no monitoring round given
+    assert [s["illustrative"] for s in reports["0727"].content["sources"]] == [False, True]
+    html = reports["0727"].to_html()
+    assert "ILLUSTRATIV" in html and html.count("<svg") == 4
+    check_html(html)
+    jsonschema.validate(json.loads(reports["0727"].to_json()), report_schema())
+    # never borrowed: Aarhus still has no plan
+    assert not {s["id"]: s for s in reports["0751"].content["sections"]}["M4"]["available"]
+
+
+def test_plan_under_the_wrong_key_is_refused(panel: Any) -> None:
+    from klimacore.models import load_example_plan
+
+    with pytest.raises(KlimacoreError, match="keyed by their own municipality"):
+        build_reports(panel, as_of=AS_OF, plans={751: load_example_plan()})
+    with pytest.raises(KlimacoreError, match="9999"):
+        build_reports(panel, as_of=AS_OF, plans={9999: load_example_plan()})

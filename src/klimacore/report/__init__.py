@@ -120,6 +120,7 @@ def build_reports(
     references: Sequence[str] = DEFAULT_REFERENCES,
     national: pd.Series | None = None,
     national_source: str | None = None,
+    plans: Mapping[int, Any] | None = None,
 ) -> dict[str, StatusReport]:
     """Every report the panel allows: each municipality, its regions and Denmark.
 
@@ -131,7 +132,8 @@ def build_reports(
 
         raise MissingLabelError("language", [lang], dim="lang")
     contents = compute_contents(panel, as_of=as_of, base_year=base_year, references=references,
-                                national=national, national_source=national_source)
+                                national=national, national_source=national_source,
+                                plans=plans)
     return {k: StatusReport(c, lang) for k, c in contents.items()}
 
 

@@ -169,6 +169,7 @@ def compute_contents(
     references: Sequence[str] = DEFAULT_REFERENCES,
     national: pd.Series | None = None,
     national_source: str | None = None,
+    plans: Mapping[int, Any] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """The content of every report (municipalities, regions, Denmark) keyed by report key.
 
@@ -189,6 +190,10 @@ def compute_contents(
         The national inventory by year in t CO2e (e.g. KF25 excluding LULUCF), for table N5.
     national_source
         Where ``national`` comes from (printed with N5).
+    plans
+        ``{municipality code: ClimateActionPlan}``: that municipality's own plan gives M4 (manko
+        per milestone) and M5 (its actions by declared status and sector), labelled illustrative
+        where the plan is. Other municipalities' sections say that no plan was given.
 
     Returns
     -------
@@ -206,6 +211,16 @@ def compute_contents(
     attrs = panel.attrs
     gases = panel["emissions"].attrs.get("gases") or attrs.get("gases") or None
     totals, sectors, entities = _entity_frame(panel)
+    plans = dict(plans or {})
+    codes = {x["code"] for x in entities if x["kind"] == "municipality"}
+    stray = sorted(int(c) for c in plans if int(c) not in codes)
+    if stray:
+        raise MissingLabelError("municipality of a plan (not in the data)", stray,
+                                dim="municipality")
+    wrong = [f"plans[{c}] is the plan of municipality {p.municipality}"
+             for c, p in plans.items() if int(p.municipality) != int(c)]
+    if wrong:
+        raise ValidationError("plans must be keyed by their own municipality", wrong)
     checks = _Checks(totals, sectors, references, gases)
     flags = (panel["emissions"] == 0)
     source = {
@@ -220,7 +235,7 @@ def compute_contents(
     }
     lmdi = decompose_panel(panel, start=base_year, end=latest)
     add = lmdi["additive"]
-    base = {"generator": f"klimacore {__version__}", "as_of": as_of.isoformat(),
+    base: dict[str, Any] = {"generator": f"klimacore {__version__}", "as_of": as_of.isoformat(),
             "base_year": base_year, "latest_year": latest, "sources": [source],
             "rule_set": {"name": "klimacore latest_verdicts", "at_risk_pct": checks.at_risk,
                      "trend_window_years": checks.window, "anchor": "latest",
@@ -245,10 +260,13 @@ def compute_contents(
             i = m_index[ent["code"]]
             secs.append(_lmdi_section(eff_names, eff_np[i], arr, key, base_year, latest,
                                       float(excl_np[i])))
-            for sid in ("M4",):
-                secs.append(_section(sid, available=False, notes=[_note("no_plan",
-                                                                         name=ent["name"])]))
-            for sid in ("M5", "M6", "M7"):
+            plan = plans.get(ent["code"])
+            if plan is None:
+                secs.append(_section("M4", available=False, notes=[_note("no_plan",
+                                                                          name=ent["name"])]))
+            else:
+                secs += _plan_sections(plan)
+            for sid in ("M5", "M6", "M7") if plan is None else ("M6", "M7"):
                 secs.append(_section(sid, available=False, notes=[_note("no_round",
                                                                          name=ent["name"])]))
             zeros = [s for s, z in zip(arr.sectors, flags_np[i], strict=True) if z]
@@ -271,7 +289,10 @@ def compute_contents(
             secs.append(_coverage(panel, members, latest, flags))
             secs.append(_data_section([source], as_of, latest, []))
             secs.append(_ranked(arr, members, munis, base_year, latest))
-        content = {**base, "kind": ent["kind"], "key": key, "code": ent["code"],
+        own = base
+        if ent["kind"] == "municipality" and ent["code"] in plans:
+            own = {**base, "sources": [*base["sources"], _plan_source(plans[ent["code"]])]}
+        content = {**own, "kind": ent["kind"], "key": key, "code": ent["code"],
                    "name": ent["name"], "sections": secs,
                    "caveats": list(NATIONAL_CAVEATS) if ent["kind"] != "municipality" else [],
                    "members": [f"{c:04d}" for c in ent.get("members", [])]}
@@ -405,6 +426,43 @@ def _lmdi_section(names: Sequence[str], values: np.ndarray[Any, Any], arr: _Arra
             "effects": [[r[0], r[1]] for r in rows]}
     return _section("M3", tables=[table], notes=notes,
                     figures=[{"id": "F3", "kind": "waterfall", "data": data}])
+
+
+def _plan_source(plan: Any) -> dict[str, Any]:
+    years = [int(plan.baseline_year), max([int(t.target_year) for t in plan.targets]
+                                          or [int(plan.baseline_year)])]
+    return {"dataset": f"{plan.title}, version {plan.version}",
+            "attribution": str(plan.inventory.source), "years": years,
+            "vintage": None if plan.adopted is None else str(plan.adopted),
+            "gwp_metric": plan.gwp_metric, "gases": list(plan.inventory.gases or []) or None,
+            "boundary": plan.inventory.boundary, "illustrative": bool(plan.illustrative)}
+
+
+def _plan_sections(plan: Any) -> list[dict[str, Any]]:
+    """M4 from the plan's targets and action scenario, M5 from its actions (declared status)."""
+    from klimacore.trajectory import manko
+
+    m = manko(plan)
+    total = m[m["sector"] == "total"]
+    rows4 = [[int(str(r.year)), str(r.target), _num(r.target_t), _num(r.action_t), _num(r.manko_t)]
+             for r in total.itertuples()]
+    m4 = _section("M4", illustrative=bool(plan.illustrative), tables=[_table(
+        "M4", [("year", None), ("target", None), ("target_t", "t CO2e"),
+               ("action_t", "t CO2e"), ("manko_t", "t CO2e")], rows4)],
+        notes=[_note("plan_note", title=plan.title, version=plan.version)],
+        figures=[{"id": "F6", "kind": "manko",
+                  "data": {"bars": [[f"{r[0]}", r[4]] for r in rows4]}}])
+    counts: dict[tuple[str, str], list[float]] = {}
+    for a in plan.actions:
+        cell = counts.setdefault((str(a.status), str(a.sector)), [0, 0.0])
+        cell[0] += 1
+        cell[1] += float(a.expected_effect_t or 0.0)
+    rows5 = [[st, sec, int(v[0]), v[1]] for (st, sec), v in sorted(counts.items())]
+    m5 = _section("M5", illustrative=bool(plan.illustrative), tables=[_table(
+        "M5", [("status", None), ("sector", None), ("n", "actions"),
+               ("expected_effect", "t CO2e")], rows5)],
+        notes=[_note("plan_declared")])
+    return [m4, m5]
 
 
 def _data_section(sources: Sequence[Mapping[str, Any]], as_of: dt.date, latest: int,

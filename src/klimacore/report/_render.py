@@ -13,12 +13,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from klimacore.errors import MissingLabelError
-from klimacore.report._svg import line_svg, ranked_svg, stacked_svg, waterfall_svg
+from klimacore.report._svg import bars_svg, line_svg, ranked_svg, stacked_svg, waterfall_svg
 from klimacore.report._terms import LANGUAGES, TERMS, term
 
 __all__ = ["fmt", "render_html", "render_index", "render_json", "render_markdown"]
 
-_DECIMALS = {"t CO2e": 0, "%": 1, "%/yr": 2, "% of base/yr": 2, "t CO2e/inhabitant": 2, "years": 0,
+_DECIMALS = {"actions": 0, "t CO2e": 0, "%": 1, "%/yr": 2, "% of base/yr": 2, "t CO2e/inhabitant": 2, "years": 0,
              "municipalities": 0}
 
 
@@ -110,6 +110,10 @@ def _figure_svg(fig: Mapping[str, Any], section: Mapping[str, Any],
                    effects="; ".join(f"{k} {fmt(v, 't CO2e', lang)}" for k, v in effects))
         return (waterfall_svg(fid, title, alt, (str(d["start"]), d["v0"] or 0.0), effects,
                               (str(d["end"]), d["v1"] or 0.0)) if draw else ""), alt
+    if fig["kind"] == "manko":
+        title, alt = term("fig_F6", lang), term("alt_F6", lang)
+        return (bars_svg(fid, title, alt, [(b[0], b[1]) for b in d["bars"]]) if draw
+                else ""), alt
     if fig["kind"] == "ranked":
         rows = section["tables"][0]["rows"]
         title = term("fig_NF1", lang, start=d["start"], end=d["end"])

@@ -62,7 +62,8 @@ _SCHEMA: dict[str, Any] = {
                 "figures": {"type": "array", "items": {
                     "type": "object", "required": ["id", "kind", "data"],
                     "properties": {"id": {"type": "string"},
-                                   "kind": {"enum": ["line", "stacked", "waterfall", "ranked"]},
+                                   "kind": {"enum": ["line", "stacked", "waterfall", "ranked",
+                                                     "manko"]},
                                    "data": {"type": "object"}}}},
             },
             "if": {"properties": {"available": {"const": False}}},

@@ -11,7 +11,7 @@ import math
 from collections.abc import Sequence
 from html import escape
 
-__all__ = ["line_svg", "ranked_svg", "stacked_svg", "waterfall_svg"]
+__all__ = ["bars_svg", "line_svg", "ranked_svg", "stacked_svg", "waterfall_svg"]
 
 W, H, L, R, T, B = 640, 330, 84, 16, 16, 48
 PALETTE = ("#1b6ca8", "#e07b39", "#3a9a5b", "#8e5ea2", "#c0392b", "#7f8c8d")
@@ -206,5 +206,29 @@ def ranked_svg(fid: str, title: str, alt: str, bars: Sequence[tuple[str, float |
             color = "#3a9a5b" if v < 0 else "#c0392b"
             parts.append(f'<rect x="{a:.1f}" y="{y + 2}" width="{max(b - a, 0.5):.1f}" '
                          f'height="{row - 4}" fill="{color}"/>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def bars_svg(fid: str, title: str, alt: str, bars: Sequence[tuple[str, float | None]]) -> str:
+    """Vertical bars in t from zero (a shortfall red, a surplus green); None is left empty.
+
+    >>> "<rect" in bars_svg("f", "T", "A", [("2030", 5.0), ("2050", -2.0)])
+    True
+    """
+    vals = [v for _, v in bars if v is not None]
+    parts = _open(fid, title, alt)
+    grid, lo, hi = _axis(min([0.0, *vals]), max([0.0, *vals]) or 1.0)
+    parts += grid
+    n = max(len(bars), 1)
+    bw = (W - L - R) / n * 0.5
+    for i, (label, v) in enumerate(bars):
+        if v is not None:
+            y0, y1 = _y(max(v, 0.0), lo, hi), _y(min(v, 0.0), lo, hi)
+            parts.append(f'<rect x="{_x(i, n) - bw / 2:.1f}" y="{y0:.1f}" width="{bw:.1f}" '
+                         f'height="{max(y1 - y0, 0.5):.1f}" '
+                         f'fill="{"#c0392b" if v > 0 else "#3a9a5b"}"/>')
+        parts.append(f'<text x="{_x(i, n):.1f}" y="{H - B + 20}" text-anchor="middle" '
+                     f'font-size="15">{escape(label)}</text>')
     parts.append("</svg>")
     return "".join(parts)

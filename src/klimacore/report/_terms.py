@@ -25,8 +25,10 @@ TERMS: dict[str, tuple[str, str]] = {
     "sources": ("Datakilder", "Data sources"),
     "caveats": ("Forbehold", "Caveats"),
     "illustrative": ("ILLUSTRATIV", "ILLUSTRATIVE"),
-    "illustrative_note": ("Eksempeltal, ikke en vedtaget plan eller indberetning.",
-                          "Example figures, not an adopted plan or a reported round."),
+    "illustrative_note": ("Afsnit mærket ILLUSTRATIV bygger på eksempeltal, ikke en vedtaget plan "
+                          "eller indberetning.",
+                          "Sections marked ILLUSTRATIVE use example figures, not an adopted "
+                          "plan or a reported round."),
     "no_input": ("Ikke opgjort", "Not computed"),
     "reports": ("Rapporter", "Reports"),
     # sections (MONITORING.md §B.2)
@@ -182,6 +184,28 @@ TERMS: dict[str, tuple[str, str]] = {
                          "range's lower end in 2030)."),
     "national_source": ("National opgørelse: {source}", "National inventory: {source}"),
     "unit": ("Enhed", "Unit"),
+    "target": ("Mål", "Target"),
+    "target_t": ("Målniveau", "Target level"),
+    "action_t": ("Handlingsscenarie", "Action scenario"),
+    "manko_t": ("Manko", "Manko"),
+    "expected_effect": ("Forventet effekt", "Expected effect"),
+    "unit:actions": ("handlinger", "actions"),
+    "plan_note": ("Fra planen: {title}, version {version}. Manko = handlingsscenarie minus "
+                  "målniveau; positiv er en mangel.",
+                  "From the plan: {title}, version {version}. Manko = action scenario minus "
+                  "target level; positive is a shortfall."),
+    "plan_declared": ("Status som angivet i planen; der er ikke angivet en opfølgningsrunde med "
+                      "indberettet status.",
+                      "Status as declared in the plan; no monitoring round with reported status "
+                      "was given."),
+    "fig_F6": ("Manko pr. milepæl", "Manko per milestone"),
+    "alt_F6": ("Søjlediagram af manko pr. milepæl; tallene står i tabellen.",
+               "Bar chart of the manko per milestone; the figures are in the table."),
+    "ongoing": ("i gang", "ongoing"),
+    "planned": ("planlagt", "planned"),
+    "delayed": ("forsinket", "delayed"),
+    "completed": ("gennemført", "completed"),
+    "cancelled": ("aflyst", "cancelled"),
     # klimacore.monitoring.NATIONAL_CAVEATS, in order (the English text is the engine's own)
     "caveat_0": ("Kommunernes basisår varierer (2017-2020); deres 1990-udledning er "
                  "tilbageregnet, ikke målt (Ea/CONCITO 2024 s. 15).", ""),
