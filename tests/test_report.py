@@ -300,3 +300,29 @@ def test_plan_under_the_wrong_key_is_refused(panel: Any) -> None:
         build_reports(panel, as_of=AS_OF, plans={751: load_example_plan()})
     with pytest.raises(KlimacoreError, match="9999"):
         build_reports(panel, as_of=AS_OF, plans={9999: load_example_plan()})
+
+
+def test_demo_writes_the_example_municipalitys_report(tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--report-dir", str(tmp_path / "demo")]) == 0
+    out = capsys.readouterr().out
+    assert out.rstrip().endswith(f"written: {tmp_path / 'demo' / '0727.html'}")
+    html = (tmp_path / "demo" / "0727.html").read_text(encoding="utf-8")
+    check_html(html)
+    assert "ILLUSTRATIV" in html and "Manko" in html
+    # the plan has no population for 1990: the decomposition says so instead of a figure
+    content = json.loads((tmp_path / "demo" / "0727.json").read_text(encoding="utf-8"))
+    m3 = next(s for s in content["sections"] if s["id"] == "M3")
+    assert m3["figures"] == [] and m3["notes"][-1]["key"] == "lmdi_missing"
+    jsonschema.validate(content, report_schema())
+
+
+def test_cli_report_with_a_plan(tmp_path: Path) -> None:
+    from klimacore.models import load_example_plan
+
+    plan = tmp_path / "plan.json"
+    plan.write_text(load_example_plan().model_dump_json(), encoding="utf-8")
+    code, _ = _run(tmp_path, "--plan", str(plan), "--format", "json")
+    assert code == 0
+    content = json.loads((tmp_path / "out" / "0727.json").read_text(encoding="utf-8"))
+    assert {s["id"]: s for s in content["sections"]}["M4"]["available"]

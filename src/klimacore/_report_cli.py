@@ -18,7 +18,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-__all__ = ["panel_from_account", "register_report", "write_reports"]
+__all__ = ["demo_report", "panel_from_account", "plan_panel", "register_report",
+           "write_reports"]
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 FORMATS = ("html", "md", "json")
@@ -95,6 +96,21 @@ def panel_from_account(path: str | Path, *, vintage: str | None = None) -> Any:
     return panel
 
 
+def _plan(path: str) -> Any:
+    from klimacore import _files
+    from klimacore.errors import ValidationError
+    from klimacore.models import ClimateActionPlan, plan_problems
+
+    try:
+        text = _files.read_text(path)
+    except OSError as exc:
+        raise _Usage(f"cannot read {path}: {exc.strerror or exc}") from None
+    problems = plan_problems(text)
+    if problems:
+        raise ValidationError(f"{path}: {len(problems)} problem(s)", problems)
+    return ClimateActionPlan.model_validate_json(text)
+
+
 def _national(path: str) -> tuple[Any, str]:
     """KF25 (``year, exclLulucf`` in Mt CO2e) → t CO2e by year."""
     import pandas as pd
@@ -110,6 +126,57 @@ def _national(path: str) -> tuple[Any, str]:
                         f"{list(frame.columns)}")
     series = frame.set_index("year")["exclLulucf"].astype(float) * 1e6
     return series, f"{Path(path).name}, excluding LULUCF (Mt CO2e × 10⁶)"
+
+
+def plan_panel(plan: Any) -> Any:
+    """The monitoring panel of a plan's own observed emissions (its municipality only).
+
+    Sectors as the plan names them; population where the plan gives it for an observed year
+    (missing elsewhere, never filled). Labelled illustrative when the plan is.
+    """
+    import numpy as np
+    import xarray as xr
+
+    from klimacore.errors import DataError
+    from klimacore.monitoring import account_panel
+
+    observed = plan.observed.emissions if plan.observed is not None else {}
+    if not observed:
+        raise DataError(f"plan {plan.title!r} has no observed emissions to report on")
+    sectors = sorted(observed)
+    years = sorted({int(y) for by_year in observed.values() for y in by_year})
+    values = np.array([[[float(observed[s].get(y, observed[s].get(str(y), np.nan)))
+                         for s in sectors] for y in years]])
+    e = xr.DataArray(values, dims=("municipality", "year", "sector"),
+                     coords={"municipality": [int(plan.municipality)], "year": years,
+                             "sector": sectors}, attrs={"units": "t"})
+    pop_by_year = {int(y): float(v) for y, v in (plan.population or {}).items()}
+    pop = xr.DataArray([[pop_by_year.get(y, np.nan) for y in years]],
+                       dims=("municipality", "year"),
+                       coords={"municipality": [int(plan.municipality)], "year": years})
+    panel = account_panel(e, population=pop)
+    inv = plan.inventory
+    panel.attrs.update(source=f"{plan.title}: observed emissions ({inv.source})",
+                       attribution=str(inv.source), illustrative=int(bool(plan.illustrative)))
+    if inv.release_date is not None:
+        panel.attrs["release"] = str(inv.release_date)
+    if plan.gwp_metric:
+        panel.attrs["gwp_metric"] = str(plan.gwp_metric)
+    panel["emissions"].attrs["gases"] = tuple(inv.gases or ())
+    return panel
+
+
+def demo_report(plan: Any, out: Path, *, as_of: dt.date) -> Path:
+    """Write the report of the plan's municipality from the plan alone (``klimacore demo``)."""
+    from klimacore.report import build_reports
+
+    panel = plan_panel(plan)
+    base = int(panel["year"].min())
+    reports = build_reports(panel, as_of=as_of, base_year=base,
+                            plans={int(plan.municipality): plan})
+    key = f"{int(plan.municipality):04d}"
+    write_reports({key: reports[key]}, out, formats=("html", "md", "json"))
+    return out / f"{key}.html"
 
 
 def write_reports(reports: Any, out: Path, *, formats: tuple[str, ...] = FORMATS,
@@ -162,8 +229,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
         raise _Usage(f"--format: unknown {bad or 'empty'}; choose from {', '.join(FORMATS)}")
     panel = panel_from_account(args.data, vintage=args.vintage)
     national, source = _national(args.national) if args.national else (None, None)
+    plans = {}
+    for path in args.plan or []:
+        plan = _plan(path)
+        plans[int(plan.municipality)] = plan
     reports = build_reports(panel, as_of=as_of, lang=args.lang, base_year=args.base_year,
-                            national=national, national_source=source)
+                            national=national, national_source=source, plans=plans)
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise _Usage(f"--out {out} exists and is not a folder")
@@ -211,4 +282,6 @@ def register_report(sub: Any) -> None:
     p.add_argument("--vintage", default=None, metavar="DATE",
                    help="release / retrieval date of the account (default: the file's)")
     p.add_argument("--base-year", type=int, default=2019, help="year changes are shown against")
+    p.add_argument("--plan", action="append", default=None, metavar="PLAN.json",
+                   help="a municipality's own plan (repeatable): its manko (M4) and actions (M5)")
     p.set_defaults(func=_run)

@@ -348,10 +348,12 @@ def _headline(ent: Mapping[str, Any], arr: _Arrays, base_year: int,
         pop = float(arr.pop[[arr.m[c] for c in ent["members"]], arr.y[latest]].sum())
         pc = None if t_latest is None or not pop > 0 else t_latest / pop
     change = None if t_latest is None or not t_base else 100.0 * (t_latest / t_base - 1.0)
+    t_1990 = _num(tot[arr.y[1990]]) if 1990 in arr.y else None
+    change_1990 = None if t_latest is None or not t_1990 else 100.0 * (t_latest / t_1990 - 1.0)
     summary = _table("M1", [("year", None), ("total", "t CO2e"), ("per_capita",
                                                                    "t CO2e/inhabitant"),
                             ("change_vs_base", "%"), ("change_vs_1990", "%")],
-                     [[latest, t_latest, pc, change, None]])
+                     [[latest, t_latest, pc, change, change_1990]])
     verdicts = _table("M1_verdicts", [("reference", None), ("base_year", None),
                                       ("year", None), ("allowed", "t CO2e"), ("gap", "t CO2e"),
                                       ("gap_pct_base", "%"), ("latest_status", None),
@@ -422,6 +424,9 @@ def _lmdi_section(names: Sequence[str], values: np.ndarray[Any, Any], arr: _Arra
     notes = [_note("lmdi_note", start=start, end=end)]
     if excluded:
         notes.append(_note("excluded_change", value=excluded))
+    if any(r[1] is None for r in rows) or v0 is None or v1 is None:
+        notes.append(_note("lmdi_missing", start=start, end=end))
+        return _section("M3", tables=[table], notes=notes)
     data = {"start": start, "end": end, "v0": v0, "v1": v1,
             "effects": [[r[0], r[1]] for r in rows]}
     return _section("M3", tables=[table], notes=notes,

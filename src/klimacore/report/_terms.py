@@ -84,6 +84,10 @@ TERMS: dict[str, tuple[str, str]] = {
                      "milestones). The verdict is the worst of the future milestones, projected "
                      "by the trend of the last {window} years; 'at risk' up to {at_risk} % of "
                      "base-year emissions above the allowed value."),
+    "lmdi_missing": ("Ændringen {start}→{end} kan ikke dekomponeres: en drivkraft mangler "
+                     "(fx befolkningstal for et af årene); intet er udfyldt.",
+                     "The change {start}→{end} cannot be decomposed: a driver is missing (e.g. "
+                     "the population of one of the years); nothing is filled in."),
     "engine_warning": ("Bemærk (fra beregningen): {text}", "Note (from the computation): {text}"),
     "latest_status": ("Seneste år mod sti (vejledende)", "Latest year vs path (indicative)"),
     "verdict": ("Dom (kommende milepæle)", "Verdict (future milestones)"),
