@@ -1,6 +1,6 @@
 """klimacore.report on a self-written excerpt of the Energi- og CO2-regnskab (3 municipalities).
 
-The excerpt (tests/data/eco2_excerpt.csv) has the account's long shape with invented figures.
+The excerpt (tests/data/report_eco2_excerpt.csv) has the account's long shape with invented figures.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from klimacore.cli import main
 from klimacore.errors import KlimacoreError, MissingLabelError
 from klimacore.report import StatusReport, build_reports, index_html, report_schema, term
 
-EXCERPT = Path(__file__).resolve().parent / "data" / "eco2_excerpt.csv"
+EXCERPT = Path(__file__).resolve().parent / "data" / "report_eco2_excerpt.csv"
 AS_OF = dt.date(2026, 3, 1)
 
 

@@ -23,7 +23,7 @@ import pytest
 
 from klimacore.report import StatusReport, build_reports, index_html
 
-EXCERPT = Path(__file__).resolve().parent / "data" / "eco2_excerpt.csv"
+EXCERPT = Path(__file__).resolve().parent / "data" / "report_eco2_excerpt.csv"
 BROWSER = shutil.which("chromium") or shutil.which("chromium-browser")
 
 if BROWSER is None:
