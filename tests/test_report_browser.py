@@ -83,6 +83,18 @@ def test_the_network_check_can_fail(tmp_path: Path) -> None:
     assert "http://example.invalid/x.png" in _page_requests(netlog)
 
 
+def _console(stderr: str) -> list[str]:
+    return [ln for ln in stderr.splitlines() if ":CONSOLE" in ln or "Refused to" in ln]
+
+
+def test_the_console_check_can_fail(tmp_path: Path) -> None:
+    page = tmp_path / "noisy.html"
+    page.write_text('<!DOCTYPE html><html><body><script>console.error("boom")</script>'
+                    "</body></html>", encoding="utf-8")
+    res = _chromium(tmp_path, "--dump-dom", page.as_uri())
+    assert any("boom" in ln for ln in _console(res.stderr))
+
+
 @pytest.mark.parametrize("key", ["0751", "DK"])
 def test_dom_console_and_network(pages: tuple[Path, dict[str, StatusReport]], key: str,
                                  tmp_path: Path) -> None:
@@ -99,7 +111,7 @@ def test_dom_console_and_network(pages: tuple[Path, dict[str, StatusReport]], ke
     assert dom.count("<svg") == 3 if key == "0751" else dom.count("<svg") == 4
     assert "<polyline" in dom and "<rect" in dom
     # no console message (no script on the page; a message would be a refused or failed load)
-    console = [ln for ln in res.stderr.splitlines() if "CONSOLE" in ln or "Refused to" in ln]
+    console = _console(res.stderr)
     assert not console, console
     # the browser's own network log: the page itself and nothing else
     urls = [u for u in _page_requests(netlog) if not u.startswith(("file:", "data:"))]
