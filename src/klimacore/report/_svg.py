@@ -13,7 +13,7 @@ from html import escape
 
 __all__ = ["bars_svg", "line_svg", "ranked_svg", "stacked_svg", "waterfall_svg"]
 
-W, H, L, R, T, B = 640, 330, 84, 16, 16, 48
+W, H, L, R, T, B = 640, 340, 96, 16, 16, 52
 PALETTE = ("#1b6ca8", "#e07b39", "#3a9a5b", "#8e5ea2", "#c0392b", "#7f8c8d")
 
 
@@ -51,7 +51,7 @@ def _axis(lo: float, hi: float, unit: str = "t") -> tuple[list[str], float, floa
         y = _y(t, lo, hi)
         label = _fmt(t) if unit == "t" else f"{t:g} %"
         out.append(f'<line x1="{L}" x2="{W - R}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
-                   f'<text x="{L - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="15">'
+                   f'<text x="{L - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="18">'
                    f'{escape(label)}</text>')
     return out, lo, hi
 
@@ -80,7 +80,7 @@ def line_svg(fid: str, title: str, alt: str, years: Sequence[int],
     n = len(years)
     for i, y in enumerate(years):
         parts.append(f'<text x="{_x(i, n):.1f}" y="{H - B + 20}" text-anchor="middle" '
-                     f'font-size="15">{y}</text>')
+                     f'font-size="18">{y}</text>')
     for k, (label, vs, dashed) in enumerate(series):
         color = PALETTE[k % len(PALETTE)]
         seg: list[str] = []
@@ -97,7 +97,7 @@ def line_svg(fid: str, title: str, alt: str, years: Sequence[int],
                              f'points="{pts}"/>')
         parts.append(f'<rect x="{L + 8 + 200 * k}" y="{H - 14}" width="12" height="4" '
                      f'fill="{color}"/><text x="{L + 24 + 200 * k}" y="{H - 8}" '
-                     f'font-size="15">{escape(label)}</text>')
+                     f'font-size="18">{escape(label)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -112,7 +112,7 @@ def stacked_svg(fid: str, title: str, alt: str, years: Sequence[int], labels: Se
     n = len(years)
     ups = [sum(max(v[i] or 0.0, 0.0) for v in values) for i in range(n)]
     downs = [sum(min(v[i] or 0.0, 0.0) for v in values) for i in range(n)]
-    parts = _open(fid, title, alt, H + 20)
+    parts = _open(fid, title, alt, H + 6 + 22 * ((len(labels) + 1) // 2))
     grid, lo, hi = _axis(min([0.0, *downs]), max([1.0, *ups]))
     parts += grid
     bw = (W - L - R) / n * 0.6
@@ -131,13 +131,13 @@ def stacked_svg(fid: str, title: str, alt: str, years: Sequence[int], labels: Se
             parts.append(f'<rect x="{_x(i, n) - bw / 2:.1f}" y="{y0:.1f}" width="{bw:.1f}" '
                          f'height="{max(y1 - y0, 0.5):.1f}" fill="{PALETTE[k % len(PALETTE)]}"/>')
         parts.append(f'<text x="{_x(i, n):.1f}" y="{H - B + 20}" text-anchor="middle" '
-                     f'font-size="15">{yr}</text>')
+                     f'font-size="18">{yr}</text>')
     for k, label in enumerate(labels):
-        x = L + (k % 3) * 190
-        y = H - 8 + (k // 3) * 16
+        x = L + (k % 2) * 260
+        y = H - 6 + (k // 2) * 22
         parts.append(f'<rect x="{x}" y="{y - 9}" width="10" height="10" '
                      f'fill="{PALETTE[k % len(PALETTE)]}"/><text x="{x + 14}" y="{y}" '
-                     f'font-size="15">{escape(label)}</text>')
+                     f'font-size="18">{escape(label)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -229,6 +229,6 @@ def bars_svg(fid: str, title: str, alt: str, bars: Sequence[tuple[str, float | N
                          f'height="{max(y1 - y0, 0.5):.1f}" '
                          f'fill="{"#c0392b" if v > 0 else "#3a9a5b"}"/>')
         parts.append(f'<text x="{_x(i, n):.1f}" y="{H - B + 20}" text-anchor="middle" '
-                     f'font-size="15">{escape(label)}</text>')
+                     f'font-size="18">{escape(label)}</text>')
     parts.append("</svg>")
     return "".join(parts)
