@@ -118,3 +118,12 @@ def test_cli_on_the_real_folder(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert code == 0, capsys.readouterr().err
     assert len(list(out.glob("*.html"))) == 98 + 5 + 1 + 1
     assert "98 municipalities, 5 regions, 1 Denmark" in capsys.readouterr().out
+
+
+def test_json_and_csv_forms_give_the_same_panel(panel: Any) -> None:
+    from klimacore._report_cli import panel_from_account
+
+    other = panel_from_account(ACCOUNT / "by_kommune.json")
+    np.testing.assert_allclose(other["total"].to_numpy(), panel["total"].to_numpy(), rtol=1e-12)
+    np.testing.assert_allclose(other["per_capita"].to_numpy(), panel["per_capita"].to_numpy())
+    assert other.attrs["release"] == panel.attrs["release"] == "2026-05-18"
