@@ -326,3 +326,15 @@ def test_cli_report_with_a_plan(tmp_path: Path) -> None:
     assert code == 0
     content = json.loads((tmp_path / "out" / "0727.json").read_text(encoding="utf-8"))
     assert {s["id"]: s for s in content["sections"]}["M4"]["available"]
+
+
+def test_cli_per_capita_not_a_number_is_exit_1(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    lines = EXCERPT.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace(",4.000000,", ",fire,")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["report", "--data", str(bad), "--out", str(tmp_path / "o")]) == 1
+    err = capsys.readouterr().err
+    assert "per_capita_t is not a number" in err and "row 2: 'fire'" in err
+    assert "Traceback" not in err

@@ -85,8 +85,18 @@ def panel_from_account(path: str | Path, *, vintage: str | None = None) -> Any:
             raise DataError(f"{file}: no per_capita_t column (the per-inhabitant totals)")
         frame = raw[raw["sector"] == "total"].assign(
             municipality=lambda f: f["kommunekode"].astype(int))
-    per_capita = frame.set_index(["municipality", "year"])["per_capita_t"].astype(
-        float).to_xarray()
+    numbers = pd.to_numeric(frame["per_capita_t"], errors="coerce")
+    bad = frame.index[numbers.isna() & frame["per_capita_t"].notna()]
+    if len(bad):
+        raise DataError(f"{file}: per_capita_t is not a number", [
+            f"row {int(i) + 2}: {frame.loc[i, 'per_capita_t']!r}" for i in bad[:20]])
+    frame = frame.assign(per_capita_t=numbers)
+    if frame.duplicated(["municipality", "year"]).any():
+        dup = frame[frame.duplicated(["municipality", "year"], keep=False)]
+        raise DataError(f"{file}: more than one per-inhabitant total for a municipality and year",
+                        [f"municipality {m}, year {y}" for m, y in
+                         dup[["municipality", "year"]].drop_duplicates().to_numpy()[:20]])
+    per_capita = frame.set_index(["municipality", "year"])["per_capita_t"].to_xarray()
     per_capita = per_capita.reindex(municipality=emissions["municipality"],
                                     year=emissions["year"])
     panel = account_panel(emissions, per_capita=xr.DataArray(per_capita))
