@@ -179,7 +179,25 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         print(f"== {title} ==")
         print(section(plan))
         print()
+    _demo_report(plan, getattr(args, "report_dir", None))
     return EXIT_OK
+
+
+def _demo_report(plan: object, out: str | None) -> None:
+    """The demo ends by writing the plan municipality's status report (needs Jinja2)."""
+    import datetime as dt
+    import importlib.util
+    import tempfile
+
+    from klimacore._report_cli import demo_report
+
+    print("== Status report ==")
+    if importlib.util.find_spec("jinja2") is None:
+        print("not written: the report needs Jinja2 (pip install 'klimacore[report]')")
+        return
+    folder = Path(out) if out else Path(tempfile.mkdtemp(prefix="klimacore-demo-report-"))
+    path = demo_report(plan, folder, as_of=dt.date.today())
+    print(f"written: {path}")
 
 
 def _grid_sets(args: argparse.Namespace) -> dict[str, list[GridFactorSet]]:
@@ -426,6 +444,8 @@ def _build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="run the main job on the bundled example plan")
     p.add_argument("--plan", default=None, help="use this plan JSON instead of the example")
+    p.add_argument("--report-dir", default=None, metavar="DIR",
+                   help="write the status report here (default: a new temporary folder)")
     p.set_defaults(func=_cmd_demo)
 
     from klimacore._cli_certify import register as _register_certify
@@ -438,6 +458,10 @@ def _build_parser() -> argparse.ArgumentParser:
     from klimacore._monitor_cli import register_monitor
 
     register_monitor(sub)
+
+    from klimacore._report_cli import register_report
+
+    register_report(sub)
 
     from klimacore import _cli_common
 
