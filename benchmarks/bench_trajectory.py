@@ -170,8 +170,10 @@ def _loop_python(emissions: xr.DataArray, population: xr.DataArray) -> dict[str,
                             first = year
                 cumulative[i, d, r] = total
                 exhausted[i, d, r] = first
-            net_zero[i, d] = next((y for y, v in zip(years, series, strict=True) if v <= 0),
-                                  math.nan)
+            # net zero: the first year from which emissions stay at or below zero
+            last_above = max((k for k, v in enumerate(series) if v > 0), default=-1)
+            net_zero[i, d] = next((years[k] for k in range(last_above + 1, len(series))
+                                   if series[k] <= 0), math.nan)
     return {"status": status, "allowed": allowed_out, "cumulative": cumulative,
             "exhausted": exhausted, "net_zero": net_zero, "rates": required}
 

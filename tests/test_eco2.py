@@ -11,9 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from klimacore._eco2 import aggregate_eco2_sectors, eco2_sector_map
 from klimacore.errors import DataError, KlimacoreWarning, ValidationError
-from klimacore.io import read_energi_co2_regnskab
+from klimacore.io import aggregate_eco2_sectors, eco2_sector_map, read_energi_co2_regnskab
 
 HERE = Path(__file__).resolve().parent
 EXCERPT = HERE / "data" / "eco2_excerpt.csv"
@@ -84,6 +83,12 @@ def test_api_rows_with_context_and_two_totals() -> None:
     assert np.isnan(da.sel(sector="kemiske processer")).all()
     # the total nearest the sector sum (975) is kept, not the larger duplicate
     assert da["reported_total"].item() == 975.0
+
+
+def test_api_rows_with_subscript_two() -> None:
+    rows = [api_row("Energi", 5.0, type_="Samlet CO₂-udledning", enhed="Ton CO₂e ")]
+    da = read_energi_co2_regnskab(rows, municipality=751, year=2023)
+    assert da.sel(sector="energi").item() == 5.0
 
 
 def test_api_response_nested_and_decimal_comma() -> None:
@@ -171,3 +176,19 @@ def test_shared_data_all_98_municipalities() -> None:
     assert total_2023 == pytest.approx(34_039_454, abs=1)
     assert float(csv.sel(municipality=825, sector="landbrug", year=2023)) < 0  # Læsø
     assert not np.isnan(csv.to_numpy()).any()
+
+
+def test_cctf_ranges_say_which_eco2_sectors_are_not_evaluated() -> None:
+    from klimacore.trajectory import check_trajectory
+
+    da = read_energi_co2_regnskab(EXCERPT)
+    with pytest.warns(KlimacoreWarning, match="energi, landbrug, affald, industri of the data "
+                                              "are not evaluated"):
+        check_trajectory(da, "cctf-dk-2030-sectors", on_invalid_base="no data",
+                         base_emissions={2019: da.sel(year=2022, drop=True)})
+    mapping = eco2_sector_map()["cctf_sector"].to_dict()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        check_trajectory(da, "cctf-dk-2030-sectors", on_invalid_base="no data",
+                         sector_map=mapping, base_emissions={2019: da.sel(year=2022, drop=True)})
+    assert not [w for w in caught if "not evaluated" in str(w.message)]

@@ -222,7 +222,9 @@ def test_budget_paths_integrate_to_the_budget(start: float, factor: float,
 
 
 def test_budget_path_edge_cases() -> None:
-    np.testing.assert_allclose(budget_path(10.0, 4.0, [2020, 2021], start_year=2020), [4, 0])
+    # a budget below one year's emissions: a geometric decline, not all spent in year one
+    small = budget_path(10.0, 4.0, range(2020, 2031), start_year=2020).to_numpy()
+    assert small.sum() == pytest.approx(4.0) and small[0] < 4.0 and np.all(np.diff(small) < 0)
     np.testing.assert_allclose(budget_path(10.0, -1.0, [2020, 2021], start_year=2020), [0, 0])
     vec = budget_path(xr.DataArray([10.0, 20.0], dims="draw"),
                       xr.DataArray([100.0, 150.0], dims="draw"), range(2020, 2101),

@@ -323,8 +323,11 @@ def _api_long(frame: pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in ("sektor", "type", "enhed", "værdi") if c not in frame.columns]
     if missing:
         raise DataError(f"API rows lack the field(s) {missing}")
-    is_emission = (frame["type"].astype(str).str.strip() == EMISSION_TYPE) & (
-        frame["enhed"].astype(str).str.strip() == EMISSION_UNIT)
+
+    def plain(col: str) -> pd.Series:  # "CO₂" and "CO2" alike, surrounding spaces ignored
+        return frame[col].astype(str).str.replace("₂", "2", regex=False).str.strip()
+
+    is_emission = (plain("type") == EMISSION_TYPE) & (plain("enhed") == EMISSION_UNIT)
     rows = frame[is_emission]
     if rows.empty:
         raise DataError(f"no rows with type {EMISSION_TYPE!r} and enhed {EMISSION_UNIT!r} "

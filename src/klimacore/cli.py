@@ -262,10 +262,54 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
     plan = _load_plan(args.plan)
     previous = _load_plan(args.previous) if args.previous else None
-    frame = trajectory.check_plan(plan, previous=previous)  # type: ignore[arg-type]
+    frame = trajectory.check_plan(plan, previous=previous,  # type: ignore[arg-type]
+                                  rules=getattr(args, "rules", "auto"))
     print(trajectory.format_checks(frame, show_info=args.all))
     errors = int((frame["severity"] == "error").sum())
     return EXIT_INVALID if errors else EXIT_OK
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    """Latest-year verdicts for every municipality of an Energi- og CO2-regnskab file."""
+    import warnings
+
+    from klimacore import trajectory
+    from klimacore.errors import KlimacoreError
+    from klimacore.io import read_energi_co2_regnskab
+
+    if not Path(args.emissions).exists():
+        raise _UsageError(f"cannot read {args.emissions}: no such file")
+    refs = args.reference or ["ipcc-ar6-c1-ghg", "dk-climate-act"]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            da = read_energi_co2_regnskab(args.emissions)
+            total = da.sum("sector", skipna=False)
+            total.attrs = dict(da.attrs)
+            frame = trajectory.latest_verdicts(total, refs, window=args.window).latest()
+        except KlimacoreError as exc:
+            raise _InvalidError(str(exc).splitlines()[0], exc.problems) from None
+    latest = frame["latest_year"].dropna()
+    span = f"latest year {int(latest.max())}" if len(latest) else "no reported year"
+    print(f"Latest-year verdicts: {frame['municipality'].nunique()} municipalities, {span}, "
+          f"trend over {args.window} years ({da.attrs.get('source', '')}"
+          f"{', release ' + str(da.attrs['release']) if 'release' in da.attrs else ''})")
+    labels = ["on track", "at risk", "off track", "no data"]
+    print(f"  {'reference':<24}" + "".join(f"{x:>11}" for x in labels))
+    for ref_id, group in frame.groupby("reference", sort=False):
+        counts = group["status"].value_counts()
+        print(f"  {ref_id!s:<24}" + "".join(f"{int(counts.get(x, 0)):>11}" for x in labels))
+    missing = frame[frame["status"] == "no data"]
+    for (ref, reason), group in missing.groupby(["reference", "reason"], sort=False):
+        codes = ", ".join(str(c) for c in group["municipality"].tolist()[:12])
+        more = " …" if len(group) > 12 else ""
+        print(f"  no data, {ref}: {reason} ({len(group)}: {codes}{more})")
+    for text in dict.fromkeys(str(w.message) for w in caught):
+        print(f"  note: {text}")
+    if args.all:
+        for row in frame.itertuples(index=False):
+            print(f"  {row.municipality} {row.message}")
+    return EXIT_OK
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -311,7 +355,22 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--previous", default=None,
                    help="the previous version of the same plan, for the no-backsliding rule")
     p.add_argument("--all", action="store_true", help="also list checks of severity info")
+    p.add_argument("--rules", default="auto", choices=["auto", "dk2020", "cctf-2024"],
+                   help="target rule set: by the plan's adoption date (auto), DK2020/CAPF or "
+                   "CCTF 2024")
     p.set_defaults(func=_cmd_check)
+
+    p = sub.add_parser(
+        "status",
+        help="latest-year verdicts for every municipality of an Energi- og CO2-regnskab file "
+        "(API rows or the reshaped CSV/JSON)",
+    )
+    p.add_argument("emissions", help="Energi- og CO2-regnskab file (.csv or .json)")
+    p.add_argument("--reference", action="append", default=None, metavar="REF",
+                   help="reference id (repeatable; default ipcc-ar6-c1-ghg and dk-climate-act)")
+    p.add_argument("--window", type=int, default=5, help="trend window in years (default 5)")
+    p.add_argument("--all", action="store_true", help="also print one line per municipality")
+    p.set_defaults(func=_cmd_status)
 
     p = sub.add_parser("demo", help="run the main job on the bundled example plan")
     p.add_argument("--plan", default=None, help="use this plan JSON instead of the example")

@@ -582,6 +582,10 @@ def read_netcdf(path: str | Path) -> Any:
 
 # --- importers (own modules, re-exported here) ------------------------------------------------
 
-from klimacore._eco2 import read_energi_co2_regnskab  # noqa: E402
+from klimacore._eco2 import (  # noqa: E402
+    aggregate_eco2_sectors,
+    eco2_sector_map,
+    read_energi_co2_regnskab,
+)
 
-__all__ += ["read_energi_co2_regnskab"]
+__all__ += ["aggregate_eco2_sectors", "eco2_sector_map", "read_energi_co2_regnskab"]

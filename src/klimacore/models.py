@@ -440,6 +440,11 @@ class ClimateActionPlan(_Model):
     observed: Scenario | None = Field(
         default=None, description="Inventory history by sector and year (e.g. 1990, 2010-2022)"
     )
+    observed_totals: dict[Year, Finite] = Field(
+        default_factory=dict,
+        description="Published totals, t CO2e, for years without a sector breakdown (e.g. a 1990 "
+        "back-cast published as a total); used where the observed sectors lack the year",
+    )
     bau: Scenario | None = None
     action_scenario: Scenario | None = None
     actions: tuple[Action, ...] = ()

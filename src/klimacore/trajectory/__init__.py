@@ -15,6 +15,13 @@ draws, scenarios and sectors) in one vectorized call.
 - :mod:`~klimacore.trajectory.plan_rules`: :func:`target_rules`, :func:`manko`,
   :func:`action_coverage`, :func:`check_no_backsliding`; :mod:`~klimacore.trajectory.plan_check`:
   :func:`check_plan`, :func:`format_checks`, :func:`demo_section` (for the CLI).
+- latest-year verdicts: :func:`latest_verdicts` → :class:`LatestCheck` (pace needed from the
+  latest year, trend, projections, budget run-out and zero-crossing dates); budgets by named
+  convention: :func:`exponential_path`, :func:`discrete_budget_path`, :func:`annual_cut_pct`,
+  :func:`budget_runout`, :func:`trend_zero_year`, :func:`fractional_year_to_date`,
+  :func:`mean_annual_change_pct`.
+- rule sets by plan vintage: :func:`rule_set` (``"dk2020"``, ``"cctf-2024"``),
+  :func:`rule_set_for` (by adoption date), :class:`RuleSet`; ``target_rules(plan, rules=…)``.
 - :mod:`~klimacore.trajectory.plot`: :func:`plot_trajectory` (needs ``klimacore[plot]``).
 
 Examples
@@ -31,6 +38,30 @@ Base 100 t in 1990 and 30 t in 2030 is exactly the Climate Act's −70 %:
 
 from __future__ import annotations
 
+from klimacore.trajectory._budget import (
+    BudgetConvention,
+    annual_cut_pct,
+    budget_runout,
+    discrete_budget_path,
+    exponential_path,
+    fractional_year_to_date,
+    mean_annual_change_pct,
+    trend_zero_year,
+)
+from klimacore.trajectory._latest import (
+    LatestCheck,
+    latest_from_check,
+    latest_verdicts,
+    linear_trend,
+)
+from klimacore.trajectory._rulesets import (
+    AMBITION_2030_PCT,
+    CCTF_FROM,
+    RuleSet,
+    list_rule_sets,
+    rule_set,
+    rule_set_for,
+)
 from klimacore.trajectory.checks import (
     AT_RISK,
     NO_DATA,
@@ -79,7 +110,9 @@ from klimacore.trajectory.references import (
 )
 
 __all__ = [
+    "AMBITION_2030_PCT",
     "AT_RISK",
+    "CCTF_FROM",
     "DEFAULT_REFERENCES",
     "GHG_BASKET",
     "NO_DATA",
@@ -88,28 +121,41 @@ __all__ = [
     "RULE_COLUMNS",
     "SEVERITY",
     "STATUS_LABELS",
+    "BudgetConvention",
+    "LatestCheck",
     "Milestone",
     "Reference",
+    "RuleSet",
     "Source",
     "Thresholds",
     "TrajectoryCheck",
     "action_coverage",
     "allocate_budget",
+    "annual_cut_pct",
     "as_emissions",
     "budget_path",
     "budget_ratio",
+    "budget_runout",
     "check_no_backsliding",
     "check_plan",
     "check_trajectory",
     "constant_rate_path",
     "demo_section",
+    "discrete_budget_path",
+    "exponential_path",
     "format_checks",
+    "fractional_year_to_date",
     "get_reference",
     "global_total",
     "grandfathering_share",
+    "latest_from_check",
+    "latest_verdicts",
     "linear_path",
+    "linear_trend",
     "list_references",
+    "list_rule_sets",
     "manko",
+    "mean_annual_change_pct",
     "plan_emissions",
     "plan_references",
     "plot_trajectory",
@@ -118,5 +164,8 @@ __all__ = [
     "reference_path",
     "reference_table",
     "resolve_references",
+    "rule_set",
+    "rule_set_for",
     "target_rules",
+    "trend_zero_year",
 ]

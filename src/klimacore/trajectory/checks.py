@@ -28,8 +28,6 @@ Examples
 from __future__ import annotations
 
 import math
-import re
-import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -37,10 +35,15 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from klimacore.errors import (
-    DataError,
-    KlimacoreWarning,
     MissingLabelError,
     ValidationError,
+)
+from klimacore.trajectory._inputs import (
+    _base_values,
+    _compatibility,
+    _warn_unmapped_sectors,
+    as_emissions,
+    as_input_array,
 )
 from klimacore.trajectory.references import (
     DEFAULT_REFERENCES,
@@ -59,7 +62,6 @@ from klimacore.trajectory.result import (
 )
 
 if TYPE_CHECKING:
-    import pandas as pd
     import xarray as xr
 
 __all__ = [
@@ -72,12 +74,12 @@ __all__ = [
     "Thresholds",
     "TrajectoryCheck",
     "as_emissions",
+    "as_input_array",
     "check_trajectory",
 ]
 
 _EPS = 1e-9
 """Relative tolerance (of base-year emissions) below which an excess counts as float noise."""
-_UNIT_GAS = re.compile(r"\s*(CO2-?e(q)?|CO2)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -104,193 +106,6 @@ class Thresholds:
                 raise ValidationError(f"Thresholds.{name} must be finite and ≥ 0, got {value}")
 
 
-# --- input --------------------------------------------------------------------------------------
-
-
-def _unit_factor(unit: str) -> float:
-    from klimacore.units import conversion_factor
-
-    text = _UNIT_GAS.sub("", unit).strip() or "t"
-    return conversion_factor(text, "t")
-
-
-def _entity_text(dims: Sequence[str], labels: Sequence[Any]) -> str:
-    if not dims:
-        return "the series"
-    return ", ".join(f"{d}={_plain(v)}" for d, v in zip(dims, labels, strict=True))
-
-
-def _plain(value: Any) -> Any:
-    return value.item() if hasattr(value, "item") else value
-
-
-def _years_from(values: Iterable[Any], what: str) -> np.ndarray[Any, np.dtype[np.int64]]:
-    arr = np.asarray(list(values))
-    try:
-        as_float = arr.astype(float)
-    except (TypeError, ValueError):
-        raise DataError(f"{what}: years must be integers, got {arr[:5].tolist()}") from None
-    bad = ~np.isfinite(as_float) | (as_float != np.round(as_float))
-    if bad.any():
-        raise DataError(f"{what}: years must be integers, got {arr[bad][:5].tolist()}")
-    return as_float.astype(np.int64)
-
-
-def as_emissions(data: Any, *, units: str | None = None) -> xr.DataArray:
-    """Normalise emissions to a float DataArray in t with ``year`` as the last dimension.
-
-    Accepts an :class:`xarray.DataArray` with a ``year`` dim; a :class:`pandas.Series` whose
-    index has a ``year`` level (other levels become dims); a long :class:`pandas.DataFrame` with a
-    ``year`` column and one numeric value column; a wide DataFrame indexed by year (columns become
-    the ``entity`` dim, or the columns' name); or a ``{year: value}`` mapping. Units come from
-    ``units`` or ``attrs['units']`` (e.g. ``'kt CO2e'``; default t). Duplicate years raise an error
-    naming the entity and year; missing combinations become NaN ("no data").
-
-    >>> import pandas as pd
-    >>> s = pd.Series([5.0, 4.0], index=pd.MultiIndex.from_tuples(
-    ...     [(101, 2019), (101, 2020)], names=["municipality", "year"]), name="x")
-    >>> as_emissions(s, units="kt").sel(municipality=101).to_numpy()
-    array([5000., 4000.])
-    """
-    import pandas as pd
-    import xarray as xr
-
-    if isinstance(data, Mapping) and not isinstance(data, xr.Dataset):
-        years = _years_from(data.keys(), "emissions")
-        da = xr.DataArray(np.asarray(list(data.values()), dtype=float), dims="year",
-                          coords={"year": years})
-    elif isinstance(data, pd.DataFrame):
-        if "year" in data.columns:
-            numeric = [c for c in data.columns if c != "year" and
-                       pd.api.types.is_numeric_dtype(data[c])]
-            value_col = "value" if "value" in data.columns else None
-            if value_col is None:
-                if len(numeric) != 1:
-                    raise DataError(
-                        "a long emissions table needs one numeric value column (or 'value'); "
-                        f"found {numeric}"
-                    )
-                value_col = numeric[0]
-            keys = [c for c in data.columns if c not in (value_col, "unit", "units")]
-            series = data.set_index(keys)[value_col]
-            return as_emissions(series, units=units or _unit_column(data))
-        if data.index.name != "year":
-            raise MissingLabelError("column or index level in emissions table", ["year"],
-                                    dim="columns")
-        name = data.columns.name or "entity"
-        stacked = data.stack(future_stack=True) if hasattr(data, "stack") else data
-        stacked.index = stacked.index.set_names(["year", name])
-        return as_emissions(stacked, units=units)
-    elif isinstance(data, pd.Series):
-        if "year" not in (data.index.names or []):
-            raise MissingLabelError("index level in emissions", ["year"], dim="index")
-        dup = data.index.duplicated(keep=False)
-        if dup.any():
-            names = list(data.index.names)
-            shown = []
-            for key in dict.fromkeys(data.index[dup]):
-                key = key if isinstance(key, tuple) else (key,)
-                labels = dict(zip(names, key, strict=True))
-                year = labels.pop("year")
-                shown.append(f"{_entity_text([str(k) for k in labels], list(labels.values()))} "
-                             f"year {year}")
-            raise DataError(f"duplicate years in emissions ({len(shown)}): " +
-                            "; ".join(shown[:20]))
-        da = xr.DataArray.from_series(data.astype(float))
-        da = da.assign_coords(year=_years_from(da["year"].to_numpy(), "emissions"))
-    elif isinstance(data, xr.DataArray):
-        da = data
-    else:
-        raise ValidationError(
-            f"emissions must be an xarray.DataArray, pandas Series/DataFrame or mapping, "
-            f"got {type(data).__name__}"
-        )
-    if "year" not in da.dims:
-        raise MissingLabelError("dimension in emissions", ["year"], dim="dims")
-    years = _years_from(da["year"].to_numpy(), "emissions")
-    if np.unique(years).size != years.size:
-        dupes = sorted({int(y) for y in years if (years == y).sum() > 1})
-        raise DataError(f"duplicate years in emissions (for every entity): {dupes}")
-    unit = units or da.attrs.get("units") or da.attrs.get("unit")
-    factor = _unit_factor(str(unit)) if unit else 1.0
-    out = da.astype(float, copy=False)
-    if factor != 1.0:
-        out = out * factor
-    out = out.assign_coords(year=years)
-    if np.any(np.diff(years) < 0):
-        out = out.sortby("year")
-    if out.dims[-1] != "year":
-        out = out.transpose(..., "year")
-    out.attrs = {**da.attrs, "units": "t"}
-    inf = np.isinf(out.to_numpy())
-    if inf.any():
-        dims = [str(d) for d in out.dims]
-        shown = [", ".join(f"{d}={_plain(out[d].to_numpy()[i])}" for d, i in
-                           zip(dims, row, strict=True)) for row in np.argwhere(inf)[:20]]
-        raise DataError(f"infinite emissions ({int(inf.sum())} values): " + "; ".join(shown))
-    return out
-
-
-def _unit_column(frame: pd.DataFrame) -> str | None:
-    for col in ("unit", "units"):
-        if col in frame.columns:
-            values = frame[col].dropna().unique()
-            if len(values) > 1:
-                raise DataError(f"emissions table mixes units {sorted(map(str, values))}")
-            return str(values[0]) if len(values) else None
-    return None
-
-
-# --- compatibility ------------------------------------------------------------------------------
-
-
-def _basket_of(gases: Any) -> tuple[str, set[str]]:
-    if isinstance(gases, str):
-        items = {g.strip() for g in re.split(r"[;,+ ]+", gases) if g.strip()}
-    else:
-        items = {str(g) for g in gases}
-    if items == {"CO2"}:
-        return "CO2", items
-    if {"CO2", "CH4", "N2O"} <= items:
-        return "GHG", items
-    return "partial", items
-
-
-def _compatibility(
-    refs: Sequence[Reference],
-    attrs: Mapping[str, Any],
-    gases: Any,
-    boundary: str | None,
-    includes_lulucf: bool | None,
-) -> list[str]:
-    problems: list[str] = []
-    gases = gases if gases is not None else attrs.get("gases")
-    boundary = boundary if boundary is not None else attrs.get("boundary")
-    lulucf = includes_lulucf if includes_lulucf is not None else attrs.get("includes_lulucf")
-    for ref in refs:
-        if gases is not None:
-            basket, items = _basket_of(gases)
-            if basket != ref.basket:
-                problems.append(
-                    f"reference {ref.id!r} covers {'CO2 only' if ref.basket == 'CO2' else 'GHG'} "
-                    f"({'; '.join(ref.gases)}) but the data cover {', '.join(sorted(items))}"
-                )
-        if boundary is not None and ref.boundary != "any" and boundary != ref.boundary:
-            problems.append(
-                f"reference {ref.id!r} is {ref.boundary} but the data are {boundary}"
-            )
-        if lulucf is not None and ref.includes_lulucf is not None and bool(lulucf) != (
-            ref.includes_lulucf
-        ):
-            warnings.warn(
-                f"reference {ref.id!r} {'includes' if ref.includes_lulucf else 'excludes'} "
-                f"LULUCF but the data {'include' if lulucf else 'exclude'} it",
-                KlimacoreWarning,
-                stacklevel=3,
-            )
-    return problems
-
-
 # --- the check ----------------------------------------------------------------------------------
 
 
@@ -314,6 +129,7 @@ def check_trajectory(
     sector_map: Mapping[str, str] | None = None,
     budget_start: int = 2020,
     on_invalid_base: Literal["raise", "no data"] = "raise",
+    indicative_from: Literal["base_year"] | int = "base_year",
 ) -> TrajectoryCheck:
     """Check emissions against one or more references, for every entity, in one call.
 
@@ -345,6 +161,11 @@ def check_trajectory(
     on_invalid_base
         ``'raise'`` (default) raises naming every entity whose base-year value is missing or not
         positive; ``'no data'`` reports those entities as "no data" instead.
+    indicative_from
+        The allowed value in years between milestones is an interpolation (labelled
+        *indicative* in the per-year table, severity at most warning): a straight line from the
+        base year (``"base_year"``), or from the entity's own value in a stated start year (e.g.
+        the plan's baseline year) to the next milestone.
 
     Returns
     -------
@@ -360,6 +181,8 @@ def check_trajectory(
 
     th = thresholds or Thresholds()
     E = as_emissions(emissions)
+    population = as_input_array(population, E, "population", by_year=True)
+    budget_share = as_input_array(budget_share, E, "budget_share")
     refs = resolve_references(references)
     if not refs:
         raise ValidationError("no references to check against")
@@ -367,6 +190,7 @@ def check_trajectory(
     problems = _compatibility(refs, E.attrs, gases, boundary, includes_lulucf)
     if sector_map and "sector" not in entity_dims:
         problems.append("sector_map given but the data have no 'sector' dimension")
+    _warn_unmapped_sectors(refs, E, sector_map)
     data_years = E["year"].to_numpy().astype(np.int64)
     extra = sorted({y for r in refs for y in r.milestone_years} - set(data_years.tolist()))
     if extra:
@@ -461,10 +285,15 @@ def check_trajectory(
         except (ValidationError, MissingLabelError) as exc:
             problems.append(str(exc))
             continue
+        if indicative_from != "base_year" and ref.method != "budget":
+            _restart_path(thr, values, years, int(indicative_from), ref)
         g = np.subtract(values, thr, out=gap_r[r])
         st = status_r[r]
         with np.errstate(invalid="ignore", divide="ignore"):
             gp = np.multiply(g, (100.0 / np.abs(b_safe))[..., None], out=gap_pct_r[r])
+            # to 1e-9 % of base-year emissions: a gap at a status boundary lands on the same
+            # side whatever the scale of the data (float noise would flip it otherwise)
+            np.round(gp, 9, out=gp)
             # statuses from the gap in % of base-year emissions (scale-free); an excess below
             # 100·_EPS % is float noise, not an excess
             if just is not None:
@@ -512,6 +341,7 @@ def check_trajectory(
         "units": "t",
         "status_labels": list(STATUS_LABELS),
         "at_risk_pct": th.at_risk_pct,
+        "indicative_from": str(indicative_from),
         "references": [r.key for r in refs],
     }
     for key in ("gwp_metric", "gases", "boundary", "source"):
@@ -579,7 +409,11 @@ def check_trajectory(
     b_status = np.where(np.isnan(cum) | np.isnan(cum_allowed) | ~base_ok, NO_DATA, b_status)
     b_status = np.where(np.isnan(window_bounds[:, 0]) | uncovered, NOT_APPLICABLE, b_status)
 
-    crossed = (values <= 0) & valid
+    # net zero is crossed in the first year from which every reported value stays at or below 0
+    above = (values > 0) & valid
+    last_above = np.where(above.any(-1), n_year - 1 - np.argmax(above[..., ::-1], axis=-1), -1)
+    after = np.arange(n_year) > last_above[..., None]
+    crossed = (values <= 0) & valid & after
     nz_year = np.where(crossed.any(-1), years[crossed.argmax(-1)], np.nan)
     nz_req = np.asarray([np.nan if r.net_zero_year is None else r.net_zero_year for r in refs])
     covered = np.stack([
@@ -612,6 +446,27 @@ def check_trajectory(
         attrs=attrs,
     )
     return TrajectoryCheck(ds_years, ds_ms, ds_sum, tuple(refs), entity_dims)
+
+
+def _restart_path(thr: np.ndarray[Any, Any], values: np.ndarray[Any, Any],
+                  years: np.ndarray[Any, Any], start: int, ref: Reference) -> None:
+    """Between ``start`` and the next milestone, the straight line from the entity's own value
+    in ``start`` to that milestone's allowed value (in place; NaN where ``start`` is unreported)."""
+    later = [m for m in ref.milestone_years if m > start]
+    if not later or start <= ref.base_year:
+        return
+    m1 = later[0]
+    between = (years >= start) & (years < m1)
+    if not between.any():
+        return
+    i_m = int(np.searchsorted(years, m1))
+    if start in years:
+        e_s = values[..., int(np.searchsorted(years, start))]
+    else:
+        e_s = np.full(values.shape[:-1], np.nan)
+    w = (years[between] - start) / (m1 - start)
+    a1 = thr[..., i_m]
+    thr[..., between] = e_s[..., None] + (a1 - e_s)[..., None] * w
 
 
 def _expand(da: xr.DataArray, dims: Sequence[Any], what: str) -> np.ndarray[Any, Any]:
@@ -670,60 +525,3 @@ def _aligned(path: xr.DataArray, template: xr.DataArray) -> np.ndarray[Any, Any]
     out = path.broadcast_like(template).transpose(*template.dims, "year")
     return np.asarray(out.to_numpy(), dtype=float)
 
-
-def _base_values(
-    ref: Reference,
-    E: xr.DataArray,
-    template: xr.DataArray,
-    data_years: np.ndarray[Any, Any],
-    base_emissions: Mapping[int, Any] | None,
-    problems: list[str],
-    on_invalid_base: str,
-    sector_map: Mapping[str, str] | None = None,
-) -> xr.DataArray | None:
-    import xarray as xr
-
-    year = ref.base_year
-    if base_emissions is not None and year in base_emissions:
-        b = base_emissions[year]
-        b = b if isinstance(b, xr.DataArray) else xr.DataArray(float(b))
-        extra = [d for d in b.dims if d not in template.dims]
-        if extra:
-            problems.append(f"base_emissions[{year}] has dimension(s) {extra} the emissions lack")
-            return None
-        b = b.astype(float).broadcast_like(template)
-    elif year not in data_years:
-        problems.append(
-            f"reference {ref.id!r}: base year {year} is missing from the data for every entity "
-            f"(years {int(data_years.min())}–{int(data_years.max())}, {data_years.size} years); "
-            f"pass base_emissions={{{year}: …}} or add the year"
-        )
-        return None
-    else:
-        b = E.sel(year=year, drop=True)
-    b = b.transpose(*template.dims)
-    if on_invalid_base == "raise":
-        bad = ~np.isfinite(b.to_numpy()) | (b.to_numpy() <= 0)
-        if ref.method == "sector_range" and "sector" in b.dims:
-            mapping = dict(sector_map or {})
-            covered = np.asarray([mapping.get(str(x), str(x)) in ref.sectors
-                                  for x in b["sector"].to_numpy()])
-            axis = list(b.dims).index("sector")
-            shape = [1] * b.ndim
-            shape[axis] = covered.size
-            bad = bad & covered.reshape(shape)  # sectors without a range need no base
-        if bad.any():
-            dims = [str(d) for d in b.dims]
-            idx = np.argwhere(np.broadcast_to(bad, b.shape))
-            shown = [
-                _entity_text(dims, [b[d].to_numpy()[i] for d, i in zip(dims, row, strict=True)])
-                for row in idx[:20]
-            ]
-            more = f" … and {len(idx) - 20} more" if len(idx) > 20 else ""
-            kind = "missing or not positive"
-            problems.append(
-                f"reference {ref.id!r}: base-year {year} emissions {kind} for "
-                f"{'; '.join(shown)}{more} (reductions need a positive base; "
-                "on_invalid_base='no data' reports these as no data)"
-            )
-    return b

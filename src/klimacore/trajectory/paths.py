@@ -210,12 +210,15 @@ def budget_path(
 
     The sum of the path over ``start_year … end_year`` (default: the last of ``years``) equals the
     budget; the path is zero after ``end_year`` and NaN before ``start_year``. If the budget is
-    smaller than one year's emissions, the first year takes all of it. If it is larger than
-    constant emissions would use, the path stays at ``start`` (a budget never licenses growth).
-    A non-positive budget or start gives a path of zeros.
+    smaller than one year's emissions, the path cannot start at ``start``: it declines
+    geometrically from the year before, ``P(y0 + k) ∝ q^k`` with ``q = B/(B + start)`` (the
+    discrete convention of :func:`~klimacore.trajectory.discrete_budget_path`), scaled so the
+    years to ``end_year`` sum to the budget. If the budget is larger than constant emissions would
+    use, the path stays at ``start`` (a budget never licenses growth). A non-positive budget or
+    start gives a path of zeros.
 
     >>> budget_path(10.0, 5.0, [2020, 2021], start_year=2020).to_numpy()
-    array([5., 0.])
+    array([3.75, 1.25])
     """
     ys_int = _years(years)
     end = int(ys_int[-1]) if end_year is None else end_year
@@ -229,9 +232,13 @@ def budget_path(
     q = budget_ratio(np.maximum(sv, 0.0), np.maximum(bv, 0.0), n)
     t = ys_int.astype(float) - start_year
     path = np.maximum(sv, 0.0)[..., None] * q[..., None] ** np.maximum(t, 0)
-    small = (bv < sv)[..., None]  # less than one year's emissions: spent in the first year
-    path = np.where(small & (t == 0), np.maximum(bv, 0.0)[..., None], path)
-    path = np.where(small & (t > 0), 0.0, path)
+    # less than one year's emissions: geometric from the year before, q = B/(B + E0), scaled
+    # so the n years sum to B exactly
+    small = (bv < sv)[..., None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        qs = (bv / (bv + sv))[..., None]
+        geo = bv[..., None] * (1.0 - qs) * qs ** np.maximum(t, 0) / (1.0 - qs**n)
+    path = np.where(small, geo, path)
     path = np.where((bv <= 0)[..., None] | (sv <= 0)[..., None], 0.0, path)
     path = np.where(ys_int > end, 0.0, path)
     path = np.where(t < 0, np.nan, path)

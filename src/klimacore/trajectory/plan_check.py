@@ -9,10 +9,11 @@ terminal; :func:`demo_section` is the trajectory section of ``klimacore demo``.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
 
-from klimacore.errors import KlimacoreError
+from klimacore.errors import KlimacoreError, KlimacoreWarning
 from klimacore.trajectory.plan_rules import (
     _action_rows,
     _frame,
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from klimacore.models import ClimateActionPlan
+    from klimacore.trajectory._rulesets import RuleSet
     from klimacore.trajectory.checks import Thresholds
 
 __all__ = ["check_plan", "demo_section", "format_checks"]
@@ -73,14 +75,52 @@ def _trajectory_rows(
     return out.rows
 
 
+def _latest_rows(
+    plan: ClimateActionPlan,
+    references: Iterable[Reference | str],
+    thresholds: Thresholds | None,
+) -> list[dict[str, Any]]:
+    """Latest-year verdicts: observed emissions, projected by the trend and the action scenario."""
+    from klimacore.trajectory._latest import latest_verdicts
+
+    out = _Rows(plan, "trajectory")
+    refs = [*resolve_references(references), *plan_references(plan)]
+    try:
+        observed = plan_emissions(plan, "observed")
+    except KlimacoreError as exc:
+        out.add("latest year", "no data", "warning", f"latest year: {exc}")
+        return out.rows
+    try:
+        action: Any = plan_emissions(plan, "action")
+    except KlimacoreError:
+        action = None
+    try:
+        frame = latest_verdicts(observed, refs, projection=action,
+                                thresholds=thresholds).latest()
+    except KlimacoreError as exc:
+        out.add("latest year", "no data", "warning", f"latest year: {exc}")
+        return out.rows
+    for row in frame.to_dict("records"):
+        status = row["status"] if row["status"] != "not applicable" else "no data"
+        year = row["verdict_year"] if row["verdict_year"] == row["verdict_year"] else None
+        out.add("latest year", status, str(row["severity"]), str(row["message"]),
+                reference=str(row["reference"]), year=year, value=row["latest_t"],
+                threshold=row["allowed_latest"], unit="t")
+    return out.rows
+
+
 def check_plan(
     plan: ClimateActionPlan,
     *,
     previous: ClimateActionPlan | None = None,
     references: Iterable[Reference | str] = DEFAULT_REFERENCES,
     thresholds: Thresholds | None = None,
+    rules: str | RuleSet = "auto",
 ) -> pd.DataFrame:
     """Every check of a plan in one tidy table (``klimacore check PLAN.json``).
+
+    ``rules`` chooses the target rule set (``"dk2020"``, ``"cctf-2024"`` or ``"auto"``: by the
+    plan's adoption date; see :func:`~klimacore.trajectory.rule_set`).
 
     Target rules, CCTF sector ranges, manko per milestone, links between claimed reductions and
     actions, no backsliding against ``previous`` (when given), and the trajectory of the plan's
@@ -95,10 +135,19 @@ def check_plan(
     import pandas as pd
 
     rows: list[dict[str, Any]] = []
-    frames = [target_rules(plan)]
+    frames = [target_rules(plan, rules=rules)]
     rows.extend(_manko_rows(plan))
     rows.extend(_action_rows(plan))
-    rows.extend(_trajectory_rows(plan, references, thresholds))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", KlimacoreWarning)
+        rows.extend(_trajectory_rows(plan, references, thresholds))
+        rows.extend(_latest_rows(plan, references, thresholds))
+    notes = _Rows(plan, "trajectory")
+    for text in dict.fromkeys(str(w.message) for w in caught
+                              if issubclass(w.category, KlimacoreWarning)):
+        # what differs between the plan's data and a reference: a note, not a failure
+        notes.add("compatibility", "note", "info", text)
+    rows.extend(notes.rows)
     if previous is not None:
         frames.append(check_no_backsliding(plan, previous))
     frames.append(_frame(rows))

@@ -41,7 +41,7 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from klimacore.errors import KlimacoreError
@@ -49,7 +49,6 @@ from klimacore.trajectory.references import (
     Milestone,
     Reference,
     Source,
-    get_reference,
 )
 
 if TYPE_CHECKING:
@@ -57,6 +56,7 @@ if TYPE_CHECKING:
     import xarray as xr
 
     from klimacore.models import ClimateActionPlan, Scenario, Target
+    from klimacore.trajectory._rulesets import RuleSet
 
 __all__ = [
     "RULE_COLUMNS",
@@ -70,7 +70,7 @@ __all__ = [
 
 RULE_COLUMNS: tuple[str, ...] = (
     "municipality", "plan_version", "check", "rule", "reference", "sector", "year", "value",
-    "threshold", "unit", "status", "severity", "message",
+    "threshold", "unit", "status", "severity", "message", "rule_set",
 )
 MIN_GASES = ("CO2", "CH4", "N2O")
 LATEST_NET_ZERO = 2050
@@ -85,9 +85,10 @@ LINK_TOLERANCE_PCT = 5.0
 
 
 class _Rows:
-    def __init__(self, plan: ClimateActionPlan, check: str) -> None:
+    def __init__(self, plan: ClimateActionPlan, check: str, rule_set: str | None = None) -> None:
         self.plan = plan
         self.check = check
+        self.rule_set = rule_set
         self.rows: list[dict[str, Any]] = []
 
     def add(self, rule: str, status: str, severity: str, message: str, *,
@@ -101,7 +102,7 @@ class _Rows:
             value=math.nan if value is None else float(value),
             threshold=math.nan if threshold is None else float(threshold),
             unit=unit, status=status, severity=severity if status != "pass" else "info",
-            message=message,
+            message=message, rule_set=self.rule_set,
         ))
 
     def frame(self) -> pd.DataFrame:
@@ -177,7 +178,8 @@ def plan_emissions(
         frame = frames[which]
     else:
         raise KlimacoreError(f"unknown scenario {which!r}: observed, bau, action or combined")
-    if frame.empty:
+    if frame.empty and not (plan.observed_totals and which in ("observed", "combined")
+                            and not by_sector):
         raise KlimacoreError(f"plan {plan.municipality} v{plan.version} has no {which} emissions")
     attrs = {
         "units": "t",
@@ -193,8 +195,12 @@ def plan_emissions(
                           coords={"sector": list(frame.columns), "year": frame.index.to_numpy()})
     else:
         total = _totals(frame)
+        if which in ("observed", "combined") and plan.observed_totals:
+            # published totals for years the sector breakdown lacks (e.g. a 1990 back-cast)
+            extra = pd.Series({y: float(v) for y, v in plan.observed_totals.items()})
+            total = total.combine_first(extra).sort_index() if len(total) else extra.sort_index()
         da = xr.DataArray(total.to_numpy(dtype=float), dims="year",
-                          coords={"year": total.index.to_numpy()})
+                          coords={"year": total.index.to_numpy().astype(int)})
     da.attrs = attrs
     return da
 
@@ -260,6 +266,15 @@ def plan_references(plan: ClimateActionPlan) -> list[Reference]:
     return refs
 
 
+def _total_in(plan: ClimateActionPlan, year: int) -> float | None:
+    """Total emissions of a year: the sector breakdown's sum, else a published total."""
+    base = _base_by_sector(plan, year)
+    if base is not None:
+        return sum(base.values())
+    total = plan.observed_totals.get(year)
+    return None if total is None else float(total)
+
+
 def _base_by_sector(plan: ClimateActionPlan, year: int) -> dict[str, float] | None:
     observed = _scenario_frame(plan.observed)
     if year == plan.baseline_year:
@@ -275,14 +290,29 @@ def _base_by_sector(plan: ClimateActionPlan, year: int) -> dict[str, float] | No
 # --- target rules -------------------------------------------------------------------------------
 
 
-def target_rules(plan: ClimateActionPlan) -> pd.DataFrame:
+def target_rules(plan: ClimateActionPlan, *, rules: str | RuleSet = "auto",
+                 sector_map: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The plan target rules as a tidy table (see the module docstring for the rules).
+
+    ``rules`` picks the rule set (:func:`~klimacore.trajectory.rule_set`): ``"dk2020"``,
+    ``"cctf-2024"``, a :class:`~klimacore.trajectory.RuleSet`, or ``"auto"`` (by the plan's
+    adoption date). ``sector_map`` maps plan sectors onto the CCTF ranges' sectors (added to the
+    set's own map); a sector target without a range is reported as not evaluated.
 
     >>> from klimacore.models import load_example_plan
     >>> target_rules(load_example_plan())["severity"].value_counts().to_dict()
-    {'info': 10, 'warning': 3}
+    {'info': 14, 'warning': 3}
     """
-    out = _Rows(plan, "target rule")
+    from klimacore.trajectory._rulesets import (
+        _ambition_rows,
+        _cctf_rows,
+        _plan_data_rows,
+        rule_set_for,
+    )
+
+    rs, why = rule_set_for(plan, rules)
+    out = _Rows(plan, "target rule", rs.name)
+    out.add("rule_set", "pass", "info", f"rule set {rs.name}: {why}")
     targets = plan.targets
     economy = _economy_targets(plan)
     # net zero
@@ -290,70 +320,72 @@ def target_rules(plan: ClimateActionPlan) -> pd.DataFrame:
     if nz is None:
         out.add("net_zero_by_2050", "fail", "error",
                 "the plan has no net-zero target (net zero by 2050 at the latest is required)",
-                threshold=LATEST_NET_ZERO)
-    elif nz > LATEST_NET_ZERO:
+                threshold=rs.latest_net_zero)
+    elif nz > rs.latest_net_zero:
         out.add("net_zero_by_2050", "fail", "error",
-                f"net zero in {nz} is later than {LATEST_NET_ZERO}", year=nz, value=nz,
-                threshold=LATEST_NET_ZERO)
+                f"net zero in {nz} is later than {rs.latest_net_zero}", year=nz, value=nz,
+                threshold=rs.latest_net_zero)
     else:
-        out.add("net_zero_by_2050", "pass", "info", f"net zero in {nz} (≤ {LATEST_NET_ZERO})",
-                year=nz, value=nz, threshold=LATEST_NET_ZERO)
+        out.add("net_zero_by_2050", "pass", "info", f"net zero in {nz} (≤ {rs.latest_net_zero})",
+                year=nz, value=nz, threshold=rs.latest_net_zero)
     # first target
     reductions = [t for t in economy if t.kind != "net_zero"]
     first = min((t.target_year for t in reductions), default=None)
     if first is None:
         out.add("first_target_by_2030", "fail", "error",
                 "the plan has no economy-wide reduction target before net zero",
-                threshold=LATEST_FIRST_TARGET)
-    elif first > LATEST_FIRST_TARGET:
+                threshold=rs.latest_first_target)
+    elif first > rs.latest_first_target:
         out.add("first_target_by_2030", "fail", "error",
-                f"the first target is for {first}, later than {LATEST_FIRST_TARGET}",
-                year=first, value=first, threshold=LATEST_FIRST_TARGET)
+                f"the first target is for {first}, later than {rs.latest_first_target}",
+                year=first, value=first, threshold=rs.latest_first_target)
     else:
         out.add("first_target_by_2030", "pass", "info", f"first target in {first}",
-                year=first, value=first, threshold=LATEST_FIRST_TARGET)
+                year=first, value=first, threshold=rs.latest_first_target)
     # interim targets
     horizon = nz if nz is not None else math.inf
     interim = sorted({t.target_year for t in reductions if t.target_year < horizon})
-    status = "pass" if len(interim) >= MIN_INTERIM_TARGETS else "fail"
+    status = "pass" if len(interim) >= rs.min_interim_targets else "fail"
     out.add("interim_targets", status, "error",
             f"{len(interim)} interim target year(s) before net zero: {interim or 'none'} "
-            f"(at least {MIN_INTERIM_TARGETS} required)",
-            value=len(interim), threshold=MIN_INTERIM_TARGETS)
+            f"(at least {rs.min_interim_targets} required by {rs.name})",
+            value=len(interim), threshold=rs.min_interim_targets)
     # gas basket
     lacking = []
     for i, t in enumerate(targets):
-        missing = [g for g in MIN_GASES if g not in t.gases]
+        missing = [g for g in rs.min_gases if g not in t.gases]
         if missing:
             lacking.append(f"targets.{i} ({t.kind} {t.target_year}) lacks {', '.join(missing)}")
-    inv_missing = [g for g in MIN_GASES if g not in plan.inventory.gases]
+    inv_missing = [g for g in rs.min_gases if g not in plan.inventory.gases]
     if inv_missing:
         lacking.append(f"inventory lacks {', '.join(inv_missing)}")
     if lacking:
         out.add("gas_basket", "fail", "error", "; ".join(lacking))
     else:
         out.add("gas_basket", "pass", "info",
-                f"targets and inventory cover at least {', '.join(MIN_GASES)}")
+                f"targets and inventory cover at least {', '.join(rs.min_gases)}")
     # scenarios to 2050
     for name, scenario in (("bau", plan.bau), ("action_scenario", plan.action_scenario)):
         if scenario is None:
             out.add("scenarios_to_2050", "fail", "error", f"the plan has no {name}",
-                    threshold=SCENARIO_END)
+                    threshold=rs.scenario_end)
             continue
         short = {s: max(series) for s, series in scenario.emissions.items()
-                 if max(series) < SCENARIO_END}
+                 if max(series) < rs.scenario_end}
         if short:
             text = ", ".join(f"{s} ends {y}" for s, y in short.items())
-            out.add("scenarios_to_2050", "fail", "error", f"{name}: {text} (< {SCENARIO_END})",
-                    value=min(short.values()), threshold=SCENARIO_END)
+            out.add("scenarios_to_2050", "fail", "error", f"{name}: {text} (< {rs.scenario_end})",
+                    value=min(short.values()), threshold=rs.scenario_end)
         else:
-            out.add("scenarios_to_2050", "pass", "info", f"{name} reaches {SCENARIO_END} in "
-                    f"every sector", threshold=SCENARIO_END)
+            out.add("scenarios_to_2050", "pass", "info", f"{name} reaches {rs.scenario_end} in "
+                    f"every sector", threshold=rs.scenario_end)
     # base-year data for every absolute target
     for t in targets:
         if t.kind in ("absolute", "sector") and t.base_year is not None:
             base = _base_by_sector(plan, t.base_year)
-            if base is None or (t.sector is not None and t.sector not in base):
+            total_only = t.sector is None and _total_in(plan, t.base_year) is not None
+            if not total_only and (base is None or (t.sector is not None and
+                                                    t.sector not in base)):
                 where = f" for sector {t.sector}" if t.sector else ""
                 out.add("target_base_data", "fail", "error",
                         f"{t.kind} target {t.target_year}: no emissions for base year "
@@ -362,79 +394,12 @@ def target_rules(plan: ClimateActionPlan) -> pd.DataFrame:
     if not any(r["rule"] == "target_base_data" for r in out.rows):
         out.add("target_base_data", "pass", "info",
                 "base-year emissions found for every absolute and sector target")
-    out.rows.extend(_cctf_rows(plan))
+    _ambition_rows(plan, rs, out)
+    _plan_data_rows(plan, out)
+    if rs.sector_ranges is not None:
+        out.rows.extend(_cctf_rows(plan, rs.sector_ranges, {**rs.sector_map,
+                                                            **(sector_map or {})}, rs.name))
     return out.frame()
-
-
-def _cctf_rows(plan: ClimateActionPlan) -> list[dict[str, Any]]:
-    out = _Rows(plan, "target rule")
-    ref = get_reference(CCTF_REFERENCE)
-    ranges = {m.sector: m for m in ref.milestones}
-    mark = " (CCTF figures marked 'check')" if ref.source.verification == "check" else ""
-    base_2019 = _base_by_sector(plan, ref.base_year)
-    found = False
-    for t in plan.targets:
-        if t.sector is None or t.kind not in ("sector", "absolute") or t.target_year != 2030:
-            continue
-        key = CCTF_SECTOR_MAP.get(t.sector, t.sector)
-        m = ranges.get(key)
-        if m is None or t.reduction_pct is None or t.base_year is None:
-            continue
-        found = True
-        pct = float(t.reduction_pct)
-        if t.base_year != ref.base_year:
-            own = _base_by_sector(plan, t.base_year)
-            if own is None or base_2019 is None or t.sector not in own or not base_2019.get(
-                    t.sector):
-                out.add("cctf_sector_range", "no data", "warning",
-                        f"{t.sector} target 2030 is vs {t.base_year}; cannot convert to the CCTF "
-                        f"base 2019 without both years' sector emissions{mark}",
-                        reference=ref.id, sector=t.sector, year=2030)
-                continue
-            level = own[t.sector] * (1 - pct / 100)
-            pct = 100 * (1 - level / base_2019[t.sector])
-        out.rows.append(_range_row(out, ref.id, t.sector, pct, m, "target", mark))
-    if not found:
-        out.add("cctf_sector_range", "no data", "info",
-                f"no 2030 sector targets to compare with the CCTF ranges{mark}",
-                reference=ref.id, year=2030)
-    # the action scenario's implied 2030 sector reductions: information for the revision
-    action = _scenario_frame(plan.action_scenario)
-    if base_2019 is not None and not action.empty and 2030 in action.index:
-        row2030 = action.loc[2030]
-        for sector, value in zip(row2030.index, row2030.to_numpy(dtype=float), strict=True):
-            m = ranges.get(CCTF_SECTOR_MAP.get(str(sector), str(sector)))
-            b = base_2019.get(str(sector))
-            if m is None or not b or not math.isfinite(value):
-                continue
-            pct = 100 * (1 - value / b)
-            row = _range_row(out, ref.id, str(sector), pct, m, "action scenario", mark)
-            row["rule"] = "cctf_sector_range_scenario"
-            row["severity"] = "info" if row["status"] == "pass" else "warning"
-            out.rows.append(row)
-    return out.rows
-
-
-def _range_row(out: _Rows, ref_id: str, sector: str, pct: float, m: Milestone, what: str,
-               mark: str) -> dict[str, Any]:
-    lo, hi = float(m.reduction_pct or 0), float(m.reduction_pct_high or m.reduction_pct or 0)
-    mid = float(m.justify_below_pct if m.justify_below_pct is not None else lo)
-    span = f"range {lo:g}–{hi:g} % vs 2019"
-    if pct < lo:
-        status, sev = "fail", "error"
-        text = f"{sector} {what} 2030: −{pct:.1f} % is below the {span}: cannot be approved"
-    elif pct < mid:
-        status, sev = "fail", "warning"
-        text = (f"{sector} {what} 2030: −{pct:.1f} % is in the lower half of the {span} "
-                f"(below {mid:g} %): must be justified")
-    else:
-        status, sev = "pass", "info"
-        text = f"{sector} {what} 2030: −{pct:.1f} % is in the upper half of the {span}"
-    tmp = _Rows(out.plan, out.check)
-    tmp.add("cctf_sector_range", status, sev, text + mark, reference=ref_id, sector=sector,
-            year=2030, value=pct, threshold=lo, unit="% vs 2019")
-    row: dict[str, Any] = tmp.rows[0]
-    return row
 
 
 # --- manko and actions --------------------------------------------------------------------------
@@ -472,8 +437,10 @@ def manko(plan: ClimateActionPlan) -> pd.DataFrame:
             shares = base or {}
         act = action.loc[year] if year in action.index else None
         sectors = sorted(set(shares) | (set(action.columns) if act is not None else set()))
-        total_target = (sum(shares.values()) * (1 - pct / 100) if t.kind != "net_zero"
-                        else 0.0) if base is not None else math.nan
+        total_base = (sum(shares.values()) if base is not None else
+                      (_total_in(plan, int(base_year)) if base_year is not None else None))
+        total_target = ((total_base * (1 - pct / 100) if t.kind != "net_zero" else 0.0)
+                        if total_base is not None else math.nan)
         for sector in [*sectors, "total"]:
             if sector == "total":
                 target = total_target

@@ -118,22 +118,48 @@ class TrajectoryCheck:
         parts = [_milestone_frame(self), _budget_frame(self), _net_zero_frame(self)]
         return pd.concat([p for p in parts if len(p)], ignore_index=True)
 
-    def worst(self) -> pd.DataFrame:
-        """The worst milestone status per entity × reference (off track > at risk > no data)."""
+    def worst(self, *, projected: bool = True, window: int = 5) -> pd.DataFrame:
+        """The worst milestone status per entity × reference (off track > at risk > no data).
+
+        Milestones after an entity's latest reported year are judged by their projected status
+        (:meth:`latest`: the trend over the last ``window`` years), not reported as "no data";
+        ``projected=False`` keeps the observed statuses only. A single series gives one row.
+        """
+        import pandas as pd
+        import xarray as xr
+
         ms = self.milestones
         status = ms["status"].where(ms["is_milestone"], NOT_APPLICABLE).to_numpy()
+        if projected:
+            from klimacore.trajectory._latest import latest_from_check
+
+            projected_status = latest_from_check(self, window=window).milestones["status"]
+            future = projected_status.transpose(*ms["status"].dims).to_numpy()
+            status = np.where(future >= 0, future, status)
         lookup = np.asarray([-1, *(_WORST_RANK[c] for c in range(len(STATUS_LABELS)))])
         rank = lookup[status.astype(np.int64) + 1]
         worst_idx = rank.argmax(axis=-1)
         worst = np.take_along_axis(status, worst_idx[..., None], axis=-1)[..., 0]
-        import xarray as xr
-
+        labels = np.asarray(STATUS_LABELS, dtype=object)[np.maximum(worst, 0)]
+        if not self.entity_dims:
+            refs = [r.id for r in self.references]
+            return pd.DataFrame([labels.tolist()], columns=pd.Index(refs, name="reference"),
+                                index=pd.Index(["series"], name="entity"))
         da = xr.DataArray(
-            np.asarray(STATUS_LABELS, dtype=object)[np.maximum(worst, 0)],
+            labels,
             dims=ms["status"].dims[:-1],
             coords={k: v for k, v in ms["status"].coords.items() if "year" not in v.dims},
         )
         return da.to_series().unstack("reference")
+
+    def latest(self, *, window: int = 5, projection: Any = None,
+               as_of: int | None = None) -> pd.DataFrame:
+        """Latest-year verdicts, one row per entity × reference (see
+        :func:`~klimacore.trajectory.latest_verdicts`)."""
+        from klimacore.trajectory._latest import latest_from_check
+
+        return latest_from_check(self, window=window, projection=projection,
+                                 as_of=as_of).latest()
 
 
 def _flat(arr: Any, shape: tuple[int, ...]) -> np.ndarray[Any, Any]:
@@ -256,8 +282,32 @@ def _milestone_frame(check: TrajectoryCheck) -> pd.DataFrame:
 
 
 def _year_frame(check: TrajectoryCheck) -> pd.DataFrame:
+    """Per-year rows; years that are not a milestone of the reference (nor its base year) are
+    compared with an interpolated path no law or plan sets: labelled ``indicative``, severity at
+    most ``warning``, and the message says so."""
     ys = check.years
-    return _gap_frame(check, ys, ys["status"].to_numpy() >= 0, "year")
+    frame = _gap_frame(check, ys, ys["status"].to_numpy() >= 0, "year")
+    fixed = {r.id: {r.base_year, *r.milestone_years} for r in check.references}
+    refs = frame["reference"].astype(str).to_numpy()
+    years = frame["year"].to_numpy()
+    indicative = np.asarray([int(y) not in fixed[r] for r, y in zip(refs, years, strict=True)],
+                            dtype=bool)
+    frame.insert(list(frame.columns).index("status"), "indicative", indicative)
+    if indicative.any():
+        severity = frame["severity"].astype(str).to_numpy().copy()
+        severity[indicative & (severity == "error")] = "warning"
+        frame["severity"] = _categorical(
+            np.asarray([("info", "warning", "error").index(s) for s in severity]),
+            ["info", "warning", "error"])
+        start = check.years.attrs.get("indicative_from", "base_year")
+        starts = {r.id: (r.base_year if start == "base_year" else start)
+                  for r in check.references}
+        msgs = frame["message"].to_numpy().copy()
+        for i in np.flatnonzero(indicative):
+            msgs[i] = (f"{msgs[i]} [indicative path: straight line from {starts[refs[i]]} "
+                       "between milestones, not a target]")
+        frame["message"] = msgs
+    return frame
 
 
 def _budget_frame(check: TrajectoryCheck) -> pd.DataFrame:
