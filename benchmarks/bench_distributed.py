@@ -32,6 +32,7 @@ Run: ``python benchmarks/bench_distributed.py [--quick] [--full] [--zarr PATH]``
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import threading
@@ -136,10 +137,8 @@ class _PeakRSS:
         while not self._stop.is_set():
             total = 0
             for p in [self.me, *self.me.children(recursive=True)]:
-                try:
+                with contextlib.suppress(psutil.Error):
                     total += p.memory_info().rss
-                except psutil.Error:
-                    pass
             self.peak = max(self.peak, total)
             time.sleep(0.2)
 
@@ -219,7 +218,6 @@ def _run_eager(n_munis: int, n_draws: int) -> dict[str, Any]:
 def _io_series(quick: bool) -> dict[str, Any]:
     sys.path.insert(0, str(HERE))
     from bench_mrio import _frames, make_system
-
     from klimacore.mrio import IOSystem, accounts_series
 
     shape = {"regions": 10 if quick else 49, "sectors": 20 if quick else 40, "categories": 7,

@@ -28,6 +28,7 @@ from klimacore import territorial as kt  # noqa: E402
 from klimacore.consumption import monte_carlo_footprint  # noqa: E402
 from klimacore.monitoring import lmdi  # noqa: E402
 from klimacore.mrio import IOSystem, accounts_series  # noqa: E402
+from klimacore.trajectory import check_trajectory, latest_verdicts  # noqa: E402
 
 CATS = ["I.1.1", "I.1.2", "I.2.1", "I.4.4", "II.1.1", "III.1.1", "III.1.3", "IV.1", "V.1"]
 
@@ -71,6 +72,30 @@ def spending(n: int = 25, seed: int = 2) -> tuple[xr.DataArray, xr.DataArray]:
     return s, i
 
 
+REFERENCES = ("dk-climate-act", "ipcc-ar6-c1-ghg", "sbti-aca-1.5c", "c40-deadline-2020")
+
+
+def ensemble(n: int = 12, draws: int = 30, last: int = 2050, seed: int = 3
+             ) -> tuple[xr.DataArray, xr.DataArray]:
+    """Emissions (municipality × draw × year from 1990) and population (to 2050)."""
+    rng = np.random.default_rng(seed)
+    years = np.arange(1990, last + 1)
+    codes = np.asarray([101, 147, 151, 153, 155, 157, 159, 161, 163, 165, 167, 169][:n])
+    rate = rng.uniform(0.0, 0.07, (n, draws, 1))
+    vals = rng.uniform(5e4, 2e6, (n, 1, 1)) * (1 - rate) ** (years - 1990)
+    vals = vals * rng.normal(1.0, 0.03, vals.shape)
+    e = xr.DataArray(vals, dims=("municipality", "draw", "year"),
+                     coords={"municipality": codes, "draw": np.arange(draws), "year": years},
+                     attrs={"units": "t", "gases": ["CO2", "CH4", "N2O", "HFCs", "PFCs", "SF6",
+                                                    "NF3"],
+                            "boundary": "territorial", "includes_lulucf": True})
+    all_years = np.arange(1990, 2051)
+    pop = xr.DataArray(rng.uniform(2e4, 6e5, (n, 1)) * 1.004 ** (all_years - 1990),
+                       dims=("municipality", "year"),
+                       coords={"municipality": codes, "year": all_years})
+    return e, pop
+
+
 def io_systems(years: int = 3) -> dict[int, IOSystem]:
     from test_mrio import random_frames
 
@@ -109,6 +134,39 @@ def test_lmdi_stays_lazy_and_equals_eager() -> None:
         assert out["additive"].chunks is not None
         eager = lmdi(value, factors, start=2012, end=2023, chained=chained, by_category=True)
         xr.testing.assert_identical(out.compute(), eager)
+
+
+def test_trajectory_check_stays_lazy_and_equals_eager() -> None:
+    e, pop = ensemble()
+    with dask.config.set(scheduler=_forbid):
+        lazy = check_trajectory(e.chunk({"municipality": 5, "draw": 10}), REFERENCES,
+                                population=pop)
+    assert lazy.years["allowed"].chunks is not None
+    eager = check_trajectory(e, REFERENCES, population=pop)
+    for part in ("years", "milestones", "summary"):
+        xr.testing.assert_identical(getattr(lazy, part).compute(), getattr(eager, part))
+    assert lazy.references == eager.references and lazy.entity_dims == eager.entity_dims
+    frame = lazy.to_frame("milestones")  # asking for the table computes it
+    assert frame.equals(eager.to_frame("milestones"))
+
+
+def test_latest_verdicts_stay_lazy_and_equal_eager() -> None:
+    e, pop = ensemble(last=2022)
+    e[0, 0, -3:] = np.nan  # one series ends earlier: its trend window differs from the others'
+    with dask.config.set(scheduler=_forbid):
+        lazy = latest_verdicts(e.chunk({"municipality": 5, "draw": 10}), REFERENCES,
+                               population=pop, as_of=2024)
+    eager = latest_verdicts(e, REFERENCES, population=pop, as_of=2024)
+    for part in ("milestones", "summary"):
+        xr.testing.assert_identical(getattr(lazy, part).compute(), getattr(eager, part))
+
+
+def test_lazy_check_reports_bad_values_when_computed() -> None:
+    e, _ = ensemble()
+    e[2, 1, 0] = np.nan  # the 1990 base year of the Climate Act, missing for one draw
+    lazy = check_trajectory(e.chunk({"municipality": 4}), "dk-climate-act")
+    with pytest.raises(ValueError, match="1990"):
+        lazy.summary.compute()
 
 
 def test_monte_carlo_stays_lazy_and_equals_eager() -> None:
@@ -183,6 +241,16 @@ def test_engines_on_a_local_cluster(client: Any) -> None:
     mc = monte_carlo_footprint(s, i, gsd=1.4, n_draws=4000, seed=1, unit="kg", draw_chunks=1000)
     eager = monte_carlo_footprint(s, i, gsd=1.4, n_draws=4000, seed=1, unit="kg")
     xr.testing.assert_identical(mc.compute(), eager)
+
+    ens, pop = ensemble()
+    lazy_check = check_trajectory(ens.chunk({"municipality": 4}), REFERENCES, population=pop)
+    eager_check = check_trajectory(ens, REFERENCES, population=pop)
+    xr.testing.assert_identical(lazy_check.milestones.compute(), eager_check.milestones)
+    lazy_latest = latest_verdicts(ens.sel(year=slice(None, 2022)).chunk({"municipality": 4}),
+                                  REFERENCES, population=pop)
+    xr.testing.assert_identical(
+        lazy_latest.summary.compute(),
+        latest_verdicts(ens.sel(year=slice(None, 2022)), REFERENCES, population=pop).summary)
 
     systems = io_systems()
     xr.testing.assert_identical(accounts_series(systems, scheduler=client),

@@ -186,7 +186,7 @@ def monte_carlo_footprint(
     if draw_chunks is not None:
         import dask.array as dsa
 
-        mult = dsa.from_array(mult, chunks=(draw_chunks, -1), name=False)
+        mult = dsa.from_array(mult, chunks=(draw_chunks, -1), name=False)  # type: ignore[no-untyped-call]
     draws = xr.DataArray(
         mult,
         coords={"draw": np.arange(n_draws), "intensity_code": used},

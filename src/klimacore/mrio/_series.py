@@ -113,9 +113,10 @@ def accounts_series(
         if show_progress(progress) and not callable(progress):
             from distributed import progress as dask_progress
 
-            dask_progress(futures)
+            dask_progress(futures)  # type: ignore[no-untyped-call]
         return _combine(years, scheduler.gather(futures))
-    import dask
+    from dask.base import compute
+    from dask.delayed import delayed
 
-    tasks = [dask.delayed(_one_year, pure=True)(systems[y], kwargs) for y in years]
-    return _combine(years, list(dask.compute(*tasks, scheduler=scheduler)))
+    tasks = [delayed(_one_year, pure=True)(systems[y], kwargs) for y in years]
+    return _combine(years, list(compute(*tasks, scheduler=scheduler)))  # type: ignore[no-untyped-call]
