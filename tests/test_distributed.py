@@ -115,6 +115,37 @@ def test_totals_stay_lazy_and_equal_eager() -> None:
     xr.testing.assert_identical(gpc.compute(), kt.gpc_totals(e.to_dataset(name="co2e")))
 
 
+def activity(n: int = 40, seed: int = 4) -> xr.DataArray:
+    """The bundled example's fuel activity, scaled per municipality (no grid carriers)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = kt.activity_array(kt.example_activity())
+    a = a.drop_sel(fuel=["electricity", "district_heating"])
+    rng = np.random.default_rng(seed)
+    big = xr.concat([a.assign_coords(municipality=[101 + k]) * rng.uniform(0.5, 2.0)
+                     for k in range(n)], "municipality")
+    return big.assign_coords(unit=a["unit"])
+
+
+def test_inventory_and_totals_stay_lazy_and_equal_eager() -> None:
+    act, factors = activity(), kt.default_emission_factors()
+    with dask.config.set(scheduler=_forbid):
+        inv = kt.inventory(act.chunk({"municipality": 7, "year": 1}), factors)
+        tot = kt.totals(inv, "gpc")
+    assert inv["co2e"].chunksizes["municipality"][0] == 7
+    eager = kt.inventory(act, factors)
+    xr.testing.assert_identical(inv.compute(), eager)
+    xr.testing.assert_identical(tot.compute(), kt.totals(eager, "gpc"))
+
+
+def test_lazy_inventory_refuses_direct_emissions() -> None:
+    with pytest.raises(ValueError, match="direct"):
+        kt.inventory(activity().chunk({"municipality": 7}), kt.default_emission_factors(),
+                     direct=kt.example_direct_emissions())
+
+
 def test_lazy_totals_report_bad_values_when_computed() -> None:
     e = emissions()
     e[3, 2, 1] = np.inf
@@ -232,6 +263,9 @@ def test_engines_on_a_local_cluster(client: Any) -> None:
     e = emissions()
     got = kt.totals(e.chunk({"municipality": 10}), "gpc").compute()  # default client
     xr.testing.assert_identical(got, kt.totals(e, "gpc"))
+    act, factors = activity(), kt.default_emission_factors()
+    inv = kt.inventory(act.chunk({"municipality": 10}), factors)
+    xr.testing.assert_identical(inv.compute(), kt.inventory(act, factors))
 
     value, factors = lmdi_inputs()
     lazy = lmdi(value.chunk({"municipality": 10}), factors, start=2012, end=2023)

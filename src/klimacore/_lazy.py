@@ -6,6 +6,9 @@ array, :func:`blockwise` runs the same eager function on every block with
 ordinary eager call (so a block's result is the eager result for those entities, exactly), and
 any dask scheduler runs it — threads on a laptop, or a ``dask.distributed`` cluster.
 
+Label coordinates that are not indexes (a ``unit`` per fuel, say) are loaded once when the call is
+made (they are small); the data are never touched until asked for.
+
 Dimensions an engine needs whole (``category`` for totals, ``year`` for a trajectory check,
 ``draw`` for percentiles) are rechunked into one chunk; every other dimension keeps the caller's
 chunks and must come back from the engine unchanged (entity dims such as ``municipality``,
@@ -45,24 +48,25 @@ def is_lazy(obj: Any) -> bool:
     return False
 
 
-def _dummy_values(dtype: np.dtype[Any], shape: tuple[int, ...]) -> np.ndarray[Any, Any]:
-    """Placeholder values for the template run: 1 for numbers (a valid positive emission,
-    factor or share), False / '' otherwise."""
+def _dummy_values(dtype: np.dtype[Any], shape: tuple[int, ...], fill: float = 1.0
+                  ) -> np.ndarray[Any, Any]:
+    """Placeholder values for the template run: ``fill`` for numbers (1: a valid positive
+    emission, factor or share; 0: no activity), False / '' otherwise."""
     if dtype.kind in "fiuc":
-        return np.ones(shape, dtype=dtype)
+        return np.full(shape, fill, dtype=dtype)
     if dtype.kind == "b":
         return np.zeros(shape, dtype=bool)
     return np.full(shape, "", dtype=object if dtype.kind == "O" else dtype)
 
 
-def _dummy(obj: Any, one: dict[Hashable, slice]) -> Any:
+def _dummy(obj: Any, one: dict[Hashable, slice], fill: float = 1.0) -> Any:
     """A small in-memory stand-in for ``obj``: one label along every chunked dim."""
     import xarray as xr
 
     small = obj.isel({d: s for d, s in one.items() if d in obj.dims})
     if isinstance(small, xr.DataArray):
-        return small.copy(data=_dummy_values(small.dtype, small.shape))
-    return small.copy(data={n: _dummy_values(v.dtype, v.shape)
+        return small.copy(data=_dummy_values(small.dtype, small.shape, fill))
+    return small.copy(data={n: _dummy_values(v.dtype, v.shape, fill)
                             for n, v in small.variables.items() if n not in small.indexes})
 
 
@@ -102,8 +106,21 @@ def _template(out_small: Any, obj: Any, passthrough: Iterable[Hashable], chunks:
     return xr.Dataset(data, coords=coords_of(out_small), attrs=dict(out_small.attrs))
 
 
+def _labels_loaded(obj: Any) -> Any:
+    """``obj`` with its non-index coordinates in memory (``.chunk()`` makes them dask arrays).
+
+    They are labels the engines read (a ``unit`` per fuel, names per code), small next to the
+    data; they are loaded here, with the synchronous scheduler, once. The data stay lazy.
+    """
+    lazy = [n for n, c in obj.coords.items() if n not in obj.indexes and c.chunks is not None]
+    if not lazy:
+        return obj
+    return obj.assign_coords({n: obj.coords[n].compute(scheduler="sync") for n in lazy})
+
+
 def blockwise(func: Callable[..., Any], obj: xr.DataArray | xr.Dataset, *,
-              whole: Iterable[Hashable] = (), what: str = "engine", **kwargs: Any) -> Any:
+              whole: Iterable[Hashable] = (), what: str = "engine", fill: float = 1.0,
+              **kwargs: Any) -> Any:
     """Run the eager ``func(block, **kwargs)`` on every block of the lazy ``obj``, lazily.
 
     Parameters
@@ -117,6 +134,10 @@ def blockwise(func: Callable[..., Any], obj: xr.DataArray | xr.Dataset, *,
         Dimensions ``func`` needs in one piece; they are rechunked into a single chunk.
     what
         Name used in error messages.
+    fill
+        The value of the numbers in the one-entity stand-in ``func`` is first run on to learn the
+        result's layout (1 by default: a valid emission, factor or share; 0 where any non-zero
+        value would need more inputs, e.g. an activity needs its emission factor).
 
     Returns
     -------
@@ -134,11 +155,16 @@ def blockwise(func: Callable[..., Any], obj: xr.DataArray | xr.Dataset, *,
 
     whole = [d for d in whole if d in obj.dims]
     obj = obj.chunk({d: -1 for d in whole}) if whole else obj
+    obj = _labels_loaded(obj)
     if not is_lazy(obj):
         obj = obj.chunk()
     chunks = dict(obj.chunksizes)
     passthrough = [d for d in obj.dims if d not in whole]
-    small = _dummy(obj, {d: slice(0, 1) for d in passthrough})
+    small = _dummy(obj, {d: slice(0, 1) for d in passthrough}, fill)
     out_small = func(small, **kwargs)
     template = _template(out_small, obj, passthrough, chunks, what)
-    return xr.map_blocks(func, obj, kwargs=kwargs, template=template)
+    out = xr.map_blocks(func, obj, kwargs=kwargs, template=template)
+    # label coordinates stay in memory (the engine keeps them): comparing or merging results
+    # must not compute anything
+    labels = [n for n in template.coords if n not in template.indexes]
+    return out.assign_coords({n: template.coords[n] for n in labels}) if labels else out
