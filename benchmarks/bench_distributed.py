@@ -155,7 +155,7 @@ def _cluster(n_workers: int) -> Any:
     from distributed import Client, LocalCluster
 
     cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                           host="127.0.0.1", dashboard_address=None, memory_limit="2GiB")
+                           host="127.0.0.1", dashboard_address="127.0.0.1:0", memory_limit="2GiB")
     return cluster, Client(cluster)
 
 

@@ -160,6 +160,9 @@ def blockwise(func: Callable[..., Any], obj: xr.DataArray | xr.Dataset, *,
         obj = obj.chunk()
     chunks = dict(obj.chunksizes)
     passthrough = [d for d in obj.dims if d not in whole]
+    # a dim without labels gets its positions, so every block knows where it sits
+    obj = obj.assign_coords({d: np.arange(obj.sizes[d]) for d in passthrough
+                             if d not in obj.indexes})
     small = _dummy(obj, {d: slice(0, 1) for d in passthrough}, fill)
     out_small = func(small, **kwargs)
     template = _template(out_small, obj, passthrough, chunks, what)
