@@ -239,7 +239,13 @@ def _io_series(quick: bool) -> dict[str, Any]:
     return {"n": shape["regions"] * shape["sectors"], "years": 10,
             "eager_s": round(t_eager, 2), "cluster_2w_s": round(t_cluster, 2),
             "speedup": round(t_eager / t_cluster, 2),
-            "identical": bool(eager.identical(on_cluster)), "target": ">= 1.6x"}
+            "identical": bool(eager.identical(on_cluster)),
+            # workers run BLAS on one thread (dask sets OMP_NUM_THREADS=1), this process on
+            # all cores: the LU's rounding may differ in the last bits
+            "max_rel_diff": max(float(np.nanmax(np.abs(eager[v] - on_cluster[v]))
+                                      / max(float(np.nanmax(np.abs(eager[v]))), 1e-300))
+                                for v in eager.data_vars),
+            "target": ">= 1.6x"}
 
 
 def run(*, quick: bool = False, full: bool = False, zarr_path: str | None = None
@@ -280,7 +286,8 @@ def run(*, quick: bool = False, full: bool = False, zarr_path: str | None = None
         "target": "ram share < 0.25, per draw <= 1.5x eager, 2w/1w >= 1.6x, io >= 1.6x",
     }
     met = (share < 0.25 and out["per_draw_cluster_vs_eager"] <= 1.5 and speedup >= 1.6
-           and io["speedup"] >= 1.6 and eager["check_identical_to_lazy"] and io["identical"])
+           and io["speedup"] >= 1.6 and eager["check_identical_to_lazy"]
+           and io["max_rel_diff"] <= 1e-12)
     out["target_met"] = None if quick else bool(met)
     return out
 
