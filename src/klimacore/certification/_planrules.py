@@ -34,6 +34,8 @@ LATEST_FIRST_TARGET = 2030
 MIN_INTERIM_TARGETS = 2
 SCENARIO_END = 2050
 CCTF_REFERENCE = "cctf-dk-2030-sectors"
+RULE_SET = "cctf-2024"
+"""Re-certification always reads the plan target rules of the CCTF 2024 set."""
 CCTF_SECTOR_MAP = {"waste": "other"}
 LINK_TOLERANCE_PCT = 5.0
 
@@ -62,7 +64,7 @@ def _trajectory(plan: ClimateActionPlan) -> list[SubFinding]:
 
     out: list[SubFinding] = [
         (str(r.rule), str(r.status), str(r.severity), str(r.message))
-        for r in target_rules(plan).itertuples(index=False)
+        for r in target_rules(plan, rules=RULE_SET).itertuples(index=False)
     ]
     m = manko(plan)
     for rec in m[m["sector"] == "total"].to_dict("records"):
@@ -149,8 +151,31 @@ def _total(emissions: dict[str, dict[int, float]], year: int) -> float:
     return float(sum(s[year] for s in emissions.values()))
 
 
+class _Collect:
+    """Collects the rows the trajectory rule-set helpers add, as findings (one implementation)."""
+
+    def __init__(self) -> None:
+        self.found: list[SubFinding] = []
+
+    def add(self, rule: str, status: str, severity: str, message: str, **_: object) -> None:
+        self.found.append((rule, status, severity, message))
+
+
+def _shared_rule_rows(plan: ClimateActionPlan) -> list[SubFinding]:
+    """Rule-set, ambition and plan-data rows, computed by the trajectory package's own helpers."""
+    from klimacore.trajectory import rule_set_for
+    from klimacore.trajectory._rulesets import _ambition_rows, _plan_data_rows
+
+    rs, why = rule_set_for(plan, RULE_SET)
+    out = _Collect()
+    out.add("rule_set", "pass", "info", f"rule set {rs.name}: {why}")
+    _ambition_rows(plan, rs, out)
+    _plan_data_rows(plan, out)
+    return out.found
+
+
 def _fast(plan: ClimateActionPlan) -> list[SubFinding]:
-    out: list[SubFinding] = []
+    out: list[SubFinding] = _shared_rule_rows(plan)
     economy = _economy(plan)
     nz = plan.net_zero_year
     if nz is None:

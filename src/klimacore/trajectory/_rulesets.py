@@ -141,7 +141,7 @@ _SETS: dict[str, RuleSet] = {
             "CONCITO and C40 Cities, Cities Climate Transition Framework (CCTF) – dansk "
             "vejledning v1.0 (2024): net zero ≤ 2050, first target ≤ 2030, at least two interim "
             "targets, at least CO2, CH4 and N2O, scenarios to 2050, 2030 sector ranges vs 2019 "
-            "(secondary summary in FACTS.md: check against the guide)",
+            "(seen in a secondary summary only: verification 'check' against the guide)",
         ),
     ),
 }
