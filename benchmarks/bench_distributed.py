@@ -244,7 +244,8 @@ def _io_series(quick: bool) -> dict[str, Any]:
             # all cores: the LU's rounding may differ in the last bits
             "max_rel_diff": max(float(np.nanmax(np.abs(eager[v] - on_cluster[v]))
                                       / max(float(np.nanmax(np.abs(eager[v]))), 1e-300))
-                                for v in eager.data_vars),
+                                for v in eager.data_vars
+                                if v not in ("residual", "iterations")),  # solver reports
             "target": ">= 1.6x"}
 
 
