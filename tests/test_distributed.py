@@ -332,3 +332,13 @@ def test_killed_worker_is_replaced_and_result_exact(client: Any) -> None:
     xr.testing.assert_identical(got, kt.totals(e, ("sector", "scope")))
     client.wait_for_workers(2, timeout=60)
     assert pid not in client.run(os.getpid).values()  # the killed process really went away
+
+
+def test_progress_is_off_unless_interactive(capsys: pytest.CaptureFixture[str]) -> None:
+    from klimacore._progress import show_progress
+
+    assert show_progress(None) is False  # pytest's stderr is not a terminal
+    s, i = spending()
+    monte_carlo_footprint(s, i, gsd=1.4, n_draws=25_000, seed=3, unit="kg")
+    accounts_series(io_systems(2))
+    assert capsys.readouterr().err == ""
