@@ -58,7 +58,7 @@ def test_accessor_registered_when_xarray_came_first() -> None:
 def test_import_klimacore_stays_light() -> None:
     code = ("import sys, klimacore; "
             "print(sorted(m for m in ('pandas', 'xarray', 'pint', 'scipy', 'matplotlib', "
-            "'pydantic') if m in sys.modules))")
+            "'pydantic', 'dask', 'distributed', 'tqdm') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=False)
     assert result.returncode == 0, result.stderr

@@ -64,6 +64,43 @@ def lognormal_multipliers(
     return np.asarray(np.exp(z * sigma - shift), dtype=float)
 
 
+def _multipliers(gsd: Sequence[float], n_draws: int, preserve: Preserve,
+                 seed: int | np.random.Generator | None, progress: Any
+                 ) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """:func:`lognormal_multipliers`, in blocks of draws when a progress bar is shown.
+
+    Blocks draw the same numbers: the generator's normals come one after another, so rows
+    drawn in blocks equal one ``(n_draws, codes)`` call (a test checks it).
+    """
+    from klimacore._progress import progress_bar, show_progress
+
+    if not show_progress(progress) or n_draws <= _BLOCK:
+        return lognormal_multipliers(gsd, n_draws, preserve=preserve, seed=seed)
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    parts = []
+    with progress_bar(total=n_draws, desc="Monte Carlo draws", enabled=progress) as bar:
+        for start in range(0, n_draws, _BLOCK):
+            k = min(_BLOCK, n_draws - start)
+            parts.append(lognormal_multipliers(gsd, k, preserve=preserve, seed=rng))
+            bar.update(k)
+    return np.concatenate(parts)
+
+
+_BLOCK = 10_000
+
+
+def _mean_draws(da: xr.DataArray, *, draw_last: bool) -> xr.DataArray:
+    """Mean over ``draw`` of one block, in the memory layout the eager arrays have (draw the
+    fastest axis for footprint, total and per capita; the slowest for groups), so numpy adds
+    the draws in the same order and the lazy means equal the eager ones bit for bit."""
+    if draw_last:
+        dims = da.dims
+        moved = da.transpose(..., "draw")
+        da = moved.copy(data=np.ascontiguousarray(moved.to_numpy()))
+        return da.mean("draw").transpose(*[d for d in dims if d != "draw"])
+    return da.mean("draw")
+
+
 def monte_carlo_footprint(
     spending: xr.DataArray | pd.DataFrame | pd.Series,
     intensities: xr.DataArray,
@@ -73,6 +110,8 @@ def monte_carlo_footprint(
     seed: int | np.random.Generator | None = None,
     preserve: Preserve = "mean",
     percentiles: Sequence[float] = (5.0, 50.0, 95.0),
+    draw_chunks: int | None = None,
+    progress: Any = None,
     **kwargs: Any,
 ) -> xr.Dataset:
     """:func:`spend_footprint` plus a vectorized Monte Carlo over the intensities.
@@ -91,6 +130,14 @@ def monte_carlo_footprint(
         ``"mean"`` (default) or ``"median"``; see the module docs for why.
     percentiles
         Percentiles (0–100) reported for footprint, groups, total and per capita.
+    draw_chunks
+        Draws per chunk: the ``*_draws``, percentiles and means become dask arrays (needs
+        ``klimacore[distributed]``) chunked along ``draw`` and computed only when asked, on any
+        dask scheduler; the numbers equal the eager ones exactly (the multipliers are drawn once,
+        from the same stream). Default: eager numpy.
+    progress
+        Show a progress bar (tqdm) while the draws are generated, block by block, or call
+        ``progress(done, total)``. Default: only when standard error is an interactive terminal.
 
     Returns
     -------
@@ -133,7 +180,13 @@ def monte_carlo_footprint(
     else:
         gsd_of = per_code(gsd, used, name="geometric standard deviation")
     del inten
-    mult = lognormal_multipliers([gsd_of[c] for c in used], n_draws, preserve=preserve, seed=seed)
+    if draw_chunks is not None and (not isinstance(draw_chunks, int) or draw_chunks < 1):
+        raise ValidationError(f"draw_chunks must be a positive int, got {draw_chunks!r}")
+    mult: Any = _multipliers([gsd_of[c] for c in used], n_draws, preserve, seed, progress)
+    if draw_chunks is not None:
+        import dask.array as dsa
+
+        mult = dsa.from_array(mult, chunks=(draw_chunks, -1), name=False)  # type: ignore[no-untyped-call]
     draws = xr.DataArray(
         mult,
         coords={"draw": np.arange(n_draws), "intensity_code": used},
@@ -164,9 +217,17 @@ def monte_carlo_footprint(
         raise ValidationError(f"percentiles must lie in 0..100, got {list(percentiles)}")
     for name in names:
         da = out[f"{name}_draws"]
+        if draw_chunks is not None:  # percentiles need every draw of an entity in one block
+            da = da.chunk({"draw": -1, **{d: "auto" for d in da.dims if d != "draw"}})
         pct = da.quantile(q / 100.0, dim="draw").rename(quantile="percentile")
         out[f"{name}_percentiles"] = pct.assign_coords(percentile=q)
-        out[f"{name}_mean"] = da.mean("draw")
+        if draw_chunks is None:
+            out[f"{name}_mean"] = da.mean("draw")
+        else:  # numpy's mean on each block: the same summation as the eager path, exactly
+            from klimacore._lazy import blockwise
+
+            out[f"{name}_mean"] = blockwise(_mean_draws, da, whole=["draw"], what="mean",
+                                            draw_last=name != "by_group")
         unit = det[name].attrs.get("units", det.attrs["units"])
         for suffix in ("draws", "percentiles", "mean"):
             out[f"{name}_{suffix}"].attrs["units"] = unit

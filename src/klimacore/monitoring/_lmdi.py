@@ -257,6 +257,11 @@ def lmdi(
     names = list(factors)
     if not names:
         raise ValidationError("lmdi needs at least one factor")
+    from klimacore._lazy import is_lazy
+
+    if any(is_lazy(a) for a in (value, *factors.values())):
+        return _lmdi_lazy(value, factors, start=start, end=end, dim=dim,
+                          category_dim=category_dim, chained=chained, by_category=by_category)
     for name, da in (("value", value), *factors.items()):
         if dim not in da.dims and name == "value":
             raise MissingLabelError("dimension of the value", [dim], dim="dims")
@@ -369,6 +374,39 @@ def lmdi(
         source="Ang (2005) Energy Policy 33:867-871; zeros by analytical limits "
                "(Ang & Liu 2007, Energy Policy 35:238-246)",
     )
+    return out
+
+
+def _lmdi_block(ds: xr.Dataset, *, names: Sequence[str], **kwargs: Any) -> xr.Dataset:
+    """:func:`lmdi` on one block (value and factors packed in one Dataset)."""
+    factors = {n: ds[f"factor_{i}"] for i, n in enumerate(names)}
+    return lmdi(ds["value"], factors, **kwargs)
+
+
+def _lmdi_lazy(value: xr.DataArray, factors: Mapping[str, xr.DataArray], **kwargs: Any
+               ) -> xr.Dataset:
+    """:func:`lmdi` on dask-backed inputs: one eager call per block of entities, lazily.
+
+    ``dim`` and ``category_dim`` are rechunked whole; every other dim keeps its chunks.
+    """
+    import xarray as xr
+
+    from klimacore._lazy import blockwise
+
+    names = list(factors)
+    try:
+        ds = xr.Dataset({"value": value, **{f"factor_{i}": factors[n]
+                                            for i, n in enumerate(names)}})
+    except ValueError as exc:
+        raise ValidationError("the factors and the value have different coordinates",
+                              [str(exc)]) from None
+    chunks: dict[Any, Any] = {}  # one chunking per dim (the first lazy input's), for all
+    for a in (value, *factors.values()):
+        for d, c in (a.chunksizes if a.chunks is not None else {}).items():
+            chunks.setdefault(d, c)
+    ds = ds.chunk(chunks)
+    out: xr.Dataset = blockwise(_lmdi_block, ds, whole=[kwargs["dim"], kwargs["category_dim"]],
+                                what="lmdi", names=names, **kwargs)
     return out
 
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 from klimacore.mrio._aggregate import aggregate
 from klimacore.mrio._convert import from_pymrio, from_xarray, to_pymrio, to_xarray
 from klimacore.mrio._exiobase import read_exiobase3
+from klimacore.mrio._series import accounts_series
 from klimacore.mrio._solvers import ConvergenceError
 from klimacore.mrio._system import ACCOUNTS, IOSystem
 
@@ -37,6 +38,7 @@ __all__ = [
     "ACCOUNTS",
     "ConvergenceError",
     "IOSystem",
+    "accounts_series",
     "aggregate",
     "from_pymrio",
     "from_xarray",

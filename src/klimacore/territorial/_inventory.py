@@ -303,6 +303,13 @@ def inventory(
     """
     import xarray as xr
 
+    from klimacore._lazy import is_lazy
+
+    if is_lazy(activity):  # dask-backed: the same inventory on every block, nothing computed
+        return _lazy_inventory(activity, factors, direct=direct, grid=grid,
+                               notation_keys=notation_keys, metric=metric, gases=gases,
+                               meta=meta, source=source, release_date=release_date,
+                               boundary=boundary, attrs=attrs)
     extra_attrs: dict[str, Any] = {}
     if meta is not None:
         if metric is not None and metric != meta.gwp_metric:
@@ -407,6 +414,28 @@ def inventory(
     ds.attrs = _provenance(metric, source, release_date, boundary, grid, grid_meta, extra_attrs)
     ds.attrs["methane_origin"] = methane_note
     return ds
+
+
+def _lazy_inventory(activity: Any, factors: Any, **kwargs: Any) -> xr.Dataset:
+    """:func:`inventory` of a dask-backed activity array, block by block (lazily).
+
+    ``category`` and ``fuel`` are kept whole; municipality, year and any other dim keep their
+    chunks. Direct emissions and notation keys would add cells of their own to every block, so
+    they are refused here: build their inventory eagerly and merge.
+    """
+    from klimacore._lazy import blockwise
+
+    given = [k for k in ("direct", "notation_keys") if kwargs.get(k) is not None]
+    if given:
+        raise ValidationError(f"inventory: {', '.join(given)} cannot be combined with dask-backed "
+                              "activity; build their inventory separately and merge")
+    out: xr.Dataset = blockwise(_inventory_block, activity, whole=["category", "fuel"],
+                                what="inventory", fill=0.0, factors=factors, kwargs=kwargs)
+    return out
+
+
+def _inventory_block(activity: Any, *, factors: Any, kwargs: dict[str, Any]) -> xr.Dataset:
+    return inventory(activity, factors, **kwargs)
 
 
 def _methane_by_origin(act: Activity, factors: Any, gases: Sequence[str] | None

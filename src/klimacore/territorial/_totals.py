@@ -79,6 +79,12 @@ def totals(x: xr.DataArray | xr.Dataset, by: str | Sequence[str] = "sector") -> 
         raise DataError(f"totals needs a 'category' dimension (dims {list(x.dims)})")
     if by == "category":
         return x
+    from klimacore._lazy import is_lazy
+
+    if is_lazy(x):  # dask-backed: the same code on every block, nothing computed here
+        from klimacore._lazy import blockwise
+
+        return blockwise(totals, x, whole=["category"], what="totals", by=by)
     _check_finite(x, "totals")
     cats = tuple(str(c) for c in x["category"].to_numpy().tolist())
     groups = [by] if isinstance(by, str) else list(by)

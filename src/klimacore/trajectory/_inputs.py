@@ -150,6 +150,8 @@ def as_emissions(data: Any, *, units: str | None = None) -> xr.DataArray:
         out = out.transpose(..., "year")
     out.attrs = {**da.attrs, "units": "t"}
     out = _municipality_codes(out)
+    if out.chunks is not None:  # dask-backed: each block is checked when it is computed
+        return out
     inf = np.isinf(out.to_numpy())
     if inf.any():
         dims = [str(d) for d in out.dims]

@@ -216,6 +216,15 @@ def latest_verdicts(
     if window < 1:
         raise ValidationError(f"window must be at least 1 year, got {window}")
     E = as_emissions(emissions)
+    if E.chunks is not None:  # dask-backed: the same call on every block of entities, lazily
+        from klimacore.trajectory._lazy import lazy_latest
+
+        return lazy_latest(latest_verdicts, E, references, dict(
+            window=window, projection=projection, base_emissions=base_emissions,
+            population=population, budget_share=budget_share, thresholds=thresholds,
+            anchor=anchor, indicative_from=indicative_from, as_of=as_of,
+            budget_start=budget_start, gases=gases, boundary=boundary,
+            includes_lulucf=includes_lulucf, sector_map=sector_map))
     assign = None
     if isinstance(references, Mapping):
         refs, assign = _assignment(references, E)

@@ -184,6 +184,20 @@ def _base_inputs(base_emissions: Mapping[int, Any] | None, E: xr.DataArray) -> d
     return out
 
 
+def _column_sum(a: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Sum over the last axis column by column, in year order.
+
+    Cells outside an entity's window are 0 and adding 0 never changes a sum, so the result does
+    not depend on how many columns around the window the caller passed (they depend on the other
+    entities' latest years): a block of entities (dask) gets the same numbers, bit for bit, as
+    the whole. The columns are few (the years spanned by the windows).
+    """
+    out = np.zeros(a.shape[:-1])
+    for j in range(a.shape[-1]):
+        out += a[..., j]
+    return out
+
+
 def _ls_trend(values: np.ndarray[Any, Any], years: np.ndarray[Any, Any],
               latest: np.ndarray[Any, Any], window: int
               ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
@@ -195,8 +209,8 @@ def _ls_trend(values: np.ndarray[Any, Any], years: np.ndarray[Any, Any],
     tz = np.where(mask, t, 0.0)
     vz = np.where(mask, values, 0.0)
     n = w.sum(-1)
-    sx, sy = tz.sum(-1), vz.sum(-1)
-    sxx, sxy = (tz * tz).sum(-1), (tz * vz).sum(-1)
+    sx, sy = _column_sum(tz), _column_sum(vz)
+    sxx, sxy = _column_sum(tz * tz), _column_sum(tz * vz)
     with np.errstate(invalid="ignore", divide="ignore"):
         den = n * sxx - sx * sx
         slope = np.where((n >= 2) & (den > 0), (n * sxy - sx * sy) / den, np.nan)
@@ -213,6 +227,6 @@ def _mean_change(values: np.ndarray[Any, Any], years: np.ndarray[Any, Any],
         ok = consecutive[None, :] & np.isfinite(change) & (t <= 0) & (t - 1 >= -window) & (
             values[:, :-1] > 0)
         n = ok.sum(-1)
-        return np.where(n > 0, np.where(ok, change, 0.0).sum(-1) / np.maximum(n, 1), np.nan)
+        return np.where(n > 0, _column_sum(np.where(ok, change, 0.0)) / np.maximum(n, 1), np.nan)
 
 

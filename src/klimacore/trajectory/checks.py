@@ -186,6 +186,16 @@ def check_trajectory(
     refs = resolve_references(references)
     if not refs:
         raise ValidationError("no references to check against")
+    from klimacore._lazy import is_lazy
+
+    if is_lazy(E):  # dask-backed: the same check on every block of entities, nothing computed
+        from klimacore.trajectory._lazy import lazy_check
+
+        return lazy_check(check_trajectory, E, refs, dict(
+            population=population, budget_share=budget_share, base_emissions=base_emissions,
+            thresholds=thresholds, gases=gases, boundary=boundary,
+            includes_lulucf=includes_lulucf, sector_map=sector_map, budget_start=budget_start,
+            on_invalid_base=on_invalid_base, indicative_from=indicative_from))
     entity_dims = tuple(str(d) for d in E.dims if d != "year")
     problems = _compatibility(refs, E.attrs, gases, boundary, includes_lulucf)
     if sector_map and "sector" not in entity_dims:

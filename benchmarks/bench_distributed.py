@@ -1,0 +1,300 @@
+"""Large runs on a ``dask.distributed.LocalCluster``: an ensemble past memory, and yearly IO.
+
+Ensemble (issue 14): municipalities × draws × 61 years (1990–2050) of GHG emissions, checked
+against five references (those of ``bench_trajectory``: Climate Act, IPCC AR6 C1, EU, SBTi,
+C40 per capita with population by municipality and year) and reduced to the share of draws on
+track per municipality × reference × milestone and the 5/50/95 % percentiles of the milestone gap
+(%), optionally writing the per-draw milestone table to zarr (``--zarr PATH``). The emissions are
+generated lazily, block by block (a seeded generator per block, so any block can be rebuilt
+anywhere and the eager and lazy runs see the same numbers); chunks are 1 municipality × 5,000
+draws × all years. Full size (``--full``): 98 × 200,000 draws × 61 years × 5 references, i.e.
+about 48 GB per float64 per-year variable (allowed, gap, gap %), far past this machine's RAM.
+Default: 98 × 10,000 draws (2.4 GB per variable, larger than either worker's 2 GiB memory
+limit; sized so the run takes minutes on this shared 2-core machine); ``--quick``: 10 × 2,000.
+
+Measured in the same run:
+
+* ``cluster_2w``: the ensemble on a LocalCluster of 2 worker processes (1 thread each, loopback,
+  2 GiB memory limit each), time and peak resident memory of client + workers together (sampled
+  every 0.2 s with psutil), as a share of this machine's RAM (target < 25 %).
+* ``cluster_1w``: the same on 1 worker: speed-up of 2 workers over 1 (target ≥ 1.6×).
+* ``eager``: ``check_trajectory`` on numpy arrays at a size that fits (98 × 500 draws here) and
+  the same reductions with numpy/xarray; time per draw compared with ``cluster_2w`` (target:
+  cluster within 1.5× of eager per draw). The lazy result at that size is checked identical to
+  the eager one.
+* ``io_series``: ten yearly input-output systems (49 regions × 40 sectors, n = 1960, 20 stressors,
+  343 final-demand columns; ``--quick``: 10 × 20) by :func:`klimacore.mrio.accounts_series`, one
+  task per year on the 2-worker cluster vs sequential eager in this process (target ≥ 1.6×),
+  results identical.
+
+Run: ``python benchmarks/bench_distributed.py [--quick] [--full] [--zarr PATH]``
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+HERE = Path(__file__).resolve().parent
+REFERENCES = ("dk-climate-act", "ipcc-ar6-c1-ghg", "eu-climate-law", "sbti-aca-1.5c",
+              "c40-deadline-2020")
+YEARS = np.arange(1990, 2051)
+PERCENTILES = [5.0, 50.0, 95.0]
+DRAW_CHUNK = 5000
+
+
+# --- the lazy ensemble --------------------------------------------------------------------------
+def _block(codes: np.ndarray[Any, Any], draws: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Emissions of municipalities ``codes`` × ``draws`` × YEARS, the same wherever it runs."""
+    out = np.empty((codes.size, draws.size, YEARS.size))
+    for i, code in enumerate(codes):
+        rng = np.random.default_rng([int(code), int(draws[0]), int(draws.size)])
+        base = np.random.default_rng(int(code)).uniform(5e4, 2e6)
+        rate = rng.uniform(0.0, 0.07, draws.size)
+        noise = rng.normal(1.0, 0.03, (draws.size, YEARS.size))
+        vals = base * (1 - rate[:, None]) ** (YEARS - 1990) * noise
+        vals -= rng.uniform(0, 0.05, (draws.size, 1)) * base * np.clip(YEARS - 2030, 0, None) / 20
+        out[i] = vals
+    return out
+
+
+def ensemble(n_munis: int, n_draws: int, *, lazy: bool = True) -> tuple[xr.DataArray,
+                                                                          xr.DataArray]:
+    import dask.array as dsa
+
+    from klimacore import reference
+
+    codes = reference.municipalities()["code"].to_numpy()[:n_munis]
+    chunk = min(DRAW_CHUNK, n_draws)
+    starts = list(range(0, n_draws, chunk))
+    rows = []
+    for code in codes:
+        parts = [dsa.from_delayed(_delayed_block(np.asarray([code]), np.arange(s, min(s + chunk,
+                                                                                    n_draws))),
+                                  shape=(1, min(chunk, n_draws - s), YEARS.size), dtype=float)
+                 for s in starts]
+        rows.append(dsa.concatenate(parts, axis=1))
+    data = dsa.concatenate(rows, axis=0)
+    emissions = xr.DataArray(
+        data, dims=("municipality", "draw", "year"),
+        coords={"municipality": codes, "draw": np.arange(n_draws), "year": YEARS},
+        attrs={"units": "t", "gases": ["CO2", "CH4", "N2O"], "boundary": "territorial"})
+    rng = np.random.default_rng(7)
+    pop0, growth = rng.uniform(2e3, 6e5, codes.size), rng.uniform(-0.005, 0.01, codes.size)
+    population = xr.DataArray(pop0[:, None] * (1 + growth[:, None]) ** (YEARS - 1990),
+                              dims=("municipality", "year"),
+                              coords={"municipality": codes, "year": YEARS})
+    if not lazy:
+        emissions = emissions.compute()
+    return emissions, population
+
+
+def _delayed_block(codes: np.ndarray[Any, Any], draws: np.ndarray[Any, Any]) -> Any:
+    import dask
+
+    return dask.delayed(_block, pure=True)(codes, draws)
+
+
+def reduce_check(check: Any) -> xr.Dataset:
+    """Share of draws on track and gap percentiles, per municipality × reference × milestone."""
+    from klimacore.trajectory import ON_TRACK
+
+    ms = check.milestones
+    status, gap = ms["status"], ms["gap_pct"]
+    ms_years = ms["is_milestone"].any("reference")
+    status, gap = status.sel(year=ms_years), gap.sel(year=ms_years)
+    if gap.chunks is not None:
+        gap = gap.chunk({"draw": -1, "municipality": 1})
+    return xr.Dataset({
+        "share_on_track": (status == ON_TRACK).mean("draw"),
+        "gap_pct_percentiles": gap.quantile(np.asarray(PERCENTILES) / 100, dim="draw"),
+    })
+
+
+# --- measuring ----------------------------------------------------------------------------------
+class _PeakRSS:
+    """Peak of the summed resident memory of this process and its children (the workers)."""
+
+    def __init__(self) -> None:
+        import psutil
+
+        self.me = psutil.Process()
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def _poll(self) -> None:
+        import psutil
+
+        while not self._stop.is_set():
+            total = 0
+            for p in [self.me, *self.me.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    total += p.memory_info().rss
+            self.peak = max(self.peak, total)
+            time.sleep(0.2)
+
+    def __enter__(self) -> _PeakRSS:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _cluster(n_workers: int) -> Any:
+    from distributed import Client, LocalCluster
+
+    cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                           host="127.0.0.1", dashboard_address="127.0.0.1:0", memory_limit="2GiB")
+    return cluster, Client(cluster)
+
+
+def _warm() -> None:
+    import klimacore.trajectory  # noqa: F401
+
+
+def _run_ensemble(n_workers: int, n_munis: int, n_draws: int, zarr_path: str | None
+                  ) -> dict[str, Any]:
+    from klimacore.trajectory import check_trajectory
+
+    cluster, client = _cluster(n_workers)
+    client.run(_warm)  # imports done on the workers before timing
+    try:
+        with _PeakRSS() as mem:
+            start = time.perf_counter()
+            emissions, population = ensemble(n_munis, n_draws)
+            check = check_trajectory(emissions, REFERENCES, population=population)
+            out = reduce_check(check)
+            if zarr_path:
+                import dask
+
+                table = check.milestones[["status", "gap_pct", "allowed"]].chunk(
+                    {"municipality": 1, "draw": DRAW_CHUNK})
+                store = table.to_zarr(zarr_path, mode="w", compute=False)
+                out, _ = dask.compute(out, store)
+            else:
+                out = out.compute()
+            seconds = time.perf_counter() - start
+    finally:
+        client.close()
+        cluster.close()
+    return {"seconds": round(seconds, 2), "peak_rss_gb": round(mem.peak / 2**30, 2),
+            "result": out}
+
+
+def _run_eager(n_munis: int, n_draws: int) -> dict[str, Any]:
+    import dask
+
+    from klimacore.trajectory import check_trajectory
+
+    with dask.config.set(scheduler="sync"):
+        emissions, population = ensemble(n_munis, n_draws, lazy=False)
+    start = time.perf_counter()
+    check = check_trajectory(emissions, REFERENCES, population=population)
+    out = reduce_check(check)
+    seconds = time.perf_counter() - start
+    with dask.config.set(scheduler="threads"):
+        lazy_emissions, _ = ensemble(n_munis, n_draws)
+        lazy = check_trajectory(lazy_emissions, REFERENCES, population=population)
+        identical = lazy.milestones.compute().identical(check.milestones)
+        reduced = reduce_check(lazy).compute()
+    close = all(np.allclose(reduced[v], out[v], rtol=1e-12, atol=0) for v in out.data_vars)
+    # the check is identical bit for bit; the reductions over draws (dask's tree sums vs numpy's)
+    # agree to rounding
+    return {"seconds": round(seconds, 3), "check_identical_to_lazy": bool(identical),
+            "reductions_close": bool(close)}
+
+
+def _io_series(quick: bool) -> dict[str, Any]:
+    sys.path.insert(0, str(HERE))
+    from bench_mrio import _frames, make_system
+    from klimacore.mrio import IOSystem, accounts_series
+
+    shape = {"regions": 10 if quick else 49, "sectors": 20 if quick else 40, "categories": 7,
+             "stressors": 20}
+    systems = {2010 + k: IOSystem(**_frames(make_system(**shape, seed=100 + k), shape))
+               for k in range(10)}
+    start = time.perf_counter()
+    eager = accounts_series(systems, progress=False)
+    t_eager = time.perf_counter() - start
+    cluster, client = _cluster(2)
+    try:
+        client.run(lambda: None)  # workers up before timing
+        start = time.perf_counter()
+        on_cluster = accounts_series(systems, scheduler=client, progress=False)
+        t_cluster = time.perf_counter() - start
+    finally:
+        client.close()
+        cluster.close()
+    return {"n": shape["regions"] * shape["sectors"], "years": 10,
+            "eager_s": round(t_eager, 2), "cluster_2w_s": round(t_cluster, 2),
+            "speedup": round(t_eager / t_cluster, 2),
+            "identical": bool(eager.identical(on_cluster)),
+            # workers run BLAS on one thread (dask sets OMP_NUM_THREADS=1), this process on
+            # all cores: the LU's rounding may differ in the last bits
+            "max_rel_diff": max(float(np.nanmax(np.abs(eager[v] - on_cluster[v]))
+                                      / max(float(np.nanmax(np.abs(eager[v]))), 1e-300))
+                                for v in eager.data_vars
+                                if v not in ("residual", "iterations")),  # solver reports
+            "target": ">= 1.6x"}
+
+
+def run(*, quick: bool = False, full: bool = False, zarr_path: str | None = None
+        ) -> dict[str, Any]:
+    import psutil
+
+    ram = psutil.virtual_memory().total
+    n_munis, n_draws = (10, 2000) if quick else (98, 200_000 if full else 10_000)
+    eager_draws = 200 if quick else 500
+    eager = _run_eager(n_munis, eager_draws)
+    two = _run_ensemble(2, n_munis, n_draws, zarr_path)
+    one = _run_ensemble(1, n_munis, n_draws // 4 if not quick else n_draws, None)
+    one_draws = n_draws // 4 if not quick else n_draws
+    per_draw_eager = eager["seconds"] / eager_draws
+    per_draw_two = two["seconds"] / n_draws
+    per_draw_one = one["seconds"] / one_draws
+    speedup = per_draw_one / per_draw_two
+    share = two["peak_rss_gb"] * 2**30 / ram
+    ensemble_result = two.pop("result")
+    one.pop("result")
+    io = _io_series(quick)
+    out = {
+        "ensemble": {"municipalities": n_munis, "draws": n_draws, "years": int(YEARS.size),
+                     "references": len(REFERENCES),
+                     "gb_per_float64_variable": round(n_munis * n_draws * YEARS.size
+                                                      * len(REFERENCES) * 8 / 1e9, 1),
+                     "full_size": full,
+                     "share_on_track_dims": list(ensemble_result["share_on_track"].dims)},
+        "cluster_2w": {**two, "ram_share": round(share, 3), "s_per_1000_draws":
+                       round(1000 * per_draw_two, 3)},
+        "cluster_1w": {**one, "draws": one_draws,
+                       "s_per_1000_draws": round(1000 * per_draw_one, 3)},
+        "eager": {**eager, "draws": eager_draws, "s_per_1000_draws":
+                  round(1000 * per_draw_eager, 3)},
+        "per_draw_cluster_vs_eager": round(per_draw_two / per_draw_eager, 2),
+        "speedup_2w_vs_1w": round(speedup, 2),
+        "io_series": io,
+        "target": "ram share < 0.25, per draw <= 1.5x eager, 2w/1w >= 1.6x, io >= 1.6x",
+    }
+    met = (share < 0.25 and out["per_draw_cluster_vs_eager"] <= 1.5 and speedup >= 1.6
+           and io["speedup"] >= 1.6 and eager["check_identical_to_lazy"]
+           and io["max_rel_diff"] <= 1e-12)
+    out["target_met"] = None if quick else bool(met)
+    return out
+
+
+if __name__ == "__main__":
+    args = sys.argv[1:]
+    zarr = args[args.index("--zarr") + 1] if "--zarr" in args else None
+    print(json.dumps(run(quick="--quick" in args, full="--full" in args, zarr_path=zarr),
+                     indent=2))
