@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from klimacore.certification._planrules import _base  # one reading of a plan's base year
 from klimacore.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -82,16 +83,6 @@ def _row(entity: str, change: str, message: str, *, id: str = "", sector: str | 
     return {"entity": entity, "id": id, "sector": sector, "year": year,
             "change": change, "old": old, "new": new, "delta": delta, "unit": unit,
             "message": message}
-
-
-def _base(plan: ClimateActionPlan, year: int) -> dict[str, float] | None:
-    if year == plan.baseline_year:
-        return dict(plan.baseline_emissions)
-    if plan.observed is not None:
-        series = plan.observed.emissions
-        if all(year in s for s in series.values()):
-            return {sector: s[year] for sector, s in series.items()}
-    return None
 
 
 def _level(plan: ClimateActionPlan, t: Target) -> float | None:
