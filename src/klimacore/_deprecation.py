@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 from klimacore.errors import KlimacoreDeprecationWarning
 
-__all__ = ["renamed", "warn_deprecated"]
+__all__ = ["renamed", "renamed_parameter", "warn_deprecated"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -49,3 +49,38 @@ def renamed(func: F, old: str, *, since: str, removed_in: str) -> F:
     wrapper.__name__ = old
     wrapper.__qualname__ = old
     return wrapper  # type: ignore[return-value]
+
+
+def renamed_parameter(old: str, new: str, *, since: str, removed_in: str) -> Callable[[F], F]:
+    """Decorator: keyword ``old`` still works for ``new``, with the deprecation warning.
+
+    Giving both is an error (a :class:`TypeError`, as Python's own for a doubled argument).
+
+    >>> import warnings
+    >>> @renamed_parameter("metric", "gwp_metric", since="0.2", removed_in="0.3")
+    ... def gwp_of(gas: str, *, gwp_metric: str = "AR5GWP100") -> str:
+    ...     return f"{gas} in {gwp_metric}"
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     gwp_of("CH4", metric="AR6GWP100")
+    'CH4 in AR6GWP100'
+    >>> print(caught[0].message)
+    gwp_of(metric=...) is deprecated since klimacore 0.2 and goes in 0.3: use gwp_of(gwp_metric=...)
+    """
+
+    def decorate(func: F) -> F:
+        name = func.__name__
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if old in kwargs:
+                if new in kwargs:
+                    raise TypeError(f"{name}() got both {old}= and {new}=: give only {new}=")
+                warn_deprecated(f"{name}({old}=...)", since=since, removed_in=removed_in,
+                                use=f"{name}({new}=...)")
+                kwargs[new] = kwargs.pop(old)
+            return func(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate

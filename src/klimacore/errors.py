@@ -3,8 +3,13 @@
 Every error names what is wrong: the field, label, unit or year. Where several problems can be
 found in one pass they are collected and raised together, in :attr:`KlimacoreError.problems`.
 
-Validation errors also subclass :class:`ValueError` (and lookup errors :class:`KeyError` where
-that is what a caller would catch), so generic handlers keep working.
+The contract: every problem with the input is a :class:`KlimacoreError` *and* a
+:class:`ValueError` (lookups of a missing label are a :class:`KeyError` as well). One problem is
+raised as itself; several found in one pass are raised together as a :class:`ProblemGroup`, an
+:class:`ExceptionGroup` whose items each carry a stable ``code``, the ``label`` at fault and its
+``location`` (file and line, field path, dimension). So ``except ValueError`` (or
+``except KlimacoreError``) catches every outcome, and ``except* MissingLabelError`` picks one kind
+out of a batch whatever else went wrong.
 
 Examples
 --------
@@ -12,8 +17,24 @@ Examples
 >>> err = MissingLabelError("emission factor", ["coal", "peat"], dim="fuel")
 >>> print(err)
 missing emission factor for fuel: 'coal', 'peat'
->>> err.labels
-('coal', 'peat')
+>>> err.labels, isinstance(err, ValueError)
+(('coal', 'peat'), True)
+
+Several problems, one raise:
+
+>>> problems = Problems("activity.csv")
+>>> problems.add("unit 'MWH' is not a unit", code="unit.unknown", label="MWH",
+...              location="activity.csv, line 3", kind=UnitError)
+>>> problems.add("year 2101 is past 2100", code="year.range", label=2101,
+...              location="activity.csv, line 4")
+>>> try:
+...     problems.raise_if_any()
+... except* UnitError as units:
+...     print("units:", [e.code for e in units.exceptions])
+... except* ValidationError as rest:
+...     print("other:", [e.location for e in rest.exceptions])
+units: ['unit.unknown']
+other: ['activity.csv, line 4']
 """
 
 from __future__ import annotations
@@ -32,10 +53,13 @@ __all__ = [
     "KlimacoreError",
     "KlimacoreWarning",
     "MissingLabelError",
+    "ProblemGroup",
+    "Problems",
     "UnitError",
     "UnknownGasError",
     "UnknownMetricError",
     "ValidationError",
+    "raise_together",
 ]
 
 
@@ -47,10 +71,22 @@ class KlimacoreError(Exception):
     message
         Summary of what went wrong.
     problems
-        Individual problems, each a self-contained sentence naming its location.
+        Individual problems, each a self-contained sentence naming its location (older form;
+        new code raises several problems as a :class:`ProblemGroup`).
+    code
+        A stable, dotted identifier of the kind of problem (``"activity.unit"``), for services
+        that map problems to their own messages.
+    label
+        The value at fault, as the user wrote it.
+    location
+        Where it is: ``"file.csv, line 4"``, a field path ``"actions[2].sector"``, a dimension.
     """
 
-    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
+    def __init__(self, message: str, problems: Sequence[str] = (), *, code: str | None = None,
+                 label: object = None, location: str | None = None) -> None:
+        self.code = code
+        self.label = label
+        self.location = location
         self.problems: tuple[str, ...] = tuple(problems)
         if self.problems and len(self.problems) > 1:
             message = message + "\n" + "\n".join(f"  - {p}" for p in self.problems)
@@ -109,7 +145,7 @@ def _fmt_labels(labels: Iterable[object], limit: int = 20) -> str:
     return ", ".join(items)
 
 
-class MissingLabelError(KlimacoreError, KeyError):
+class MissingLabelError(KlimacoreError, ValueError, KeyError):
     """Labels that are needed but absent, e.g. an activity with no emission factor.
 
     Parameters
@@ -122,11 +158,15 @@ class MissingLabelError(KlimacoreError, KeyError):
         The dimension or column the labels belong to.
     """
 
-    def __init__(self, what: str, labels: Iterable[object], *, dim: str | None = None) -> None:
+    def __init__(self, what: str, labels: Iterable[object], *, dim: str | None = None,
+                 code: str | None = None, location: str | None = None) -> None:
         self.labels: tuple[object, ...] = tuple(labels)
         self.dim = dim
         where = f" for {dim}" if dim else ""
-        super().__init__(f"missing {what}{where}: {_fmt_labels(self.labels)}")
+        super().__init__(f"missing {what}{where}: {_fmt_labels(self.labels)}",
+                         code=code or "label.missing",
+                         label=self.labels[0] if len(self.labels) == 1 else self.labels,
+                         location=location or dim)
 
 
 class AlignmentError(KlimacoreError, ValueError):
@@ -137,7 +177,7 @@ class UnknownGasError(MissingLabelError):
     """A gas name with no GWP value in the requested metric."""
 
 
-class UnknownMetricError(KlimacoreError, KeyError):
+class UnknownMetricError(KlimacoreError, ValueError, KeyError):
     """A GWP metric name that klimacore does not know."""
 
 
@@ -178,3 +218,90 @@ class InputFileError(DataError):
         if column is not None:
             where += f", column {column}"
         super().__init__(f"{where}: {reason}", problems)
+
+
+class ProblemGroup(ExceptionGroup, KlimacoreError, ValueError):  # type: ignore[misc]
+    """Several problems found in one pass, raised together.
+
+    An :class:`ExceptionGroup` (so ``except*`` selects kinds) that is also a
+    :class:`KlimacoreError` and a :class:`ValueError` (so one ``except`` catches it). Its items
+    are klimacore errors carrying ``code``, ``label`` and ``location``; :attr:`problems` holds
+    their messages and ``str()`` lists them, one per line.
+
+    >>> group = ProblemGroup("plan.json: 2 problems", [
+    ...     ValidationError("target year 2020 is before the base year 2025", code="plan.year",
+    ...                     label=2020, location="targets[0].year"),
+    ...     MissingLabelError("sector", ["X.9"], code="plan.sector", location="actions[1]")])
+    >>> print(group)
+    plan.json: 2 problems
+      - targets[0].year: target year 2020 is before the base year 2025
+      - actions[1]: missing sector: 'X.9'
+    >>> [e.code for e in group.exceptions], isinstance(group, ValueError)
+    (['plan.year', 'plan.sector'], True)
+    """
+
+    def __new__(cls, message: str, exceptions: Sequence[Exception]) -> ProblemGroup:
+        return super().__new__(cls, message, exceptions)  # type: ignore[arg-type]
+
+    def __init__(self, message: str, exceptions: Sequence[Exception]) -> None:
+        self.code = "problems"
+        self.label = None
+        self.location = None
+        self.problems = tuple(_located(e) for e in exceptions)
+
+    def derive(self, excs: Sequence[Exception]) -> ProblemGroup:  # type: ignore[override]
+        """The same kind of group over a subset (what ``except*`` and :meth:`split` build)."""
+        return ProblemGroup(self.message, excs)
+
+    def __str__(self) -> str:
+        return self.message + "".join(f"\n  - {p}" for p in self.problems)
+
+
+def _located(error: BaseException) -> str:
+    location = getattr(error, "location", None)
+    text = str(error)
+    if location and not text.startswith(str(location)):
+        return f"{location}: {text}"
+    return text
+
+
+class Problems:
+    """Collects the problems of one input and raises them together (see the module docstring).
+
+    ``add`` takes a ready error or a message with its ``code``, ``label``, ``location`` and
+    ``kind`` (default :class:`ValidationError`); :meth:`raise_if_any` raises nothing, the one
+    problem itself, or a :class:`ProblemGroup` of all of them.
+    """
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.errors: list[KlimacoreError] = []
+
+    def add(self, problem: str | KlimacoreError, *, code: str | None = None,
+            label: object = None, location: str | None = None,
+            kind: type[KlimacoreError] | None = None) -> None:
+        """Record one problem."""
+        if isinstance(problem, KlimacoreError):
+            self.errors.append(problem)
+            return
+        cls = kind or ValidationError
+        self.errors.append(cls(problem, code=code, label=label, location=location))
+
+    def __len__(self) -> int:
+        return len(self.errors)
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+    def raise_if_any(self) -> None:
+        """Raise the one problem, or a :class:`ProblemGroup` of several; nothing if none."""
+        raise_together(self.errors, self.what)
+
+
+def raise_together(errors: Sequence[KlimacoreError], what: str) -> None:
+    """Raise ``errors``: nothing if empty, the error itself if one, else a :class:`ProblemGroup`."""
+    if not errors:
+        return
+    if len(errors) == 1:
+        raise errors[0]
+    raise ProblemGroup(f"{what}: {len(errors)} problems", list(errors))

@@ -52,6 +52,7 @@ __all__ = [
     "get_ureg",
     "gwp",
     "gwp_table",
+    "check_gwp_metric",
     "normalize_gas",
     "pint_unit",
     "quantify",
@@ -271,8 +272,30 @@ def _check_metric(metric: str) -> dict[str, float]:
         return _gwp_values()[metric]
     except KeyError:
         raise UnknownMetricError(
-            f"unknown GWP metric {metric!r}; valid metrics: {', '.join(GWP_METRICS)}"
+            f"unknown GWP metric {metric!r}; valid metrics: {', '.join(GWP_METRICS)}",
+            code="gwp_metric.unknown", label=metric, location="gwp_metric",
         ) from None
+
+
+def check_gwp_metric(gwp_metric: str) -> str:
+    """``gwp_metric`` itself if klimacore carries it; else :class:`UnknownMetricError`.
+
+    The one check of a GWP set name: public entry points call it before any arithmetic, so a
+    wrong name fails up front even where no gas is looked up.
+
+    >>> check_gwp_metric("AR6GWP100")
+    'AR6GWP100'
+    >>> check_gwp_metric("AR7GWP100")
+    Traceback (most recent call last):
+    ...
+    klimacore.errors.UnknownMetricError: unknown GWP metric 'AR7GWP100'; valid metrics: AR4GWP100, AR5GWP100, AR6GWP100
+    """
+    if not isinstance(gwp_metric, str):
+        raise UnknownMetricError(f"GWP metric must be a name such as {DEFAULT_GWP_METRIC!r}, "
+                                 f"got {gwp_metric!r}", code="gwp_metric.unknown",
+                                 label=gwp_metric, location="gwp_metric")
+    _check_metric(gwp_metric)
+    return gwp_metric
 
 
 def gases(metric: str = DEFAULT_GWP_METRIC) -> list[str]:
