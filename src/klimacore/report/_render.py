@@ -69,6 +69,9 @@ def _note_text(note: Mapping[str, Any], lang: str) -> str:
     values = dict(note["values"])
     if note["key"] == "verdict_rule":
         values["at_risk"] = fmt(values["at_risk"], "%", lang)
+    if note["key"] == "plan_hazards":
+        values["hazards"] = ", ".join(_word(h.strip(), lang)
+                                      for h in str(values["hazards"]).split(","))
     if note["key"] in ("excluded_change",):
         values["value"] = f"{fmt(values['value'], 't CO2e', lang)} t CO2e"
     if note["key"] not in TERMS:
@@ -163,8 +166,9 @@ def _status_figure(fig: Mapping[str, Any], section: Mapping[str, Any], lang: str
         items = [(c[0], c[1], c[2], c[3], _word(c[3], lang)) for c in cells]
         return (traffic_svg(fid, title, alt, levels, cats, items) if draw else ""), alt
     rows = next(t for t in section["tables"] if t["id"] == "NF2")["rows"]
-    groups = [(name, [(str(int(r[0])), r[3], f"{r[1]}: {_word(r[3], lang)}")
-                      for r in rows if r[2] == code]) for code, name in d["regions"].items()]
+    groups = [(name.removeprefix("Region "),
+               [(str(int(r[0])), r[3], f"{r[1]}: {_word(r[3], lang)}")
+                for r in rows if r[2] == code]) for code, name in d["regions"].items()]
     counts: dict[str, int] = {}
     for r in rows:
         counts[r[3]] = counts.get(r[3], 0) + 1

@@ -226,18 +226,21 @@ def _portfolio_tables(acts: Sequence[Mapping[str, Any]], tid: str) -> list[dict[
             share(sum(a["reported"] for a in active), len(active)),
             None if not exp_all else 100.0 * sum(a["expected"] or 0.0 for a in started)
             / exp_all]])
-    return [summary, by_status]
+    totals: dict[str, list[Any]] = {}
+    for a in acts:
+        c = totals.setdefault(a["status"], [0, 0.0])
+        c[0] += 1
+        c[1] += a["expected"] or 0.0
+    per_status = _table(f"{tid}_status", [("status", None), ("n", "actions"),
+                                          ("expected_effect", "t CO2e")],
+                        [[st, *totals[st]] for st in ACTION_STATUS if st in totals])
+    return [summary, per_status, by_status]
 
 
-def _status_bars(acts: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    from klimacore.monitoring import ACTION_STATUS
-
-    bars = []
-    for st in ACTION_STATUS:
-        mine = [a for a in acts if a["status"] == st]
-        if mine:
-            bars.append([st, len(mine), sum(a["expected"] or 0.0 for a in mine)])
-    return {"id": "F4", "kind": "status_bars", "data": {"bars": bars}}
+def _status_bars(tables: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """F4 from the per-status table (the figure's numbers are that table's rows)."""
+    rows = next(t for t in tables if t["id"].endswith("_status"))["rows"]
+    return {"id": "F4", "kind": "status_bars", "data": {"bars": [list(r) for r in rows]}}
 
 
 def _round_note(rd: Any) -> dict[str, Any]:
@@ -265,10 +268,11 @@ def round_sections(rd: Any, plan: Any, as_of: dt.date) -> tuple[list[dict[str, A
             ("phase", None), ("state", None), ("status", None), ("reason", None),
             ("reason_detail", None), ("freshness", None), ("expected_effect", "t CO2e"), ("realised_effect", "t CO2e")],
             rows)
-        m5 = _section("M5", illustrative=ill, tables=[*_portfolio_tables(acts, "M5"), listing],
+        tables5 = [*_portfolio_tables(acts, "M5"), listing]
+        m5 = _section("M5", illustrative=ill, tables=tables5,
                       notes=[rnote, _note("action_rules", as_of=as_of.isoformat()),
                              _note("effect_year", year=MILESTONE_YEAR)],
-                      figures=[_status_bars(acts)])
+                      figures=[_status_bars(tables5)])
     else:
         m5 = _section("M5", available=False, illustrative=ill,
                       notes=[_note("round_no_actions"), rnote])
@@ -350,8 +354,9 @@ def area_action_portfolio(name: str, raws: Mapping[int, Mapping[str, Any]],
     if not acts:
         return _section("N3", available=False, illustrative=ill,
                         notes=[_note("round_no_actions"), *notes])
-    return _section("N3", illustrative=ill, tables=_portfolio_tables(acts, "N3"),
-                    notes=notes, figures=[_status_bars(acts)])
+    tables3 = _portfolio_tables(acts, "N3")
+    return _section("N3", illustrative=ill, tables=tables3, notes=notes,
+                    figures=[_status_bars(tables3)])
 
 
 _NOT_SUMMED = ("percent", "%")
