@@ -2,7 +2,8 @@
 
 Workload: the Energi- og CO2-regnskab of all 98 municipalities (the real file when
 ``../shared/data`` or ``KLIMACORE_SHARED_DATA`` is there, else a synthetic panel of the same
-shape), 2018-2023, five sectors.
+shape), 2018-2023, five sectors; Odder (727) with the bundled illustrative plan and monitoring
+round (sections M4-M7 and, for its region and Denmark, N1, N3, N4).
 
 * ``numbers``: :func:`klimacore.report._content.compute_contents` — the tables of every report
   (verdicts with ``latest_verdicts``, paths with ``check_trajectory``, LMDI, roll-ups).
@@ -73,19 +74,24 @@ def run(quick: bool = False) -> dict[str, Any]:
     import warnings
 
     from klimacore._report_cli import write_reports
+    from klimacore.models import load_example_plan
+    from klimacore.monitoring import example_round
     from klimacore.report import build_reports
     from klimacore.report._content import compute_contents
 
     panel, source = _panel()
     as_of = dt.date(2026, 12, 1)
+    # the example municipality with the bundled illustrative plan and round (M4-M7, N1, N3, N4)
+    plans, rounds = {727: load_example_plan()}, {727: example_round()}
     repeats = 1 if quick else 3
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        t_numbers, contents = _best(lambda: compute_contents(panel, as_of=as_of), repeats)
+        t_numbers, contents = _best(lambda: compute_contents(
+            panel, as_of=as_of, plans=plans, rounds=rounds), repeats)
 
         def full() -> int:
             with tempfile.TemporaryDirectory() as tmp:
-                reports = build_reports(panel, as_of=as_of)
+                reports = build_reports(panel, as_of=as_of, plans=plans, rounds=rounds)
                 return len(write_reports(reports, Path(tmp)))
 
         t_full, n_files = _best(full, repeats)

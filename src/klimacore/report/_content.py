@@ -111,7 +111,14 @@ class _Checks:
             self.sector_warnings = sorted({str(w.message) for w in caught})
 
     def verdicts(self, entity: str) -> list[list[Any]]:
-        """One row per reference: the latest year against the path, and the verdict."""
+        """One row per reference: the latest year against the path, and the verdict (computed
+        once per entity: the headline, N2 and N-F2 of the region and Denmark all read it)."""
+        cache: dict[str, list[list[Any]]] = self.__dict__.setdefault("_verdict_rows", {})
+        if entity not in cache:
+            cache[entity] = self._verdicts(entity)
+        return [list(r) for r in cache[entity]]
+
+    def _verdicts(self, entity: str) -> list[list[Any]]:
         rows: list[list[Any]] = []
         for ref in self.all_refs:
             r: Any = self.latest_rows.loc[(entity, ref.id)]
