@@ -152,6 +152,8 @@ class RoundData(BaseModel):
 
 def example_round() -> RoundData:
     """The bundled ILLUSTRATIVE 2025 round of the example plan (Odder, 727)."""
-    from klimacore import _data
+    from importlib import resources  # the bundled file, as klimacore._data reads it
 
-    return RoundData.model_validate_json(_data.read_text("example_round_727.json"))
+    text = resources.files("klimacore.data").joinpath("example_round_727.json").read_text(
+        encoding="utf-8")
+    return RoundData.model_validate_json(text)

@@ -69,6 +69,8 @@ def _note_text(note: Mapping[str, Any], lang: str) -> str:
     values = dict(note["values"])
     if note["key"] == "verdict_rule":
         values["at_risk"] = fmt(values["at_risk"], "%", lang)
+    if note["key"] == "round_note":
+        values["state"] = _word(str(values["state"]), lang)
     if note["key"] == "plan_hazards":
         values["hazards"] = ", ".join(_word(h.strip(), lang)
                                       for h in str(values["hazards"]).split(","))

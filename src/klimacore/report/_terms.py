@@ -228,10 +228,12 @@ TERMS: dict[str, tuple[str, str]] = {
     "skip_to": ("Gå til indhold", "Skip to content"),
     "latest_verdict": ("Status {year} mod {ref}", "Status {year} against {ref}"),
     # monitoring rounds: M5-M7, N1, N3, N4 (MONITORING.md §A.4, §B.2, §B.3)
-    "round_note": ("Fra opfølgningsrunden {municipality}/{year}, revision {revision} ({state}, "
-                   "lukket {closed}). {note}",
-                   "From the monitoring round {municipality}/{year}, revision {revision} "
-                   "({state}, closed {closed}). {note}"),
+    "round_note": ("Fra opfølgningsrunden {municipality}/{year}, revision {revision} (tilstand: "
+                   "{state}; lukket: {closed}). {note}",
+                   "From the monitoring round {municipality}/{year}, revision {revision} (state: "
+                   "{state}; closed: {closed}). {note}"),
+    "open": ("åben", "open"),
+    "closed": ("lukket", "closed"),
     "action_rules": ("Status beregnet pr. {as_of} efter MONITORING.md §A.4.1, første regel der "
                      "passer: sammenlagt; sat i hånden (med begrundelse); gennemført; aflyst / "
                      "uden for rammen; udskudt; forsinket (slutår passeret, milepæl overskredet "
