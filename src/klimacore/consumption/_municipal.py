@@ -44,7 +44,8 @@ from klimacore.consumption._national import (
     category_weights,
     final_use_shares,
 )
-from klimacore.errors import DataError, ValidationError
+from klimacore.errors import DataError, KlimacoreError, ValidationError
+from klimacore.forms import as_population
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -104,6 +105,8 @@ class _Drivers:
 
 
 def _drivers(table: pd.DataFrame, national: dict[str, float] | None) -> _Drivers:
+    import pandas as pd
+
     absent = [c for c in _COLUMNS if c not in table.columns]
     if absent:
         raise DataError(f"municipal drivers lack columns {absent}; read them with "
@@ -118,10 +121,15 @@ def _drivers(table: pd.DataFrame, national: dict[str, float] | None) -> _Drivers
     if bad_own:
         problems.append(f"car_km_per_car is negative for municipalities {bad_own}")
     cols["car_km_per_car"] = own
-    for c in ("population", "disposable_income"):
-        bad = [int(m) for m, v in zip(table.index, cols[c], strict=True) if not v > 0]
-        if bad:
-            problems.append(f"{c} missing or not positive for municipalities {bad}")
+    try:  # the one population form: positive persons, one per municipality
+        as_population(pd.Series(cols["population"], index=pd.Index(
+            [int(m) for m in table.index], name="municipality")))
+    except KlimacoreError as exc:
+        problems.append(f"population missing or not positive for municipalities: {exc}")
+    bad = [int(m) for m, v in zip(table.index, cols["disposable_income"], strict=True)
+           if not v > 0]
+    if bad:
+        problems.append(f"disposable_income missing or not positive for municipalities {bad}")
     bad = [int(m) for m, v in zip(table.index, cols["commuting_km"], strict=True) if not v > 0]
     if bad:
         problems.append(f"commuting_km missing or not positive for municipalities {bad} (km "

@@ -48,6 +48,7 @@ from klimacore.errors import (
     UnitError,
     ValidationError,
 )
+from klimacore.forms import as_population, population_for
 from klimacore.units import conversion_factor, dimensionality
 
 if TYPE_CHECKING:
@@ -448,41 +449,11 @@ def _groups_of(codes: list[str], groups: Mapping[str, str] | None) -> list[str]:
     return out
 
 
-def _population(
-    population: xr.DataArray | pd.Series | Mapping[int, float], template: xr.DataArray
-) -> xr.DataArray:
-    import pandas as pd
-    import xarray as xr
-
-    if isinstance(population, xr.DataArray):
-        pop = population
-    else:
-        series = pd.Series(dict(population)) if isinstance(population, Mapping) else population
-        if isinstance(series.index, pd.MultiIndex):
-            series = series.copy()
-            series.index = series.index.set_names(["municipality", "year"])
-            pop = xr.DataArray.from_series(series)
-        else:
-            series = series.copy()
-            series.index = pd.Index([int(i) for i in series.index], name="municipality")
-            pop = xr.DataArray.from_series(series)
-    munis = [int(m) for m in template["municipality"].to_numpy()]
-    have = {int(m) for m in pop["municipality"].to_numpy()}
-    missing = [m for m in munis if m not in have]
-    if missing:
-        raise MissingLabelError("population", missing, dim="municipality")
-    pop = pop.sel(municipality=munis)
-    if "year" in pop.dims:
-        if "year" not in template.dims:
-            raise ValidationError("population has a 'year' dimension but the spending has none")
-        years = [int(y) for y in template["year"].to_numpy()]
-        missing_y = [y for y in years if y not in {int(v) for v in pop["year"].to_numpy()}]
-        if missing_y:
-            raise MissingLabelError("population", missing_y, dim="year")
-        pop = pop.sel(year=years)
-    if bool((pop <= 0).any()) or bool(np.isnan(pop.to_numpy()).any()):
-        raise ValidationError("population must be positive")
-    return pop.astype(float)
+def _population(population: Any, template: xr.DataArray) -> xr.DataArray:
+    """The population form lined up with the spending (a plain mapping is per municipality)."""
+    pop = as_population(population, dim="municipality" if isinstance(population, Mapping)
+                        else None)
+    return population_for(pop, template, what="spending")
 
 
 # --- the engine --------------------------------------------------------------------------------
