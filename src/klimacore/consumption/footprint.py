@@ -37,7 +37,7 @@ import numpy as np
 from klimacore.consumption._common import (
     PRICE_BASES,
     ancestors,
-    as_dataarray,
+    intensity_array,
     normalize_coicop,
     per_code,
     resolve_codes,
@@ -48,7 +48,7 @@ from klimacore.errors import (
     UnitError,
     ValidationError,
 )
-from klimacore.forms import as_population, population_for
+from klimacore.forms import as_population, as_spending, population_for
 from klimacore.units import conversion_factor, dimensionality
 
 if TYPE_CHECKING:
@@ -601,25 +601,12 @@ def spend_footprint(
     from klimacore.consumption.defaults import energy_content_table, fuel_factors
 
     meta = _intensity_meta(intensities)
-    spend = as_dataarray(
-        spending, name="spending", required=("municipality", "coicop"), optional=("year",)
-    )
-    s_attrs = dict(spend.attrs)
-    spending_unit = spending_unit or s_attrs.get("units")
-    if spending_unit is None:
-        raise ValidationError("spending unit unknown: pass spending_unit= or set attrs['units']")
-    price_year = price_year if price_year is not None else s_attrs.get("price_year")
-    if price_year is None:
-        raise ValidationError(
-            "spending price year unknown: pass price_year= or set attrs['price_year']"
-        )
-    basis = price_basis or s_attrs.get("price_basis", "purchaser")
-    if basis not in PRICE_BASES:
-        raise ValidationError(f"spending price_basis {basis!r} is not one of {PRICE_BASES}")
-    if bool((spend < 0).any()):
-        stacked = (spend < 0).to_series()
-        raise ValidationError(f"negative spending at {[k for k, v in stacked.items() if v][:10]}")
-    inten = as_dataarray(intensities, name="intensities", required=("coicop",))
+    spend = as_spending(spending, units=spending_unit, price_year=price_year,
+                        price_basis=price_basis)
+    spending_unit = str(spend.attrs["units"])
+    price_year = spend.attrs["price_year"]
+    basis = str(spend.attrs["price_basis"])
+    inten = intensity_array(intensities)
     codes = [str(c) for c in spend["coicop"].to_numpy()]
     intensity_code = resolve_codes(
         codes, [str(c) for c in inten["coicop"].to_numpy()], fallback=fallback, what="intensity"

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from klimacore.consumption._common import as_dataarray, per_code
+from klimacore.consumption._common import intensity_array, per_code
 from klimacore.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -164,7 +164,7 @@ def monte_carlo_footprint(
     from klimacore.consumption.footprint import spend_footprint
 
     det = spend_footprint(spending, intensities, **kwargs)
-    inten = as_dataarray(intensities, name="intensities", required=("coicop",))
+    inten = intensity_array(intensities)
     used = sorted({str(c) for c in det["intensity_code"].to_numpy()})
     if gsd is None:
         if "gsd" not in intensities.coords:
