@@ -167,14 +167,14 @@ def _from_array(data: xr.DataArray) -> xr.DataArray:
     for dim in ("municipality", "year"):
         if dim in out.dims:
             out = out.assign_coords({dim: _whole(out[dim].to_numpy(), dim)})
-    for dim in out.dims:
-        values = out[dim].to_numpy().tolist()
+    for name in map(str, out.dims):
+        values = out[name].to_numpy().tolist()
         if len(set(values)) != len(values):
             dups = sorted({v for v in values if values.count(v) > 1})
-            raise DataError(f"spending has duplicate {dim} labels: {dups}",
-                            code="spending.duplicate", label=dups, location=str(dim))
+            raise DataError(f"spending has duplicate {name} labels: {dups}",
+                            code="spending.duplicate", label=dups, location=name)
     if bool(np.isnan(out.to_numpy()).any()):
-        flags = out.isnull().to_series()
+        flags = np.isnan(out).to_series()
         where = [k for k, v in flags.items() if v][:10]
         raise DataError(f"spending has NaN values at {where}", code="spending.missing",
                         label=where, location=", ".join(map(str, out.dims)))
@@ -237,7 +237,8 @@ def _whole(values: Any, dim: str) -> np.ndarray[Any, np.dtype[np.int64]]:
         shown = [raw[i] for i in np.flatnonzero(bad)[:10]]
         raise DataError(f"spending: column {dim!r} holds values that are not whole numbers: "
                         f"{shown}", code="spending.label", label=shown, location=dim)
-    return numbers.astype("int64")
+    whole: np.ndarray[Any, np.dtype[np.int64]] = numbers.astype("int64")
+    return whole
 
 
 def _check_finite(da: xr.DataArray) -> None:
