@@ -174,7 +174,7 @@ def _from_array(data: xr.DataArray) -> xr.DataArray:
             raise DataError(f"spending has duplicate {name} labels: {dups}",
                             code="spending.duplicate", label=dups, location=name)
     if bool(np.isnan(out.to_numpy()).any()):
-        flags = np.isnan(out).to_series()
+        flags = out.copy(data=np.isnan(out.to_numpy())).to_series()
         where = [k for k, v in flags.items() if v][:10]
         raise DataError(f"spending has NaN values at {where}", code="spending.missing",
                         label=where, location=", ".join(map(str, out.dims)))
