@@ -46,6 +46,7 @@ from klimacore.consumption._national import (
 )
 from klimacore.errors import DataError, KlimacoreError, ValidationError
 from klimacore.forms import as_population
+from klimacore.units import DEFAULT_GWP_METRIC, check_gwp_metric
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -157,7 +158,7 @@ def _drivers(table: pd.DataFrame, national: dict[str, float] | None) -> _Drivers
 def _fuel_kg_per_gj(metric: str) -> tuple[float, float]:
     from klimacore.consumption.defaults import fuel_factors
 
-    table = fuel_factors(metric=metric)
+    table = fuel_factors(gwp_metric=metric)
     return table["petrol"][0], table["diesel"][0]
 
 
@@ -397,7 +398,7 @@ def municipal_footprint(
     parameters: pd.DataFrame | None = None,
     national: dict[str, float] | None = None,
     percentiles: Sequence[float] = (5.0, 50.0, 95.0),
-    gwp_metric: str = "AR5GWP100",
+    gwp_metric: str = DEFAULT_GWP_METRIC,
 ) -> xr.Dataset:
     """Consumption-based footprint of every municipality by category, with Monte Carlo intervals.
 
@@ -453,6 +454,7 @@ def municipal_footprint(
     """
     import xarray as xr
 
+    check_gwp_metric(gwp_metric)
     table = check_parameters(parameters if parameters is not None else municipal_parameters())
     if "year" in drivers.columns and len(set(drivers["year"])) > 1:
         parts = [municipal_footprint(group.drop(columns="year").assign(year=int(str(y))),

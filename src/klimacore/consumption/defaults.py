@@ -10,7 +10,9 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from klimacore._deprecation import renamed_parameter
 from klimacore.errors import DataError
+from klimacore.units import DEFAULT_GWP_METRIC, check_gwp_metric
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -187,9 +189,11 @@ Table 3.2.2 road, 3.6.5 aviation); every other fuel uses Table 2.5 (residential)
 
 
 @cache
-def _fuel_factors(metric: str) -> dict[str, tuple[float, str]]:
+def _fuel_factors(gwp_metric: str) -> dict[str, tuple[float, str]]:
+    import xarray as xr
+
     from klimacore import reference
-    from klimacore.units import conversion_factor, gwp
+    from klimacore.units import conversion_factor, to_co2e
 
     table = reference.fuel_emission_factors()
     if "biogenic_co2" in table.columns:
@@ -197,20 +201,24 @@ def _fuel_factors(metric: str) -> dict[str, tuple[float, str]]:
     if "sector" in table.columns:  # CH4/N2O of the sector where households burn each fuel
         own = table["fuel"].map(lambda f: HOUSEHOLD_SECTOR.get(str(f), "residential_agriculture"))
         table = table[(table["sector"] == "all") | (table["sector"] == own)]
-    out: dict[str, float] = {}
-    for fuel, gas, value, unit in zip(
-        table["fuel"], table["gas"], table["value"], table["unit"], strict=True
-    ):
-        mass, _, den = str(unit).partition("/")
-        kg_per_gj = float(value) * conversion_factor(mass, "kg") / conversion_factor(den, "GJ")
-        out[str(fuel)] = out.get(str(fuel), 0.0) + kg_per_gj * gwp(str(gas), metric)
-    return {fuel: (value, "kg/GJ") for fuel, value in out.items()}
+    kg_per_gj = [float(value) * conversion_factor(mass, "kg") / conversion_factor(den, "GJ")
+                 for value, (mass, _, den) in zip(
+                     table["value"], (str(u).partition("/") for u in table["unit"]), strict=True)]
+    per_gas = (table.assign(kg_per_gj=kg_per_gj, fuel=table["fuel"].astype(str),
+                            gas=table["gas"].astype(str))
+               .groupby(["fuel", "gas"], sort=False)["kg_per_gj"].sum())
+    # a fuel without a row for a gas emits none of it in the table: NaN here, left out of the sum
+    co2e = to_co2e(xr.DataArray.from_series(per_gas), metric=gwp_metric, dim="gas").sum("gas")
+    fuels = list(dict.fromkeys(per_gas.index.get_level_values("fuel")))
+    return {fuel: (float(co2e.sel(fuel=fuel)), "kg/GJ") for fuel in fuels}
 
 
-def fuel_factors(*, metric: str = "AR5GWP100") -> dict[str, tuple[float, str]]:
+@renamed_parameter("metric", "gwp_metric", since="0.2", removed_in="0.3")
+def fuel_factors(*, gwp_metric: str = DEFAULT_GWP_METRIC) -> dict[str, tuple[float, str]]:
     """Territorial CO2e factors per fuel in kg/GJ from :func:`klimacore.reference.fuel_emission_factors`.
 
-    CO2, CH4 and N2O rows are weighted with the GWP set ``metric``; biogenic CO2 is left out (a
+    CO2, CH4 and N2O rows are converted with :func:`klimacore.units.to_co2e` in the GWP set
+    ``gwp_metric`` (the keyword was ``metric`` before 0.2); biogenic CO2 is left out (a
     memo item outside totals). CH4 and N2O are those of the sector where households burn the fuel:
     road for petrol and diesel, aviation for jet fuel (:data:`HOUSEHOLD_SECTOR`), residential
     (IPCC 2006 Vol. 2 Table 2.5) for the rest.
@@ -219,7 +227,7 @@ def fuel_factors(*, metric: str = "AR5GWP100") -> dict[str, tuple[float, str]]:
     >>> round(value, 2), unit
     (75.14, 'kg/GJ')
     """
-    return dict(_fuel_factors(metric))
+    return dict(_fuel_factors(check_gwp_metric(gwp_metric)))
 
 
 def example_footprint(*, n_draws: int = 0, seed: int | None = 20190727) -> xr.Dataset:

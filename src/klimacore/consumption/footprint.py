@@ -49,7 +49,12 @@ from klimacore.errors import (
     ValidationError,
 )
 from klimacore.forms import as_population, as_spending, population_for
-from klimacore.units import conversion_factor, dimensionality
+from klimacore.units import (
+    DEFAULT_GWP_METRIC,
+    check_gwp_metric,
+    conversion_factor,
+    dimensionality,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -477,6 +482,24 @@ def _intensity_meta(intensities: xr.DataArray) -> dict[str, Any]:
     return attrs
 
 
+def _result_metric(meta: Mapping[str, Any], gwp_metric: str | None) -> tuple[str, str]:
+    """The result's GWP metric and where it comes from (the one rule of spend_footprint)."""
+    stated = meta.get("gwp_metric")
+    if stated is not None:
+        check_gwp_metric(str(stated))
+    if gwp_metric is not None:
+        check_gwp_metric(gwp_metric)
+        if stated is not None and str(stated) != gwp_metric:
+            raise ValidationError(
+                f"gwp_metric={gwp_metric!r} but the intensities are CO2e in {stated!r}: monetary "
+                "intensities cannot be re-characterised; use intensities in that metric",
+                code="gwp_metric.mismatch", label=gwp_metric, location="gwp_metric")
+        return gwp_metric, "argument"
+    if stated is not None:
+        return str(stated), "intensities"
+    return DEFAULT_GWP_METRIC, "default (the intensities state no gwp_metric)"
+
+
 def _money_factor(
     spending_unit: str,
     intensity_unit: str,
@@ -521,6 +544,7 @@ def spend_footprint(
     exchange_rate: tuple[float, str] | None = None,
     unit: str = "t",
     fallback: bool = True,
+    gwp_metric: str | None = None,
 ) -> xr.Dataset:
     """Consumption footprint from spending by municipality × COICOP (× year).
 
@@ -569,6 +593,12 @@ def spend_footprint(
         Mass unit of the results (default ``"t"`` CO2e).
     fallback
         Use the nearest ancestor's intensity for a code with none of its own.
+    gwp_metric
+        GWP set of the result: the physical overrides are converted to CO2e with it and the
+        result is labelled with it. Default the intensities' ``attrs["gwp_metric"]``, else
+        :data:`klimacore.units.DEFAULT_GWP_METRIC` (then ``attrs["gwp_metric_source"]`` says it
+        was assumed). A metric other than the intensities' own is refused: monetary
+        intensities cannot be re-characterised.
 
     Returns
     -------
@@ -578,8 +608,8 @@ def spend_footprint(
         valued at the intensities' price year and basis and currency), ``by_group``, ``total``,
         and with ``population`` also ``per_capita`` and ``by_group_per_capita``. Coordinates
         ``intensity_code`` and ``coicop_group`` on ``coicop``. ``attrs`` carry ``units``,
-        ``gwp_metric``, ``price_year``, ``price_basis``, ``intensity_source``, and
-        ``overridden_coicop`` (every replaced code).
+        ``gwp_metric`` (and ``gwp_metric_source``), ``price_year``, ``price_basis``,
+        ``intensity_source``, and ``overridden_coicop`` (every replaced code).
 
     Examples
     --------
@@ -601,12 +631,13 @@ def spend_footprint(
     from klimacore.consumption.defaults import energy_content_table, fuel_factors
 
     meta = _intensity_meta(intensities)
+    inten = intensity_array(intensities)
+    metric, metric_source = _result_metric(meta, gwp_metric)
     spend = as_spending(spending, units=spending_unit, price_year=price_year,
                         price_basis=price_basis)
     spending_unit = str(spend.attrs["units"])
     price_year = spend.attrs["price_year"]
     basis = str(spend.attrs["price_basis"])
-    inten = intensity_array(intensities)
     codes = [str(c) for c in spend["coicop"].to_numpy()]
     intensity_code = resolve_codes(
         codes, [str(c) for c in inten["coicop"].to_numpy()], fallback=fallback, what="intensity"
@@ -652,8 +683,7 @@ def spend_footprint(
     monetary_all = monetary + margin_fp
 
     if overrides is not None:
-        metric = str(meta.get("gwp_metric", "AR5GWP100"))
-        factor_table = dict(fuel_factors(metric=metric))
+        factor_table = dict(fuel_factors(gwp_metric=metric))
         factor_table.update(_pair_table(factors, key="carrier"))
         content = dict(energy_content_table())
         content.update(_pair_table(energy_content, key="carrier"))
@@ -694,7 +724,8 @@ def spend_footprint(
     ds.attrs = {
         "units": unit,
         "quantity": "CO2e",
-        "gwp_metric": meta.get("gwp_metric", "unknown"),
+        "gwp_metric": metric,
+        "gwp_metric_source": metric_source,
         "price_year": int(meta["year"]),
         "price_basis": meta["price_basis"],
         "currency": meta.get("currency", currency),

@@ -17,7 +17,7 @@ final demand (``F_Y``), which have no product and are returned separately (``dir
 ``r`` does not buy at all gets the output-weighted average multiplier over origins (named in
 ``attrs["fallback_products"]``).
 
-Characterisation to CO2e uses :func:`klimacore.units.gwp` with a ``{stressor: gas}`` map; the
+Characterisation to CO2e uses :func:`klimacore.units.to_co2e` with a ``{stressor: gas}`` map; the
 COICOP bridge uses a concordance whose column for each COICOP code holds the product composition
 of that code's spending (weights ≥ 0 summing to 1): ``I(c) = Σ_p W(p, c) · I(p)``.
 """
@@ -29,9 +29,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from klimacore._deprecation import renamed_parameter
 from klimacore.consumption._common import PRICE_BASES, normalize_coicop, split_unit
-from klimacore.errors import MissingLabelError, UnitError, ValidationError
-from klimacore.units import DEFAULT_GWP_METRIC, conversion_factor, gwp
+from klimacore.errors import MissingLabelError, Problems, UnitError, ValidationError
+from klimacore.units import DEFAULT_GWP_METRIC, check_gwp_metric, conversion_factor, to_co2e
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -170,46 +171,67 @@ def product_intensities(
     return ds
 
 
+@renamed_parameter("metric", "gwp_metric", since="0.2", removed_in="0.3")
 def characterise(
     intensity: xr.DataArray,
     gas_map: Mapping[Any, str],
     *,
-    metric: str = DEFAULT_GWP_METRIC,
+    gwp_metric: str = DEFAULT_GWP_METRIC,
     stressor_units: Mapping[Any, str] | str = "kg",
     mass_unit: str = "kg",
 ) -> xr.DataArray:
-    """Sum mapped stressors into CO2e with :func:`klimacore.units.gwp` (drops ``stressor``).
+    """Sum mapped stressors into CO2e with :func:`klimacore.units.to_co2e` (drops ``stressor``).
 
     ``gas_map`` maps stressor label → gas name (``"CO2"``, ``"CH4"``, …); stressors not in the
     map are left out (listed in ``attrs["stressors_excluded"]``). ``stressor_units`` gives each
-    stressor's mass unit (or one for all); the result is in ``mass_unit`` CO2e.
+    stressor's mass unit (or one for all); the result is in ``mass_unit`` CO2e of ``gwp_metric``
+    (the keyword was ``metric`` before 0.2). Each mapped stressor is converted to ``mass_unit``,
+    the stressors of one gas are added, and the per-gas masses go through the one CO2e path.
 
     >>> import xarray as xr
     >>> da = xr.DataArray([[1.0], [2.0], [5.0]], dims=("stressor", "product"),
     ...     coords={"stressor": ["CO2", "CH4", "jobs"], "product": ["food"]})
-    >>> out = characterise(da, {"CO2": "CO2", "CH4": "CH4"}, metric="AR5GWP100")
-    >>> out.values.tolist(), out.attrs["stressors_excluded"]
-    ([57.0], ['jobs'])
+    >>> out = characterise(da, {"CO2": "CO2", "CH4": "CH4"}, gwp_metric="AR5GWP100")
+    >>> out.values.tolist(), out.attrs["stressors_excluded"], out.attrs["gwp_metric"]
+    ([57.0], ['jobs'], 'AR5GWP100')
     """
     import xarray as xr
 
+    check_gwp_metric(gwp_metric)
     labels = list(intensity["stressor"].to_numpy())
     missing = [s for s in gas_map if s not in labels]
     if missing:
-        raise MissingLabelError("stressor of the gas map in the IO system", missing, dim="stressor")
-    weights = np.zeros(len(labels))
-    for i, label in enumerate(labels):
-        if label in gas_map:
-            unit = stressor_units if isinstance(stressor_units, str) else stressor_units[label]
-            weights[i] = gwp(gas_map[label], metric) * conversion_factor(str(unit), mass_unit)
-    w = xr.DataArray(weights, coords={"stressor": intensity["stressor"]}, dims="stressor")
-    out = (intensity * w).sum("stressor")
+        raise MissingLabelError("stressor of the gas map in the IO system", missing,
+                                dim="stressor", code="stressor.missing")
+    used = [label for label in labels if label in gas_map]
+    if not used:
+        raise ValidationError("the gas map names no stressor: nothing would be characterised",
+                              code="gas_map.empty", location="gas_map")
+    problems = Problems("stressor units")
+    scale: list[float] = []
+    for label in used:
+        unit = stressor_units if isinstance(stressor_units, str) else stressor_units.get(label)
+        if unit is None:
+            problems.add(MissingLabelError("unit of stressor", [label], dim="stressor",
+                                           code="stressor.unit"))
+            continue
+        try:
+            scale.append(conversion_factor(str(unit), mass_unit))
+        except UnitError as exc:
+            problems.add(str(exc), code="stressor.unit", label=unit, location=str(label),
+                         kind=UnitError)
+    problems.raise_if_any()
+    picked = intensity.sel(stressor=used)
+    mass = picked * xr.DataArray(scale, coords={"stressor": picked["stressor"]}, dims="stressor")
+    mass = mass.assign_coords(gas=("stressor", [str(gas_map[label]) for label in used]))
+    per_gas = mass.groupby("gas").sum("stressor")
+    out = to_co2e(per_gas, metric=gwp_metric, dim="gas").sum("gas")
     out = out.drop_vars([c for c in out.coords if c not in out.dims])
     out.attrs = dict(intensity.attrs)
     out.attrs.update(
         {
-            "gwp_metric": metric,
-            "stressors_used": [str(s) for s in labels if s in gas_map],
+            "gwp_metric": gwp_metric,
+            "stressors_used": [str(s) for s in used],
             "stressors_excluded": [str(s) for s in labels if s not in gas_map],
         }
     )
@@ -324,6 +346,7 @@ def intensities_from_mrio(
     """
     import xarray as xr
 
+    check_gwp_metric(gwp_metric)
     if price_basis not in PRICE_BASES:
         raise ValidationError(f"price_basis must be one of {PRICE_BASES}, got {price_basis!r}")
     mass, currency = split_unit(units)
@@ -340,13 +363,13 @@ def intensities_from_mrio(
     direct = pi["direct"]
     if gas_map is not None:
         intensity = characterise(
-            intensity, gas_map, metric=gwp_metric, stressor_units=stressor_units, mass_unit=mass
-        )
+            intensity, gas_map, gwp_metric=gwp_metric, stressor_units=stressor_units,
+            mass_unit=mass)
         direct_co2e = float(
             characterise(
                 direct.expand_dims(product=["direct"]),
                 gas_map,
-                metric=gwp_metric,
+                gwp_metric=gwp_metric,
                 stressor_units=stressor_units,
                 mass_unit=mass,
             ).sum()
