@@ -114,3 +114,19 @@ def test_fuel_factors_equal_the_hand_sum(gwp_metric: str) -> None:
                for v, u, g in zip(rows["value"], rows["unit"], rows["gas"], strict=True))
     value, unit = kc.fuel_factors(gwp_metric=gwp_metric)["diesel"]
     assert unit == "kg/GJ" and value == pytest.approx(want, rel=1e-12)
+
+
+@pytest.mark.parametrize(("old", "name"), [("footprint", "spend_footprint"),
+                                           ("footprint", "DANISH_VAT_RATE"),
+                                           ("defaults", "fuel_factors"),
+                                           ("defaults", "example_footprint"),
+                                           ("intensity", "characterise"),
+                                           ("uncertainty", "monte_carlo_footprint")])
+def test_old_module_paths_warn_and_work(old: str, name: str) -> None:
+    import importlib
+    import sys
+
+    sys.modules.pop(f"klimacore.consumption.{old}", None)
+    with pytest.warns(KlimacoreDeprecationWarning, match=f"klimacore.consumption.{old}"):
+        module = importlib.import_module(f"klimacore.consumption.{old}")
+    assert getattr(module, name) is getattr(kc, name)

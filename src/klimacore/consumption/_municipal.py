@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from klimacore.consumption._defaults import fuel_factors
 from klimacore.consumption._mparams import (
     Params,
     central_parameters,
@@ -156,8 +157,6 @@ def _drivers(table: pd.DataFrame, national: dict[str, float] | None) -> _Drivers
 
 
 def _fuel_kg_per_gj(metric: str) -> tuple[float, float]:
-    from klimacore.consumption.defaults import fuel_factors
-
     table = fuel_factors(gwp_metric=metric)
     return table["petrol"][0], table["diesel"][0]
 
