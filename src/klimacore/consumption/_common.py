@@ -50,7 +50,7 @@ def resolve_codes(
         else:
             out[code] = found
     if missing:
-        raise MissingLabelError(what, missing, dim="coicop")
+        raise MissingLabelError(what, missing, dim="coicop", code="coicop.unresolved")
     return out
 
 
@@ -58,7 +58,8 @@ def split_unit(unit: str) -> tuple[str, str]:
     """Split ``"kg/DKK"`` into numerator and denominator unit texts."""
     num, sep, den = unit.partition("/")
     if not sep or not num.strip() or not den.strip():
-        raise ValidationError(f"expected a unit 'mass/denominator' such as 'kg/DKK', got {unit!r}")
+        raise ValidationError(f"expected a unit 'mass/denominator' such as 'kg/DKK', got "
+                              f"{unit!r}", code="unit.ratio", label=unit, location="units")
     return num.strip(), den.strip()
 
 
@@ -76,7 +77,8 @@ def per_code(
     codes = list(codes)
     if value is None:
         if default is None:
-            raise ValidationError(f"{name} is required")
+            raise ValidationError(f"{name} is required", code="coicop.value_required",
+                                  location=name)
         return dict.fromkeys(codes, float(default))
     if isinstance(value, int | float):
         return dict.fromkeys(codes, float(value))
@@ -95,7 +97,8 @@ def per_code(
         else:
             out[code] = table[key]
     if missing:
-        raise MissingLabelError(name, missing, dim="coicop")
+        raise MissingLabelError(name, missing, dim="coicop", code="coicop.value_missing",
+                                location=name)
     return out
 
 

@@ -105,7 +105,9 @@ def default_intensities() -> xr.DataArray:
     table = _table("consumption_intensities_dk.csv")
     for col in ("unit", "price_year", "price_basis", "gwp_metric"):
         if len(set(table[col])) != 1:
-            raise DataError(f"consumption_intensities_dk.csv mixes values of {col!r}")
+            raise DataError(f"consumption_intensities_dk.csv mixes values of {col!r}",
+                            code="data.mixed", label=sorted(map(str, set(table[col]))),
+                            location=f"consumption_intensities_dk.csv, column {col!r}")
     meta = next(r for r in _data_resources() if r["path"] == "consumption_intensities_dk.csv")
     return xr.DataArray(
         table["value"].to_numpy(dtype=float),

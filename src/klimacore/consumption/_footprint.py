@@ -42,7 +42,7 @@ from klimacore.consumption._common import (
 from klimacore.consumption._defaults import coicop_groups, energy_content_table, fuel_factors
 from klimacore.consumption._overrides import override_mask, pair_table, physical
 from klimacore.consumption._prices import DANISH_VAT_RATE, bridge, deflate, residuals
-from klimacore.errors import MissingLabelError, UnitError, ValidationError
+from klimacore.errors import MissingLabelError, Problems, UnitError, ValidationError
 from klimacore.forms import as_population, as_spending, population_for
 from klimacore.units import DEFAULT_GWP_METRIC, check_gwp_metric, conversion_factor
 
@@ -74,7 +74,8 @@ def _groups_of(codes: list[str], groups: Mapping[str, str] | None) -> list[str]:
         else:
             out.append(table[key])
     if missing:
-        raise MissingLabelError("footprint group", missing, dim="coicop")
+        raise MissingLabelError("footprint group", missing, dim="coicop", code="coicop.group",
+                                location="groups")
     return out
 
 
@@ -90,18 +91,17 @@ def _population(population: Any, template: xr.DataArray) -> xr.DataArray:
 
 def _intensity_meta(intensities: xr.DataArray) -> dict[str, Any]:
     attrs = dict(intensities.attrs)
-    problems = []
+    problems = Problems("intensities need metadata (units, price year, price basis)")
     for key in ("units", "year", "price_basis"):
         if key not in attrs:
-            problems.append(f"intensities.attrs lacks {key!r}")
-    if problems:
-        raise ValidationError(
-            "intensities need metadata (units, price year, price basis)", problems=problems
-        )
-    if attrs["price_basis"] not in PRICE_BASES:
-        raise ValidationError(
-            f"intensity price_basis {attrs['price_basis']!r} is not one of {PRICE_BASES}"
-        )
+            problems.add(f"intensities need metadata (units, price year, price basis): "
+                         f"intensities.attrs lacks {key!r}", code="intensity.attrs", label=key,
+                         location=f"intensities.attrs[{key!r}]")
+    if "price_basis" in attrs and attrs["price_basis"] not in PRICE_BASES:
+        problems.add(f"intensity price_basis {attrs['price_basis']!r} is not one of "
+                     f"{PRICE_BASES}", code="intensity.price_basis", label=attrs["price_basis"],
+                     location="intensities.attrs['price_basis']")
+    problems.raise_if_any()
     split_unit(str(attrs["units"]))
     return attrs
 
@@ -138,11 +138,13 @@ def _money_factor(
             raise UnitError(
                 f"spending in {spending_unit!r} times intensities in {intensity_unit!r} does not "
                 f"give {unit!r}: currencies are not converted without an explicit "
-                f"exchange_rate=(rate, 'DKK/EUR') ({exc})"
+                f"exchange_rate=(rate, 'DKK/EUR') ({exc})", code="spending.currency",
+                label=(spending_unit, intensity_unit), location="exchange_rate"
             ) from None
     rate, rate_unit = exchange_rate
     if not rate > 0:
-        raise ValidationError(f"exchange rate must be positive, got {rate}")
+        raise ValidationError(f"exchange rate must be positive, got {rate}",
+                              code="exchange_rate.value", label=rate, location="exchange_rate")
     return conversion_factor(f"({spending_unit})*({intensity_unit})/({rate_unit})", unit) / float(
         rate
     )
@@ -286,13 +288,13 @@ def spend_footprint(
         bridge_attrs = {}
     else:
         raise ValidationError(
-            "spending at basic prices cannot be valued with purchaser-price intensities"
-        )
+            "spending at basic prices cannot be valued with purchaser-price intensities",
+            code="spending.price_basis", label=basis, location="price_basis")
     if float(abs(margin_amount).sum()) > 0 and margin_intensity is None:
         raise ValidationError(
             "margins are non-zero but margin_intensity is not given; pass the intensity of "
-            "trade and transport services (or 0.0 to leave margin emissions out knowingly)"
-        )
+            "trade and transport services (or 0.0 to leave margin emissions out knowingly)",
+            code="bridge.margin_intensity", location="margin_intensity")
 
     money = _money_factor(spending_unit, str(meta["units"]), unit, exchange_rate)
     i_vec = xr.DataArray(

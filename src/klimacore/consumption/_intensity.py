@@ -51,13 +51,15 @@ __all__ = [
 def _monetary_unit(text: str | None) -> str:
     if not text:
         raise ValidationError(
-            "the IO system's monetary unit is unknown: pass monetary_unit= (e.g. 'MEUR')"
-        )
+            "the IO system's monetary unit is unknown: pass monetary_unit= (e.g. 'MEUR')",
+            code="mrio.monetary_unit", location="monetary_unit")
     cleaned = str(text).replace("M.", "M").replace("mio. ", "M").replace(" ", "")
     try:
         conversion_factor(cleaned, cleaned)
     except UnitError as exc:
-        raise UnitError(f"monetary unit {text!r} is not a unit klimacore knows ({exc})") from None
+        raise UnitError(f"monetary unit {text!r} is not a unit klimacore knows ({exc})",
+                        code="mrio.monetary_unit", label=text,
+                        location="monetary_unit") from None
     return cleaned
 
 
@@ -103,7 +105,8 @@ def product_intensities(
 
     regions = list(io.regions)
     if region not in regions:
-        raise MissingLabelError("region in the IO system", [region], dim="region")
+        raise MissingLabelError("region in the IO system", [region], dim="region",
+                                code="mrio.region")
     Y = io.Y
     col_regions = Y.columns.get_level_values(0)
     col_cats = Y.columns.get_level_values(1)
@@ -112,7 +115,8 @@ def product_intensities(
         have = set(col_cats[chosen])
         missing = [c for c in categories if c not in have]
         if missing:
-            raise MissingLabelError(f"final-demand category of {region!r}", missing, dim="category")
+            raise MissingLabelError(f"final-demand category of {region!r}", missing,
+                                    dim="category", code="mrio.category")
         chosen &= np.isin(np.asarray(col_cats, dtype=object), np.asarray(categories, dtype=object))
     y = Y.to_numpy()[:, chosen].sum(axis=1)
     sectors = list(io.sectors)
@@ -259,39 +263,38 @@ def check_concordance(
 
     frame = concordance.copy()
     frame.columns = [normalize_coicop(c) for c in frame.columns]
-    problems: list[str] = []
+    problems = Problems("concordance")
     if frame.columns.duplicated().any():
-        problems.append(
-            f"duplicate COICOP columns {sorted(set(frame.columns[frame.columns.duplicated()]))}"
-        )
+        dups = sorted(set(frame.columns[frame.columns.duplicated()]))
+        problems.add(f"duplicate COICOP columns {dups}", code="concordance.duplicate",
+                     label=dups, location="columns")
     if frame.index.duplicated().any():
-        problems.append(
-            f"duplicate product rows {sorted(map(str, set(frame.index[frame.index.duplicated()])))}"
-        )
+        rows = sorted(map(str, set(frame.index[frame.index.duplicated()])))
+        problems.add(f"duplicate product rows {rows}", code="concordance.duplicate", label=rows,
+                     location="index")
     unknown = [p for p in frame.index if p not in set(products)]
     if unknown:
-        raise MissingLabelError(
-            "product of the concordance in the IO system", unknown, dim="product"
-        )
+        problems.add(MissingLabelError("product of the concordance in the IO system", unknown,
+                                       dim="product", code="concordance.product"))
+    problems.raise_if_any()
     values = frame.astype(float)
     if bool(values.isna().to_numpy().any()):
-        problems.append("concordance has NaN weights")
+        problems.add("concordance has NaN weights", code="concordance.weight",
+                     location="weights")
     neg = [(p, c) for p in values.index for c in values.columns if values.loc[p, c] < 0]
     if neg:
-        problems.append(f"negative weights at (product, coicop) {neg[:10]}")
+        problems.add(f"negative weights at (product, coicop) {neg[:10]}",
+                     code="concordance.weight", label=neg[:10], location="weights")
     sums = values.sum(axis=0)
     empty = [c for c in values.columns if sums[c] == 0]
     if empty:
-        problems.append(f"COICOP codes with no product mapped: {empty}")
-    off = [
-        f"{c} sums to {sums[c]:.6g}"
-        for c in values.columns
-        if sums[c] != 0 and abs(sums[c] - 1.0) > tol
-    ]
-    if off:
-        problems.append("weights of each COICOP code must sum to 1: " + ", ".join(off))
-    if problems:
-        raise ValidationError(f"{len(problems)} problems in the concordance", problems=problems)
+        problems.add(f"COICOP codes with no product mapped: {empty}", code="concordance.empty",
+                     label=empty, location="columns")
+    for c in values.columns:
+        if sums[c] != 0 and abs(sums[c] - 1.0) > tol:
+            problems.add(f"weights of each COICOP code must sum to 1: {c} sums to {sums[c]:.6g}",
+                         code="concordance.sum", label=c, location=f"column {c!r}")
+    problems.raise_if_any()
     aligned = values.reindex(pd.Index(products), fill_value=0.0)
     unmapped = [p for p in products if not bool((aligned.loc[p] > 0).any())]
     return aligned, unmapped
@@ -348,7 +351,9 @@ def intensities_from_mrio(
 
     check_gwp_metric(gwp_metric)
     if price_basis not in PRICE_BASES:
-        raise ValidationError(f"price_basis must be one of {PRICE_BASES}, got {price_basis!r}")
+        raise ValidationError(f"price_basis must be one of {PRICE_BASES}, got {price_basis!r}",
+                              code="intensity.price_basis", label=price_basis,
+                              location="price_basis")
     mass, currency = split_unit(units)
     money = _monetary_unit(monetary_unit or getattr(io, "monetary_unit", None))
     pi = product_intensities(io, region, categories=categories)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from klimacore.consumption._common import normalize_coicop, split_unit
-from klimacore.errors import MissingLabelError, UnitError, ValidationError
+from klimacore.errors import MissingLabelError, Problems, UnitError, ValidationError
 from klimacore.units import conversion_factor, dimensionality
 
 if TYPE_CHECKING:
@@ -69,59 +69,63 @@ def physical(
     absent = [c for c in need if c not in overrides.columns]
     if absent:
         raise ValidationError(
-            f"physical overrides lack columns {absent} (have {list(overrides.columns)})"
-        )
+            f"physical overrides lack columns {absent} (have {list(overrides.columns)})",
+            code="overrides.columns", label=absent, location="overrides")
+    problems = Problems("physical overrides")
     if not has_year and "year" in overrides.columns and len(set(overrides["year"])) > 1:
-        raise ValidationError(
-            "physical overrides span several years but the spending has no 'year' dimension"
-        )
+        problems.add("physical overrides span several years but the spending has no 'year' "
+                     "dimension", code="overrides.year", label=sorted(set(overrides["year"])),
+                     location="overrides.year")
     carriers = sorted({str(c) for c in overrides["carrier"]})
     missing = [c for c in carriers if c not in factors]
     if missing:
-        raise MissingLabelError("emission factor", missing, dim="carrier")
+        problems.add(MissingLabelError("emission factor", missing, dim="carrier",
+                                       code="overrides.factor", location="overrides.carrier"))
     codes = [normalize_coicop(c) for c in overrides["coicop"]]
     listed = {str(c) for c in template["coicop"].to_numpy()}
     absent_codes = sorted({c for c in codes if c not in listed})
     if absent_codes:
-        raise MissingLabelError(
+        problems.add(MissingLabelError(
             "spending line (an override replaces the monetary estimate of its COICOP code, so "
-            "that code's spending must be given)",
-            absent_codes,
-            dim="coicop",
-        )
+            "that code's spending must be given)", absent_codes, dim="coicop",
+            code="overrides.coicop", location="overrides.coicop"))
     munis = {int(m) for m in template["municipality"].to_numpy()}
     absent_m = sorted({int(m) for m in overrides["municipality"]} - munis)
     if absent_m:
-        raise MissingLabelError(
-            "spending for overridden municipality", absent_m, dim="municipality"
-        )
+        problems.add(MissingLabelError("spending for overridden municipality", absent_m,
+                                       dim="municipality", code="overrides.municipality",
+                                       location="overrides.municipality"))
     if has_year:
         years = {int(y) for y in template["year"].to_numpy()}
         absent_y = sorted({int(y) for y in overrides["year"]} - years)
         if absent_y:
-            raise MissingLabelError("spending for override year", absent_y, dim="year")
+            problems.add(MissingLabelError("spending for override year", absent_y, dim="year",
+                                           code="overrides.year", location="overrides.year"))
+    problems.raise_if_any()
 
-    problems: list[str] = []
     values: list[float] = []
     rows = overrides.to_dict("records")
     per_unit: dict[tuple[str, str], float | str] = {}
-    for row, code in zip(rows, codes, strict=True):
+    for i, (row, code) in enumerate(zip(rows, codes, strict=True)):
         carrier = str(row["carrier"])
         act_unit = str(row["unit"])
         key = (carrier, act_unit)
         if key not in per_unit:
             per_unit[key] = _per_unit(carrier, act_unit, factors, energy_content, unit)
         factor = per_unit[key]
+        where = f"overrides row {i}"
         if isinstance(factor, str):
-            problems.append(f"{carrier} ({code}): {factor}")
+            problems.add(f"{carrier} ({code}): {factor}", code="overrides.unit", label=act_unit,
+                         location=where, kind=UnitError)
             continue
         value = float(row["amount"]) * factor
         if not np.isfinite(value) or float(row["amount"]) < 0:
-            problems.append(f"{carrier} ({code}): amount {row['amount']} must be >= 0")
+            problems.add(f"{carrier} ({code}): amount {row['amount']} must be >= 0",
+                         code="overrides.amount", label=row["amount"], location=where,
+                         kind=UnitError)
             continue
         values.append(value)
-    if problems:
-        raise UnitError(f"{len(problems)} problems in the physical overrides", problems=problems)
+    problems.raise_if_any()
     arr = np.zeros(template.shape)
     np.add.at(arr, _positions(overrides, codes, template), np.asarray(values, dtype=float))
     return xr.DataArray(arr, coords=template.coords, dims=template.dims)

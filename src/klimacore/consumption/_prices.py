@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from klimacore.consumption._common import ancestors, normalize_coicop, per_code, resolve_codes
-from klimacore.errors import MissingLabelError, ValidationError
+from klimacore.errors import MissingLabelError, Problems, ValidationError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -62,7 +62,9 @@ def deflate(
 
     if from_year == "current":
         if "year" not in spending.dims:
-            raise ValidationError("price year 'current' needs spending with a 'year' dimension")
+            raise ValidationError("price year 'current' needs spending with a 'year' dimension",
+                                  code="spending.price_year", label="current",
+                                  location="price_year")
         source_years = [int(y) for y in spending["year"].to_numpy()]
     else:
         source_years = [int(from_year)]
@@ -72,8 +74,8 @@ def deflate(
     if price_index is None:
         raise ValidationError(
             f"spending is in {from_year} prices and the intensities in {to_year} prices: "
-            f"a price_index covering years {needed} is needed"
-        )
+            f"a price_index covering years {needed} is needed", code="price_index.required",
+            label=needed, location="price_index")
     if isinstance(price_index, pd.DataFrame):
         table = price_index.copy()
         table.index = [int(y) for y in table.index]
@@ -85,7 +87,8 @@ def deflate(
         table = pd.DataFrame({"*": series})
     missing_years = [y for y in needed if y not in table.index]
     if missing_years:
-        raise MissingLabelError("price index", missing_years, dim="year")
+        raise MissingLabelError("price index", missing_years, dim="year",
+                                code="price_index.year")
     codes = [str(c) for c in spending["coicop"].to_numpy()]
     if list(table.columns) == ["*"]:
         column_of = dict.fromkeys(codes, "*")
@@ -94,7 +97,8 @@ def deflate(
     values = table.loc[needed]
     bad = values.columns[(values.isna() | (values <= 0)).any()].tolist()
     if bad:
-        raise ValidationError(f"price index must be positive in years {needed}; check {bad}")
+        raise ValidationError(f"price index must be positive in years {needed}; check {bad}",
+                              code="price_index.value", label=bad, location="price_index")
 
     grid = table.to_numpy(dtype=float)
     row = {int(y): i for i, y in enumerate(table.index)}
@@ -140,17 +144,21 @@ def bridge(
     vat_ = per_code(vat, codes, name="VAT rate")
     mar_ = per_code(margins, codes, name="margin share")
     tax_ = per_code(taxes, codes, name="other taxes share")
-    problems = [f"VAT rate of {c} is {v} (must be >= 0)" for c, v in vat_.items() if v < 0]
-    problems += [f"VAT rate of {c} is {v:g}: a rate is a fraction of the price excluding VAT "
-                 f"(Danish VAT 25 % is 0.25, not 25)" for c, v in vat_.items()
-                 if not 0 <= v < 1 or not np.isfinite(v)]
+    problems = Problems("price bridge")
+    for c, v in vat_.items():
+        if v < 0:
+            problems.add(f"VAT rate of {c} is {v} (must be >= 0)", code="bridge.vat", label=v,
+                         location=f"vat[{c!r}]")
+        elif not (0 <= v < 1 and np.isfinite(v)):
+            problems.add(f"VAT rate of {c} is {v:g}: a rate is a fraction of the price excluding "
+                         "VAT (Danish VAT 25 % is 0.25, not 25)", code="bridge.vat", label=v,
+                         location=f"vat[{c!r}]")
     for c in codes:
         if not (mar_[c] >= 0 and tax_[c] >= 0 and mar_[c] + tax_[c] < 1):  # NaN fails too
-            problems.append(
-                f"margin {mar_[c]} and other taxes {tax_[c]} of {c} must be >= 0 and sum to < 1"
-            )
-    if problems:
-        raise ValidationError(f"{len(problems)} problems in the price bridge", problems=problems)
+            problems.add(
+                f"margin {mar_[c]} and other taxes {tax_[c]} of {c} must be >= 0 and sum to < 1",
+                code="bridge.share", label=(mar_[c], tax_[c]), location=f"margins/taxes[{c!r}]")
+    problems.raise_if_any()
 
     def vec(values: dict[str, float]) -> xr.DataArray:
         return xr.DataArray(
@@ -213,8 +221,8 @@ def residuals(spending: xr.DataArray) -> tuple[xr.DataArray, dict[str, list[str]
         where = [k for k, v in stacked.items() if v]
         raise ValidationError(
             f"{len(where)} spending lines are smaller than the sum of their listed sub-codes "
-            f"(a code includes its sub-codes): {where[:10]}"
-        )
+            f"(a code includes its sub-codes): {where[:10]}", code="spending.nesting",
+            label=where[:10], location="coicop")
     return residual.clip(min=0.0), children
 
 

@@ -53,11 +53,14 @@ def lognormal_multipliers(
     """
     g = np.asarray(gsd, dtype=float)
     if g.ndim != 1 or not np.all(np.isfinite(g)) or bool((g < 1).any()):
-        raise ValidationError(f"geometric standard deviations must be finite and >= 1, got {g}")
+        raise ValidationError(f"geometric standard deviations must be finite and >= 1, got {g}",
+                              code="monte_carlo.gsd", label=g.tolist(), location="gsd")
     if n_draws < 1:
-        raise ValidationError(f"n_draws must be >= 1, got {n_draws}")
+        raise ValidationError(f"n_draws must be >= 1, got {n_draws}", code="monte_carlo.n_draws",
+                              label=n_draws, location="n_draws")
     if preserve not in ("mean", "median"):
-        raise ValidationError(f"preserve must be 'mean' or 'median', got {preserve!r}")
+        raise ValidationError(f"preserve must be 'mean' or 'median', got {preserve!r}",
+                              code="monte_carlo.preserve", label=preserve, location="preserve")
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     sigma = np.log(g)
     z = rng.standard_normal((n_draws, g.size))
@@ -166,21 +169,23 @@ def monte_carlo_footprint(
     inten = intensity_array(intensities)
     used = sorted({str(c) for c in det["intensity_code"].to_numpy()})
     if gsd is None:
-        if "gsd" not in intensities.coords:
-            raise ValidationError("no gsd given and the intensities carry no 'gsd' coordinate")
+        if "gsd" not in inten.coords:
+            raise ValidationError("no gsd given and the intensities carry no 'gsd' coordinate",
+                                  code="monte_carlo.gsd", location="intensities.coords['gsd']")
         table = dict(
             zip(
-                [str(c) for c in intensities["coicop"].to_numpy()],
-                np.asarray(intensities.coords["gsd"].to_numpy(), dtype=float).tolist(),
+                [str(c) for c in inten["coicop"].to_numpy()],
+                np.asarray(inten.coords["gsd"].to_numpy(), dtype=float).tolist(),
                 strict=True,
             )
         )
         gsd_of = {c: table[c] for c in used}
     else:
         gsd_of = per_code(gsd, used, name="geometric standard deviation")
-    del inten
     if draw_chunks is not None and (not isinstance(draw_chunks, int) or draw_chunks < 1):
-        raise ValidationError(f"draw_chunks must be a positive int, got {draw_chunks!r}")
+        raise ValidationError(f"draw_chunks must be a positive int, got {draw_chunks!r}",
+                              code="monte_carlo.draw_chunks", label=draw_chunks,
+                              location="draw_chunks")
     mult: Any = _multipliers([gsd_of[c] for c in used], n_draws, preserve, seed, progress)
     if draw_chunks is not None:
         import dask.array as dsa
@@ -213,7 +218,9 @@ def monte_carlo_footprint(
         names.append("per_capita")
     q = np.asarray(percentiles, dtype=float)
     if bool(((q < 0) | (q > 100)).any()):
-        raise ValidationError(f"percentiles must lie in 0..100, got {list(percentiles)}")
+        raise ValidationError(f"percentiles must lie in 0..100, got {list(percentiles)}",
+                              code="monte_carlo.percentiles", label=list(percentiles),
+                              location="percentiles")
     for name in names:
         da = out[f"{name}_draws"]
         if draw_chunks is not None:  # percentiles need every draw of an entity in one block
