@@ -255,6 +255,10 @@ def _from_series(series: Any) -> xr.DataArray:
 
     names = [str(n) for n in series.index.names]
     _check_dims(names)
+    if len(names) == 1:  # one dimension: straight to numpy (no frame, no reindexing)
+        labels = _whole_labels(list(series.index), names[0])
+        return xr.DataArray(np.asarray(series.to_numpy(), dtype=float), dims=names[0],
+                            coords={names[0]: labels})
     frame = series.reset_index()
     for name in names:
         numbers = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float,
@@ -276,6 +280,33 @@ def _from_series(series: Any) -> xr.DataArray:
     return xr.DataArray.from_series(frame.set_index(names)[value].astype(float))
 
 
+def _whole_labels(raw: list[Any], dim: str) -> np.ndarray[Any, np.dtype[np.int64]]:
+    """Labels as int64, refusing any that is not a whole number (named) or is repeated."""
+    try:
+        numbers = np.asarray(raw, dtype=float)
+    except (TypeError, ValueError):
+        numbers = np.array([_as_float(v) for v in raw], dtype=float)
+    bad = ~np.isfinite(numbers) | (numbers != np.round(numbers))
+    if bad.any():
+        shown = [raw[i] for i in np.flatnonzero(bad)[:10]]
+        raise DataError(f"population {dim} labels must be whole numbers: {shown}",
+                        code="population.label", label=shown, location=dim)
+    labels: np.ndarray[Any, np.dtype[np.int64]] = numbers.astype("int64")
+    uniq, counts = np.unique(labels, return_counts=True)
+    if (counts > 1).any():
+        dups = uniq[counts > 1].tolist()
+        raise DataError(f"population has duplicate {dim} labels: {dups}",
+                        code="population.duplicate", label=dups, location=dim)
+    return labels
+
+
+def _as_float(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
 def _check_dims(dims: Sequence[Hashable]) -> None:
     extra = [str(d) for d in dims if d not in POPULATION_DIMS]
     if extra:
@@ -286,24 +317,19 @@ def _check_dims(dims: Sequence[Hashable]) -> None:
 
 def _validated(da: xr.DataArray, attrs: dict[str, Any], source: str | None) -> xr.DataArray:
     _check_dims(da.dims)
-    for d in da.dims:
+    for d in map(str, da.dims):
         labels = da[d].to_numpy()
-        if labels.dtype.kind not in "iu":
-            try:
-                ints = np.asarray(labels, dtype=float)
-            except (TypeError, ValueError):
-                ints = np.full(len(labels), np.nan)
-            if not bool(np.all(np.isfinite(ints) & (ints == np.round(ints)))):
-                raise DataError(f"population {d} labels must be whole numbers: "
-                                f"{labels.tolist()[:10]}", code="population.label",
-                                location=str(d))
-            da = da.assign_coords({d: ints.astype("int64")})
-        values = da[d].to_numpy().tolist()
-        if len(set(values)) != len(values):
-            dups = sorted({v for v in values if values.count(v) > 1})
-            raise DataError(f"population has duplicate {d} labels: {dups}",
-                            code="population.duplicate", label=dups, location=str(d))
-    da = da.astype(float).transpose(*[d for d in POPULATION_DIMS if d in da.dims])
+        if labels.dtype.kind in "iu":
+            _whole_labels(labels.tolist(), d)  # duplicates
+            if labels.dtype != np.int64:
+                da = da.assign_coords({d: labels.astype("int64")})
+        else:
+            da = da.assign_coords({d: _whole_labels(labels.tolist(), d)})
+    order = [d for d in POPULATION_DIMS if d in da.dims]
+    if list(da.dims) != order:
+        da = da.transpose(*order)
+    if da.dtype != np.float64:
+        da = da.astype(float)
     vals = np.asarray(da.to_numpy(), dtype=float)
     bad = ~(np.isfinite(vals) & (vals > 0))
     if bad.any():
