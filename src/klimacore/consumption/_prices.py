@@ -145,14 +145,18 @@ def bridge(
     mar_ = per_code(margins, codes, name="margin share")
     tax_ = per_code(taxes, codes, name="other taxes share")
     problems = Problems("price bridge")
-    for c, v in vat_.items():
+    # a scalar applies to every code: a bad one is one problem (at "vat"), not one per code
+    vat_at = {"*": float(vat)} if isinstance(vat, int | float) else vat_
+    for c, v in vat_at.items():
+        where = "vat" if c == "*" else f"vat[{c!r}]"
+        of = "" if c == "*" else f" of {c}"
         if v < 0:
-            problems.add(f"VAT rate of {c} is {v} (must be >= 0)", code="bridge.vat", label=v,
-                         location=f"vat[{c!r}]")
+            problems.add(f"VAT rate{of} is {v} (must be >= 0)", code="bridge.vat", label=v,
+                         location=where)
         elif not (0 <= v < 1 and np.isfinite(v)):
-            problems.add(f"VAT rate of {c} is {v:g}: a rate is a fraction of the price excluding "
+            problems.add(f"VAT rate{of} is {v:g}: a rate is a fraction of the price excluding "
                          "VAT (Danish VAT 25 % is 0.25, not 25)", code="bridge.vat", label=v,
-                         location=f"vat[{c!r}]")
+                         location=where)
     for c in codes:
         if not (mar_[c] >= 0 and tax_[c] >= 0 and mar_[c] + tax_[c] < 1):  # NaN fails too
             problems.add(
