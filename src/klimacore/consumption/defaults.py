@@ -1,23 +1,32 @@
-"""Bundled defaults for consumption footprints and the example shown by ``klimacore demo``.
+"""Deprecated module path ``klimacore.consumption.defaults``: import from :mod:`klimacore.consumption`.
 
-Every table is described in ``data/datapackage.json``. The Danish intensity table, the example
-spending profile and the example energy use are **illustrative** (marked so in the data), see
-:func:`default_intensities`.
+The module was public before 0.2; its contents now live in the private module(s) ``_defaults``
+behind the package's ``__init__``. This shim keeps the old import path working, with a
+:class:`~klimacore.errors.KlimacoreDeprecationWarning`, until 0.3.
 """
 
 from __future__ import annotations
 
-from functools import cache
-from typing import TYPE_CHECKING, Any
-
-from klimacore.errors import DataError
-
-if TYPE_CHECKING:
-    import pandas as pd
-    import xarray as xr
+from klimacore._deprecation import warn_deprecated
+from klimacore.consumption._defaults import (
+    EXAMPLE_MUNICIPALITY,
+    HOUSEHOLD_SECTOR,
+    coicop_divisions,
+    coicop_groups,
+    coicop_table,
+    default_intensities,
+    demo_section,
+    energy_content_table,
+    example_energy_use,
+    example_factors,
+    example_footprint,
+    example_spending,
+    fuel_factors,
+)
 
 __all__ = [
     "EXAMPLE_MUNICIPALITY",
+    "HOUSEHOLD_SECTOR",
     "coicop_divisions",
     "coicop_groups",
     "coicop_table",
@@ -31,277 +40,5 @@ __all__ = [
     "fuel_factors",
 ]
 
-EXAMPLE_MUNICIPALITY = 727
-"""The example municipality of the bundled illustrative data (727 Odder)."""
-
-
-def _table(name: str) -> pd.DataFrame:
-    from klimacore import reference
-
-    return reference.read_table(name)
-
-
-def coicop_table() -> pd.DataFrame:
-    """COICOP 2018 divisions and the energy groups/classes: ``code``, ``level``, ``name``,
-    ``name_da``, ``group``.
-
-    >>> t = coicop_table().set_index("code")
-    >>> t.loc["07", "name"], t.loc["04.5.1", "group"]
-    ('Transport', 'housing')
-    """
-    return _table("coicop.csv")
-
-
-def coicop_divisions() -> pd.DataFrame:
-    """The 13 COICOP 2018 divisions ``01``–``13`` with English and Danish names and group."""
-    table = coicop_table()
-    return table[table["level"] == "division"].reset_index(drop=True)
-
-
-@cache
-def _groups() -> dict[str, str]:
-    table = coicop_table()
-    return {str(c): str(g) for c, g in zip(table["code"], table["group"], strict=True)}
-
-
-def coicop_groups() -> dict[str, str]:
-    """klimacore's COICOP → footprint group mapping (housing, food, transport, goods, services).
-
-    Divisions 01 (food) and 02 (alcohol and tobacco) are *food*; 04 *housing*; 07 *transport*;
-    03 (clothing) and 05 (furnishings and household equipment) *goods*; the rest (health,
-    information and communication, recreation, education, restaurants and accommodation,
-    insurance and finance, personal care and miscellaneous) *services*. A sub-code takes the
-    group of its nearest listed ancestor. This is a convention, not a published classification.
-
-    >>> coicop_groups()["11"]
-    'services'
-    """
-    return dict(_groups())
-
-
-def default_intensities() -> xr.DataArray:
-    """The bundled Danish intensity table by COICOP 2018 division (**illustrative**).
-
-    kg CO2e per DKK at basic prices of 2019, AR5 GWP100, with the energy classes 04.5.x and
-    07.2.2 as separate rows (used only where no physical override replaces them). The values are
-    placeholders, marked ``illustrative`` in ``attrs`` and in the data: no citable per-division
-    Danish table was available. Their level is set so that the bundled example of an average
-    Danish household (DST Forbrugsundersøgelsen 2019) lands near Statistics Denmark's
-    experimental Klimaaftryk for private consumption (40.7 Mt CO2e in 2020, about 7 t per
-    inhabitant; DST analysis of December 2021, tables AFTRYK1/AFTRYK2). Replace them with
-    intensities from :func:`intensities_from_mrio`, a published table, or the intensities
-    derived from cited Danish figures, :func:`~klimacore.consumption.danish_intensities`
-    (kg per DKK at purchaser prices of 2021). The coordinate ``gsd``
-    holds an (illustrative) geometric standard deviation per row for Monte Carlo.
-
-    >>> i = default_intensities()
-    >>> i.attrs["units"], i.attrs["price_basis"], i.attrs["year"], i.attrs["illustrative"]
-    ('kg/DKK', 'basic', 2019, True)
-    """
-    import xarray as xr
-
-    table = _table("consumption_intensities_dk.csv")
-    for col in ("unit", "price_year", "price_basis", "gwp_metric"):
-        if len(set(table[col])) != 1:
-            raise DataError(f"consumption_intensities_dk.csv mixes values of {col!r}")
-    meta = next(r for r in _data_resources() if r["path"] == "consumption_intensities_dk.csv")
-    return xr.DataArray(
-        table["value"].to_numpy(dtype=float),
-        coords={
-            "coicop": table["coicop"].astype(str).tolist(),
-            "gsd": ("coicop", table["gsd"].to_numpy(dtype=float)),
-        },
-        dims="coicop",
-        name="intensity",
-        attrs={
-            "units": str(table["unit"].iloc[0]),
-            "quantity": "CO2e",
-            "year": int(table["price_year"].iloc[0]),
-            "price_basis": str(table["price_basis"].iloc[0]),
-            "currency": "DKK",
-            "gwp_metric": str(table["gwp_metric"].iloc[0]),
-            "source": "klimacore bundled table consumption_intensities_dk.csv (ILLUSTRATIVE): "
-            + meta["title"],
-            "illustrative": bool(table["illustrative"].all()),
-        },
-    )
-
-
-def _data_resources() -> list[dict[str, Any]]:
-    from klimacore import reference
-
-    resources: list[dict[str, Any]] = reference.datapackage()["resources"]
-    return resources
-
-
-def example_spending() -> xr.DataArray:
-    """Illustrative household spending of the example municipality (727 Odder), 2019, DKK at
-    purchaser prices of 2019, by COICOP code (nested: ``04`` includes ``04.5.x``).
-
-    >>> s = example_spending()
-    >>> s.dims, s.attrs["units"], s.attrs["price_basis"]
-    (('municipality', 'year', 'coicop'), 'DKK', 'purchaser')
-    """
-    import xarray as xr
-
-    table = _table("consumption_spending_example.csv")
-    series = table.set_index(["municipality", "year", "coicop"])["value"]
-    da = xr.DataArray.from_series(series).astype(float)
-    da.attrs = {
-        "units": str(table["unit"].iloc[0]),
-        "price_year": int(table["price_year"].iloc[0]),
-        "price_basis": str(table["price_basis"].iloc[0]),
-        "illustrative": True,
-        "source": "klimacore bundled consumption_spending_example.csv (illustrative; shares "
-        "from DST Forbrugsundersøgelsen 2019)",
-    }
-    return da
-
-
-def example_energy_use() -> pd.DataFrame:
-    """Illustrative household energy and fuel use of the example municipality (physical units)."""
-    return _table("consumption_energy_example.csv")
-
-
-def example_factors() -> dict[str, tuple[float, str]]:
-    """Illustrative electricity and district heat CO2e factors for the example."""
-    table = _table("consumption_energy_factors_example.csv")
-    return {
-        str(c): (float(v), str(u))
-        for c, v, u in zip(table["carrier"], table["value"], table["unit"], strict=True)
-    }
-
-
-def energy_content_table() -> dict[str, tuple[float, str]]:
-    """Energy content per volume of household fuels, ``{carrier: (value, unit)}`` (cited)."""
-    table = _table("consumption_energy_content.csv")
-    return {
-        str(c): (float(v), str(u))
-        for c, v, u in zip(table["carrier"], table["value"], table["unit"], strict=True)
-    }
-
-
-HOUSEHOLD_SECTOR: dict[str, str] = {"petrol": "road", "diesel": "road", "jet_fuel": "aviation"}
-"""IPCC source category of households' use of a fuel when it is not heating (IPCC 2006 Vol. 2:
-Table 3.2.2 road, 3.6.5 aviation); every other fuel uses Table 2.5 (residential)."""
-
-
-@cache
-def _fuel_factors(metric: str) -> dict[str, tuple[float, str]]:
-    from klimacore import reference
-    from klimacore.units import conversion_factor, gwp
-
-    table = reference.fuel_emission_factors()
-    if "biogenic_co2" in table.columns:
-        table = table[~table["biogenic_co2"].astype(bool)]
-    if "sector" in table.columns:  # CH4/N2O of the sector where households burn each fuel
-        own = table["fuel"].map(lambda f: HOUSEHOLD_SECTOR.get(str(f), "residential_agriculture"))
-        table = table[(table["sector"] == "all") | (table["sector"] == own)]
-    out: dict[str, float] = {}
-    for fuel, gas, value, unit in zip(
-        table["fuel"], table["gas"], table["value"], table["unit"], strict=True
-    ):
-        mass, _, den = str(unit).partition("/")
-        kg_per_gj = float(value) * conversion_factor(mass, "kg") / conversion_factor(den, "GJ")
-        out[str(fuel)] = out.get(str(fuel), 0.0) + kg_per_gj * gwp(str(gas), metric)
-    return {fuel: (value, "kg/GJ") for fuel, value in out.items()}
-
-
-def fuel_factors(*, metric: str = "AR5GWP100") -> dict[str, tuple[float, str]]:
-    """Territorial CO2e factors per fuel in kg/GJ from :func:`klimacore.reference.fuel_emission_factors`.
-
-    CO2, CH4 and N2O rows are weighted with the GWP set ``metric``; biogenic CO2 is left out (a
-    memo item outside totals). CH4 and N2O are those of the sector where households burn the fuel:
-    road for petrol and diesel, aviation for jet fuel (:data:`HOUSEHOLD_SECTOR`), residential
-    (IPCC 2006 Vol. 2 Table 2.5) for the rest.
-
-    >>> value, unit = fuel_factors()["diesel"]
-    >>> round(value, 2), unit
-    (75.14, 'kg/GJ')
-    """
-    return dict(_fuel_factors(metric))
-
-
-def example_footprint(*, n_draws: int = 0, seed: int | None = 20190727) -> xr.Dataset:
-    """The example municipality's consumption footprint from the bundled illustrative data.
-
-    Spending (purchaser prices) is bridged to basic prices with the Danish 25 % VAT, 0 % on
-    rent, education and insurance/finance (exempt, Momsloven § 13: the 04 residual, 10, 12), and
-    the energy
-    classes are replaced by physical use × factors (fuel factors from
-    :func:`klimacore.reference.fuel_emission_factors`, illustrative electricity and district heat).
-    With ``n_draws`` > 0 a Monte Carlo over the intensities is added (percentiles of the total).
-    """
-    from klimacore.consumption.footprint import DANISH_VAT_RATE, spend_footprint
-    from klimacore.consumption.uncertainty import monte_carlo_footprint
-
-    spending = example_spending()
-    population = _example_population()
-    kwargs: dict[str, Any] = {
-        "vat": {"*": DANISH_VAT_RATE, "04": 0.0, "04.5": DANISH_VAT_RATE, "10": 0.0, "12": 0.0},
-        "overrides": example_energy_use(),
-        "factors": example_factors(),
-        "population": population,
-    }
-    if n_draws > 0:
-        return monte_carlo_footprint(
-            spending, default_intensities(), n_draws=n_draws, seed=seed, **kwargs
-        )
-    return spend_footprint(spending, default_intensities(), **kwargs)
-
-
-def _example_population() -> dict[int, float]:
-    """Population of the example municipality: the lead's illustrative example plan (2019)."""
-    import json
-
-    from klimacore import _data
-
-    plan = json.loads(_data.read_text("example_plan.json"))
-    return {int(plan["municipality"]): float(plan["population"]["2019"])}
-
-
-def demo_section(*, n_draws: int = 500, seed: int | None = 20190727) -> str:
-    """Text block for ``klimacore demo``: the example municipality's consumption footprint.
-
-    By group, in total and per inhabitant, with the Monte Carlo 5–95 % range of the total and the
-    categories replaced by physical energy data. Pure: reads only bundled data.
-
-    >>> text = demo_section(n_draws=50)
-    >>> "Consumption-based footprint" in text and "per inhabitant" in text
-    True
-    """
-    from klimacore import reference
-
-    ds = example_footprint(n_draws=n_draws, seed=seed)
-    code = EXAMPLE_MUNICIPALITY
-    names = reference.municipalities().set_index("code")["name"]
-    year = int(ds["year"].to_numpy()[0])
-    at = {"municipality": code, "year": year}
-    by_group = ds["by_group"].sel(at)
-    total = float(ds["total"].sel(at))
-    pop = float(ds["population"].sel(municipality=code))
-    attrs = ds.attrs
-    lines = [
-        f"Consumption-based footprint, {names.get(code, code)} ({code}), {year} "
-        f"(ILLUSTRATIVE intensities and spending; t CO2e, {attrs['gwp_metric']})",
-        f"  {'group':<12}{'t CO2e':>12}{'t per inhabitant':>19}",
-    ]
-    for group in ("housing", "food", "transport", "goods", "services"):
-        value = float(by_group.sel(group=group))
-        lines.append(f"  {group:<12}{value:>12,.0f}{value / pop:>19.2f}")
-    lines.append(f"  {'total':<12}{total:>12,.0f}{total / pop:>19.2f}")
-    if n_draws > 0:
-        lo, hi = (float(ds["total_percentiles"].sel({**at, "percentile": p})) for p in (5.0, 95.0))
-        lines.append(
-            f"  Monte Carlo ({n_draws} draws, lognormal, mean-preserving): total 5–95 % "
-            f"{lo:,.0f}–{hi:,.0f} t ({lo / pop:.2f}–{hi / pop:.2f} t per inhabitant)"
-        )
-    lines.append(
-        "  Replaced by physical energy/fuel use (no double counting): "
-        + ", ".join(attrs["overridden_coicop"])
-    )
-    lines.append(
-        f"  Population {pop:,.0f} (example plan); spending in DKK {attrs['spending_price_year']} "
-        "purchaser prices, bridged to basic prices (VAT 25 %; 0 % on rent, education, finance)"
-    )
-    return "\n".join(lines)
+warn_deprecated("klimacore.consumption.defaults", since="0.2", removed_in="0.3",
+                use="klimacore.consumption", stacklevel=2)
