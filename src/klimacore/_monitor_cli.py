@@ -29,17 +29,13 @@ class _Usage(Exception):
 
 
 def _plan(path: str) -> Any:
-    from klimacore.errors import ValidationError
-    from klimacore.models import ClimateActionPlan, plan_problems
+    from klimacore.models import read_plan
 
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise _Usage(f"cannot read {path}: {exc.strerror or exc}") from None
-    problems = plan_problems(text)
-    if problems:
-        raise ValidationError(f"{path}: {len(problems)} problem(s)", problems)
-    return ClimateActionPlan.model_validate_json(text)
+    return read_plan(text, source=path)
 
 
 def _store(url: str) -> Any:

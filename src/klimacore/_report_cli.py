@@ -108,17 +108,13 @@ def panel_from_account(path: str | Path, *, vintage: str | None = None) -> Any:
 
 def _plan(path: str) -> Any:
     from klimacore import _files
-    from klimacore.errors import ValidationError
-    from klimacore.models import ClimateActionPlan, plan_problems
+    from klimacore.models import read_plan
 
     try:
         text = _files.read_text(path)
     except OSError as exc:
         raise _Usage(f"cannot read {path}: {exc.strerror or exc}") from None
-    problems = plan_problems(text)
-    if problems:
-        raise ValidationError(f"{path}: {len(problems)} problem(s)", problems)
-    return ClimateActionPlan.model_validate_json(text)
+    return read_plan(text, source=path)
 
 
 def _national(path: str) -> tuple[Any, str]:

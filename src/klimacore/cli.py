@@ -86,30 +86,32 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _load_plan(path: str | None) -> object:
-    from klimacore.models import ClimateActionPlan, load_example_plan, plan_problems
+    from klimacore.errors import KlimacoreError
+    from klimacore.models import load_example_plan, read_plan
 
     if path is None:
         return load_example_plan()
     if path.lower().endswith(".xlsx"):  # a plan workbook (klimacore.io.write_plan_xlsx)
         return _read_plan_xlsx(path)
     text = _read(path)
-    problems = plan_problems(text, source=path)
-    if problems:
-        raise _InvalidError(f"{path}: {len(problems)} problem(s)", problems)
-    return ClimateActionPlan.model_validate_json(text)
+    try:
+        return read_plan(text, source=path)
+    except KlimacoreError as exc:
+        problems = list(exc.problems) or [str(exc)]
+        raise _InvalidError(f"{path}: {len(problems)} problem(s)", problems) from None
 
 
 def _read_plan_xlsx(path: str) -> object:
-    from klimacore.errors import InputFileError
+    from klimacore.errors import KlimacoreError
     from klimacore.io import read_plan_xlsx
 
     try:
         return read_plan_xlsx(path)
     except OSError as exc:
         raise _UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except InputFileError as exc:
-        raise _InvalidError(f"{path}: {len(exc.problems)} problem(s)",
-                            list(exc.problems) or [str(exc)]) from None
+    except KlimacoreError as exc:
+        problems = list(exc.problems) or [str(exc)]
+        raise _InvalidError(f"{path}: {len(problems)} problem(s)", problems) from None
 
 
 class _InvalidError(Exception):
