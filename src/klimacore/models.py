@@ -48,7 +48,9 @@ from pydantic import (
 from klimacore._model_base import KlimacoreModel, ModelProblems, errors_from_pydantic
 from klimacore._plan_extras import MAX_YEAR as MAX_YEAR
 from klimacore._plan_extras import MIN_YEAR as MIN_YEAR
-from klimacore._plan_extras import PLAN_SECTORS, CctfData, Sector, Year
+from klimacore._plan_extras import PLAN_SECTORS, CctfData
+from klimacore._plan_extras import Sector as Sector
+from klimacore._plan_extras import Year as Year
 from klimacore._plan_rules import CROSS_FIELD_RULES, cross_field_errors, cross_field_problems
 from klimacore.errors import (
     InputFileError,
