@@ -125,7 +125,7 @@ def _where(path: str | Path, sheet: str, row: int, header: Sequence[str], name: 
 
 def write_activity_xlsx(activity: Any, path: str | Path, *, drop_zeros: bool = False) -> Path:
     """Activity data in the template workbook (sheet ``activity``); returns the path."""
-    from klimacore.io import activity_to_frame
+    from klimacore._activity_io import activity_to_frame
 
     frame = activity_to_frame(activity, drop_zeros=drop_zeros)
     wb = _openpyxl().Workbook()

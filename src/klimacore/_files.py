@@ -38,13 +38,19 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from klimacore.errors import InputFileError, KlimacoreError, ValidationError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SOURCE_ATTR = "klimacore_source"
 """``frame.attrs`` key holding the path of the file a frame was read from; the frame's index then
 holds the file's 1-based line numbers, so problems found later can name the line."""
+
+TIDY_HEADER = "# klimacore: "
+"""First line of a tidy CSV written by :func:`klimacore.io.write_csv` (JSON metadata follows)."""
 
 MAX_JSON_DEPTH = 64
 """Deepest nesting of arrays/objects accepted in a JSON input (a plan needs 4)."""
@@ -362,3 +368,27 @@ def escape_cell(text: str) -> str:
 def unescape_cell(text: str) -> str:
     """Undo :func:`escape_cell` exactly."""
     return text[1:] if text.startswith(_ESCAPE) else text
+
+
+def escape_frame(frame: pd.DataFrame, skip: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A copy with text cells a spreadsheet would run as formulas escaped (:func:`escape_cell`).
+
+    >>> import pandas as pd
+    >>> escape_frame(pd.DataFrame({"a": ["=1+1", "x"], "value": [1, 2]}))["a"].tolist()
+    ["'=1+1", 'x']
+    """
+    out = frame.copy()
+    for name in out.columns:
+        if name in skip or out[name].dtype.kind not in "OSUT":
+            continue
+        out[name] = [(escape_cell(v) if isinstance(v, str) else v) for v in out[name]]
+    return out
+
+
+def unescape_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Undo :func:`escape_frame` in place on every text column but ``value``; returns it."""
+    for name in frame.columns:
+        if name == "value" or frame[name].dtype.kind not in "OSUT":
+            continue
+        frame[name] = [(unescape_cell(v) if isinstance(v, str) else v) for v in frame[name]]
+    return frame

@@ -15,17 +15,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sys
 from pathlib import Path
 from typing import Any
 
 __all__ = ["register_monitor"]
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+from klimacore._cli_common import EXIT_OK, UsageError, guarded
 
-
-class _Usage(Exception):
-    pass
+_Usage = UsageError
 
 
 def _plan(path: str) -> Any:
@@ -227,23 +224,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _run(func: Any) -> Any:
-    def wrapped(args: argparse.Namespace) -> int:
-        from klimacore.errors import KlimacoreError
-
-        try:
-            return int(func(args))
-        except _Usage as exc:
-            print(f"klimacore: error: {exc}", file=sys.stderr)
-            return EXIT_USAGE
-        except ImportError as exc:
-            print(f"klimacore: error: {exc} (pip install 'klimacore[monitoring]')", file=sys.stderr)
-            return EXIT_USAGE
-        except KlimacoreError as exc:
-            print(str(exc).splitlines()[0], file=sys.stderr)
-            for problem in exc.problems:
-                print(f"  - {problem}", file=sys.stderr)
-            return EXIT_INVALID
-    return wrapped
+    return guarded(func, install_hint="pip install 'klimacore[monitoring]'")
 
 
 def register_monitor(sub: Any) -> None:
