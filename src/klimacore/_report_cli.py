@@ -252,7 +252,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_run = guarded(_cmd_report, install_hint="pip install 'klimacore[report]'")
+_run = guarded(lambda args: _cmd_report(args), install_hint="pip install 'klimacore[report]'")
 """``klimacore report``: every exception becomes its exit code (one handler, _cli_common)."""
 
 
