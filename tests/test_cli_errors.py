@@ -99,7 +99,7 @@ def test_guard_prints_a_group_one_problem_per_line(capsys: pytest.CaptureFixture
                  location="activity.csv, line 4")
     try:
         problems.raise_if_any()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         code = _cli_common.guard(exc, prefix="klimacore footprint: ")
     assert code == 1
     assert capsys.readouterr().err.splitlines() == [
