@@ -46,7 +46,7 @@ from klimacore.errors import (
     ValidationError,
 )
 
-__all__ = ["KlimacoreModel", "ModelProblems", "errors_from_pydantic", "field_path"]
+__all__ = ["KlimacoreModel", "ModelProblems", "errors_from_pydantic", "field_path", "relocated"]
 
 _KINDS: tuple[type[KlimacoreError], ...] = (ValidationError, UnitError, DataError)
 """Error classes whose constructor is ``(message, *, code, label, location)``: kept as raised."""
@@ -110,6 +110,21 @@ def _bare(error: KlimacoreError) -> str:
 
 Locate = Callable[[tuple[int | str, ...], str], str]
 """Maps pydantic's location and the field path to the location to report (e.g. a sheet cell)."""
+
+
+def relocated(error: KlimacoreError, location: str) -> KlimacoreError:
+    """The same problem (kind, code, label, message) under another ``location``, e.g. the sheet
+    cell a reader took a field from.
+
+    >>> err = ValidationError("phase: not a phase", code="monitoring.literal_error",
+    ...                       label="delayed", location="phase")
+    >>> moved = relocated(err, "sheet 'actions', row 2, column 'phase'")
+    >>> str(moved), moved.code, moved.label
+    ("sheet 'actions', row 2, column 'phase': not a phase", 'monitoring.literal_error', 'delayed')
+    """
+    kind = type(error) if type(error) in _KINDS else ValidationError
+    return _item(kind, _bare(error), code=error.code or "invalid", label=error.label,
+                 location=location)
 
 
 def errors_from_pydantic(exc: PydanticValidationError, *, prefix: str,
