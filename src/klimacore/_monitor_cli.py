@@ -192,7 +192,7 @@ def _indicator_table(store: Any, plan: Any, year: int, as_of: dt.date) -> str:
         direction=targets["direction"], observations=obs, as_of_year=as_of.year)
     table = res[["latest_year", "latest_value", "expected", "progress_pct"]].to_dataframe()
     table.insert(0, "status", [INDICATOR_STATUS[int(c)] for c in res["status"].to_numpy()])
-    return "indicator status\n" + table.round(2).to_string()
+    return "indicator status\n" + str(table.round(2).to_string())
 
 
 def _cmd_export(args: argparse.Namespace) -> int:

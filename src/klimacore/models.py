@@ -215,29 +215,36 @@ def plan_errors(document: Mapping[str, Any] | str | bytes, *,
     ...                                             "version": "1"})][:2]
     [('plan.municipality', 'municipality'), ('plan.missing', 'baseline_year')]
     """
+    return _validated(document, source)[1]
+
+
+def _validated(document: Mapping[str, Any] | str | bytes,
+               source: str) -> tuple[ClimateActionPlan | None, list[KlimacoreError]]:
+    """The plan (None if invalid) and every problem: one parse, one validation."""
     from pydantic import ValidationError as PydanticValidationError
 
     from klimacore._files import decode, load_json
 
     out: list[KlimacoreError] = []
     raw: Any = document
+    plan: ClimateActionPlan | None = None
     validator = ClimateActionPlan.__pydantic_validator__
     try:
         with _gc_paused(isinstance(document, str | bytes) and len(document) > 1_000_000):
             if isinstance(document, str | bytes):
                 text = decode(document, source) if isinstance(document, bytes) else document
                 raw, out = load_json(text, source)
-                validator.validate_json(text)
+                plan = validator.validate_json(text)
             else:
-                validator.validate_python(raw)
+                plan = validator.validate_python(raw)
     except InputFileError as exc:
-        return [exc]
+        return None, [exc]
     except PydanticValidationError as exc:
         out.extend(errors_from_pydantic(exc, prefix=ClimateActionPlan.code_prefix))
         if not any(not err["loc"] for err in exc.errors()):
             # fields failed, so the plan's own rules did not run: run them on the raw document
             out.extend(cross_field_errors(raw))
-    return out
+    return (None if out else plan), out
 
 
 def plan_problems(document: Mapping[str, Any] | str | bytes, *,
@@ -269,13 +276,13 @@ def read_plan(document: Mapping[str, Any] | str | bytes, *,
     ...     print(group.headline, [e.location for e in group.exceptions][:2])
     plan.json: 5 problems ['municipality', 'version']
     """
+    plan, errors = _validated(document, source)
     problems = Problems(source)
-    for error in plan_errors(document, source=source):
+    for error in errors:
         problems.add(error)
     problems.raise_if_any()
-    if isinstance(document, str | bytes):
-        return ClimateActionPlan.model_validate_json(document)
-    return ClimateActionPlan.model_validate(document)
+    assert plan is not None
+    return plan
 
 
 @contextlib.contextmanager
