@@ -141,3 +141,18 @@ def test_one_item_per_broken_field(broken: set[str]) -> None:
     kind = ProblemGroup if len(broken) > 1 else KlimacoreError
     with pytest.raises(kind):
         ClimateActionPlan.model_validate(doc)
+
+
+def test_io_read_plan_json_same_contract(tmp_path: Any) -> None:
+    from klimacore import io
+    from klimacore.errors import InputFileError
+
+    good = tmp_path / "plan.json"
+    good.write_text(load_example_plan().model_dump_json(), encoding="utf-8")
+    assert io.read_plan_json(good) == load_example_plan()
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    with pytest.raises(InputFileError) as info:
+        io.read_plan_json(bad)
+    assert info.value.location == f"{bad}, line 1, column 2"
+    assert info.value.code == "file.unreadable"

@@ -241,7 +241,7 @@ def load_plan(path: str | None) -> Any:
         return load_example_plan()
     if path.lower().endswith(".xlsx"):  # a plan workbook (klimacore.io.write_plan_xlsx)
         return read_plan_workbook(path)
-    return read_plan(read_path(path), source=path)
+    return read_plan(read_path(path), source=path)  # the path may be "-" (stdin)
 
 
 def read_plan_workbook(path: str) -> Any:

@@ -57,6 +57,8 @@ if TYPE_CHECKING:
     import pandas as pd
     import xarray as xr
 
+    from klimacore.models import ClimateActionPlan
+
 __all__ = [
     "IAMC_COLUMNS",
     "activity_to_frame",
@@ -68,6 +70,7 @@ __all__ = [
     "read_csv",
     "read_municipal_drivers",
     "read_netcdf",
+    "read_plan_json",
     "read_plan_xlsx",
     "to_frame",
     "to_iamc",
@@ -309,6 +312,35 @@ def _read_header(path: Path) -> dict[str, Any] | None:
         meta: dict[str, Any] = json.loads(first[len(_HEADER):])
         return meta
     return None
+
+
+def read_plan_json(path: str | Path) -> ClimateActionPlan:
+    """Read a plan from a JSON file: the validated plan, or every problem raised together.
+
+    The file must be UTF-8 (a byte-order mark is fine). Problems follow klimacore's error
+    contract (:func:`klimacore.models.read_plan`): one is raised as itself, several as a
+    :class:`~klimacore.errors.ProblemGroup` headed by the file name; each item has a ``code``,
+    the ``label`` at fault and its ``location`` (the field path; a JSON syntax error has the
+    file, line and column).
+
+    >>> import json, tempfile
+    >>> from klimacore.errors import ProblemGroup
+    >>> from klimacore.models import load_example_plan
+    >>> doc = json.loads(load_example_plan().model_dump_json())
+    >>> doc["municipality"], doc["baseline_year"] = 999, 1850
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     path = Path(d) / "plan.json"
+    ...     _ = path.write_text(json.dumps(doc), encoding="utf-8")
+    ...     try:
+    ...         read_plan_json(path)
+    ...     except ProblemGroup as group:
+    ...         print([(e.code, e.location) for e in group.exceptions])
+    [('plan.municipality', 'municipality'), ('plan.year_range', 'baseline_year')]
+    """
+    from klimacore.models import read_plan
+
+    path = Path(path)
+    return read_plan(_files.read_text(path), source=str(path))
 
 
 def read_csv(path: str | Path) -> Any:
