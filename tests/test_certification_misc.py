@@ -13,7 +13,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from klimacore import certification
 from klimacore.errors import DataError, ValidationError
-from klimacore.models import ClimateActionPlan, load_example_plan, plan_problems
+from klimacore.models import ClimateActionPlan, load_example_plan, plan_errors, plan_problems
 
 # --- plan data compatibility -------------------------------------------------------------------
 
@@ -34,9 +34,15 @@ def test_cctf_references_checked_together() -> None:
     doc["cctf"]["actions"][0]["action_id"] = "NOPE"
     doc["cctf"]["equity_targets"][0]["indicators"] = ["nope"]
     problems = plan_problems(doc)
-    assert len(problems) == 1
-    assert "cctf.actions.0.action_id names unknown action ['NOPE']" in problems[0]
-    assert "cctf.equity_targets.0.indicators names unknown indicators ['nope']" in problems[0]
+    assert problems == [
+        "cctf.actions[0].action_id names unknown action ['NOPE']",
+        "cctf.equity_targets[0].indicators names unknown indicators ['nope']",
+    ]
+    errors = plan_errors(doc)
+    assert [(e.code, e.label, e.location) for e in errors] == [
+        ("cctf.unknown_action", "NOPE", "cctf.actions[0].action_id"),
+        ("cctf.unknown_indicator", "nope", "cctf.equity_targets[0].indicators"),
+    ]
 
 
 def test_cctf_field_errors_name_the_field() -> None:
@@ -44,8 +50,8 @@ def test_cctf_field_errors_name_the_field() -> None:
     doc["cctf"]["stakeholders"][0]["groups"] = ["everyone"]
     doc["cctf"]["partnerships"][0]["sectors"] = ["space"]
     problems = plan_problems(doc)
-    assert any(p.startswith("cctf.stakeholders.0.groups.0") for p in problems)
-    assert any(p.startswith("cctf.partnerships.0.sectors.0") and "space" in p for p in problems)
+    assert any(p.startswith("cctf.stakeholders[0].groups[0]") for p in problems)
+    assert any(p.startswith("cctf.partnerships[0].sectors[0]") and "space" in p for p in problems)
 
 
 # --- due dates and council terms ---------------------------------------------------------------

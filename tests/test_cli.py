@@ -47,7 +47,7 @@ def test_validate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad.write_text(json.dumps(doc), encoding="utf-8")
     assert main(["validate", str(bad)]) == 1
     out = capsys.readouterr().err  # problems are diagnostics: stderr
-    assert "2 problem(s)" in out and "municipality" in out and "targets.1.target_year" in out
+    assert "2 problem(s)" in out and "municipality" in out and "targets[1].target_year" in out
 
     broken = tmp_path / "broken.json"
     broken.write_text("{not json", encoding="utf-8")

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from klimacore import io, territorial
-from klimacore.errors import InputFileError
+from klimacore.errors import InputFileError, ProblemGroup
 from klimacore.models import load_example_plan
 
 openpyxl = pytest.importorskip("openpyxl")
@@ -47,9 +47,11 @@ def test_plan_errors_name_sheet_row_and_column(tmp_path: Path) -> None:
     _edit(path, "actions", "F2", 1850)             # end year of the 1st action
     _edit(path, "indicator_values", "A2", "nope")  # an indicator that does not exist
     _edit(path, "baseline_emissions", "B2", "lots")
-    with pytest.raises(InputFileError) as info:
+    with pytest.raises(ProblemGroup) as info:
         io.read_plan_xlsx(path)
     text = str(info.value)
+    locations = [e.location for e in info.value.exceptions]
+    assert "plan.xlsx, sheet 'targets', row 3, column B (target_year)" in locations
     assert "sheet 'targets', row 3, column B (target_year)" in text
     assert "sheet 'actions', row 2, column F (end)" in text
     assert "sheet 'indicator_values', row 2, column A (indicator)" in text

@@ -6,11 +6,11 @@ import datetime as dt
 import json
 from typing import Any
 
-import pydantic
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from klimacore.errors import ProblemGroup, UnitError, ValidationError
 from klimacore.models import (
     PLAN_SECTORS,
     Action,
@@ -40,7 +40,7 @@ def test_example_plan_is_valid_and_labelled_illustrative() -> None:
 
 def test_frozen_and_extra_fields_rejected() -> None:
     plan = load_example_plan()
-    with pytest.raises(pydantic.ValidationError):
+    with pytest.raises(ValidationError):
         plan.version = "3"  # type: ignore[misc]
     doc = example_dict()
     doc["colour"] = "green"
@@ -59,10 +59,10 @@ def test_all_problems_reported_with_locations() -> None:
     locations = [p.split(":")[0] for p in problems]
     assert "municipality" in locations
     assert "baseline_year" in locations
-    assert any(loc.startswith("targets.0") for loc in locations)
-    assert any(loc.startswith("actions.1") for loc in locations)
-    assert any(loc.startswith("indicators.2.unit") for loc in locations)
-    assert any(loc.startswith("actions.0.sector") for loc in locations)
+    assert any(loc.startswith("targets[0]") for loc in locations)
+    assert any(loc.startswith("actions[1]") for loc in locations)
+    assert any(loc.startswith("indicators[2].unit") for loc in locations)
+    assert any(loc.startswith("actions[0].sector") for loc in locations)
     assert any("bananas_per_parsec" in p for p in problems)
 
 
@@ -72,7 +72,7 @@ def test_cross_references() -> None:
     doc["actions"][1]["id"] = doc["actions"][2]["id"]
     problems = " ".join(plan_problems(doc))
     assert "no-such-indicator" in problems
-    assert f"id {doc['actions'][2]['id']!r} is already used by actions.1" in problems
+    assert f"id {doc['actions'][2]['id']!r} is already used by actions[1]" in problems
 
 
 def test_inventory_and_plan_metric_must_agree() -> None:
@@ -99,7 +99,7 @@ def test_gwp_literal_matches_units() -> None:
     ],
 )
 def test_target_rules(kwargs: dict[str, Any], message: str) -> None:
-    with pytest.raises(pydantic.ValidationError, match=message):
+    with pytest.raises((ValidationError, ProblemGroup), match=message):
         Target(**kwargs)
 
 
@@ -110,12 +110,12 @@ def test_validation_errors_are_value_errors() -> None:
 
 def test_indicator_unit_dimension_checked() -> None:
     Indicator(id="a", name="n", level="impact", unit="t", direction="decrease")
-    with pytest.raises(pydantic.ValidationError, match="unknown unit"):
+    with pytest.raises(UnitError, match="unknown unit"):
         Indicator(id="a", name="n", level="impact", unit="zorkmids", direction="decrease")
 
 
 def test_inventory_dates() -> None:
-    with pytest.raises(pydantic.ValidationError, match="before the end of inventory year"):
+    with pytest.raises(ValidationError, match="before the end of inventory year"):
         InventoryMeta(source="x", year=2022, release_date=dt.date(2021, 6, 1))
 
 

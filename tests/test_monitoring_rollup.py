@@ -7,7 +7,7 @@ import pytest
 import xarray as xr
 
 from klimacore import reference
-from klimacore.errors import AlignmentError, MissingLabelError
+from klimacore.errors import AlignmentError, MissingLabelError, ProblemGroup
 from klimacore.monitoring import NATIONAL_CAVEATS, national_rollup, rollup, status_counts
 
 CODES = reference.municipalities()["code"].to_numpy()
@@ -82,3 +82,14 @@ def test_status_counts_denmark() -> None:
                      dims="municipality", coords={"municipality": CODES})
     counts = status_counts(s, level="denmark").set_index("status")["n"].to_dict()
     assert counts == {"off track": 33, "on track": 65}
+
+
+def test_negative_1990_emissions_one_problem_per_municipality() -> None:
+    years = {"municipality": [101, 147, 751]}
+    e = xr.DataArray([-1.0, 5.0, -2.0], dims="municipality", coords=years)
+    ok = xr.DataArray([1.0, 1.0, 1.0], dims="municipality", coords=years)
+    with pytest.raises(ProblemGroup, match="municipality 751") as group:
+        national_rollup(e, ok, ok)
+    assert [(x.code, x.label, x.location) for x in group.value.exceptions] == [
+        ("monitoring.negative_1990", 101, "municipality 101"),
+        ("monitoring.negative_1990", 751, "municipality 751")]

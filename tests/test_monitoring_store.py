@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 import _postgres  # type: ignore[import-not-found]
-from klimacore.errors import ValidationError
+from klimacore.errors import ProblemGroup, ValidationError
 from klimacore.monitoring import (
     ActionUpdate,
     ConflictError,
@@ -142,9 +142,17 @@ def test_bad_writes_are_reported(store: MonitoringStore) -> None:
         store.write_updates(r, [_update("A1")], who="")
     with pytest.raises(ValidationError, match="not round"):
         store.write_updates(r, [_update("A1", municipality=101)], who="anna")
-    with pytest.raises(ValidationError, match="repeat a key"):
+    with pytest.raises(ValidationError, match="repeat a key") as exc:
         store.write_account(r, [{"year": 2023, "sector": "total", "variable": "emissions",
                                  "value": 1.0, "unit": "t"}] * 2, who="anna")
+    assert (exc.value.code, exc.value.location) == ("monitoring.key_twice",
+                                                    "account rows 0, 1")
+    with pytest.raises(ProblemGroup) as group:  # every wrong update, not only the first
+        store.write_updates(r, [_update("A1", municipality=101), _update("A2", municipality=147)],
+                            who="anna")
+    assert [(e.code, e.label, e.location) for e in group.value.exceptions] == [
+        ("monitoring.wrong_round", "A1", "updates[0]"),
+        ("monitoring.wrong_round", "A2", "updates[1]")]
     assert store.get_round(751, 2025).version == 0  # nothing half-written
 
 

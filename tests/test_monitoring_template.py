@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from klimacore.errors import ValidationError
+from klimacore.errors import ProblemGroup, ValidationError
 from klimacore.models import load_example_plan
 from klimacore.monitoring import (
     ACTION_COLUMNS,
@@ -67,9 +67,13 @@ def test_every_problem_reported_with_sheet_row_column(tmp_path: Path) -> None:
                           "reporter": "anna"},
                       3: {"phase": "planning", "reporter": "bo"}},
                {2: {"year": 2024, "value": "lots", "release_date": "2023-01-01"}})
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(ProblemGroup) as exc:
         read_template(path, municipality=727, year=2025, actions=[a.id for a in ACTIONS])
     problems = exc.value.problems
+    locations = [e.location for e in exc.value.exceptions]
+    assert "sheet 'actions', row 2, column 'phase'" in locations
+    codes = {e.location: e.code for e in exc.value.exceptions}
+    assert codes["sheet 'actions', row 2, column 'phase'"] == "monitoring.literal_error"
     text = "\n".join(problems)
     assert "sheet 'actions', row 2, column 'phase'" in text
     assert "sheet 'actions', row 2, column 'progress_pct'" in text
@@ -90,8 +94,8 @@ def test_csv_template_and_unknown_ids(tmp_path: Path) -> None:
         read_template(tmp_path / "round.csv", municipality=727, year=2025,
                       actions=[a.id for a in ACTIONS])
     row = len(ACTIONS) + 2
-    assert exc.value.problems == (
-        f"sheet 'actions', row {row}, column 'action_id': unknown id 'X99'",)
+    assert str(exc.value) == f"sheet 'actions', row {row}, column 'action_id': unknown id 'X99'"
+    assert (exc.value.code, exc.value.label) == ("template.unknown_id", "X99")
     lines.pop()
     files[0].write_text("\n".join(lines) + "\n", encoding="utf-8")
     updates, _ = read_template(tmp_path / "round.csv", municipality=727, year=2025)

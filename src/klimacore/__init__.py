@@ -3,9 +3,10 @@
 Typed plans and indicators, territorial (GPC) and consumption-based emissions accounting with
 units and GWP sets, Paris-aligned trajectory checks, monitoring and the CCTF re-certification rules.
 
-Importing klimacore is cheap: the unit registry, bundled data and the engines load on first use.
-The ``.klima`` xarray accessor is registered at import when xarray is already imported, and
-otherwise by ``import klimacore.accessor`` or the first use of an engine.
+Importing klimacore is cheap: the unit registry, bundled data and the engines load on first use
+(the subpackages are attributes that import on first access: ``klimacore.certification``). The
+``.klima`` xarray accessor is registered whatever the import order: at once when xarray is
+already imported, otherwise as soon as xarray is (``klimacore._import_hook``).
 
 >>> import klimacore as kc
 >>> kc.gwp("CH4", "AR6GWP100")
@@ -17,9 +18,9 @@ otherwise by ``import klimacore.accessor`` or the first use of an engine.
 from __future__ import annotations
 
 import importlib
-import sys
 from typing import TYPE_CHECKING, Any
 
+from klimacore import _import_hook
 from klimacore._version import __version__
 from klimacore.errors import (
     AlignmentError,
@@ -64,10 +65,12 @@ __all__ = [
     "ureg",
 ]
 
-_SUBMODULES = {
+_SUBMODULES = frozenset({
     "accessor",
     "certification",
     "consumption",
+    "errors",
+    "forms",
     "io",
     "models",
     "monitoring",
@@ -78,11 +81,15 @@ _SUBMODULES = {
     "testing",
     "trajectory",
     "units",
-}
+})
+"""The public subpackages and modules: attributes of ``klimacore`` imported on first access."""
 
 
-if "xarray" in sys.modules:  # register the .klima accessor now when it costs nothing;
-    importlib.import_module("klimacore.accessor")  # otherwise on first use of an engine
+def _register_accessor() -> None:
+    importlib.import_module("klimacore.accessor")
+
+
+_import_hook.after_import("xarray", _register_accessor)
 
 
 def __getattr__(name: str) -> Any:

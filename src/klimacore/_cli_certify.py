@@ -99,7 +99,7 @@ def certification_json(plan: ClimateActionPlan, table: pd.DataFrame, due: pd.Dat
 
 
 def _as_of(text: str | None) -> dt.date:
-    from klimacore.cli import _UsageError
+    from klimacore._cli_common import UsageError as _UsageError
 
     if text is None:
         return dt.date.today()
@@ -111,7 +111,9 @@ def _as_of(text: str | None) -> dt.date:
 
 def _cmd_certify(args: argparse.Namespace) -> int:
     from klimacore import certification
-    from klimacore.cli import _InvalidError, _load_plan, _UsageError
+    from klimacore._cli_common import InvalidError as _InvalidError
+    from klimacore._cli_common import UsageError as _UsageError
+    from klimacore._cli_common import load_plan as _load_plan
     from klimacore.errors import KlimacoreError
 
     as_of = _as_of(args.as_of)
@@ -147,7 +149,8 @@ def _cmd_track_validate(args: argparse.Namespace) -> int:
     from pydantic import ValidationError as PydanticValidationError
 
     from klimacore import certification
-    from klimacore.cli import _InvalidError, _read
+    from klimacore._cli_common import InvalidError as _InvalidError
+    from klimacore._cli_common import read_path as _read
 
     text = _read(args.proposal)
     try:

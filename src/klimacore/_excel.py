@@ -125,7 +125,7 @@ def _where(path: str | Path, sheet: str, row: int, header: Sequence[str], name: 
 
 def write_activity_xlsx(activity: Any, path: str | Path, *, drop_zeros: bool = False) -> Path:
     """Activity data in the template workbook (sheet ``activity``); returns the path."""
-    from klimacore.io import activity_to_frame
+    from klimacore._activity_io import activity_to_frame
 
     frame = activity_to_frame(activity, drop_zeros=drop_zeros)
     wb = _openpyxl().Workbook()
@@ -299,10 +299,14 @@ def read_plan_xlsx(path: str | Path) -> ClimateActionPlan:
     """Read a plan workbook written by :func:`write_plan_xlsx` (or filled in by hand).
 
     Every problem pydantic or klimacore's plan rules find is reported with its sheet, row and
-    column, all together, as an :class:`~klimacore.errors.InputFileError`.
+    column as ``location``, all together (:class:`~klimacore.errors.Problems`: one problem is
+    raised as itself, several as a :class:`~klimacore.errors.ProblemGroup`); a file that is not
+    a plan workbook raises :class:`~klimacore.errors.InputFileError`.
     """
     import pydantic
 
+    from klimacore._model_base import errors_from_pydantic
+    from klimacore.errors import Problems
     from klimacore.models import ClimateActionPlan
 
     wb = _load(path)
@@ -350,15 +354,17 @@ def read_plan_xlsx(path: str | Path) -> ClimateActionPlan:
         doc[table] = items
     index = {ind.get("id"): i for i, ind in enumerate(doc["indicators"])}
     header, body = sheets["indicator_values"]
-    problems: list[str] = []
+    problems = Problems(f"{Path(path).name}: plan workbook")
     for row, cells in body:
         rec = dict(zip(header, (_plain(c) for c in cells), strict=True))
         at = index.get(rec.get("indicator"))
         kind_key = {"target": "targets", "observation": "observations"}.get(str(rec.get("kind")))
         if at is None or kind_key is None:
-            problems.append(f"{_where(path, 'indicator_values', row, header, 'indicator')}: "
-                            f"no indicator {rec.get('indicator')!r} of kind target/observation"
-                            f" (kind {rec.get('kind')!r})")
+            at_cell = _where(path, "indicator_values", row, header, "indicator")
+            problems.add(f"{at_cell}: no indicator {rec.get('indicator')!r} of kind "
+                         f"target/observation (kind {rec.get('kind')!r})",
+                         code="xlsx.indicator_value", label=rec.get("indicator"),
+                         location=at_cell)
             continue
         doc["indicators"][at].setdefault(kind_key, {})[str(rec.get("year"))] = rec.get("value")
         where[("indicators", at, kind_key, str(rec.get("year")))] = _where(
@@ -368,30 +374,34 @@ def read_plan_xlsx(path: str | Path) -> ClimateActionPlan:
         rec = dict(zip(header, (_plain(c) for c in cells), strict=True))
         name = str(rec.get("scenario"))
         if name not in _SCENARIOS:
-            problems.append(f"{_where(path, 'scenarios', row, header, 'scenario')}: "
-                            f"{name!r} is none of {', '.join(_SCENARIOS)}")
+            at_cell = _where(path, "scenarios", row, header, "scenario")
+            problems.add(f"{at_cell}: {name!r} is none of {', '.join(_SCENARIOS)}",
+                         code="xlsx.scenario", label=name, location=at_cell)
             continue
         by_sector = doc.setdefault(name, {"name": name, "emissions": {}})["emissions"]
         by_sector.setdefault(str(rec.get("sector")), {})[str(rec.get("year"))] = rec.get("t_co2e")
         where[(name, "emissions", str(rec.get("sector")), str(rec.get("year")))] = _where(
             path, "scenarios", row, header, "t_co2e")
+    def locate(loc: tuple[int | str, ...], field: str) -> str:
+        return _locate(loc, field, where, path)
+
     try:
-        plan = ClimateActionPlan.model_validate(doc)
+        plan = ClimateActionPlan.__pydantic_validator__.validate_python(doc)
     except pydantic.ValidationError as exc:
-        problems += [_locate(err, where, path) for err in exc.errors()]
-        plan = None
-    if problems or plan is None:
-        raise InputFileError(path, f"{len(problems)} problem(s) in the plan workbook",
-                             problems=problems)
+        for error in errors_from_pydantic(exc, prefix=ClimateActionPlan.code_prefix,
+                                          locate=locate):
+            problems.add(error)
+    problems.raise_if_any()
+    assert isinstance(plan, ClimateActionPlan)
     return plan
 
 
-def _locate(err: Mapping[str, Any], where: Mapping[tuple[Any, ...], str],
+def _locate(loc: tuple[int | str, ...], field: str, where: Mapping[tuple[Any, ...], str],
             path: str | Path) -> str:
-    loc = tuple(str(x) if not isinstance(x, int) else x for x in err["loc"])
-    for n in range(len(loc), 0, -1):
-        if loc[:n] in where:
-            rest = ".".join(str(x) for x in loc[n:])
-            return f"{where[loc[:n]]}{' (' + rest + ')' if rest else ''}: {err['msg']}"
-    field = ".".join(str(x) for x in loc) or "the plan"
-    return f"{Path(path).name}, {field}: {err['msg']}"
+    """The sheet, row and column of a pydantic location (the field path where no cell is)."""
+    key = tuple(str(x) if not isinstance(x, int) else x for x in loc)
+    for n in range(len(key), 0, -1):
+        if key[:n] in where:
+            rest = ".".join(str(x) for x in key[n:] if x != "[key]")
+            return f"{where[key[:n]]}{' (' + rest + ')' if rest else ''}"
+    return f"{Path(path).name}, {field or 'the plan'}"

@@ -19,7 +19,7 @@ Everything here names the file and, where it can, the line (1-based, as editors 
 
 >>> decode("municipality\\n727\\n".encode("utf-8-sig"), "a.csv")
 'municipality\\n727\\n'
->>> load_json('{"municipality": 727, "municipality": 751}', "plan.json")[1]
+>>> [str(e) for e in load_json('{"municipality": 727, "municipality": 751}', "plan.json")[1]]
 ['municipality: key given twice (727, then 751); a JSON object may name a key once']
 >>> escape_cell("=SUM(A1)"), unescape_cell(escape_cell("=SUM(A1)"))
 ("'=SUM(A1)", '=SUM(A1)')
@@ -38,13 +38,19 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from klimacore.errors import InputFileError
+from klimacore.errors import InputFileError, KlimacoreError, ValidationError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SOURCE_ATTR = "klimacore_source"
 """``frame.attrs`` key holding the path of the file a frame was read from; the frame's index then
 holds the file's 1-based line numbers, so problems found later can name the line."""
+
+TIDY_HEADER = "# klimacore: "
+"""First line of a tidy CSV written by :func:`klimacore.io.write_csv` (JSON metadata follows)."""
 
 MAX_JSON_DEPTH = 64
 """Deepest nesting of arrays/objects accepted in a JSON input (a plan needs 4)."""
@@ -117,28 +123,35 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _walk(value: Any, loc: str, out: list[str]) -> None:
+def _walk(value: Any, loc: str, out: list[KlimacoreError]) -> None:
     if isinstance(value, dict):
         for key, first, second in getattr(value, "twice", ()):
             where = f"{loc}.{key}" if loc else key
-            out.append(f"{where}: key given twice ({json.dumps(first)}, then "
-                       f"{json.dumps(second)}); a JSON object may name a key once")
+            out.append(ValidationError(
+                f"{where}: key given twice ({json.dumps(first)}, then {json.dumps(second)}); a "
+                "JSON object may name a key once", code="json.duplicate_key", label=key,
+                location=where))
         for key, item in value.items():
             _walk(item, f"{loc}.{key}" if loc else key, out)
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            _walk(item, f"{loc}.{i}" if loc else str(i), out)
+            _walk(item, f"{loc}[{i}]", out)
 
 
-def load_json(text: str, path: object) -> tuple[Any, list[str]]:
+def load_json(text: str, path: object) -> tuple[Any, list[KlimacoreError]]:
     """Parse JSON; return the document and the problems a plain parser lets through.
 
     Syntax errors, nesting deeper than :data:`MAX_JSON_DEPTH`, ``NaN``/``Infinity`` and numbers
     beyond the float range raise :class:`~klimacore.errors.InputFileError` with the line;
-    duplicate keys come back as problems (``"location: message"``) so they are reported with
-    the document's other problems.
+    duplicate keys come back as problems (a :class:`~klimacore.errors.ValidationError` each,
+    code ``"json.duplicate_key"``, location the field path) so they are reported with the
+    document's other problems.
+
+    >>> doc, problems = load_json('{"a": [{"b": 1, "b": 2}]}', "x.json")
+    >>> doc, [(e.code, e.location) for e in problems]
+    ({'a': [{'b': 2}]}, [('json.duplicate_key', 'a[0].b')])
     """
-    problems: list[str] = []
+    problems: list[KlimacoreError] = []
 
     def constant(name: str) -> Any:
         raise ValueError(f"{name} is not a JSON number (write a finite number or leave the "
@@ -355,3 +368,27 @@ def escape_cell(text: str) -> str:
 def unescape_cell(text: str) -> str:
     """Undo :func:`escape_cell` exactly."""
     return text[1:] if text.startswith(_ESCAPE) else text
+
+
+def escape_frame(frame: pd.DataFrame, skip: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A copy with text cells a spreadsheet would run as formulas escaped (:func:`escape_cell`).
+
+    >>> import pandas as pd
+    >>> escape_frame(pd.DataFrame({"a": ["=1+1", "x"], "value": [1, 2]}))["a"].tolist()
+    ["'=1+1", 'x']
+    """
+    out = frame.copy()
+    for name in out.columns:
+        if name in skip or out[name].dtype.kind not in "OSUT":
+            continue
+        out[name] = [(escape_cell(v) if isinstance(v, str) else v) for v in out[name]]
+    return out
+
+
+def unescape_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Undo :func:`escape_frame` in place on every text column but ``value``; returns it."""
+    for name in frame.columns:
+        if name == "value" or frame[name].dtype.kind not in "OSUT":
+            continue
+        frame[name] = [(unescape_cell(v) if isinstance(v, str) else v) for v in frame[name]]
+    return frame

@@ -22,12 +22,12 @@ if TYPE_CHECKING:
 
 __all__ = ["add_footprint_parser", "demo_text", "run_footprint"]
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+from klimacore._cli_common import EXIT_OK, UsageError, guard
+
 _FORMATS = ("table", "csv", "json", "netcdf")
 
 
-class _Usage(Exception):
-    pass
+_Usage = UsageError
 
 
 def add_footprint_parser(sub: Any) -> None:
@@ -137,7 +137,6 @@ def _write(ds: xr.Dataset, frame: pd.DataFrame, fmt: str, out: str | None) -> st
 def run_footprint(args: argparse.Namespace) -> int:
     """Run ``klimacore footprint``; returns the exit code and never raises."""
     from klimacore import consumption, io
-    from klimacore.errors import KlimacoreError
 
     try:
         path = _drivers_path(args.drivers)
@@ -184,17 +183,8 @@ def run_footprint(args: argparse.Namespace) -> int:
                     top["parameter"], top["variance_share"], strict=True))
                 print(f"  {category:<22}{drivers_text}")
         return EXIT_OK
-    except _Usage as exc:
-        print(f"klimacore: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except KlimacoreError as exc:
-        print(f"klimacore footprint: {exc}", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  - {problem}", file=sys.stderr)
-        return EXIT_INVALID
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
+    except BaseException as exc:  # usage, invalid input, broken pipe: one handler (exit codes)
+        return guard(exc, prefix="klimacore footprint: ")
 
 
 def demo_text(*, municipality: int = 727, n_draws: int = 2000, seed: int = 20240101,

@@ -15,31 +15,24 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sys
 from pathlib import Path
 from typing import Any
 
 __all__ = ["register_monitor"]
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+from klimacore._cli_common import EXIT_OK, UsageError, guarded
 
-
-class _Usage(Exception):
-    pass
+_Usage = UsageError
 
 
 def _plan(path: str) -> Any:
-    from klimacore.errors import ValidationError
-    from klimacore.models import ClimateActionPlan, plan_problems
+    from klimacore.models import read_plan
 
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise _Usage(f"cannot read {path}: {exc.strerror or exc}") from None
-    problems = plan_problems(text)
-    if problems:
-        raise ValidationError(f"{path}: {len(problems)} problem(s)", problems)
-    return ClimateActionPlan.model_validate_json(text)
+    return read_plan(text, source=path)
 
 
 def _store(url: str) -> Any:
@@ -199,7 +192,7 @@ def _indicator_table(store: Any, plan: Any, year: int, as_of: dt.date) -> str:
         direction=targets["direction"], observations=obs, as_of_year=as_of.year)
     table = res[["latest_year", "latest_value", "expected", "progress_pct"]].to_dataframe()
     table.insert(0, "status", [INDICATOR_STATUS[int(c)] for c in res["status"].to_numpy()])
-    return "indicator status\n" + table.round(2).to_string()
+    return "indicator status\n" + str(table.round(2).to_string())
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
@@ -231,23 +224,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _run(func: Any) -> Any:
-    def wrapped(args: argparse.Namespace) -> int:
-        from klimacore.errors import KlimacoreError
-
-        try:
-            return int(func(args))
-        except _Usage as exc:
-            print(f"klimacore: error: {exc}", file=sys.stderr)
-            return EXIT_USAGE
-        except ImportError as exc:
-            print(f"klimacore: error: {exc} (pip install 'klimacore[monitoring]')", file=sys.stderr)
-            return EXIT_USAGE
-        except KlimacoreError as exc:
-            print(str(exc).splitlines()[0], file=sys.stderr)
-            for problem in exc.problems:
-                print(f"  - {problem}", file=sys.stderr)
-            return EXIT_INVALID
-    return wrapped
+    return guarded(func, install_hint="pip install 'klimacore[monitoring]'")
 
 
 def register_monitor(sub: Any) -> None:

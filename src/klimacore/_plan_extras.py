@@ -20,17 +20,19 @@ Examples
 >>> CctfData(inventory_years=(2019, 2019))
 Traceback (most recent call last):
 ...
-pydantic_core._pydantic_core.ValidationError: 1 validation error for CctfData
-  Value error, inventory_years: years listed twice: [2019] ...
+klimacore.errors.ValidationError: inventory_years: years listed twice: [2019]
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
+
+from klimacore._model_base import KlimacoreModel, ModelProblems
+from klimacore.errors import Problems, ValidationError
 
 if TYPE_CHECKING:
     from klimacore.models import ClimateActionPlan
@@ -69,18 +71,41 @@ ACTION_ROLES: tuple[str, ...] = ("enterprise", "supplier", "authority", "facilit
 facilitator (the guide splits facilitator into advocate, partnership and opinion former)."""
 
 
+MIN_YEAR = 1990
+"""Earliest year a plan may refer to (the Danish Climate Act base year)."""
+MAX_YEAR = 2100
+"""Latest year a plan may refer to."""
+
+PLAN_SECTORS: tuple[str, ...] = (
+    "energy",
+    "transport",
+    "industry",
+    "agriculture",
+    "waste",
+    "land_use",
+    "other",
+)
+"""Sectors used in plans' scenarios, targets and actions. ``energy`` is electricity, heating and
+other stationary energy (GPC I), ``transport`` GPC II, ``industry`` process emissions and industrial
+energy where a plan reports them apart (GPC IV), ``agriculture`` GPC V.1/V.3, ``land_use`` LULUCF
+(GPC V.2), ``waste`` GPC III and ``other`` anything else."""
+
+
 def _year(value: int) -> int:
-    if not 1990 <= value <= 2100:
-        raise ValueError(f"year {value} is outside 1990–2100")
+    if not MIN_YEAR <= value <= MAX_YEAR:
+        raise ValidationError(f"year {value} is outside {MIN_YEAR}–{MAX_YEAR}",
+                              code="plan.year_range", label=value)
     return value
 
 
 Year = Annotated[int, AfterValidator(_year)]
+"""A calendar year between 1990 and 2100."""
 
 
 def _non_negative(value: float) -> float:
     if not math.isfinite(value) or value < 0:
-        raise ValueError(f"value {value} must be a finite number ≥ 0")
+        raise ValidationError(f"value {value} must be a finite number ≥ 0",
+                              code="plan.not_non_negative", label=value)
     return value
 
 
@@ -88,10 +113,9 @@ Amount = Annotated[float, AfterValidator(_non_negative)]
 
 
 def _sector(value: str) -> str:
-    from klimacore.models import PLAN_SECTORS
-
     if value not in PLAN_SECTORS:
-        raise ValueError(f"unknown sector {value!r}; valid sectors: {', '.join(PLAN_SECTORS)}")
+        raise ValidationError(f"unknown sector {value!r}; valid sectors: "
+                              f"{', '.join(PLAN_SECTORS)}", code="plan.sector", label=value)
     return value
 
 
@@ -101,16 +125,15 @@ Horizon = Literal["short", "medium", "long"]
 """CCTF horizons: short 0–5 years (to 2030), medium 5–10 (2030–2040), long > 10 (D1 p.24)."""
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(
-        frozen=True, extra="forbid", str_strip_whitespace=True, validate_default=True
-    )
+class _Model(KlimacoreModel):
+    code_prefix: ClassVar[str] = "cctf"
 
 
-def _unique(values: tuple[object, ...], what: str) -> None:
+def _unique(values: tuple[object, ...], what: str, field: str) -> None:
     seen = [v for i, v in enumerate(values) if v in values[:i]]
     if seen:
-        raise ValueError(f"{what} listed twice: {sorted(set(map(str, seen)))}")
+        raise ValidationError(f"{what} listed twice: {sorted(set(map(str, seen)))}",
+                              code="cctf.listed_twice", label=seen[0], location=field)
 
 
 class Commitment(_Model):
@@ -246,8 +269,8 @@ class ActionDetails(_Model):
 
     @model_validator(mode="after")
     def _lists(self) -> ActionDetails:
-        _unique(self.roles, "roles")
-        _unique(self.replaces, "replaced actions")
+        _unique(self.roles, "roles", "roles")
+        _unique(self.replaces, "replaced actions", "replaces")
         return self
 
 
@@ -311,29 +334,35 @@ class CctfData(_Model):
 
     @model_validator(mode="after")
     def _no_duplicates(self) -> CctfData:
-        problems = []
+        problems = Problems("cctf")
         for name, key in (("actions", "action_id"), ("indicators", "indicator_id"),
                           ("adaptation_targets", "id"), ("equity_targets", "id")):
             items = getattr(self, name) or ()
             ids = [getattr(x, key) for x in items]
             dupes = sorted({i for i in ids if ids.count(i) > 1})
             if dupes:
-                problems.append(f"{name}: ids listed twice: {dupes}")
+                problems.add(f"{name}: ids listed twice: {dupes}", code="cctf.listed_twice",
+                             label=dupes[0] if len(dupes) == 1 else dupes, location=name)
         strategies = [s.sector for s in self.sector_strategies or ()]
         dupes = sorted({s for s in strategies if strategies.count(s) > 1})
         if dupes:
-            problems.append(f"sector_strategies: sectors listed twice: {dupes}")
+            problems.add(f"sector_strategies: sectors listed twice: {dupes}",
+                         code="cctf.listed_twice", label=dupes[0] if len(dupes) == 1 else dupes,
+                         location="sector_strategies")
         years = list(self.inventory_years or ())
         dupes_y = sorted({y for y in years if years.count(y) > 1})
         if dupes_y:
-            problems.append(f"inventory_years: years listed twice: {dupes_y}")
+            problems.add(f"inventory_years: years listed twice: {dupes_y}",
+                         code="cctf.listed_twice",
+                         label=dupes_y[0] if len(dupes_y) == 1 else dupes_y,
+                         location="inventory_years")
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ModelProblems(problems.errors)
         return self
 
 
-def reference_problems(plan: ClimateActionPlan) -> list[str]:
-    """Ids in ``plan.cctf`` that name no action or indicator of the plan, as problem strings.
+def reference_problems(plan: ClimateActionPlan) -> list[ValidationError]:
+    """Ids in ``plan.cctf`` that name no action or indicator of the plan, one error each.
 
     Ids of ``ActionDetails.replaces`` refer to the previous version and are not checked here.
     """
@@ -342,24 +371,27 @@ def reference_problems(plan: ClimateActionPlan) -> list[str]:
         return []
     actions = {a.id for a in plan.actions}
     indicators = {i.id for i in plan.indicators}
-    problems: list[str] = []
+    problems: list[ValidationError] = []
 
     def check(where: str, ids: tuple[str, ...], known: set[str], kind: str) -> None:
         unknown = [i for i in ids if i not in known]
         if unknown:
-            problems.append(f"cctf.{where} names unknown {kind} {unknown}")
+            location = f"cctf.{where}"
+            problems.append(ValidationError(
+                f"{location} names unknown {kind} {unknown}", code=f"cctf.unknown_{kind.rstrip('s')}",
+                label=unknown[0] if len(unknown) == 1 else unknown, location=location))
 
     for i, d in enumerate(data.actions or ()):
-        check(f"actions.{i}.action_id", (d.action_id,), actions, "action")
+        check(f"actions[{i}].action_id", (d.action_id,), actions, "action")
     for i, r in enumerate(data.action_reports or ()):
-        check(f"action_reports.{i}.action_id", (r.action_id,), actions, "action")
+        check(f"action_reports[{i}].action_id", (r.action_id,), actions, "action")
     for i, ind in enumerate(data.indicators or ()):
-        check(f"indicators.{i}.indicator_id", (ind.indicator_id,), indicators, "indicator")
+        check(f"indicators[{i}].indicator_id", (ind.indicator_id,), indicators, "indicator")
     for i, e in enumerate(data.equity_targets or ()):
-        check(f"equity_targets.{i}.actions", e.actions, actions, "actions")
-        check(f"equity_targets.{i}.indicators", e.indicators, indicators, "indicators")
+        check(f"equity_targets[{i}].actions", e.actions, actions, "actions")
+        check(f"equity_targets[{i}].indicators", e.indicators, indicators, "indicators")
     for i, c in enumerate(data.consumption_categories or ()):
-        check(f"consumption_categories.{i}.indicators", c.indicators, indicators, "indicators")
+        check(f"consumption_categories[{i}].indicators", c.indicators, indicators, "indicators")
     for i, s in enumerate(data.sector_strategies or ()):
-        check(f"sector_strategies.{i}.indicators", s.indicators, indicators, "indicators")
+        check(f"sector_strategies[{i}].indicators", s.indicators, indicators, "indicators")
     return problems

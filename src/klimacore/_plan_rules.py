@@ -1,6 +1,7 @@
 """Rules that relate the parts of a climate action plan to each other (internal).
 
-Each rule is a named function returning ``(location, message)`` pairs. They read either a
+Each rule is a named function returning one :class:`~klimacore.errors.ValidationError` per
+problem, with its own ``code``, ``label`` and ``location`` (a field path, ``"actions[1].id"``). They read either a
 validated :class:`klimacore.models.ClimateActionPlan` or the raw document (a dict from JSON),
 so a document with field errors still gets its cross-field problems reported in the same round
 (:func:`klimacore.models.plan_problems`). Every rule is linear in the size of the plan.
@@ -11,7 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-Located = list[tuple[str, str]]
+from klimacore.errors import ValidationError
+
+Located = list[ValidationError]
+
+
+def _problem(location: str, message: str, code: str, label: Any) -> ValidationError:
+    return ValidationError(f"{location}: {message}", code=code, label=label, location=location)
 
 
 def _get(obj: Any, key: str, default: Any = None) -> Any:
@@ -39,8 +46,8 @@ def rule_gwp_metric_agrees(plan: Any) -> Located:
     plan_metric = _get(plan, "gwp_metric", "AR5GWP100")
     inv_metric = _get(inventory, "gwp_metric", "AR5GWP100")
     if inv_metric != plan_metric:
-        return [("inventory.gwp_metric", f"{inv_metric} differs from the plan's gwp_metric "
-                 f"{plan_metric}")]
+        return [_problem("inventory.gwp_metric", f"{inv_metric} differs from the plan's "
+                         f"gwp_metric {plan_metric}", "plan.gwp_metric_disagrees", inv_metric)]
     return []
 
 
@@ -54,8 +61,8 @@ def rule_unique_ids(plan: Any) -> Located:
             if not isinstance(ident, str):
                 continue
             if ident in first:
-                out.append((f"{field}.{i}.id", f"id {ident!r} is already used by "
-                            f"{field}.{first[ident]}"))
+                out.append(_problem(f"{field}[{i}].id", f"id {ident!r} is already used by "
+                                    f"{field}[{first[ident]}]", "plan.duplicate_id", ident))
             else:
                 first[ident] = i
     return out
@@ -71,8 +78,9 @@ def rule_known_indicator_links(plan: Any) -> Located:
             continue
         unknown = [x for x in (_label(v) for v in links) if x not in known]
         if unknown:
-            out.append((f"actions.{i}.indicators", f"action {_get(action, 'id')!r} links "
-                        f"unknown indicators {unknown}"))
+            out.append(_problem(f"actions[{i}].indicators", f"action {_get(action, 'id')!r} "
+                                f"links unknown indicators {unknown}", "plan.unknown_indicator",
+                                unknown[0] if len(unknown) == 1 else unknown))
     return out
 
 
@@ -95,7 +103,8 @@ def rule_scenarios_after_baseline(plan: Any) -> Located:
                     continue
         early = sorted(y for y in years if y < base)
         if early:
-            out.append((f"{name}.emissions", f"years {early} are before baseline_year {base}"))
+            out.append(_problem(f"{name}.emissions", f"years {early} are before baseline_year "
+                                f"{base}", "plan.scenario_before_baseline", early))
     return out
 
 
@@ -117,8 +126,9 @@ def rule_one_target_per_year(plan: Any) -> Located:
             sector = f"sector {key[1]}" if key[1] else "the whole economy"
             what = {"net_zero": "net zero", "per_capita": "per capita"}.get(
                 str(measure), f"base year {measure}")
-            out.append((f"targets.{i}", f"a second target for {key[0]}, {sector}, {key[2]} "
-                        f"boundary, {what} (first: targets.{seen[key]}); state each target once"))
+            out.append(_problem(f"targets[{i}]", f"a second target for {key[0]}, {sector}, "
+                                f"{key[2]} boundary, {what} (first: targets[{seen[key]}]); "
+                                "state each target once", "plan.duplicate_target", key[0]))
         else:
             seen[key] = i
     return out
@@ -129,12 +139,26 @@ CROSS_FIELD_RULES = (rule_gwp_metric_agrees, rule_unique_ids, rule_known_indicat
 """The rules that relate parts of a plan to each other, in the order they are reported."""
 
 
-def cross_field_problems(plan: Any) -> Located:
-    """Every cross-field problem of a plan or a raw plan document, as (location, message).
+def cross_field_errors(plan: Any) -> Located:
+    """Every cross-field problem of a plan or a raw plan document, one error each.
 
-    >>> cross_field_problems({"actions": [{"id": "A1"}, {"id": "A1"}]})
-    [('actions.1.id', "id 'A1' is already used by actions.0")]
+    >>> [(e.code, e.label, e.location) for e in cross_field_errors(
+    ...     {"actions": [{"id": "A1"}, {"id": "A1"}]})]
+    [('plan.duplicate_id', 'A1', 'actions[1].id')]
     """
     if not isinstance(plan, Mapping) and not hasattr(plan, "actions"):
         return []
     return [p for rule in CROSS_FIELD_RULES for p in rule(plan)]
+
+
+def cross_field_problems(plan: Any) -> list[tuple[str, str]]:
+    """Every cross-field problem of a plan or a raw plan document, as (location, message).
+
+    >>> cross_field_problems({"actions": [{"id": "A1"}, {"id": "A1"}]})
+    [('actions[1].id', "id 'A1' is already used by actions[0]")]
+    """
+    out = []
+    for error in cross_field_errors(plan):
+        where = error.location or ""
+        out.append((where, str(error).removeprefix(f"{where}: ")))
+    return out

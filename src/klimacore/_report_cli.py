@@ -15,19 +15,18 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 __all__ = ["demo_report", "panel_from_account", "plan_panel", "register_report",
            "write_reports"]
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+from klimacore._cli_common import EXIT_OK, UsageError, guarded
+
 FORMATS = ("html", "md", "json")
 
 
-class _Usage(Exception):
-    pass
+_Usage = UsageError
 
 
 def _account_file(path: Path) -> Path:
@@ -109,8 +108,7 @@ def panel_from_account(path: str | Path, *, vintage: str | None = None) -> Any:
 
 def _plan(path: str) -> Any:
     from klimacore import _files
-    from klimacore.errors import ValidationError
-    from klimacore.models import ClimateActionPlan, load_example_plan, plan_problems
+    from klimacore.models import load_example_plan, read_plan
 
     if path == "example":
         return load_example_plan()
@@ -118,10 +116,7 @@ def _plan(path: str) -> Any:
         text = _files.read_text(path)
     except OSError as exc:
         raise _Usage(f"cannot read {path}: {exc.strerror or exc}") from None
-    problems = plan_problems(text)
-    if problems:
-        raise ValidationError(f"{path}: {len(problems)} problem(s)", problems)
-    return ClimateActionPlan.model_validate_json(text)
+    return read_plan(text, source=path)
 
 
 def _round(path: str) -> Any:
@@ -335,22 +330,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _run(args: argparse.Namespace) -> int:
-    from klimacore.errors import KlimacoreError
-
-    try:
-        return _cmd_report(args)
-    except _Usage as exc:
-        print(f"klimacore: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except ModuleNotFoundError as exc:
-        print(f"klimacore: error: {exc} (pip install 'klimacore[report]')", file=sys.stderr)
-        return EXIT_USAGE
-    except KlimacoreError as exc:
-        print(str(exc).splitlines()[0], file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  - {problem}", file=sys.stderr)
-        return EXIT_INVALID
+_run = guarded(lambda args: _cmd_report(args), install_hint="pip install 'klimacore[report]'")
+"""``klimacore report``: every exception becomes its exit code (one handler, _cli_common)."""
 
 
 def register_report(sub: Any) -> None:

@@ -1,7 +1,8 @@
 """The ``.klima`` xarray accessor: one-line calls into klimacore, no state.
 
 Importing this module registers ``.klima`` on every :class:`xarray.Dataset` and
-:class:`xarray.DataArray` (importing :mod:`klimacore.territorial` does it too). Each method is a
+:class:`xarray.DataArray`; ``import klimacore`` arranges for that to happen as soon as xarray is
+imported, in whatever order the two are (``klimacore._import_hook``). Each method is a
 thin call into :mod:`klimacore.territorial` or :mod:`klimacore.io`; nothing is cached on the
 object.
 

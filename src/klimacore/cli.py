@@ -22,6 +22,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from klimacore._cli_common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_USAGE,
+    InvalidError,
+    UsageError,
+    guard,
+    load_plan,
+    read_path,
+)
 from klimacore._version import __version__
 
 if TYPE_CHECKING:
@@ -29,22 +39,11 @@ if TYPE_CHECKING:
 
 __all__ = ["main"]
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
-
-
-def _read(path: str) -> str:
-    """The text of a UTF-8 file or of stdin for ``-`` (BOM accepted); other encodings are
-    invalid input (exit 1)."""
-    from klimacore._cli_common import read_input
-
-    try:
-        return read_input(path)
-    except OSError as exc:
-        raise _UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
-
-
-class _UsageError(Exception):
-    pass
+# the command modules' shared pieces live in _cli_common (they import it, never this module)
+_read = read_path
+_UsageError = UsageError
+_InvalidError = InvalidError
+_load_plan = load_plan
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
@@ -60,21 +59,31 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from klimacore.models import plan_problems
+    from klimacore.errors import KlimacoreError, ProblemGroup, _located
+    from klimacore.models import plan_errors
 
     source = "<stdin>" if args.plan == "-" else args.plan
+    errors: list[KlimacoreError]
     if source.lower().endswith(".xlsx"):
+        from klimacore._cli_common import read_plan_workbook
+
         try:
-            _read_plan_xlsx(source)
-            problems: list[str] = []
-        except _InvalidError as exc:
-            problems = exc.problems
+            read_plan_workbook(source)
+            errors = []
+        except ProblemGroup as group:
+            errors = [e for e in group.exceptions if isinstance(e, KlimacoreError)]
+        except KlimacoreError as exc:
+            errors = [exc]
     else:
-        problems = plan_problems(_read(args.plan), source=source)
+        errors = plan_errors(_read(args.plan), source=source)
+    problems = [_located(e) for e in errors]
     if getattr(args, "format", "text") == "json":
         from klimacore._cli_common import emit_json
 
-        emit_json({"file": source, "valid": not problems, "problems": list(problems)})
+        emit_json({"file": source, "valid": not problems, "problems": problems,
+                   "items": [{"code": e.code, "location": e.location,
+                              "label": None if e.label is None else str(e.label),
+                              "message": str(e)} for e in errors]})
     if problems:  # diagnostics go to stderr, the verdict's exit code is 1
         print(f"{source}: {len(problems)} problem(s)", file=sys.stderr)
         for problem in problems:
@@ -83,39 +92,6 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if getattr(args, "format", "text") == "text":
         print(f"{source}: valid ClimateActionPlan")
     return EXIT_OK
-
-
-def _load_plan(path: str | None) -> object:
-    from klimacore.models import ClimateActionPlan, load_example_plan, plan_problems
-
-    if path is None:
-        return load_example_plan()
-    if path.lower().endswith(".xlsx"):  # a plan workbook (klimacore.io.write_plan_xlsx)
-        return _read_plan_xlsx(path)
-    text = _read(path)
-    problems = plan_problems(text, source=path)
-    if problems:
-        raise _InvalidError(f"{path}: {len(problems)} problem(s)", problems)
-    return ClimateActionPlan.model_validate_json(text)
-
-
-def _read_plan_xlsx(path: str) -> object:
-    from klimacore.errors import InputFileError
-    from klimacore.io import read_plan_xlsx
-
-    try:
-        return read_plan_xlsx(path)
-    except OSError as exc:
-        raise _UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except InputFileError as exc:
-        raise _InvalidError(f"{path}: {len(exc.problems)} problem(s)",
-                            list(exc.problems) or [str(exc)]) from None
-
-
-class _InvalidError(Exception):
-    def __init__(self, message: str, problems: Sequence[str]) -> None:
-        super().__init__(message)
-        self.problems = list(problems)
 
 
 def plan_summary(plan: object) -> str:
@@ -486,19 +462,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = configure_logging(getattr(args, "verbose", 0))
     try:
         return int(args.func(args))
-    except _UsageError as exc:
-        print(f"klimacore: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except _InvalidError as exc:
-        print(str(exc), file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  - {problem}", file=sys.stderr)
-        return EXIT_INVALID
-    except BrokenPipeError:  # e.g. `klimacore check plan.json | head`
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
     except BaseException as exc:  # the guard: no traceback reaches a user
         return _guard(exc)
     finally:
@@ -508,35 +471,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             logging.getLogger("klimacore").removeHandler(handler)
 
 
-def _guard(exc: BaseException) -> int:
-    """Turn any exception into a one-paragraph message and an exit code (1 input, 2 other)."""
-    import os
+def _guard(exc: BaseException, install_hint: str | None = None) -> int:
+    """Turn any exception into a one-paragraph message and an exit code (1 input, 2 other).
 
-    from klimacore.errors import KlimacoreError
-
-    if isinstance(exc, SystemExit):
-        return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
-    if isinstance(exc, KlimacoreError):  # invalid input: its message names file/row/label
-        print(str(exc), file=sys.stderr)
-        return EXIT_INVALID
-    if isinstance(exc, KeyboardInterrupt):
-        print("klimacore: interrupted", file=sys.stderr)
-        return EXIT_USAGE
-    if isinstance(exc, ModuleNotFoundError | ImportError):
+    ``install_hint`` names the extra to install when a dependency is missing (the netCDF extra
+    when the missing module is h5netcdf/h5py and no hint is given); see
+    :func:`klimacore._cli_common.guard`, which every command module uses.
+    """
+    if install_hint is None and isinstance(exc, ImportError):
         name = getattr(exc, "name", None) or str(exc)
-        hint = " (netCDF: pip install 'klimacore[netcdf]')" if "h5" in str(name) else ""
-        print(f"klimacore: error: a dependency is missing: {exc}{hint}", file=sys.stderr)
-        return EXIT_USAGE
-    if isinstance(exc, OSError):
-        where = f"{exc.filename}: " if exc.filename else ""
-        print(f"klimacore: error: {where}{exc.strerror or exc}", file=sys.stderr)
-        return EXIT_USAGE
-    if os.environ.get("KLIMACORE_TRACEBACK"):
-        raise exc
-    print(f"klimacore: internal error ({type(exc).__name__}: {exc}); this is a bug in "
-          "klimacore, please report it with the command line and the input (set "
-          "KLIMACORE_TRACEBACK=1 for the traceback)", file=sys.stderr)
-    return EXIT_USAGE
+        if "h5" in str(name):
+            install_hint = "netCDF: pip install 'klimacore[netcdf]'"
+    return guard(exc, install_hint=install_hint)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -203,12 +203,13 @@ class InputFileError(DataError):
     >>> err = InputFileError("plan.json", "not UTF-8 (byte 0xe6)", line=3, column=14)
     >>> print(err)
     plan.json, line 3, column 14: not UTF-8 (byte 0xe6)
-    >>> isinstance(err, ValueError), err.line
-    (True, 3)
+    >>> isinstance(err, ValueError), err.line, err.location
+    (True, 3, 'plan.json, line 3, column 14')
     """
 
     def __init__(self, path: object, reason: str, *, line: int | None = None,
-                 column: int | None = None, problems: Sequence[str] = ()) -> None:
+                 column: int | None = None, problems: Sequence[str] = (),
+                 code: str | None = None) -> None:
         self.path = str(path)
         self.line = line
         self.column = column
@@ -217,7 +218,8 @@ class InputFileError(DataError):
             where += f", line {line}"
         if column is not None:
             where += f", column {column}"
-        super().__init__(f"{where}: {reason}", problems)
+        super().__init__(f"{where}: {reason}", problems, code=code or "file.unreadable",
+                         location=where)
 
 
 class ProblemGroup(ExceptionGroup, KlimacoreError, ValueError):  # type: ignore[misc]
@@ -226,7 +228,8 @@ class ProblemGroup(ExceptionGroup, KlimacoreError, ValueError):  # type: ignore[
     An :class:`ExceptionGroup` (so ``except*`` selects kinds) that is also a
     :class:`KlimacoreError` and a :class:`ValueError` (so one ``except`` catches it). Its items
     are klimacore errors carrying ``code``, ``label`` and ``location``; :attr:`problems` holds
-    their messages and ``str()`` lists them, one per line.
+    their messages, :attr:`headline` the summary line, and ``str()`` (and ``message``) lists
+    them, one per line.
 
     >>> group = ProblemGroup("plan.json: 2 problems", [
     ...     ValidationError("target year 2020 is before the base year 2025", code="plan.year",
@@ -236,14 +239,18 @@ class ProblemGroup(ExceptionGroup, KlimacoreError, ValueError):  # type: ignore[
     plan.json: 2 problems
       - targets[0].year: target year 2020 is before the base year 2025
       - actions[1]: missing sector: 'X.9'
-    >>> [e.code for e in group.exceptions], isinstance(group, ValueError)
-    (['plan.year', 'plan.sector'], True)
+    >>> [e.code for e in group.exceptions], isinstance(group, ValueError), group.headline
+    (['plan.year', 'plan.sector'], True, 'plan.json: 2 problems')
     """
 
     def __new__(cls, message: str, exceptions: Sequence[Exception]) -> ProblemGroup:
-        return super().__new__(cls, message, exceptions)  # type: ignore[arg-type]
+        # the listing is part of ``message``: pytest.raises(match=...) reads only the message
+        # of an exception group, and a match on one problem's text must still work
+        listing = "".join(f"\n  - {_located(e)}" for e in exceptions)
+        return super().__new__(cls, message + listing, exceptions)  # type: ignore[arg-type]
 
     def __init__(self, message: str, exceptions: Sequence[Exception]) -> None:
+        self.headline = message
         self.code = "problems"
         self.label = None
         self.location = None
@@ -251,10 +258,10 @@ class ProblemGroup(ExceptionGroup, KlimacoreError, ValueError):  # type: ignore[
 
     def derive(self, excs: Sequence[Exception]) -> ProblemGroup:  # type: ignore[override]
         """The same kind of group over a subset (what ``except*`` and :meth:`split` build)."""
-        return ProblemGroup(self.message, excs)
+        return ProblemGroup(self.headline, excs)
 
     def __str__(self) -> str:
-        return self.message + "".join(f"\n  - {p}" for p in self.problems)
+        return self.message
 
 
 def _located(error: BaseException) -> str:

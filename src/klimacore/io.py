@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from klimacore import _files
+from klimacore._activity_io import activity_to_frame, read_activity_csv, write_activity_csv
 from klimacore._drivers import read_municipal_drivers
 from klimacore._excel import (
     read_activity_xlsx,
@@ -50,11 +51,13 @@ from klimacore._excel import (
 )
 from klimacore._iamc import IAMC_COLUMNS, from_iamc, to_iamc, to_pyam
 from klimacore._primap2 import from_primap2, to_primap2, write_primap2
-from klimacore.errors import DataError, InputFileError, ValidationError
+from klimacore.errors import DataError, ValidationError
 
 if TYPE_CHECKING:
     import pandas as pd
     import xarray as xr
+
+    from klimacore.models import ClimateActionPlan
 
 __all__ = [
     "IAMC_COLUMNS",
@@ -67,6 +70,7 @@ __all__ = [
     "read_csv",
     "read_municipal_drivers",
     "read_netcdf",
+    "read_plan_json",
     "read_plan_xlsx",
     "to_frame",
     "to_iamc",
@@ -81,170 +85,12 @@ __all__ = [
 ]
 
 FORMAT = "klimacore-tidy/1"
-_HEADER = "# klimacore: "
+_HEADER = _files.TIDY_HEADER
 _RESERVED = ("variable", "value", "text", "unit")
 _DA_NAME = "__xarray_dataarray_variable__"
 _JSON_ATTRS = "_klimacore_json_attrs"
 _STR_DTYPE = "_klimacore_dtype"
 _OBJECT = "_klimacore_object"
-
-# --- activity ---------------------------------------------------------------------------------
-
-
-def activity_to_frame(activity: xr.DataArray | xr.Dataset | pd.DataFrame, *,
-                      drop_zeros: bool = False) -> pd.DataFrame:
-    """Activity data as a tidy long frame: dims…, ``fuel``, ``value``, ``unit``.
-
-    Takes what :func:`klimacore.territorial.activity_array` takes. Every cell becomes a row
-    (``drop_zeros=True`` leaves out zero cells, which read back as 0 anyway).
-
-    >>> import pandas as pd
-    >>> frame = pd.DataFrame({"municipality": 727, "year": 2019, "category": "I.1.1",
-    ...     "fuel": ["natural_gas", "wood"], "value": [1.0, 2.0], "unit": ["GJ", "MWh"]})
-    >>> activity_to_frame(frame)["unit"].tolist()
-    ['GJ', 'MWh']
-    """
-    import pandas as pd
-
-    from klimacore.territorial import activity_array
-
-    if isinstance(activity, pd.DataFrame):
-        return activity.copy()
-    da = activity_array(activity)
-    units = dict(zip(da.get_index("fuel").tolist(), da.coords["unit"].to_numpy().tolist(),
-                     strict=True))
-    plain = da.drop_vars("unit")
-    frame = plain.to_dataframe(name="value").reset_index()
-    for c in ("municipality", "year"):
-        if c in frame.columns:
-            frame[c] = frame[c].astype("int64")
-    frame["unit"] = frame["fuel"].map(units)
-    if drop_zeros:
-        frame = frame[frame["value"] != 0].reset_index(drop=True)
-    dims = [str(d) for d in plain.dims]
-    return frame[[*dims, "value", "unit"]]
-
-
-def write_activity_csv(activity: xr.DataArray | xr.Dataset | pd.DataFrame,
-                       path: str | Path, *, drop_zeros: bool = False) -> Path:
-    """Write activity data as a tidy CSV (see :func:`activity_to_frame`); returns the path."""
-    frame = _escaped(activity_to_frame(activity, drop_zeros=drop_zeros), skip=("value",))
-    with _files.atomic_write(path) as (_, fh):
-        frame.to_csv(fh, index=False)
-    return Path(path)
-
-
-def read_activity_csv(path: str | Path, *, text: str | None = None) -> pd.DataFrame:
-    """Read a tidy activity CSV (municipality, year, category, fuel, value, unit, …).
-
-    ``municipality`` and ``year`` become integers (``2019.5`` is an error, never truncated);
-    ``value`` stays numeric unless some rows hold notation keys (NO, IE, NE, C), which
-    :func:`klimacore.territorial.inventory` takes. The file must be UTF-8 (a byte-order mark is
-    fine); ``;``-separated files with decimal commas, as Danish Excel saves them, are read too.
-    Empty files, header-only files, ragged rows, empty cells (write a notation key instead of an
-    empty value), numbers beyond the float range and missing columns are errors naming the file
-    and every line concerned. The frame's index holds the file's line numbers, so later problems
-    (a negative value, an unknown code) name the line too.
-    """
-    import pandas as pd
-
-    from klimacore.territorial._activity import IGNORED_COLUMNS
-
-    path = Path(path)
-    if text is None:  # ``text``: the file's content already read (e.g. stdin), ``path`` names it
-        text = _files.read_text(path)
-    skip = 1 if text.startswith(_HEADER) else 0
-    table = _files.read_table(path, text=text, skip_lines=skip)
-    absent = [c for c in ("category", "fuel", "value", "unit") if c not in table.header]
-    if absent:
-        raise InputFileError(path, f"activity CSV lacks columns {absent} (has {table.header})",
-                             line=skip + 1)
-    col = {name: i for i, name in enumerate(table.header)}
-    problems: list[str] = []
-    values: list[Any] = []
-    for row, line in zip(table.rows, table.lines, strict=True):
-        cell = row[col["value"]].strip()
-        if cell in ("NO", "IE", "NE", "C"):
-            values.append(cell)
-            continue
-        if not cell:
-            problems.append(f"line {line}: value is empty (write a number or a notation key "
-                            "NO/IE/NE/C, never an empty cell)")
-            values.append(np.nan)
-            continue
-        number = _files.parse_number(cell, decimal_comma=table.decimal_comma)
-        if isinstance(number, str):
-            problems.append(f"line {line}: value {number}")
-            number = np.nan
-        values.append(number)
-    has_keys = any(isinstance(v, str) for v in values)
-    data: dict[str, Any] = {}
-    for name, i in col.items():
-        if name == "value":
-            continue
-        cells = [_files.unescape_cell(row[i].strip()) for row in table.rows]
-        keys = [isinstance(v, str) for v in values]
-        if name not in IGNORED_COLUMNS:
-            empty = [line for line, c, k in zip(table.lines, cells, keys, strict=True)
-                     if not c and not (k and name == "unit")]
-            problems += [f"line {line}: column {name!r} is empty" for line in empty[:20]]
-        if name in ("municipality", "year"):
-            ints = [_files.parse_integer(c) if c else 0 for c in cells]
-            problems += [f"line {line}: {name} {v}" for line, v in
-                         zip(table.lines, ints, strict=True) if isinstance(v, str)][:20]
-            data[name] = [v if isinstance(v, int) else 0 for v in ints]
-        elif name not in ("category", "fuel", "unit") and cells and all(
-                isinstance(_files.parse_integer(c), int) and "." not in c and "," not in c
-                for c in cells):
-            data[name] = [int(c) for c in cells]  # an integer-coded dimension (area, …)
-        else:
-            data[name] = cells
-    data["value"] = np.asarray(values, dtype=object if has_keys else float)
-    frame = pd.DataFrame(data, index=pd.Index(table.lines, name=None))[table.header]
-    for c in ("municipality", "year"):
-        if c in frame.columns:
-            frame[c] = frame[c].astype("int64")
-    frame.attrs[_files.SOURCE_ATTR] = str(path)
-    if problems:  # add what the engine would find in the other rows: one round for the user
-        bad_lines = {int(p.split(":")[0].removeprefix("line ")) for p in problems
-                     if p.startswith("line ")}
-        rest = frame.loc[[line not in bad_lines for line in frame.index]]
-        if len(rest):
-            problems += _activity_problems(rest)
-        raise InputFileError(path, f"{len(problems)} problem(s) in the activity data",
-                             problems=problems[:30] + ([f"… ({len(problems) - 30} more)"]
-                                                       if len(problems) > 30 else []))
-    return frame
-
-
-def _activity_problems(frame: pd.DataFrame) -> list[str]:
-    from klimacore.errors import KlimacoreError
-    from klimacore.territorial._activity import parse_frame
-
-    try:
-        parse_frame(frame, label="fuel", what="activity")
-    except KlimacoreError as exc:
-        return list(exc.problems) or [str(exc)]
-    return []
-
-
-def _escaped(frame: pd.DataFrame, skip: tuple[str, ...] = ()) -> pd.DataFrame:
-    """A copy with text cells a spreadsheet would run as formulas escaped (see _files)."""
-    out = frame.copy()
-    for name in out.columns:
-        if name in skip or out[name].dtype.kind not in "OSUT":
-            continue
-        out[name] = [(_files.escape_cell(v) if isinstance(v, str) else v) for v in out[name]]
-    return out
-
-
-def _unescaped(frame: pd.DataFrame) -> pd.DataFrame:
-    for name in frame.columns:
-        if name == "value" or frame[name].dtype.kind not in "OSUT":
-            continue
-        frame[name] = [(_files.unescape_cell(v) if isinstance(v, str) else v) for v in frame[name]]
-    return frame
-
 
 # --- any Dataset / DataArray as a tidy frame ---------------------------------------------------
 
@@ -451,7 +297,7 @@ def write_csv(obj: xr.Dataset | xr.DataArray, path: str | Path) -> Path:
     """
     frame = to_frame(obj)
     meta = json.dumps(frame.attrs["klimacore"], ensure_ascii=False, allow_nan=True)
-    frame = _escaped(frame, skip=("value",))
+    frame = _files.escape_frame(frame, skip=("value",))
     with _files.atomic_write(path) as (_, fh):
         assert fh is not None
         fh.write(_HEADER + meta + "\n")
@@ -466,6 +312,35 @@ def _read_header(path: Path) -> dict[str, Any] | None:
         meta: dict[str, Any] = json.loads(first[len(_HEADER):])
         return meta
     return None
+
+
+def read_plan_json(path: str | Path) -> ClimateActionPlan:
+    """Read a plan from a JSON file: the validated plan, or every problem raised together.
+
+    The file must be UTF-8 (a byte-order mark is fine). Problems follow klimacore's error
+    contract (:func:`klimacore.models.read_plan`): one is raised as itself, several as a
+    :class:`~klimacore.errors.ProblemGroup` headed by the file name; each item has a ``code``,
+    the ``label`` at fault and its ``location`` (the field path; a JSON syntax error has the
+    file, line and column).
+
+    >>> import json, tempfile
+    >>> from klimacore.errors import ProblemGroup
+    >>> from klimacore.models import load_example_plan
+    >>> doc = json.loads(load_example_plan().model_dump_json())
+    >>> doc["municipality"], doc["baseline_year"] = 999, 1850
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     path = Path(d) / "plan.json"
+    ...     _ = path.write_text(json.dumps(doc), encoding="utf-8")
+    ...     try:
+    ...         read_plan_json(path)
+    ...     except ProblemGroup as group:
+    ...         print([(e.code, e.location) for e in group.exceptions])
+    [('plan.municipality', 'municipality'), ('plan.year_range', 'baseline_year')]
+    """
+    from klimacore.models import read_plan
+
+    path = Path(path)
+    return read_plan(_files.read_text(path), source=str(path))
 
 
 def read_csv(path: str | Path) -> Any:
@@ -483,7 +358,7 @@ def read_csv(path: str | Path) -> Any:
                         float_precision="round_trip",
                         dtype={"variable": str, "text": str, "unit": str, **text_cols},
                         encoding="utf-8-sig")
-    return from_frame(_unescaped(frame), meta)
+    return from_frame(_files.unescape_frame(frame), meta)
 
 
 # --- netCDF -------------------------------------------------------------------------------------

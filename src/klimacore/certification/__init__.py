@@ -164,8 +164,7 @@ def with_cctf(plan: ClimateActionPlan, cctf: CctfData | dict[str, Any] | None,
     >>> with_cctf(p, {"actions": [{"action_id": "X9"}]})
     Traceback (most recent call last):
     ...
-    pydantic_core._pydantic_core.ValidationError: 1 validation error for ClimateActionPlan
-      Value error, cctf.actions.0.action_id names unknown action ['X9'] ...
+    klimacore.errors.ValidationError: cctf.actions[0].action_id names unknown action ['X9']
     """
     doc = plan.model_dump()
     doc.update(update)

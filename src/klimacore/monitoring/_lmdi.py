@@ -256,7 +256,8 @@ def lmdi(
     """
     names = list(factors)
     if not names:
-        raise ValidationError("lmdi needs at least one factor")
+        raise ValidationError("lmdi needs at least one factor", code="monitoring.lmdi_factors",
+                              location="factors")
     from klimacore._lazy import is_lazy
 
     if any(is_lazy(a) for a in (value, *factors.values())):
@@ -291,7 +292,8 @@ def lmdi(
         f = factors[n].isel({dim: sel}) if dim in factors[n].dims else factors[n]
         unknown = [d for d in f.dims if d not in order]
         if unknown:
-            raise ValidationError(f"factor {n!r} has dims {unknown} that the value lacks")
+            raise ValidationError(f"factor {n!r} has dims {unknown} that the value lacks",
+                                  code="monitoring.lmdi_dims", label=n, location=f"factors[{n!r}]")
         try:
             xr.align(v, f, join="exact", copy=False)
         except ValueError as exc:

@@ -18,11 +18,12 @@ stored apart, and :func:`migrate_action` reads old plans.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
-from klimacore.errors import ValidationError
+from klimacore._model_base import KlimacoreModel, ModelProblems
+from klimacore.errors import Problems, ValidationError
 from klimacore.models import Action, ClimateActionPlan, Finite, NonNegative, Sector, UnitText, Year
 
 __all__ = [
@@ -71,19 +72,19 @@ def _municipality(value: Any) -> int:
     try:
         return municipality_code(value)
     except KeyError:
-        raise ValueError(
-            f"unknown municipality {value!r} (expected one of the 98 codes 101–860 or a name)"
-        ) from None
+        raise ValidationError(
+            f"unknown municipality {value!r} (expected one of the 98 codes 101–860 or a name)",
+            code="monitoring.municipality", label=value) from None
 
 
 Municipality = Annotated[int, BeforeValidator(_municipality)]
 """A municipality code (101–860) or name, stored as the code."""
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(
-        frozen=True, extra="forbid", str_strip_whitespace=True, validate_default=True
-    )
+class _Model(KlimacoreModel):
+    """Raises klimacore's errors (codes ``monitoring.…``), never pydantic's."""
+
+    code_prefix: ClassVar[str] = "monitoring"
 
 
 class Milestone(_Model):
@@ -132,21 +133,29 @@ class MonitoredAction(_Model):
 
     @model_validator(mode="after")
     def _rules(self) -> MonitoredAction:
-        problems = []
+        problems = Problems("action")
         if self.end < self.start:
-            problems.append(f"end {self.end} is before start {self.start}")
+            problems.add(f"end {self.end} is before start {self.start}",
+                         code="monitoring.action_timeline", label=self.end, location="end")
         if (self.state == "merged") != (self.merged_into is not None):
-            problems.append("state 'merged' and merged_into go together")
+            problems.add("state 'merged' and merged_into go together",
+                         code="monitoring.action_merged", label=self.state,
+                         location="merged_into")
         if self.status_override is not None and not self.status_override_reason:
-            problems.append("status_override needs status_override_reason")
+            problems.add("status_override needs status_override_reason",
+                         code="monitoring.override_reason", label=self.status_override,
+                         location="status_override_reason")
         early = sorted(y for y in self.expected_effect if y < self.start)
         if early:
-            problems.append(f"expected_effect years {early} are before start {self.start}")
+            problems.add(f"expected_effect years {early} are before start {self.start}",
+                         code="monitoring.effect_before_start", label=early,
+                         location="expected_effect")
         names = [m.name for m in self.milestones]
         if len(set(names)) != len(names):
-            problems.append(f"milestone names used twice: {names}")
+            problems.add(f"milestone names used twice: {names}",
+                         code="monitoring.milestone_twice", label=names, location="milestones")
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ModelProblems(problems.errors)
         return self
 
 
@@ -168,15 +177,21 @@ class ReportingRound(_Model):
 
     @model_validator(mode="after")
     def _rules(self) -> ReportingRound:
-        problems = []
+        problems = Problems("round")
         if (self.state == "closed") != (self.closed_at is not None):
-            problems.append("a closed round has closed_at, an open one has not")
+            problems.add("a closed round has closed_at, an open one has not",
+                         code="monitoring.round_closed_at", label=self.state,
+                         location="closed_at")
         if self.closed_at is not None and self.closed_at < self.opened:
-            problems.append(f"closed_at {self.closed_at} is before opened {self.opened}")
+            problems.add(f"closed_at {self.closed_at} is before opened {self.opened}",
+                         code="monitoring.round_dates", label=self.closed_at,
+                         location="closed_at")
         if self.revision > 0 and not self.revision_reason:
-            problems.append(f"revision {self.revision} needs revision_reason")
+            problems.add(f"revision {self.revision} needs revision_reason",
+                         code="monitoring.revision_reason", label=self.revision,
+                         location="revision_reason")
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ModelProblems(problems.errors)
         return self
 
     @property
@@ -188,7 +203,9 @@ class ReportingRound(_Model):
         """The closed round (an open round only)."""
         if self.is_frozen:
             raise ValidationError(f"round {self.municipality}/{self.year} r{self.revision} is "
-                                  "already closed")
+                                  "already closed", code="monitoring.round_frozen",
+                                  label=self.revision,
+                                  location=f"round {self.municipality}/{self.year}")
         return self.model_validate({**self.model_dump(), "state": "closed", "closed_at": on,
                                     "content_hash": content_hash})
 
@@ -196,7 +213,9 @@ class ReportingRound(_Model):
         """A new open revision of a closed round, with the reason (a closed round only)."""
         if not self.is_frozen:
             raise ValidationError(f"round {self.municipality}/{self.year} r{self.revision} is "
-                                  "open: edit it instead of revising")
+                                  "open: edit it instead of revising",
+                                  code="monitoring.round_open", label=self.revision,
+                                  location=f"round {self.municipality}/{self.year}")
         return ReportingRound(municipality=self.municipality, year=self.year,
                               revision=self.revision + 1, opened=on,  # type: ignore[arg-type]
                               revision_reason=reason)
@@ -222,7 +241,9 @@ class ActionUpdate(_Model):
     @model_validator(mode="after")
     def _rules(self) -> ActionUpdate:
         if (self.realised_effect_t is None) != (self.realised_effect_year is None):
-            raise ValueError("realised_effect_t and realised_effect_year go together")
+            raise ValidationError("realised_effect_t and realised_effect_year go together",
+                                  code="monitoring.realised_effect",
+                                  location="realised_effect_year")
         return self
 
 
@@ -258,8 +279,9 @@ class IndicatorObservation(_Model):
     @model_validator(mode="after")
     def _released_after(self) -> IndicatorObservation:
         if self.release_date.year < self.year:
-            raise ValueError(f"release_date {self.release_date} is before the observed year "
-                             f"{self.year}")
+            raise ValidationError(f"release_date {self.release_date} is before the observed "
+                                  f"year {self.year}", code="monitoring.release_before_year",
+                                  label=self.release_date, location="release_date")
         return self
 
 
@@ -284,7 +306,9 @@ class IndicatorLink(_Model):
     @model_validator(mode="after")
     def _not_self(self) -> IndicatorLink:
         if self.cause_id == self.effect_id:
-            raise ValueError(f"indicator {self.cause_id!r} cannot cause itself")
+            raise ValidationError(f"indicator {self.cause_id!r} cannot cause itself",
+                                  code="monitoring.self_link", label=self.cause_id,
+                                  location="effect_id")
         return self
 
 

@@ -52,7 +52,9 @@ def account_panel(emissions: xr.DataArray, *, per_capita: xr.DataArray | None = 
     if set(emissions.dims) != need:
         raise AlignmentError(f"emissions must have dims {sorted(need)}, not {list(emissions.dims)}")
     if (per_capita is None) == (population is None):
-        raise DataError("give exactly one of per_capita and population")
+        raise DataError("give exactly one of per_capita and population",
+                        code="monitoring.population_or_per_capita",
+                        location="per_capita, population")
     total = emissions.sum("sector", skipna=False)
     with np.errstate(divide="ignore", invalid="ignore"):
         if per_capita is not None:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from klimacore.errors import AlignmentError, MissingLabelError, ValidationError
+from klimacore.errors import AlignmentError, MissingLabelError, Problems, ValidationError
 
 __all__ = ["NATIONAL_CAVEATS", "national_residual", "national_rollup", "rollup", "status_counts"]
 
@@ -62,7 +62,8 @@ def rollup(data: xr.DataArray | xr.Dataset, *, level: str = "region",
     if level == "denmark":
         return data.sum(dim, skipna=False)
     if level != "region":
-        raise ValidationError(f"unknown roll-up level {level!r} (region or denmark)")
+        raise ValidationError(f"unknown roll-up level {level!r} (region or denmark)",
+                              code="monitoring.rollup_level", label=level, location="level")
     regions = xr.DataArray(_region_of(data[dim].values), dims=dim, name="region")
     return data.groupby(regions).sum(skipna=False)
 
@@ -84,7 +85,8 @@ def status_counts(status: xr.DataArray, *, level: str = "region",
     elif level == "denmark":
         keys = ["status"]
     else:
-        raise ValidationError(f"unknown roll-up level {level!r} (region or denmark)")
+        raise ValidationError(f"unknown roll-up level {level!r} (region or denmark)",
+                              code="monitoring.rollup_level", label=level, location="level")
     return frame.groupby(keys).size().rename("n").reset_index()
 
 
@@ -135,10 +137,12 @@ def national_rollup(
                              "municipalities", [str(exc)]) from None
     if dim not in e.dims:
         raise MissingLabelError("dimension", [dim], dim="dims")
-    if bool((e < 0).any()):
-        raise ValidationError("1990 emissions must not be negative", [
-            f"municipality {m}" for m in e[dim].to_numpy()[(e < 0).any(
-                [d for d in e.dims if d != dim]).to_numpy()]])
+    if bool((e < 0).any()):  # one problem per municipality, raised together
+        problems = Problems("1990 emissions must not be negative")
+        for m in e[dim].to_numpy()[(e < 0).any([d for d in e.dims if d != dim]).to_numpy()]:
+            problems.add(f"1990 emissions must not be negative: municipality {m}",
+                         code="monitoring.negative_1990", label=int(m), location=f"{dim} {m}")
+        problems.raise_if_any()
     complete: xr.DataArray = (e == e) & (t == t) & (a == a)  # NaN != NaN
     e, t, a = e.where(complete, 0.0), t.where(complete, 0.0), a.where(complete, 0.0)
     s_e, s_t, s_a = e.sum(dim), t.sum(dim), a.sum(dim)

@@ -170,7 +170,8 @@ def action_status(
     off_first = None
     if indicator_status is not None:
         if links is None:
-            raise ValidationError("indicator_status needs links (action × indicator, bool)")
+            raise ValidationError("indicator_status needs links (action × indicator, bool)",
+                                  code="monitoring.links_missing", location="links")
         off_first = _first_linked_off_track(indicator_status, links)[1]
     # one broadcast (views, no copies) to a common layout, then plain numpy
     parts = {k: panel[k] for k in ("phase", "state", "start", "end", "last_update",
@@ -193,7 +194,8 @@ def action_status(
         due_da = panel["milestone_due"]
         extra = [d for d in due_da.dims if d not in (*dims, "milestone")]
         if extra:
-            raise ValidationError(f"milestone_due has dims {extra} that the panel lacks")
+            raise ValidationError(f"milestone_due has dims {extra} that the panel lacks",
+                                  code="monitoring.dims", label=extra, location="milestone_due")
         # compared in their own unit (numpy casts the day), no conversion pass
         due = due_da.broadcast_like(lined["phase"]).transpose(*dims, "milestone").to_numpy()
         if "milestone_done" in panel:
@@ -297,7 +299,9 @@ def indicator_status(
     'at risk'
     """
     if interpolation not in ("linear", "step"):
-        raise ValidationError(f"interpolation {interpolation!r} must be 'linear' or 'step'")
+        raise ValidationError(f"interpolation {interpolation!r} must be 'linear' or 'step'",
+                              code="monitoring.interpolation", label=interpolation,
+                              location="interpolation")
     if "year" not in observations.dims:
         raise MissingLabelError("dimension of observations", ["year"], dim="dims")
     as_of = xr.DataArray(as_of_year) if not isinstance(as_of_year, xr.DataArray) else as_of_year
@@ -424,7 +428,8 @@ def data_age(
                             "limits_years": [inventory_max_age, risk_max_age, risk_data_max_age]})
     if inventory_year is not None:
         if year is None:
-            raise ValidationError("as_of must be one date")
+            raise ValidationError("as_of must be one date", code="monitoring.as_of",
+                                  location="as_of")
         age = year - inventory_year.astype(float)
         st = _where(age < inventory_max_age, 0, _where(age == inventory_max_age, 1, 2))
         out["inventory_age"] = age
@@ -454,7 +459,8 @@ def status_frame(result: xr.Dataset, *, kind: str = "action") -> pd.DataFrame:
     frame = result.to_dataframe().reset_index()
     labels = {"action": ACTION_STATUS, "indicator": INDICATOR_STATUS}.get(kind)
     if labels is None:
-        raise ValidationError(f"unknown status kind {kind!r} (action or indicator)")
+        raise ValidationError(f"unknown status kind {kind!r} (action or indicator)",
+                              code="monitoring.status_kind", label=kind, location="kind")
     frame["status"] = np.asarray(labels, dtype=object)[frame["status"].to_numpy()]
     if kind == "action":
         frame["reason"] = np.asarray(ACTION_REASONS, dtype=object)[frame["reason"].to_numpy()]

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from klimacore.errors import KlimacoreError, MissingLabelError, ValidationError
+from klimacore.errors import KlimacoreError, MissingLabelError, Problems, ValidationError
 from klimacore.monitoring._model import (
     ActionUpdate,
     ClimateEvent,
@@ -190,7 +190,8 @@ class MonitoringStore:
     def _log(self, conn: sa.Connection, who: str, what: str, round_id: int | None,
              n_rows: int, detail: Mapping[str, Any]) -> int:
         if not who:
-            raise ValidationError("every change needs who made it (who='…')")
+            raise ValidationError("every change needs who made it (who='…')",
+                                  code="monitoring.who", label=who, location="who")
         res = conn.execute(self.t["changes"].insert().values(
             at=_now(), who=who, what=what, round_id=round_id, n_rows=n_rows,
             detail=json.dumps(detail, default=str, sort_keys=True)))
@@ -207,7 +208,10 @@ class MonitoringStore:
                     state="open", opened=on, revision_reason="", version=0))
             except sa.exc.IntegrityError:
                 raise ValidationError(f"round {record.municipality}/{year} exists already; "
-                                      "use get_round or revise_round") from None
+                                      "use get_round or revise_round",
+                                      code="monitoring.round_exists",
+                                      label=f"{record.municipality}/{year}",
+                                      location="round") from None
             rid = int(res.inserted_primary_key[0])  # type: ignore[index]
             self._log(conn, who, "open_round", rid, 0,
                       {"municipality": record.municipality, "year": year})
@@ -288,7 +292,8 @@ class MonitoringStore:
         rounds that already hold current rows of this kind.
         """
         if not who:
-            raise ValidationError("every change needs who made it (who='…')")
+            raise ValidationError("every change needs who made it (who='…')",
+                                  code="monitoring.who", label=who, location="who")
         table, rounds, changes = self.t[kind], self.t["rounds"], self.t["changes"]
         keys = KEYS[kind]
         cols = list(COLUMNS[kind])
@@ -347,39 +352,56 @@ class MonitoringStore:
             return pd.DataFrame(columns=cols)
         missing = [c for c in cols if c not in frame.columns]
         extra = [c for c in frame.columns if c not in cols and c not in by]
-        if missing or extra:
-            raise ValidationError(f"{kind} rows have the wrong columns", [
-                *(f"missing column {c!r}" for c in missing),
-                *(f"unknown column {c!r}" for c in extra)])
+        problems = Problems(f"{kind} rows have the wrong columns")
+        for c in missing:
+            problems.add(f"missing column {c!r}", code="monitoring.column_missing", label=c,
+                         location=f"{kind} rows")
+        for c in extra:
+            problems.add(f"unknown column {c!r}", code="monitoring.column_unknown", label=c,
+                         location=f"{kind} rows")
+        problems.raise_if_any()
         keys = [*by, *KEYS[kind]]
         dupes = frame.duplicated(keys, keep=False)
-        if dupes.any():
-            raise ValidationError(f"{kind} rows repeat a key {KEYS[kind]}", [
-                f"row {i}: {tuple(frame.loc[i, keys])}" for i in frame.index[dupes]])
+        if dupes.any():  # one problem per repeated key, naming every row that repeats it
+            problems = Problems(f"{kind} rows repeat a key {KEYS[kind]}")
+            for key, group in frame[dupes].groupby(keys, sort=False).groups.items():
+                rows = ", ".join(str(i) for i in group)
+                problems.add(f"{kind} rows repeat a key {KEYS[kind]}: {key} in rows {rows}",
+                             code="monitoring.key_twice", label=key,
+                             location=f"{kind} rows {rows}")
+            problems.raise_if_any()
         return frame[[*by, *cols]]
 
     def write_updates(self, r: StoredRound, updates: Iterable[ActionUpdate], *,
                       who: str) -> StoredRound:
         """Write action updates (validated models) into an open round; returns the new version."""
         rows = []
-        for u in updates:
+        problems = Problems("action updates for another round")
+        for i, u in enumerate(updates):
             if (u.municipality, u.year) != (r.round.municipality, r.round.year):
-                raise ValidationError(f"update of {u.action_id} is for {u.municipality}/{u.year}, "
-                                      f"not round {r.round.municipality}/{r.round.year}")
+                problems.add(f"update of {u.action_id} is for {u.municipality}/{u.year}, "
+                             f"not round {r.round.municipality}/{r.round.year}",
+                             code="monitoring.wrong_round", label=u.action_id,
+                             location=f"updates[{i}]")
             d = u.model_dump(exclude={"municipality", "year"})
             d["milestones_met"] = json.dumps(list(u.milestones_met))
             rows.append(d)
+        problems.raise_if_any()
         return self._write("action_updates", [(r, self._frame("action_updates", rows))], who)[0]
 
     def write_observations(self, r: StoredRound, observations: Iterable[IndicatorObservation],
                            *, who: str) -> StoredRound:
         """Write indicator observations (with their release dates) into an open round."""
         rows = []
-        for o in observations:
+        problems = Problems("observations for another municipality")
+        for i, o in enumerate(observations):
             if o.municipality != r.round.municipality:
-                raise ValidationError(f"observation of {o.indicator_id} is for municipality "
-                                      f"{o.municipality}, not {r.round.municipality}")
+                problems.add(f"observation of {o.indicator_id} is for municipality "
+                             f"{o.municipality}, not {r.round.municipality}",
+                             code="monitoring.wrong_round", label=o.indicator_id,
+                             location=f"observations[{i}]")
             rows.append(o.model_dump(exclude={"municipality"}))
+        problems.raise_if_any()
         return self._write("observations", [(r, self._frame("observations", rows))], who)[0]
 
     def write_actions(self, r: StoredRound, actions: Iterable[MonitoredAction], *,
@@ -397,11 +419,14 @@ class MonitoringStore:
                      who: str) -> StoredRound:
         """Store experienced climate events of the round's municipality."""
         rows = []
-        for e in events:
+        problems = Problems("climate events for another municipality")
+        for i, e in enumerate(events):
             if e.municipality != r.round.municipality:
-                raise ValidationError(f"event on {e.date} is for municipality {e.municipality}, "
-                                      f"not {r.round.municipality}")
+                problems.add(f"event on {e.date} is for municipality {e.municipality}, "
+                             f"not {r.round.municipality}", code="monitoring.wrong_round",
+                             label=e.municipality, location=f"events[{i}]")
             rows.append(e.model_dump(exclude={"municipality"}))
+        problems.raise_if_any()
         return self._write("climate_events", [(r, self._frame("climate_events", rows))], who)[0]
 
     def write_account(self, r: StoredRound, rows: Any, *, who: str) -> StoredRound:

@@ -18,9 +18,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError as PydanticValidationError
-
-from klimacore.errors import DataError, ValidationError
+from klimacore._model_base import relocated
+from klimacore.errors import DataError, KlimacoreError, ProblemGroup, Problems, ValidationError
 from klimacore.monitoring._model import (
     PHASES,
     STATES,
@@ -157,16 +156,18 @@ def _value(v: Any) -> Any:
 
 
 def _parse(sheet: str, rows: list[list[Any]], cols: tuple[str, ...], extra: Mapping[str, Any],
-           model: type[Any], known: set[str] | None, problems: list[str]) -> list[Any]:
+           model: type[Any], known: set[str] | None, problems: Problems) -> list[Any]:
     if not rows:
-        problems.append(f"sheet {sheet!r}: empty (no header row)")
+        problems.add(f"sheet {sheet!r}: empty (no header row)", code="template.empty",
+                     label=sheet, location=f"sheet {sheet!r}")
         return []
     header = [str(_value(h)) if h is not None else "" for h in rows[0]]
     while header and header[-1] == "":
         header.pop()
     if tuple(header) != cols:
-        problems.append(f"sheet {sheet!r}, row 1: header {header} differs from the template's "
-                        f"{list(cols)}")
+        problems.add(f"sheet {sheet!r}, row 1: header {header} differs from the template's "
+                     f"{list(cols)}", code="template.header", label=header,
+                     location=f"sheet {sheet!r}, row 1")
         return []
     out = []
     seen: dict[str, int] = {}
@@ -178,12 +179,15 @@ def _parse(sheet: str, rows: list[list[Any]], cols: tuple[str, ...], extra: Mapp
             continue  # not reported
         ident = "" if _blank(cells[id_col]) else str(_value(cells[id_col]))
         if known is not None and ident not in known:
-            problems.append(f"sheet {sheet!r}, row {r}, column {id_col!r}: unknown id {ident!r}")
+            where = f"sheet {sheet!r}, row {r}, column {id_col!r}"
+            problems.add(f"{where}: unknown id {ident!r}", code="template.unknown_id",
+                         label=ident, location=where)
             continue
         key = ident if sheet == "actions" else f"{ident}/{_value(cells.get('year'))}"
         if key in seen:
-            problems.append(f"sheet {sheet!r}, row {r}, column {id_col!r}: {key!r} already "
-                            f"reported in row {seen[key]}")
+            where = f"sheet {sheet!r}, row {r}, column {id_col!r}"
+            problems.add(f"{where}: {key!r} already reported in row {seen[key]}",
+                         code="template.reported_twice", label=key, location=where)
             continue
         seen[key] = r
         data = {c: _value(cells[c]) for c in cols[_PREFILLED[sheet]:] if not _blank(cells[c])}
@@ -193,10 +197,14 @@ def _parse(sheet: str, rows: list[list[Any]], cols: tuple[str, ...], extra: Mapp
                                            .split(";") if m.strip())
         try:
             out.append(model(**data, **extra))
-        except PydanticValidationError as exc:
-            for err in exc.errors():
-                col = str(err["loc"][0]) if err["loc"] else "(row)"
-                problems.append(f"sheet {sheet!r}, row {r}, column {col!r}: {err['msg']}")
+        except KlimacoreError as exc:  # the model's problems, moved to their cells
+            items = exc.exceptions if isinstance(exc, ProblemGroup) else (exc,)
+            for item in items:
+                if not isinstance(item, KlimacoreError):
+                    raise
+                field = (item.location or "").split(".")[0].split("[")[0]
+                col = field if field in cols else "(row)"
+                problems.add(relocated(item, f"sheet {sheet!r}, row {r}, column {col!r}"))
     return out
 
 
@@ -215,20 +223,20 @@ def read_template(
     Raises
     ------
     klimacore.errors.ValidationError
-        Listing every problem in :attr:`~klimacore.errors.KlimacoreError.problems`.
+        One problem (its ``location`` the sheet, row and column); several are raised together
+        as a :class:`~klimacore.errors.ProblemGroup` listing every one.
     """
     path = Path(path)
     try:
         sheets = _rows_csv(path) if path.suffix.lower() == ".csv" else _rows_xlsx(path)
     except OSError as exc:
         raise DataError(f"cannot read template {path}: {exc}") from None
-    problems: list[str] = []
+    problems = Problems(f"template {path.name}")
     updates = _parse("actions", sheets["actions"], ACTION_COLUMNS,
                      {"municipality": municipality, "year": year}, ActionUpdate,
                      set(actions) if actions is not None else None, problems)
     observations = _parse("indicators", sheets["indicators"], INDICATOR_COLUMNS,
                           {"municipality": municipality}, IndicatorObservation,
                           set(indicators) if indicators is not None else None, problems)
-    if problems:
-        raise ValidationError(f"{len(problems)} problem(s) in the template {path.name}", problems)
+    problems.raise_if_any()
     return updates, observations

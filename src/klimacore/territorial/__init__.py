@@ -83,6 +83,3 @@ __all__ = [
     "per_capita",
     "totals",
 ]
-
-# using the engine makes ``.klima`` available on xarray objects
-from klimacore import accessor as _accessor  # noqa: F401
