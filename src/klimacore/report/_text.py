@@ -188,12 +188,12 @@ def gpc_inventory_text(
     if year not in years:
         raise MissingLabelError("gpc_inventory_text: year", [year], dim="year")
     one = inventory.sel(municipality=code, year=year)
-    if "scope2_method" not in one.dims:
-        one = one.expand_dims(scope2_method=[str(one.attrs.get("scope2_method", "total"))])
-    methods = [str(m) for m in one["scope2_method"].to_numpy().tolist()]
-    main = one.sel(scope2_method=methods[0])
+    co2e = one["co2e"]
+    if "scope2_method" not in co2e.dims:
+        co2e = co2e.expand_dims(scope2_method=[str(one.attrs.get("scope2_method", "total"))])
+    methods = [str(m) for m in co2e["scope2_method"].to_numpy().tolist()]
     metric = inventory.attrs.get("gwp_metric", inventory["co2e"].attrs.get("gwp_metric", ""))
-    table = totals(main["co2e"], ("sector", "scope"))
+    table = totals(co2e.sel(scope2_method=methods[0]), ("sector", "scope"))
     sector_names = dict(zip(table["sector"].to_numpy().tolist(),
                             table["sector_name"].to_numpy().tolist(), strict=True))
     scopes = table["scope"].to_numpy().tolist()
@@ -216,7 +216,7 @@ def gpc_inventory_text(
     col = table.sum("sector").to_numpy()
     lines.append(f"{'all categories':<{width}}" + "".join(f"{_spaced(v):>10}" for v in col)
                  + f"{_spaced(col.sum()):>11}")
-    gpc = totals(one["co2e"], "gpc")
+    gpc = totals(co2e, "gpc")
     lines += ["", f"{'GPC totals by scope-2 method':<30}" + "".join(f"{m:>24}" for m in methods)]
     for key, label in _GPC_TOTALS:
         lines.append(f"  {label:<28}" + "".join(
