@@ -193,6 +193,7 @@ def test_gpc_inventory_text_without_scope2_dim_or_flag() -> None:
     inv.attrs = {k: v for k, v in inv.attrs.items() if k != "illustrative"}
     text = report.gpc_inventory_text(inv, year=2024)
     assert "ILLUSTRATIVE" not in text and "Per capita" not in text  # no plan given
+    assert "scope 2 electricity" not in text and "by scope-2 method" not in text
     lines = text.splitlines()
     basic_plus = next(line for line in lines if line.strip().startswith("BASIC+"))
     assert basic_plus.split()[-2:] == ["168", "716"]  # the municipality_location figure

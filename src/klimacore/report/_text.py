@@ -189,8 +189,9 @@ def gpc_inventory_text(
         raise MissingLabelError("gpc_inventory_text: year", [year], dim="year")
     one = inventory.sel(municipality=code, year=year)
     co2e = one["co2e"]
-    if "scope2_method" not in co2e.dims:
-        co2e = co2e.expand_dims(scope2_method=[str(one.attrs.get("scope2_method", "total"))])
+    side_by_side = "scope2_method" in co2e.dims
+    if not side_by_side:  # one column headed "total", and no method named
+        co2e = co2e.expand_dims(scope2_method=["total"])
     methods = [str(m) for m in co2e["scope2_method"].to_numpy().tolist()]
     metric = inventory.attrs.get("gwp_metric", inventory["co2e"].attrs.get("gwp_metric", ""))
     table = totals(co2e.sel(scope2_method=methods[0]), ("sector", "scope"))
@@ -203,7 +204,8 @@ def gpc_inventory_text(
     width = 56
     lines = [
         f"Territorial GHG inventory (GPC 1.1) — {name} ({code}), {year}",
-        f"{flag}t CO2e, {metric}; scope 2 electricity: {methods[0]}.",
+        f"{flag}t CO2e, {metric}"
+        + (f"; scope 2 electricity: {methods[0]}." if side_by_side else "."),
         "",
         f"{'sector':<{width}}" + "".join(f"{'scope ' + str(s):>10}" for s in scopes)
         + f"{'total':>11}",
@@ -217,7 +219,8 @@ def gpc_inventory_text(
     lines.append(f"{'all categories':<{width}}" + "".join(f"{_spaced(v):>10}" for v in col)
                  + f"{_spaced(col.sum()):>11}")
     gpc = totals(co2e, "gpc")
-    lines += ["", f"{'GPC totals by scope-2 method':<30}" + "".join(f"{m:>24}" for m in methods)]
+    head = "GPC totals by scope-2 method" if side_by_side else "GPC totals"
+    lines += ["", f"{head:<30}" + "".join(f"{m:>24}" for m in methods)]
     for key, label in _GPC_TOTALS:
         lines.append(f"  {label:<28}" + "".join(
             f"{_spaced(float(gpc.sel(total=key, scope2_method=m))):>24}" for m in methods))
