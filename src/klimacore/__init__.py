@@ -68,6 +68,7 @@ _SUBMODULES = {
     "accessor",
     "certification",
     "consumption",
+    "examples",
     "io",
     "models",
     "monitoring",
