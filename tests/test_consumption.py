@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from klimacore import consumption as kc
 from klimacore import examples, reference, report
-from klimacore.errors import DataError, MissingLabelError, UnitError, ValidationError
+from klimacore.errors import DataError, MissingLabelError, ProblemGroup, UnitError, ValidationError
 from klimacore.mrio import IOSystem
 from klimacore.units import gwp
 
@@ -246,9 +246,12 @@ def test_override_errors_name_labels() -> None:
             "unit": ["kWh", "GJ"],
         }
     )
-    with pytest.raises(MissingLabelError) as err:
+    # every problem of the overrides comes out together (a ProblemGroup of MissingLabelErrors)
+    with pytest.raises(ProblemGroup) as group:
         kc.spend_footprint(s, intensities({"04": 0.1}), overrides=use)
-    assert "electricity" in str(err.value) and "district_heat" in str(err.value)
+    assert all(isinstance(e, MissingLabelError) for e in group.value.exceptions)
+    assert [e.code for e in group.value.exceptions] == ["overrides.factor", "overrides.coicop"]
+    assert "electricity" in str(group.value) and "district_heat" in str(group.value)
     factors = {"electricity": (0.1, "kg/kWh"), "district_heat": (30.0, "kg/GJ")}
     with pytest.raises(MissingLabelError) as err:
         kc.spend_footprint(s, intensities({"04": 0.1}), overrides=use, factors=factors)
@@ -618,10 +621,12 @@ def test_concordance_checks() -> None:
     bad = pd.DataFrame(
         {"01": [0.5, 0.4, 0, 0], "07": [0, 0, 0, 1.2], "09": [0, 0, 0, 0.0]}, index=products
     )
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(ProblemGroup) as err:
         kc.check_concordance(bad, products)
     text = str(err.value)
     assert "01 sums to 0.9" in text and "07 sums to 1.2" in text and "'09'" in text
+    assert all(isinstance(e, ValidationError) for e in err.value.exceptions)
+    assert [e.label for e in err.value.exceptions if e.code == "concordance.sum"] == ["01", "07"]
     with pytest.raises(MissingLabelError, match="steel"):
         kc.check_concordance(pd.DataFrame({"01": [1.0]}, index=["steel"]), products)
     neg = pd.DataFrame({"01": [1.5, -0.5, 0, 0]}, index=products)

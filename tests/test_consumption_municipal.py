@@ -17,7 +17,7 @@ from klimacore import consumption as kc
 from klimacore import io, reference
 from klimacore.cli import main
 from klimacore.consumption._national import category_weights, final_use_shares
-from klimacore.errors import DataError, MissingLabelError, ValidationError
+from klimacore.errors import DataError, MissingLabelError, ProblemGroup, ValidationError
 
 ROOT = Path(__file__).resolve().parents[1]
 EXCERPT = ROOT / "tests" / "data" / "municipal_drivers_excerpt"
@@ -242,10 +242,12 @@ def test_bad_parameters_are_named() -> None:
     table = kc.municipal_parameters()
     table.loc[table["name"] == "income_elasticity", "low"] = 0.9
     table.loc[table["name"] == "car_km_per_year", "distribution"] = "uniform"
-    with pytest.raises(ValidationError) as info:
+    with pytest.raises(ProblemGroup) as info:
         kc.municipal_footprint(io.read_municipal_drivers(EXCERPT), parameters=table)
     text = " ".join(info.value.problems)
     assert "income_elasticity" in text and "car_km_per_year" in text
+    assert {e.code for e in info.value.exceptions} == {"parameters.range",
+                                                       "parameters.distribution"}
 
 
 def test_footprint_table_layout(excerpt: pd.DataFrame) -> None:

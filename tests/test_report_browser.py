@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import subprocess
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -108,7 +109,7 @@ def test_dom_console_and_network(pages: tuple[Path, dict[str, StatusReport]], ke
     head = reports[key].headline()
     assert f'data-key="total" data-value="{head["total"]}"' in dom
     assert f'data-key="change_vs_base" data-value="{head["change_vs_base"]}"' in dom
-    assert dom.count("<svg") == 3 if key == "0751" else dom.count("<svg") == 4
+    assert dom.count("<svg") == 3 if key == "0751" else dom.count("<svg") == 5  # + N-F2
     assert "<polyline" in dom and "<rect" in dom
     # no console message (no script on the page; a message would be a refused or failed load)
     console = _console(res.stderr)
@@ -158,3 +159,91 @@ def test_print_to_pdf_and_index(pages: tuple[Path, dict[str, StatusReport]],
     assert res.returncode == 0
     for key in reports:
         assert f'href="{key}.html"' in res.stdout
+
+
+class _Tables(HTMLParser):
+    """Every table's rows as the ``data-value`` of its cells, by table id."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self._id: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "table":
+            self._id = str(a.get("id"))
+            self.tables[self._id] = []
+        elif tag == "tr" and self._id is not None:
+            self.tables[self._id].append([])
+        elif tag in ("td", "th") and self._id is not None and "data-value" in a:
+            self.tables[self._id][-1].append(str(a["data-value"]))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "table":
+            self._id = None
+
+
+@pytest.fixture(scope="module")
+def round_pages(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, StatusReport]]:
+    from klimacore._report_cli import panel_from_account, write_reports
+    from klimacore.models import load_example_plan
+    from klimacore.monitoring import example_round
+
+    out = tmp_path_factory.mktemp("round-reports")
+    reports = build_reports(panel_from_account(EXCERPT, vintage="2026-05-18"),
+                            as_of=dt.date(2026, 3, 15), plans={727: load_example_plan()},
+                            rounds=[example_round()])
+    write_reports(reports, out, formats=("html",))
+    return out, reports
+
+
+@pytest.mark.parametrize(("key", "tables"), [
+    ("0727", ["M5_summary", "M5_status", "M5", "M5_actions", "M6", "M7_events", "M7",
+              "M7_actions", "M4"]),
+    ("DK", ["N1", "N3_status", "N3", "N4", "NF2"])])
+def test_round_sections_in_the_dom_equal_the_computed_values(
+        round_pages: tuple[Path, dict[str, StatusReport]], key: str, tables: list[str],
+        tmp_path: Path) -> None:
+    out, reports = round_pages
+    netlog = tmp_path / "net.json"
+    res = _chromium(tmp_path, f"--log-net-log={netlog}", "--virtual-time-budget=2000",
+                    "--dump-dom", (out / f"{key}.html").as_uri())
+    assert res.returncode == 0, res.stderr[-2000:]
+    parser = _Tables()
+    parser.feed(res.stdout)
+    computed = {t["id"]: t["rows"] for s in reports[key].content["sections"] for t in s["tables"]}
+    for tid in tables:
+        dom_rows = [r for r in parser.tables[f"tab-{tid.lower()}"] if r]
+        want = [["" if v is None else str(v) for v in row] for row in computed[tid]]
+        assert dom_rows == want, tid
+    figures = {"0727": ("m5-f4", "m6-f5"), "DK": ("n2-nf2", "n3-f4")}[key]
+    for fid in figures:
+        assert f'id="{fid}"' in res.stdout and f'id="{fid}-d"' in res.stdout
+    assert not _console(res.stderr)
+    assert not [u for u in _page_requests(netlog) if not u.startswith(("file:", "data:"))]
+
+
+@pytest.mark.parametrize(("width", "name"), [(390, "phone"), (1280, "desktop")])
+def test_odder_screenshots_show_the_round_figures(
+        round_pages: tuple[Path, dict[str, StatusReport]], width: int, name: str,
+        tmp_path: Path) -> None:
+    out, _ = round_pages
+    shot = tmp_path / f"odder-{name}.png"
+    height = 10000 if width > 1000 else 16000  # the whole page, M1 to the sources
+    res = _chromium(tmp_path, f"--window-size={width},{height}", f"--screenshot={shot}",
+                    (out / "0727.html").as_uri())
+    assert res.returncode == 0 and shot.exists(), res.stderr[-2000:]
+    rgb = np.round(_png(shot)[..., :3] * 255).astype(int)
+
+    def count(color: tuple[int, int, int]) -> int:
+        return int((np.abs(rgb - np.array(color)).sum(axis=-1) < 12).sum())
+
+    # F4 / F5 draw the status colours: late and off track red, at risk amber, on time green
+    assert count((192, 57, 43)) > 300 and count((217, 154, 30)) > 50
+    assert count((58, 154, 91)) > 100
+    assert (rgb[:, -5:] < 250).mean() < 0.2
+    keep = os.environ.get("KLIMACORE_REPORT_SCREENSHOTS")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        shutil.copy(shot, Path(keep) / shot.name)

@@ -3,7 +3,8 @@
 Registered by :mod:`klimacore.cli`; exit codes as there (0 ok, 1 invalid input, 2 usage / IO).
 
 ``klimacore report --data DIR|FILE.csv|FILE.json --out DIR [--as-of DATE] [--lang da|en]
-[--format html,md,json] [--national KF25.csv] [--vintage DATE] [--base-year 2019]`` writes one
+[--format html,md,json] [--national KF25.csv] [--vintage DATE] [--base-year 2019]
+[--plan PLAN.json|example …] [--round ROUND.json|example …] [--db URL [--round-year Y]]`` writes one
 report per municipality, region and Denmark (``0751.html``, ``1082.html``, ``DK.html`` …), an
 ``index.html`` and ``report-schema.json``. The same inputs and ``--as-of`` give byte-identical
 files.
@@ -109,8 +110,10 @@ def panel_from_account(path: str | Path, *, vintage: str | None = None) -> Any:
 def _plan(path: str) -> Any:
     from klimacore import _files
     from klimacore.errors import ValidationError
-    from klimacore.models import ClimateActionPlan, plan_problems
+    from klimacore.models import ClimateActionPlan, load_example_plan, plan_problems
 
+    if path == "example":
+        return load_example_plan()
     try:
         text = _files.read_text(path)
     except OSError as exc:
@@ -119,6 +122,55 @@ def _plan(path: str) -> Any:
     if problems:
         raise ValidationError(f"{path}: {len(problems)} problem(s)", problems)
     return ClimateActionPlan.model_validate_json(text)
+
+
+def _round(path: str) -> Any:
+    """A monitoring round (:class:`klimacore.monitoring.RoundData` JSON); ``example`` is the
+    bundled illustrative round of the example plan (Odder, 727)."""
+    from pydantic import ValidationError as PydanticValidationError
+
+    from klimacore import _files
+    from klimacore.errors import ValidationError
+    from klimacore.monitoring import RoundData, example_round
+
+    if path == "example":
+        return example_round()
+    try:
+        text = _files.read_text(path)
+    except OSError as exc:
+        raise _Usage(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        return RoundData.model_validate_json(text)
+    except PydanticValidationError as exc:
+        problems = [f"{'.'.join(str(x) for x in e['loc']) or '(document)'}: {e['msg']}"
+                    for e in exc.errors()]
+        raise ValidationError(f"{path}: {len(problems)} problem(s) in the monitoring round",
+                              problems, code="report.round", location=path) from None
+
+
+def _store_rounds(url: str, year: int | None, codes: Any) -> list[Any]:
+    """The newest revision of each municipality's round (of ``year``, else its newest year) in a
+    :class:`klimacore.monitoring.MonitoringStore`; rounds that hold only an account are left
+    out (nothing to report on actions, indicators or events)."""
+    from klimacore.monitoring import MonitoringStore, RoundData
+
+    store = MonitoringStore(url if "://" in url else f"sqlite:///{url}")
+    table = store.rounds()
+    if table.empty:
+        raise _Usage(f"the store {url} has no rounds")
+    if year is not None:
+        table = table[table["year"] == year]
+        if table.empty:
+            raise _Usage(f"the store {url} has no {year} rounds")
+    out = []
+    wanted = {int(c) for c in codes}
+    for m, g in sorted(table.groupby("municipality")):
+        if int(m) not in wanted:
+            continue
+        rd = RoundData.from_store(store, int(m), int(g["year"].max()))
+        if rd.actions or rd.updates or rd.observations or rd.events:
+            out.append(rd)
+    return out
 
 
 def _national(path: str) -> tuple[Any, str]:
@@ -176,14 +228,25 @@ def plan_panel(plan: Any) -> Any:
     return panel
 
 
+def _example_rounds(plan: Any) -> dict[int, Any]:
+    """The bundled round when ``plan`` is the bundled example plan (it is that plan's round);
+    no round for any other plan (never borrowed)."""
+    from klimacore.models import load_example_plan
+    from klimacore.monitoring import example_round
+
+    return {int(plan.municipality): example_round()} if plan == load_example_plan() else {}
+
+
 def demo_report(plan: Any, out: Path, *, as_of: dt.date) -> Path:
-    """Write the report of the plan's municipality from the plan alone (``klimacore demo``)."""
+    """Write the report of the plan's municipality (``klimacore demo``): from the plan, and for
+    the bundled example plan also from its bundled ILLUSTRATIVE monitoring round."""
     from klimacore.report import build_reports
 
     panel = plan_panel(plan)
     base = int(panel["year"].min())
     reports = build_reports(panel, as_of=as_of, base_year=base,
-                            plans={int(plan.municipality): plan})
+                            plans={int(plan.municipality): plan},
+                            rounds=_example_rounds(plan))
     key = f"{int(plan.municipality):04d}"
     write_reports({key: reports[key]}, out, formats=("html", "md", "json"))
     return out / f"{key}.html"
@@ -243,8 +306,22 @@ def _cmd_report(args: argparse.Namespace) -> int:
     for path in args.plan or []:
         plan = _plan(path)
         plans[int(plan.municipality)] = plan
+    rounds: dict[int, Any] = {}
+    for plan in plans.values():
+        rounds.update(_example_rounds(plan))
+    given = [_round(path) for path in args.round or []]
+    if args.db:
+        given += _store_rounds(args.db, args.round_year, panel["municipality"].to_numpy())
+    seen: set[int] = set()
+    for rd in given:
+        m = int(rd.round.municipality)
+        if m in seen:
+            raise _Usage(f"more than one monitoring round for municipality {m} (--round, --db)")
+        seen.add(m)
+        rounds[m] = rd
     reports = build_reports(panel, as_of=as_of, lang=args.lang, base_year=args.base_year,
-                            national=national, national_source=source, plans=plans)
+                            national=national, national_source=source, plans=plans,
+                            rounds=rounds)
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise _Usage(f"--out {out} exists and is not a folder")
@@ -252,7 +329,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     n = {k: sum(1 for r in reports.values() if r.content["kind"] == k)
          for k in ("municipality", "region", "denmark")}
     print(f"wrote {len(written)} files to {out}: {n['municipality']} municipalities, "
-          f"{n['region']} regions, {n['denmark']} Denmark"
+          f"{n['region']} regions, {n['denmark']} Denmark; monitoring rounds for "
+          f"{len(rounds)} municipalit{'y' if len(rounds) == 1 else 'ies'}"
           + (f"; open {out / 'index.html'}" if "html" in formats else ""))
     return EXIT_OK
 
@@ -293,5 +371,14 @@ def register_report(sub: Any) -> None:
                    help="release / retrieval date of the account (default: the file's)")
     p.add_argument("--base-year", type=int, default=2019, help="year changes are shown against")
     p.add_argument("--plan", action="append", default=None, metavar="PLAN.json",
-                   help="a municipality's own plan (repeatable): its manko (M4) and actions (M5)")
+                   help="a municipality's own plan (repeatable): its manko (M4) and actions (M5); "
+                   "'example' = the bundled illustrative plan (727), which brings its round")
+    p.add_argument("--round", action="append", default=None, metavar="ROUND.json",
+                   help="a municipality's monitoring round (repeatable; RoundData JSON): M5-M7 "
+                   "and, for regions and Denmark, N3/N4; 'example' = the bundled round (727)")
+    p.add_argument("--db", "--store", dest="db", default=None, metavar="URL",
+                   help="monitoring store (a SQLite file or a SQLAlchemy URL, as "
+                   "'klimacore monitor --db'): each municipality's newest round")
+    p.add_argument("--round-year", type=int, default=None, metavar="YEAR",
+                   help="with --db: the rounds of this year (default each one's newest)")
     p.set_defaults(func=_run)

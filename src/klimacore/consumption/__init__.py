@@ -37,6 +37,22 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from klimacore.consumption._common import PRICE_BASES, ancestors, normalize_coicop
+from klimacore.consumption._defaults import (
+    EXAMPLE_MUNICIPALITY,
+    coicop_divisions,
+    coicop_groups,
+    coicop_table,
+    default_intensities,
+    energy_content_table,
+    fuel_factors,
+)
+from klimacore.consumption._footprint import FOOTPRINT_GROUPS, spend_footprint
+from klimacore.consumption._intensity import (
+    characterise,
+    check_concordance,
+    intensities_from_mrio,
+    product_intensities,
+)
 from klimacore.consumption._mparams import municipal_parameters, sample_parameters
 from klimacore.consumption._mtables import (
     footprint_indicators,
@@ -54,32 +70,11 @@ from klimacore.consumption._national import (
     derive_danish_intensities,
     national_figures,
 )
-from klimacore.consumption.defaults import (
-    EXAMPLE_MUNICIPALITY,
-    coicop_divisions,
-    coicop_groups,
-    coicop_table,
-    default_intensities,
-    energy_content_table,
-    fuel_factors,
-)
-from klimacore.consumption.footprint import (
-    DANISH_VAT_RATE,
-    FOOTPRINT_GROUPS,
-    deflate,
-    purchaser_to_basic,
-    spend_footprint,
-)
-from klimacore.consumption.intensity import (
-    characterise,
-    check_concordance,
-    intensities_from_mrio,
-    product_intensities,
-)
-from klimacore.consumption.uncertainty import lognormal_multipliers, monte_carlo_footprint
+from klimacore.consumption._prices import DANISH_VAT_RATE, deflate, purchaser_to_basic
+from klimacore.consumption._uncertainty import lognormal_multipliers, monte_carlo_footprint
 
 if not TYPE_CHECKING:  # deprecated names (example_*, demo_section), until 0.3
-    from klimacore.consumption.defaults import __getattr__ as __getattr__
+    from klimacore.consumption._defaults import __getattr__ as __getattr__
 
 __all__ = [
     "CATEGORIES",

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from klimacore.errors import DataError, ValidationError
+from klimacore.errors import DataError, Problems, ValidationError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -50,31 +50,36 @@ def check_parameters(table: pd.DataFrame) -> pd.DataFrame:
     need = ["name", "value", "distribution"]
     absent = [c for c in need if c not in table.columns]
     if absent:
-        raise DataError(f"parameter table lacks columns {absent} (has {list(table.columns)})")
-    problems: list[str] = []
+        raise DataError(f"parameter table lacks columns {absent} (has {list(table.columns)})",
+                        code="parameters.columns", label=absent, location="columns")
+    problems = Problems("model parameters")
     names = [str(n) for n in table["name"]]
     dups = sorted({n for n in names if names.count(n) > 1})
     if dups:
-        problems.append(f"parameters listed twice: {dups}")
-    for row in table.to_dict("records"):
+        problems.add(f"parameters listed twice: {dups}", code="parameters.duplicate", label=dups,
+                     location="name")
+    for i, row in enumerate(table.to_dict("records")):
         name, dist = str(row["name"]), str(row["distribution"])
         value = float(row["value"])
+        where = f"row {i} ({name})"
         if dist not in _DISTRIBUTIONS:
-            problems.append(f"{name}: distribution {dist!r} is not one of {_DISTRIBUTIONS}")
+            problems.add(f"{name}: distribution {dist!r} is not one of {_DISTRIBUTIONS}",
+                         code="parameters.distribution", label=dist, location=where)
             continue
         if not np.isfinite(value):
-            problems.append(f"{name}: value is missing")
+            problems.add(f"{name}: value is missing", code="parameters.value", label=name,
+                         location=where)
         if dist == "triangular":
             low, high = float(row.get("low", np.nan)), float(row.get("high", np.nan))
             if not (low <= value <= high) or not np.isfinite(low) or not np.isfinite(high):
-                problems.append(f"{name}: needs low <= value <= high, got {low}, {value}, {high}")
+                problems.add(f"{name}: needs low <= value <= high, got {low}, {value}, {high}",
+                             code="parameters.range", label=(low, value, high), location=where)
         if dist == "lognormal":
             gsd = float(row.get("gsd", np.nan))
             if not (np.isfinite(gsd) and gsd >= 1.0):
-                problems.append(f"{name}: lognormal needs gsd >= 1, got {gsd}")
-    if problems:
-        raise ValidationError(f"{len(problems)} problems in the model parameters",
-                              problems=problems)
+                problems.add(f"{name}: lognormal needs gsd >= 1, got {gsd}",
+                             code="parameters.gsd", label=gsd, location=where)
+    problems.raise_if_any()
     return table
 
 
@@ -101,7 +106,8 @@ def sample_parameters(table: pd.DataFrame, n_draws: int, *,
     """
     check_parameters(table)
     if n_draws < 1:
-        raise ValidationError(f"n_draws must be >= 1, got {n_draws}")
+        raise ValidationError(f"n_draws must be >= 1, got {n_draws}", code="monte_carlo.n_draws",
+                              label=n_draws, location="n_draws")
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     out: Params = {}
     for row in table.to_dict("records"):

@@ -97,19 +97,24 @@ def sensitivity_table(ds: xr.Dataset, *, municipality: int | None = None,
 
     if "rank_correlation" not in ds:
         raise ValidationError("no sensitivity in this result: run municipal_footprint with "
-                              "n_draws > 0")
+                              "n_draws > 0", code="footprint.sensitivity",
+                              location="rank_correlation")
     if "year" in ds["rank_correlation"].dims:
         years = [int(y) for y in ds["year"].to_numpy()]
         chosen = years[-1] if year is None else int(year)
         if chosen not in years:
-            raise MissingLabelError("footprint result", [chosen], dim="year")
+            raise MissingLabelError("footprint result", [chosen], dim="year",
+                                    code="footprint.year")
         ds = ds.sel(year=chosen)
     if category is not None:
         if municipality is not None:
-            raise ValidationError("give municipality or category, not both")
+            raise ValidationError("give municipality or category, not both",
+                                  code="footprint.selection", label=(municipality, category),
+                                  location="municipality, category")
         have = [str(c) for c in ds["category"].to_numpy()]
         if category not in have:
-            raise MissingLabelError("footprint category", [category], dim="category")
+            raise MissingLabelError("footprint category", [category], dim="category",
+                                    code="footprint.category")
         rho = ds["rank_correlation_category"].sel(category=category)
         low = high = xr.full_like(rho, np.nan)
     elif municipality is None:
@@ -118,7 +123,8 @@ def sensitivity_table(ds: xr.Dataset, *, municipality: int | None = None,
     else:
         codes = {int(m) for m in ds["municipality"].to_numpy()}
         if int(municipality) not in codes:
-            raise MissingLabelError("footprint result", [municipality], dim="municipality")
+            raise MissingLabelError("footprint result", [municipality], dim="municipality",
+                                    code="footprint.municipality")
         at = {"municipality": int(municipality)}
         rho, low, high = (ds[v].sel(at) for v in ("rank_correlation", "swing_low", "swing_high"))
     values = rho.to_numpy().astype(float)
@@ -166,15 +172,18 @@ def footprint_indicators(ds: xr.Dataset,
     wanted = list(dict.fromkeys(categories))
     if len(wanted) < 2:
         raise ValidationError("consumption indicators need at least two categories "
-                              f"(CCTF K10), got {wanted}")
+                              f"(CCTF K10), got {wanted}", code="indicators.categories",
+                              label=wanted, location="categories")
     have = [str(c) for c in ds["category"].to_numpy()]
     missing = [c for c in wanted if c not in have]
     if missing:
-        raise MissingLabelError("footprint category", missing, dim="category")
+        raise MissingLabelError("footprint category", missing, dim="category",
+                                code="footprint.category")
     flat = [c for c in wanted if c in ("public_consumption", "investment")]
     if flat:
         raise ValidationError(f"{flat} are spread equally per inhabitant and cannot show local "
-                              "change; choose private categories")
+                              "change; choose private categories", code="indicators.categories",
+                              label=flat, location="categories")
     per = ds["per_capita"].sel(category=wanted)
     frame = per.to_series().rename("value").reset_index()
     if "per_capita_percentiles" in ds:

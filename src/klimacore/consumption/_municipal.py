@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from klimacore.consumption._defaults import fuel_factors
 from klimacore.consumption._mparams import (
     Params,
     central_parameters,
@@ -44,7 +45,9 @@ from klimacore.consumption._national import (
     category_weights,
     final_use_shares,
 )
-from klimacore.errors import DataError, ValidationError
+from klimacore.errors import DataError, KlimacoreError, Problems, ValidationError
+from klimacore.forms import as_population
+from klimacore.units import DEFAULT_GWP_METRIC, check_gwp_metric
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -104,52 +107,66 @@ class _Drivers:
 
 
 def _drivers(table: pd.DataFrame, national: dict[str, float] | None) -> _Drivers:
+    import pandas as pd
+
     absent = [c for c in _COLUMNS if c not in table.columns]
     if absent:
         raise DataError(f"municipal drivers lack columns {absent}; read them with "
-                        "klimacore.io.read_municipal_drivers")
+                        "klimacore.io.read_municipal_drivers", code="drivers.columns",
+                        label=absent, location="columns")
     nat = dict(national if national is not None else table.attrs.get("national", {}))
-    problems: list[str] = []
+    problems = Problems("municipal drivers")
+
+    def problem(text: str, column: str, labels: object) -> None:
+        problems.add(text, code=f"drivers.{column}", label=labels, location=column,
+                     kind=DataError)
+
     cols = {c: table[c].to_numpy(dtype=float) for c in _COLUMNS}
     # the municipality's own travel data, where it has them (NaN: use the national assumption)
     own = (table["car_km_per_car"].to_numpy(dtype=float) if "car_km_per_car" in table.columns
            else np.full(len(table), np.nan))
     bad_own = [int(m) for m, v in zip(table.index, own, strict=True) if v < 0]
     if bad_own:
-        problems.append(f"car_km_per_car is negative for municipalities {bad_own}")
+        problem(f"car_km_per_car is negative for municipalities {bad_own}", "car_km_per_car",
+                bad_own)
     cols["car_km_per_car"] = own
-    for c in ("population", "disposable_income"):
-        bad = [int(m) for m, v in zip(table.index, cols[c], strict=True) if not v > 0]
-        if bad:
-            problems.append(f"{c} missing or not positive for municipalities {bad}")
+    try:  # the one population form: positive persons, one per municipality
+        as_population(pd.Series(cols["population"], index=pd.Index(
+            [int(m) for m in table.index], name="municipality")))
+    except KlimacoreError as exc:
+        problem(f"population missing or not positive for municipalities: {exc}", "population",
+                exc.label)
+    bad = [int(m) for m, v in zip(table.index, cols["disposable_income"], strict=True)
+           if not v > 0]
+    if bad:
+        problem(f"disposable_income missing or not positive for municipalities {bad}",
+                "disposable_income", bad)
     bad = [int(m) for m, v in zip(table.index, cols["commuting_km"], strict=True) if not v > 0]
     if bad:
-        problems.append(f"commuting_km missing or not positive for municipalities {bad} (km "
-                        "per car scale with it)")
+        problem(f"commuting_km missing or not positive for municipalities {bad} (km per car "
+                "scale with it)", "commuting_km", bad)
     for c in ("household_energy_co2_t", "cars_electric", "cars_plugin", "cars_diesel",
               "cars_petrol"):
         bad = [int(m) for m, v in zip(table.index, cols[c], strict=True) if not v >= 0]
         if bad:
-            problems.append(f"{c} missing or negative for municipalities {bad} (the physical "
-                            "parts replace a national share, so every municipality needs them)")
+            problem(f"{c} missing or negative for municipalities {bad} (the physical parts "
+                    "replace a national share, so every municipality needs them)", c, bad)
     grid = float(nat.get("electricity_co2_g_per_kwh", np.nan))
     if not grid >= 0:
-        problems.append("national electricity_co2_g_per_kwh missing (grid factor for electric cars)")
+        problem("national electricity_co2_g_per_kwh missing (grid factor for electric cars)",
+                "national.electricity_co2_g_per_kwh", grid)
     commuting = float(nat.get("commuting_km", np.nan))
     if not commuting > 0:
         pop = cols["population"]
         commuting = float((cols["commuting_km"] * pop).sum() / pop.sum())
-    if problems:
-        raise DataError(f"{len(problems)} problems in the municipal drivers", problems=problems)
+    problems.raise_if_any()
     names = [str(n) for n in table["name"]] if "name" in table.columns else [
         str(m) for m in table.index]
     return _Drivers([int(m) for m in table.index], names, cols, commuting, grid)
 
 
 def _fuel_kg_per_gj(metric: str) -> tuple[float, float]:
-    from klimacore.consumption.defaults import fuel_factors
-
-    table = fuel_factors(metric=metric)
+    table = fuel_factors(gwp_metric=metric)
     return table["petrol"][0], table["diesel"][0]
 
 
@@ -214,7 +231,8 @@ def _parts(p: Params, d: _Drivers, *, metric: str) -> _Parts:
 
     missing = [k for k in _PARAMETERS if k not in p]
     if missing:
-        raise ValidationError(f"model parameters missing from the table: {missing}")
+        raise ValidationError(f"model parameters missing from the table: {missing}",
+                              code="parameters.missing", label=missing, location="name")
 
     def v(name: str) -> np.ndarray[Any, np.dtype[np.float64]]:
         return p[name][col, :]
@@ -245,8 +263,9 @@ def _parts(p: Params, d: _Drivers, *, metric: str) -> _Parts:
     if bool((other_total <= 0).any()):
         raise ValidationError(
             "the physical housing and car estimates exceed the national private footprint in "
-            f"{int((other_total <= 0).sum())} of {n} draws: check the parameter ranges"
-        )
+            f"{int((other_total <= 0).sum())} of {n} draws: check the parameter ranges",
+            code="parameters.range", label=int((other_total <= 0).sum()),
+            location="footprint_per_capita")
     raw = np.stack([weights[k] * p[f"share:{k}"] for k in OTHER], axis=0)  # (category, draw)
     share = raw / raw.sum(axis=0, keepdims=True)
     log_income = np.log(c["disposable_income"] / c["disposable_income"].mean())
@@ -389,7 +408,7 @@ def municipal_footprint(
     parameters: pd.DataFrame | None = None,
     national: dict[str, float] | None = None,
     percentiles: Sequence[float] = (5.0, 50.0, 95.0),
-    gwp_metric: str = "AR5GWP100",
+    gwp_metric: str = DEFAULT_GWP_METRIC,
 ) -> xr.Dataset:
     """Consumption-based footprint of every municipality by category, with Monte Carlo intervals.
 
@@ -445,6 +464,7 @@ def municipal_footprint(
     """
     import xarray as xr
 
+    check_gwp_metric(gwp_metric)
     table = check_parameters(parameters if parameters is not None else municipal_parameters())
     if "year" in drivers.columns and len(set(drivers["year"])) > 1:
         parts = [municipal_footprint(group.drop(columns="year").assign(year=int(str(y))),
@@ -504,7 +524,9 @@ def _add_draws(ds: xr.Dataset, parts: _Parts, draws: Params, uncertain: list[str
                d: _Drivers, percentiles: Sequence[float]) -> None:
     q = np.asarray(percentiles, dtype=float)
     if bool(((q < 0) | (q > 100)).any()):
-        raise ValidationError(f"percentiles must lie in 0..100, got {list(percentiles)}")
+        raise ValidationError(f"percentiles must lie in 0..100, got {list(percentiles)}",
+                              code="monte_carlo.percentiles", label=list(percentiles),
+                              location="percentiles")
     pop = d.cols["population"]
     summaries = parts.summaries()
     totals, by_category, means = (summaries[k] for k in ("totals", "by_category", "means"))

@@ -114,7 +114,7 @@ def _value(figures: dict[str, tuple[float, str, int, str]], key: str) -> float:
     if key.startswith("1-"):
         return 1.0 - _value(figures, key[2:])
     if key not in figures:
-        raise MissingLabelError("national figure", [key], dim="id")
+        raise MissingLabelError("national figure", [key], dim="id", code="national.figure")
     return figures[key][0]
 
 
@@ -139,8 +139,8 @@ def final_use_shares(figures: pd.DataFrame | None = None) -> dict[str, float]:
     }
     if abs(sum(parts.values()) - total) > 0.05 + 1e-9:
         raise DataError(
-            f"final-use parts {parts} do not add up to the total {total} Mt (tolerance 0.05)"
-        )
+            f"final-use parts {parts} do not add up to the total {total} Mt (tolerance 0.05)",
+            code="national.sum", label=parts, location="dst_footprint_total")
     return {k: v / sum(parts.values()) for k, v in parts.items()}
 
 

@@ -11,4 +11,9 @@ Layer: above :mod:`klimacore.models`, below the engines (``territorial``, ``mrio
 
 from __future__ import annotations
 
+from klimacore.forms._population import as_population, population_for, require_entity_dims
+from klimacore.forms._spending import PRICE_BASES, as_spending, normalize_coicop
+
 __all__: list[str] = []
+__all__ += ["as_population", "population_for", "require_entity_dims"]
+__all__ += ["PRICE_BASES", "as_spending", "normalize_coicop"]

@@ -7,7 +7,8 @@ injected ``as_of`` date, vectorized over the panel of all municipalities.
 - data model: :class:`ReportingRound` (open → closed, revisions with a reason),
   :class:`MonitoredAction` (phase + state; :func:`migrate_action` reads old plans),
   :class:`ActionUpdate`, :class:`IndicatorMeta`, :class:`IndicatorObservation`, links,
-  :class:`ClimateEvent`;
+  :class:`ClimateEvent`; :class:`RoundData` (one round as a document) and :func:`example_round`
+  (the bundled ILLUSTRATIVE round of the example plan);
 - computed: :func:`action_status` (with the reason and update freshness), :func:`action_summary`,
   :func:`indicator_status`, :func:`data_age`, :func:`status_frame`;
 - why emissions changed: :func:`lmdi`, :func:`decompose_emissions`, :func:`decompose_panel`
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from klimacore.monitoring._example import RoundData, example_round
 from klimacore.monitoring._lmdi import (
     EFFECTS,
     decompose_emissions,
@@ -123,6 +125,7 @@ __all__ = [
     "MonitoredAction",
     "MonitoringStore",
     "ReportingRound",
+    "RoundData",
     "StoredRound",
     "account_from_rows",
     "account_panel",
@@ -134,6 +137,7 @@ __all__ = [
     "decompose_emissions",
     "decompose_panel",
     "emission_identity",
+    "example_round",
     "indicator_status",
     "indicator_targets",
     "lmdi",

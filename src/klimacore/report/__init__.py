@@ -138,19 +138,33 @@ def build_reports(
     national: pd.Series | None = None,
     national_source: str | None = None,
     plans: Mapping[int, Any] | None = None,
+    rounds: Mapping[int, Any] | Sequence[Any] | None = None,
 ) -> dict[str, StatusReport]:
     """Every report the panel allows: each municipality, its regions and Denmark.
 
     See :func:`klimacore.report._content.compute_contents` for the parameters; ``lang`` is the
-    default language of the renderings (``"da"`` or ``"en"``).
+    default language of the renderings (``"da"`` or ``"en"``); ``rounds`` may also be a sequence
+    of :class:`klimacore.monitoring.RoundData` (one per municipality).
     """
     if lang not in LANGUAGES:
         from klimacore.errors import MissingLabelError
 
         raise MissingLabelError("language", [lang], dim="lang")
+    if rounds is not None and not isinstance(rounds, Mapping):
+        keyed: dict[int, Any] = {}
+        for rd in rounds:
+            m = int(rd.round.municipality)
+            if m in keyed:
+                from klimacore.errors import ValidationError
+
+                raise ValidationError(f"two monitoring rounds for municipality {m}: give one "
+                                      "round per municipality", code="report.rounds",
+                                      label=str(m), location="rounds")
+            keyed[m] = rd
+        rounds = keyed
     contents = compute_contents(panel, as_of=as_of, base_year=base_year, references=references,
                                 national=national, national_source=national_source,
-                                plans=plans)
+                                plans=plans, rounds=rounds)
     return {k: StatusReport(c, lang) for k, c in contents.items()}
 
 

@@ -19,6 +19,12 @@ import xarray as xr
 
 from klimacore._version import __version__
 from klimacore.errors import MissingLabelError, ValidationError
+from klimacore.report._rounds import (
+    area_action_portfolio,
+    area_ambition,
+    area_transition,
+    round_sections,
+)
 
 __all__ = ["DEFAULT_REFERENCES", "SECTOR_MAP", "compute_contents"]
 
@@ -105,7 +111,14 @@ class _Checks:
             self.sector_warnings = sorted({str(w.message) for w in caught})
 
     def verdicts(self, entity: str) -> list[list[Any]]:
-        """One row per reference: the latest year against the path, and the verdict."""
+        """One row per reference: the latest year against the path, and the verdict (computed
+        once per entity: the headline, N2 and N-F2 of the region and Denmark all read it)."""
+        cache: dict[str, list[list[Any]]] = self.__dict__.setdefault("_verdict_rows", {})
+        if entity not in cache:
+            cache[entity] = self._verdicts(entity)
+        return [list(r) for r in cache[entity]]
+
+    def _verdicts(self, entity: str) -> list[list[Any]]:
         rows: list[list[Any]] = []
         for ref in self.all_refs:
             r: Any = self.latest_rows.loc[(entity, ref.id)]
@@ -170,6 +183,7 @@ def compute_contents(
     national: pd.Series | None = None,
     national_source: str | None = None,
     plans: Mapping[int, Any] | None = None,
+    rounds: Mapping[int, Any] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """The content of every report (municipalities, regions, Denmark) keyed by report key.
 
@@ -193,7 +207,14 @@ def compute_contents(
     plans
         ``{municipality code: ClimateActionPlan}``: that municipality's own plan gives M4 (manko
         per milestone) and M5 (its actions by declared status and sector), labelled illustrative
-        where the plan is. Other municipalities' sections say that no plan was given.
+        where the plan is. Other municipalities' sections say that no plan was given. For
+        regions and Denmark N1 (the 70 % question) is computed over the members' plans given.
+    rounds
+        ``{municipality code: klimacore.monitoring.RoundData}``: that municipality's monitoring
+        round gives M5 (action status computed for ``as_of`` by MONITORING.md §A.4, not the
+        plan's declared status), M6 (indicators against the plan's targets) and M7 (adaptation
+        actions and climate events); regions and Denmark get N3 and N4 from the members' rounds.
+        Municipalities without a round say so (never borrowed).
 
     Returns
     -------
@@ -221,6 +242,16 @@ def compute_contents(
              for c, p in plans.items() if int(p.municipality) != int(c)]
     if wrong:
         raise ValidationError("plans must be keyed by their own municipality", wrong)
+    rounds = dict(rounds or {})
+    stray = sorted(int(c) for c in rounds if int(c) not in codes)
+    if stray:
+        raise MissingLabelError("municipality of a monitoring round (not in the data)", stray,
+                                dim="municipality")
+    wrong = [f"rounds[{c}] is the round of municipality {r.round.municipality}"
+             for c, r in rounds.items() if int(r.round.municipality) != int(c)]
+    if wrong:
+        raise ValidationError("rounds must be keyed by their own municipality", wrong)
+    raws: dict[int, dict[str, Any]] = {}
     checks = _Checks(totals, sectors, references, gases)
     flags = (panel["emissions"] == 0)
     source = {
@@ -261,28 +292,31 @@ def compute_contents(
             secs.append(_lmdi_section(eff_names, eff_np[i], arr, key, base_year, latest,
                                       float(excl_np[i])))
             plan = plans.get(ent["code"])
+            rd = rounds.get(ent["code"])
             if plan is None:
                 secs.append(_section("M4", available=False, notes=[_note("no_plan",
                                                                           name=ent["name"])]))
             else:
-                secs += _plan_sections(plan)
-            for sid in ("M5", "M6", "M7") if plan is None else ("M6", "M7"):
-                secs.append(_section(sid, available=False, notes=[_note("no_round",
-                                                                         name=ent["name"])]))
+                secs += _plan_sections(plan)[: 1 if rd is not None else 2]
+            if rd is not None:
+                from_round, raws[ent["code"]] = round_sections(rd, plan, as_of)
+                secs += from_round
+            else:
+                for sid in ("M5", "M6", "M7") if plan is None else ("M6", "M7"):
+                    secs.append(_section(sid, available=False, notes=[
+                        _note("no_round", name=ent["name"])]))
             zeros = [s for s, z in zip(arr.sectors, flags_np[i], strict=True) if z]
-            secs.append(_data_section([source], as_of, latest, zeros))
+            secs.append(_data_section([source] if rd is None else [source, _round_source(rd)],
+                                      as_of, latest, zeros))
         else:
             members = ent["members"]
             rows = [m_index[c] for c in members]
             secs.append(_lmdi_section(eff_names, eff_np[rows].sum(axis=0), arr, key, base_year,
                                       latest, float(np.nansum(excl_np[rows]))))
-            secs.append(_section("N1", available=False, notes=[
-                _note("no_plans_area", name=ent["name"])]))
+            secs.append(area_ambition(ent["name"], plans, members))
             secs.append(_status_distribution(checks, members, munis))
-            secs.append(_section("N3", available=False, notes=[
-                _note("no_rounds_area", name=ent["name"])]))
-            secs.append(_section("N4", available=False, notes=[
-                _note("no_plans_area", name=ent["name"])]))
+            secs.append(area_action_portfolio(ent["name"], raws, members))
+            secs.append(area_transition(ent["name"], raws, members))
             if ent["kind"] == "denmark":
                 secs.append(_consistency(pd.Series(tot, index=arr.years), national,
                                          national_source))
@@ -290,8 +324,10 @@ def compute_contents(
             secs.append(_data_section([source], as_of, latest, []))
             secs.append(_ranked(arr, members, munis, base_year, latest))
         own = base
-        if ent["kind"] == "municipality" and ent["code"] in plans:
-            own = {**base, "sources": [*base["sources"], _plan_source(plans[ent["code"]])]}
+        if ent["kind"] == "municipality" and (ent["code"] in plans or ent["code"] in rounds):
+            extra = [_plan_source(plans[ent["code"]])] if ent["code"] in plans else []
+            extra += [_round_source(rounds[ent["code"]])] if ent["code"] in rounds else []
+            own = {**base, "sources": [*base["sources"], *extra]}
         content = {**own, "kind": ent["kind"], "key": key, "code": ent["code"],
                    "name": ent["name"], "sections": secs,
                    "caveats": list(NATIONAL_CAVEATS) if ent["kind"] != "municipality" else [],
@@ -470,6 +506,15 @@ def _plan_sections(plan: Any) -> list[dict[str, Any]]:
     return [m4, m5]
 
 
+def _round_source(rd: Any) -> dict[str, Any]:
+    r = rd.round
+    years = sorted({o.year for o in rd.observations} | {r.year})
+    return {"dataset": f"monitoring round {r.municipality}/{r.year} r{r.revision} ({r.state})",
+            "attribution": rd.note, "years": [years[0], years[-1]],
+            "vintage": None if r.closed_at is None else str(r.closed_at), "gwp_metric": None,
+            "gases": None, "boundary": None, "illustrative": bool(rd.illustrative)}
+
+
 def _data_section(sources: Sequence[Mapping[str, Any]], as_of: dt.date, latest: int,
                   zeros: Sequence[str]) -> dict[str, Any]:
     rows = [[s["dataset"], f"{s['years'][0]}–{s['years'][1]}", s["vintage"],
@@ -482,14 +527,32 @@ def _data_section(sources: Sequence[Mapping[str, Any]], as_of: dt.date, latest: 
 
 def _status_distribution(checks: _Checks, members: Sequence[int],
                          munis: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    keys = {m["code"]: m["key"] for m in munis}
+    by_code = {m["code"]: m for m in munis}
     counts: dict[tuple[str, str], int] = {}
+    tiles = []
+    first = f"{checks.all_refs[0].id}@{checks.all_refs[0].version}" if checks.all_refs else None
     for c in members:
-        for row in checks.verdicts(keys[c]):
+        m = by_code[c]
+        for row in checks.verdicts(m["key"]):
             counts[(row[0], row[7])] = counts.get((row[0], row[7]), 0) + 1
+            if row[0] == first:
+                tiles.append([m["key"], m["name"], str(m["region"]), row[7]])
     rows = [[ref, status, n] for (ref, status), n in sorted(counts.items())]
-    return _section("N2", tables=[_table("N2", [("reference", None), ("status", None),
-                                                ("n", "municipalities")], rows)])
+    tables = [_table("N2", [("reference", None), ("status", None), ("n", "municipalities")],
+                     rows)]
+    figures = []
+    if first is not None:
+        tiles.sort(key=lambda t: (t[2], t[0]))
+        tables.append(_table("NF2", [("municipality", None), ("name", None), ("region", None),
+                                     ("verdict", None)], tiles))
+        from klimacore import reference
+
+        names = reference.regions().set_index("region_code")["region_name"]
+        regions = {str(int(r)): str(names.loc[int(r)]) for r in sorted({t[2] for t in tiles})}
+        figures.append({"id": "NF2", "kind": "tiles", "data": {"reference": first,
+                                                                "regions": regions}})
+    return _section("N2", tables=tables, figures=figures,
+                    notes=[_note("nf2_note")] if figures else [])
 
 
 def _consistency(tot: pd.Series, national: pd.Series | None,

@@ -13,13 +13,25 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from klimacore.errors import MissingLabelError
-from klimacore.report._svg import bars_svg, line_svg, ranked_svg, stacked_svg, waterfall_svg
+from klimacore.report._svg import (
+    bars_svg,
+    line_svg,
+    ranked_svg,
+    stacked_svg,
+    status_bars_svg,
+    tiles_svg,
+    traffic_svg,
+    waterfall_svg,
+)
 from klimacore.report._terms import LANGUAGES, TERMS, term
 
 __all__ = ["fmt", "render_html", "render_index", "render_json", "render_markdown"]
 
-_DECIMALS = {"actions": 0, "t CO2e": 0, "%": 1, "%/yr": 2, "% of base/yr": 2, "t CO2e/inhabitant": 2, "years": 0,
-             "municipalities": 0}
+_DECIMALS = {"actions": 0, "t CO2e": 0, "%": 1, "%/yr": 2, "% of base/yr": 2,
+             "t CO2e/inhabitant": 2, "years": 0, "municipalities": 0, "DKK": 0, "claims": 0,
+             "events": 0, "value": 1, "pp": 1}
+_LEVEL_ORDER = ("output", "outcome", "impact", "–")
+_CATEGORY_ORDER = ("reduction", "adaptation", "equity", "consumption", "transition", "–")
 
 
 def fmt(value: Any, unit: str | None, lang: str = "da") -> str:
@@ -57,6 +69,11 @@ def _note_text(note: Mapping[str, Any], lang: str) -> str:
     values = dict(note["values"])
     if note["key"] == "verdict_rule":
         values["at_risk"] = fmt(values["at_risk"], "%", lang)
+    if note["key"] == "round_note":
+        values["state"] = _word(str(values["state"]), lang)
+    if note["key"] == "plan_hazards":
+        values["hazards"] = ", ".join(_word(h.strip(), lang)
+                                      for h in str(values["hazards"]).split(","))
     if note["key"] in ("excluded_change",):
         values["value"] = f"{fmt(values['value'], 't CO2e', lang)} t CO2e"
     if note["key"] not in TERMS:
@@ -119,7 +136,50 @@ def _figure_svg(fig: Mapping[str, Any], section: Mapping[str, Any],
         title = term("fig_NF1", lang, start=d["start"], end=d["end"])
         alt = term("alt_NF1", lang)
         return (ranked_svg(fid, title, alt, [(r[1], r[2]) for r in rows]) if draw else ""), alt
+    if fig["kind"] in ("status_bars", "traffic", "tiles"):
+        return _status_figure(fig, section, lang, fid, draw)
     raise MissingLabelError("figure kind", [fig["kind"]], dim="kind")
+
+
+def _word(key: str, lang: str) -> str:
+    return term(key, lang) if key in TERMS and "{" not in TERMS[key][0] else key
+
+
+def _status_figure(fig: Mapping[str, Any], section: Mapping[str, Any], lang: str, fid: str,
+                   draw: bool) -> tuple[str, str]:
+    """F4 (action status bars), F5 (indicator traffic lights), N-F2 (tile grid by region)."""
+    d = fig["data"]
+    if fig["kind"] == "status_bars":
+        bars = [(s, _word(s, lang), int(n), float(t)) for s, n, t in d["bars"]]
+        title = term("fig_F4", lang)
+        alt = term("alt_F4", lang, items="; ".join(
+            f"{label}: {n}, {fmt(t, 't CO2e', lang)} t CO2e" for _, label, n, t in bars))
+        return (status_bars_svg(fid, title, alt, bars, (term("n_actions_head", lang),
+                                                        term("t_head", lang)))
+                if draw else ""), alt
+    if fig["kind"] == "traffic":
+        cells = d["cells"]
+        levels = [(k, _word(k, lang)) for k in _LEVEL_ORDER if any(c[0] == k for c in cells)]
+        cats = [(k, _word(k, lang)) for k in _CATEGORY_ORDER if any(c[1] == k for c in cells)]
+        title = term("fig_F5", lang)
+        alt = term("alt_F5", lang, items="; ".join(
+            f"{c[2]} ({_word(c[0], lang)}, {_word(c[1], lang)}): {_word(c[3], lang)}"
+            for c in cells))
+        items = [(c[0], c[1], c[2], c[3], _word(c[3], lang)) for c in cells]
+        return (traffic_svg(fid, title, alt, levels, cats, items) if draw else ""), alt
+    rows = next(t for t in section["tables"] if t["id"] == "NF2")["rows"]
+    groups = [(name.removeprefix("Region "),
+               [(str(int(r[0])), r[3], f"{r[1]}: {_word(r[3], lang)}")
+                for r in rows if r[2] == code]) for code, name in d["regions"].items()]
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r[3]] = counts.get(r[3], 0) + 1
+    order = ("on track", "at risk", "off track", "no data")
+    legend = [(k, f"{_word(k, lang)} ({counts.get(k, 0)})") for k in order]
+    title = term("fig_NF2", lang, ref=d["reference"])
+    alt = term("alt_NF2", lang, ref=d["reference"], counts=", ".join(
+        f"{_word(k, lang)} {counts.get(k, 0)}" for k in order))
+    return (tiles_svg(fid, title, alt, groups, legend) if draw else ""), alt
 
 
 def _view(content: Mapping[str, Any], lang: str, *, with_figures: bool) -> dict[str, Any]:

@@ -11,7 +11,8 @@ import math
 from collections.abc import Sequence
 from html import escape
 
-__all__ = ["bars_svg", "line_svg", "ranked_svg", "stacked_svg", "waterfall_svg"]
+__all__ = ["STATUS_COLORS", "bars_svg", "line_svg", "ranked_svg", "stacked_svg", "status_bars_svg",
+           "tiles_svg", "traffic_svg", "waterfall_svg"]
 
 W, H, L, R, T, B = 640, 340, 96, 16, 16, 52
 PALETTE = ("#1b6ca8", "#e07b39", "#3a9a5b", "#8e5ea2", "#c0392b", "#7f8c8d")
@@ -230,5 +231,143 @@ def bars_svg(fid: str, title: str, alt: str, bars: Sequence[tuple[str, float | N
                          f'fill="{"#c0392b" if v > 0 else "#3a9a5b"}"/>')
         parts.append(f'<text x="{_x(i, n):.1f}" y="{H - B + 20}" text-anchor="middle" '
                      f'font-size="18">{escape(label)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+STATUS_COLORS: dict[str, str] = {
+    "achieved": "#1e7b45", "on track": "#3a9a5b", "at risk": "#d99a1e", "off track": "#c0392b",
+    "no data": "#bdc3c7", "completed": "#1e7b45", "on time": "#3a9a5b", "late": "#c0392b",
+    "not started": "#7f8c8d", "postponed": "#d99a1e", "cancelled": "#555555",
+    "out of scope": "#999999", "merged": "#8e5ea2"}
+"""Status → fill colour (a status is always written out as text too, never colour alone)."""
+
+
+def _color(status: str) -> str:
+    return STATUS_COLORS.get(status, "#bdc3c7")
+
+
+def _ink(status: str) -> str:
+    """Text colour on a status fill (dark on the light fills)."""
+    return "#111" if status in ("at risk", "no data", "postponed", "out of scope") else "#fff"
+
+
+def status_bars_svg(fid: str, title: str, alt: str,
+                    bars: Sequence[tuple[str, str, int, float]],
+                    heads: tuple[str, str]) -> str:
+    """Two horizontal bar panels per status: number of actions and expected t CO2e (F4).
+
+    ``bars`` is ``(status key, label, count, t CO2e)``; ``heads`` the two panel titles.
+
+    >>> s = status_bars_svg("f", "T", "A", [("late", "late", 2, 1500.0)], ("n", "t"))
+    >>> s.count("<rect"), "late" in s
+    (2, True)
+    """
+    row = 26
+    top = T + 22
+    height = top + row * max(len(bars), 1) + 12
+    left, gap = 170, 24
+    pw = (W - left - R - gap) / 2
+    n_max = max([b[2] for b in bars] + [1])
+    t_max = max([b[3] for b in bars] + [1.0])
+    parts = _open(fid, title, alt, height)
+    for k, head in enumerate(heads):
+        parts.append(f'<text x="{left + k * (pw + gap):.1f}" y="{T + 10}" font-size="15" '
+                     f'font-weight="bold">{escape(head)}</text>')
+    for i, (key, label, n, t) in enumerate(bars):
+        y = top + i * row
+        color = _color(key)
+        parts.append(f'<text x="{left - 8}" y="{y + 17}" text-anchor="end" font-size="15">'
+                     f'{escape(label)}</text>')
+        for k, (v, vmax, text) in enumerate(((float(n), float(n_max), f"{n}"),
+                                             (t, t_max, _fmt(t)))):
+            x0 = left + k * (pw + gap)
+            w = max((pw - 56) * v / vmax, 0.5)
+            parts.append(f'<rect x="{x0:.1f}" y="{y + 4}" width="{w:.1f}" height="{row - 8}" '
+                         f'fill="{color}"/><text x="{x0 + w + 4:.1f}" y="{y + 17}" '
+                         f'font-size="14">{escape(text)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def traffic_svg(fid: str, title: str, alt: str, levels: Sequence[tuple[str, str]],
+                categories: Sequence[tuple[str, str]],
+                items: Sequence[tuple[str, str, str, str, str]]) -> str:
+    """A traffic-light grid, level × category (F5): each indicator a coloured dot with its name
+    and its status in words. ``levels`` / ``categories`` are ``(key, label)``; ``items`` are
+    ``(level, category, name, status key, status label)``.
+
+    >>> s = traffic_svg("f", "T", "A", [("output", "Output")], [("transition", "Tr")],
+    ...                 [("output", "transition", "Heat pumps", "at risk", "at risk")])
+    >>> "<circle" in s and "Heat pumps" in s and "at risk" in s
+    True
+    """
+    left, head, line = 110, 30, 20
+    cw = (W - left - R) / max(len(categories), 1)
+    cells: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+    for lv, cat, name, key, label in items:
+        cells.setdefault((lv, cat), []).append((name, key, label))
+    heights = [max([len(cells.get((lv, c), [])) for c, _ in categories] + [1]) * 2 * line + 10
+               for lv, _ in levels]
+    height = T + head + sum(heights) + 8
+    parts = _open(fid, title, alt, height)
+    for j, (_, clabel) in enumerate(categories):
+        parts.append(f'<text x="{left + j * cw + 6:.1f}" y="{T + 18}" font-size="15" '
+                     f'font-weight="bold">{escape(clabel)}</text>')
+    y = T + head
+    for (lv, llabel), h in zip(levels, heights, strict=True):
+        parts.append(f'<rect x="0" y="{y}" width="{W}" height="{h}" fill="none" '
+                     f'stroke="#ccc"/><text x="6" y="{y + 20}" font-size="15" '
+                     f'font-weight="bold">{escape(llabel)}</text>')
+        for j, (cat, _) in enumerate(categories):
+            x = left + j * cw + 6
+            for k, (name, key, label) in enumerate(cells.get((lv, cat), [])):
+                yy = y + 8 + k * 2 * line
+                parts.append(f'<circle cx="{x + 7:.1f}" cy="{yy + 9}" r="7" '
+                             f'fill="{_color(key)}"/><text x="{x + 20:.1f}" y="{yy + 14}" '
+                             f'font-size="14">{escape(name[:34])}</text>'
+                             f'<text x="{x + 20:.1f}" y="{yy + 14 + line - 2}" '
+                             f'font-size="13" fill="#444">{escape(label)}</text>')
+        y += h
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def tiles_svg(fid: str, title: str, alt: str,
+              groups: Sequence[tuple[str, Sequence[tuple[str, str, str]]]],
+              legend: Sequence[tuple[str, str]]) -> str:
+    """A tile grid by region (N-F2, in place of a choropleth: no boundaries are bundled): one
+    column per region, one square per municipality labelled with its code, coloured by status.
+    ``groups`` are ``(region label, [(tile label, status key, name)])``; ``legend`` is
+    ``(status key, label)``.
+
+    >>> s = tiles_svg("f", "T", "A", [("Nord", [("851", "on track", "Aalborg")])],
+    ...               [("on track", "on track")])
+    >>> s.count("<rect") >= 2 and "851" in s and "<title>Aalborg" in s
+    True
+    """
+    per_row, tile, pad = 4, 28, 3
+    cw = (W - 8) / max(len(groups), 1)
+    rows = max([math.ceil(len(g[1]) / per_row) for g in groups] + [1])
+    top = T + 26
+    legend_y = top + rows * (tile + pad) + 12
+    height = legend_y + 22 * math.ceil(len(legend) / 3) + 8
+    parts = _open(fid, title, alt, height)
+    for j, (label, tiles) in enumerate(groups):
+        x0 = 4 + j * cw
+        parts.append(f'<text x="{x0 + 2:.1f}" y="{T + 12}" font-size="13" '
+                     f'font-weight="bold">{escape(label[:16])}</text>')
+        for k, (code, key, name) in enumerate(tiles):
+            x = x0 + (k % per_row) * (tile + pad)
+            y = top + (k // per_row) * (tile + pad)
+            parts.append(f'<g><title>{escape(name)}</title><rect x="{x:.1f}" y="{y}" '
+                         f'width="{tile}" height="{tile}" fill="{_color(key)}"/>'
+                         f'<text x="{x + tile / 2:.1f}" y="{y + 18}" text-anchor="middle" '
+                         f'font-size="10" fill="{_ink(key)}">{escape(code)}</text></g>')
+    for k, (key, label) in enumerate(legend):
+        x = 6 + (k % 3) * 210
+        y = legend_y + (k // 3) * 22
+        parts.append(f'<rect x="{x}" y="{y}" width="14" height="14" fill="{_color(key)}"/>'
+                     f'<text x="{x + 20}" y="{y + 12}" font-size="14">{escape(label)}</text>')
     parts.append("</svg>")
     return "".join(parts)

@@ -227,6 +227,204 @@ TERMS: dict[str, tuple[str, str]] = {
     "figure": ("Figur", "Figure"),
     "skip_to": ("Gå til indhold", "Skip to content"),
     "latest_verdict": ("Status {year} mod {ref}", "Status {year} against {ref}"),
+    # monitoring rounds: M5-M7, N1, N3, N4 (MONITORING.md §A.4, §B.2, §B.3)
+    "round_note": ("Fra opfølgningsrunden {municipality}/{year}, revision {revision} (tilstand: "
+                   "{state}; lukket: {closed}). {note}",
+                   "From the monitoring round {municipality}/{year}, revision {revision} (state: "
+                   "{state}; closed: {closed}). {note}"),
+    "open": ("åben", "open"),
+    "closed": ("lukket", "closed"),
+    "action_rules": ("Status beregnet pr. {as_of} efter MONITORING.md §A.4.1, første regel der "
+                     "passer: sammenlagt; sat i hånden (med begrundelse); gennemført; aflyst / "
+                     "uden for rammen; udskudt; forsinket (slutår passeret, milepæl overskredet "
+                     "eller en fremdriftsindikator ikke på sporet); forsinket (ikke startet i "
+                     "startåret); til tiden (planlægning eller gennemførelse); ikke startet; "
+                     "ingen data. Fase og tilstand er fra runden, ikke planens angivne status.",
+                     "Status computed as of {as_of} by MONITORING.md §A.4.1, first match wins: "
+                     "merged; set by hand (with a reason); completed; cancelled / out of scope; "
+                     "postponed; late (end year passed, a milestone overdue or a progress "
+                     "indicator off track); late (not started by the start year); on time "
+                     "(planning or implementation); not started; no data. Phase and state are "
+                     "from the round, not the plan's declared status."),
+    "effect_year": ("Forventet effekt = handlingens forventede reduktion i {year} (ellers det "
+                    "sidste år i dens profil); t CO2e pr. år.",
+                    "Expected effect = the action's expected reduction in {year} (else the last "
+                    "year of its profile); t CO2e a year."),
+    "round_no_actions": ("Runden indeholder ingen handlinger.",
+                         "The round holds no actions."),
+    "round_no_indicators": ("Runden indeholder ingen indikatorer.",
+                            "The round holds no indicators."),
+    "round_no_adaptation": ("Runden indeholder hverken tilpasningshandlinger eller "
+                            "klimahændelser.",
+                            "The round holds neither adaptation actions nor climate events."),
+    "indicator_rules": ("Status efter MONITORING.md §A.4.3: seneste observation mod den lineære "
+                        "sti gennem basisår og planens mål; 'i risiko' inden for 5 % af "
+                        "afstanden basis→slutmål; 'ingen data' uden observation de seneste 2 år.",
+                        "Status by MONITORING.md §A.4.3: the latest observation against the "
+                        "linear path through the baseline and the plan's targets; 'at risk' "
+                        "within 5 % of the baseline→final-target distance; 'no data' without an "
+                        "observation in the last 2 years."),
+    "indicator_no_plan": ("Der er ikke angivet en plan: indikatorernes basisår og mål står i "
+                          "planen, så status kan ikke beregnes (ingen data).",
+                          "No plan was given: the indicators' baselines and targets are in the "
+                          "plan, so no status can be computed (no data)."),
+    "indicator_no_target": ("Uden mål i planen (ingen status): {items}",
+                            "No target in the plan (no status): {items}"),
+    "plan_hazards": ("Planens klimafarer: {hazards}; risikovurdering {date}.",
+                     "The plan's climate hazards: {hazards}; risk assessment {date}."),
+    "no_events": ("Runden melder ingen klimahændelser.", "The round reports no climate events."),
+    "rounds_cover": ("Opfølgningsrunder givet for {n} af {of} kommuner: {items}.",
+                     "Monitoring rounds given for {n} of {of} municipalities: {items}."),
+    "no_transition": ("Runderne indeholder ingen omstillingsindikatorer.",
+                      "The rounds hold no transition indicators."),
+    "transition_note": ("Summeret kun hvor enheden kan lægges sammen (antal, areal), aldrig "
+                        "andele; mål er planernes 2030-værdier. Nationale referenceværdier for "
+                        "de 9 omstillingsindikatorer er ikke med i klimacore, så der "
+                        "sammenlignes ikke med dem.",
+                        "Summed only where the unit adds up (counts, areas), never shares; "
+                        "targets are the plans' 2030 values. National reference values for the "
+                        "9 transition indicators are not bundled with klimacore, so no "
+                        "comparison with them is made."),
+    "n1_cover": ("Beregnet over de {n} af {of} kommuner, hvis plan er givet og har 1990, mål og "
+                 "handlingsscenarie for 2030 ({items}); Danmark har {all} planer. Svaret "
+                 "gælder kun de dækkede planer, ikke alle.",
+                 "Computed over the {n} of {of} municipalities whose plan was given and states "
+                 "1990, the 2030 target and the 2030 action scenario ({items}); Denmark has "
+                 "{all} plans. The answer holds for the covered plans only, not for all."),
+    "n1_rule": ("Regel (MONITORING.md §B.3): R = 1 − Σ niveau {year} / Σ udledning 1990, for "
+                "mål og handlingsscenarie; over-opfyldt hvis R ≥ 70 %. Manko = Σ "
+                "handlingsscenarie − Σ mål.",
+                "Rule (MONITORING.md §B.3): R = 1 − Σ level {year} / Σ emissions 1990, for "
+                "targets and action scenarios; over-fulfilled if R ≥ 70 %. Manko = Σ action "
+                "scenario − Σ targets."),
+    "n1_incomplete": ("Planer uden 1990-udledning eller 2030-tal (ikke talt med): {items}",
+                      "Plans without 1990 emissions or 2030 figures (not counted): {items}"),
+    "nf2_note": ("N-F2 er et flisegitter pr. region, ikke et kort: klimacore har ingen "
+                 "kommunegrænser, og koordinater opfindes ikke. Hver flise er en kommune "
+                 "(kommunekode), farven dens dom; tallene står i tabellen.",
+                 "N-F2 is a tile grid by region, not a map: klimacore bundles no municipal "
+                 "boundaries, and no coordinates are invented. Each tile is a municipality (its "
+                 "code), its colour the verdict; the figures are in the table."),
+    "fig_F4": ("Handlinger efter status: antal og forventet effekt",
+               "Actions by status: count and expected effect"),
+    "alt_F4": ("Vandret søjlediagram af handlinger efter status (antal, forventet effekt): "
+               "{items}.", "Horizontal bar chart of actions by status (count, expected effect): "
+               "{items}."),
+    "n_actions_head": ("Antal handlinger", "Number of actions"),
+    "t_head": ("Forventet effekt (t CO2e)", "Expected effect (t CO2e)"),
+    "fig_F5": ("Indikatorer: trafiklys efter niveau og kategori",
+               "Indicators: traffic lights by level and category"),
+    "alt_F5": ("Gitter af indikatorer efter niveau og kategori med status: {items}.",
+               "Grid of indicators by level and category with their status: {items}."),
+    "fig_NF2": ("Status pr. kommune mod {ref}, grupperet efter region (flisegitter, ikke kort)",
+                "Status by municipality against {ref}, grouped by region (tile grid, not a "
+                "map)"),
+    "alt_NF2": ("Flisegitter, ikke et kort: én firkant pr. kommune, grupperet efter region, farvet "
+                "efter dommen mod {ref}: {counts}. Der er ingen kommunegrænser i klimacore, så "
+                "der tegnes ikke et koropletkort.",
+                "Tile grid, not a map: one square per municipality, grouped by region, coloured "
+                "by the verdict against {ref}: {counts}. klimacore bundles no municipal "
+                "boundaries, so no choropleth map is drawn."),
+    # column labels (rounds)
+    "action": ("Handling", "Action"),
+    "kind": ("Type", "Kind"),
+    "phase": ("Fase", "Phase"),
+    "state": ("Tilstand", "State"),
+    "reason_detail": ("Hvilken", "Which"),
+    "freshness": ("Seneste indberetning", "Last update"),
+    "realised_effect": ("Realiseret effekt", "Realised effect"),
+    "n_actions": ("Handlinger", "Actions"),
+    "n_active": ("Aktive", "Active"),
+    "share_started": ("Startet (gennemførelse/gennemført)", "Started (implementation/completed)"),
+    "share_started_incl_planning": ("Startet inkl. planlægning", "Started incl. planning"),
+    "share_completed": ("Gennemført", "Completed"),
+    "share_late": ("Forsinket (af aktive)", "Late (of active)"),
+    "share_reported": ("Indberettet (af aktive)", "Reported (of active)"),
+    "expected_started": ("Forventet effekt i startede handlinger",
+                         "Expected effect in started actions"),
+    "indicator": ("Indikator", "Indicator"),
+    "level": ("Niveau", "Level"),
+    "category": ("Kategori", "Category"),
+    "latest_year": ("Seneste år", "Latest year"),
+    "latest_value": ("Seneste værdi", "Latest value"),
+    "expected": ("Forventet efter sti", "Expected on path"),
+    "target_year": ("Målår", "Target year"),
+    "progress_pct": ("Fremdrift", "Progress"),
+    "wrong_direction": ("Forkert retning", "Wrong direction"),
+    "date": ("Dato", "Date"),
+    "hazard": ("Klimafare", "Hazard"),
+    "area": ("Område", "Area"),
+    "damage_dkk": ("Skade", "Damage"),
+    "insured_claims": ("Forsikringsanmeldelser", "Insurance claims"),
+    "n_events": ("Hændelser", "Events"),
+    "n_damage_unknown": ("Heraf skade ukendt", "Of which damage unknown"),
+    "latest_sum": ("Sum, seneste værdi", "Sum, latest value"),
+    "target_2030_sum": ("Sum, mål 2030", "Sum, 2030 target"),
+    "n_plans": ("Planer talt med", "Plans counted"),
+    "sum_1990": ("Σ udledning 1990", "Σ emissions 1990"),
+    "sum_target_2030": ("Σ mål 2030", "Σ targets 2030"),
+    "sum_action_2030": ("Σ handlingsscenarie 2030", "Σ action scenario 2030"),
+    "reduction_target": ("Reduktion efter mål vs 1990", "Reduction by targets vs 1990"),
+    "reduction_action": ("Reduktion efter handlinger vs 1990", "Reduction by actions vs 1990"),
+    "manko_pp": ("Manko i %-point af 1990", "Manko, pp of 1990"),
+    "target_over_fulfils": ("Mål over-opfylder 70 %", "Targets over-fulfil 70 %"),
+    "action_over_fulfils": ("Handlinger over-opfylder 70 %", "Actions over-fulfil 70 %"),
+    "municipality_col": ("Kommune", "Municipality"),
+    "unit:value": ("indikatorens enhed", "indicator's unit"),
+    "unit:DKK": ("kr.", "DKK"),
+    "unit:claims": ("anmeldelser", "claims"),
+    "unit:events": ("hændelser", "events"),
+    "unit:pp": ("%-point", "pp"),
+    # words in cells
+    "yes": ("ja", "yes"),
+    "no": ("nej", "no"),
+    "not_started": ("ikke startet", "not started"),
+    "planning": ("planlægning", "planning"),
+    "implementation": ("gennemførelse", "implementation"),
+    "active": ("aktiv", "active"),
+    "postponed": ("udskudt", "postponed"),
+    "out_of_scope": ("uden for rammen", "out of scope"),
+    "out of scope": ("uden for rammen", "out of scope"),
+    "merged": ("sammenlagt", "merged"),
+    "late": ("forsinket", "late"),
+    "on time": ("til tiden", "on time"),
+    "not started": ("ikke startet", "not started"),
+    "achieved": ("nået", "achieved"),
+    "end year passed": ("slutår passeret", "end year passed"),
+    "milestone overdue": ("milepæl overskredet", "milestone overdue"),
+    "progress indicator off track": ("fremdriftsindikator ikke på sporet",
+                                     "progress indicator off track"),
+    "not started by start year": ("ikke startet i startåret", "not started by start year"),
+    "set by hand (see status_override_reason)": ("sat i hånden (se begrundelsen)",
+                                                 "set by hand (see the reason)"),
+    "optimal": ("aktuel (≤ 30 dage)", "optimal (≤ 30 days)"),
+    "acceptable": ("acceptabel (≤ 60 dage)", "acceptable (≤ 60 days)"),
+    "stale": ("forældet (> 180 dage)", "stale (> 180 days)"),
+    "never reported": ("aldrig indberettet", "never reported"),
+    "mitigation": ("reduktion", "mitigation"),
+    "adaptation": ("tilpasning", "adaptation"),
+    "both": ("begge", "both"),
+    "output": ("Output", "Output"),
+    "outcome": ("Outcome", "Outcome"),
+    "impact": ("Impact", "Impact"),
+    "reduction": ("Reduktion", "Reduction"),
+    "equity": ("Lighed", "Equity"),
+    "consumption": ("Forbrug", "Consumption"),
+    "transition": ("Omstilling", "Transition"),
+    "cloudburst": ("skybrud", "cloudburst"),
+    "sea_level_rise": ("havstigning", "sea level rise"),
+    "storm_surge": ("stormflod", "storm surge"),
+    "groundwater": ("grundvand", "groundwater"),
+    "drought": ("tørke", "drought"),
+    "heat": ("hedebølge", "heat"),
+    "river_flooding": ("vandløbsoversvømmelse", "river flooding"),
+    "erosion": ("erosion", "erosion"),
+    "other": ("andet", "other"),
+    "energy": ("energi", "energy"),
+    "industry": ("industri", "industry"),
+    "agriculture": ("landbrug", "agriculture"),
+    "waste": ("affald", "waste"),
+    "land_use": ("arealanvendelse", "land use"),
 }
 """Key → (Danish, English)."""
 

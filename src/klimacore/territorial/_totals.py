@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from klimacore.errors import AlignmentError, DataError, ValidationError
+from klimacore.forms import as_population, require_entity_dims
 from klimacore.territorial._engine import contract, keep_coords
 from klimacore.territorial._labels import GROUPINGS, membership, raise_problems
 
@@ -227,32 +228,14 @@ def aggregate(x: xr.DataArray | xr.Dataset, to: str = "region", *, complete: boo
     return res
 
 
-def _population_array(population: Any) -> xr.DataArray:
-    import pandas as pd
-    import xarray as xr
+def _population_array(population: Any, x: xr.DataArray | xr.Dataset) -> xr.DataArray:
+    """``population`` as the population form, refused if ``x`` has an entity dim it lacks.
 
-    if isinstance(population, xr.DataArray):
-        return population.astype(float)
-    if isinstance(population, pd.Series):
-        if isinstance(population.index, pd.MultiIndex):
-            return xr.DataArray.from_series(population.astype(float))
-        name = str(population.index.name or "year")
-        return xr.DataArray(population.to_numpy(dtype=float), dims=name,
-                            coords={name: population.index.to_numpy()})
-    if isinstance(population, pd.DataFrame):
-        col = next((c for c in ("population", "value") if c in population.columns), None)
-        if col is None:
-            raise DataError("population frame needs a 'population' (or 'value') column")
-        dims = [c for c in population.columns if c != col and c not in ("source", "note", "unit")]
-        return xr.DataArray.from_series(population.set_index(dims)[col].astype(float))
-    if isinstance(population, Mapping):
-        years = [int(k) for k in population]
-        return xr.DataArray([float(v) for v in population.values()], dims="year",
-                            coords={"year": years})
-    if isinstance(population, int | float):
-        return xr.DataArray(float(population))
-    raise ValidationError(f"population must be a DataArray, Series, DataFrame, mapping "
-                          f"{{year: people}} or a number, got {type(population).__name__}")
+    A plain mapping is ``{year: people}`` (the documented form of :func:`per_capita`).
+    """
+    pop = as_population(population, dim="year" if isinstance(population, Mapping) else None)
+    require_entity_dims(pop, x, what="emissions")
+    return pop
 
 
 def per_capita(x: xr.DataArray | xr.Dataset, population: Any) -> Any:
@@ -282,7 +265,7 @@ def per_capita(x: xr.DataArray | xr.Dataset, population: Any) -> Any:
     """
     import xarray as xr
 
-    pop = _population_array(population)
+    pop = _population_array(population, x)
     for d in [d for d in pop.dims if d not in x.dims and d in x.coords and x[d].ndim == 0]:
         label = x[d].item()  # a scalar coordinate, e.g. after x.sel(year=2024)
         raise_problems([("population", str(d),

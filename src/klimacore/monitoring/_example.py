@@ -1,0 +1,159 @@
+"""One reporting round as a document, and the bundled illustrative round of the example plan.
+
+A :class:`RoundData` holds what a municipality reported in one round, in the monitoring
+package's own records (:class:`ReportingRound`, :class:`MonitoredAction`,
+:class:`ActionUpdate`, :class:`IndicatorMeta`, :class:`IndicatorObservation`,
+:class:`ActionIndicatorLink`, :class:`ClimateEvent`): the same kinds the
+:class:`~klimacore.monitoring.MonitoringStore` keeps, in one JSON document for files and
+tests. Indicator baselines and targets are plan content, not round content: statuses are
+computed against the plan's indicators. Every record must name the round's municipality and
+year, and every update, link and observation an action or indicator of the round.
+
+:func:`example_round` reads ``example_round_727.json``: an ILLUSTRATIVE round for the bundled
+example plan (Odder, 727), invented for the demo, docs and tests, not Odder Kommune's reporting.
+
+>>> r = example_round()
+>>> r.round.municipality, r.round.year, r.illustrative
+(727, 2025, True)
+>>> sorted(a.id for a in r.actions)[:3]
+['A1', 'AD1', 'AD2']
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from klimacore.monitoring._model import (
+    ActionIndicatorLink,
+    ActionUpdate,
+    ClimateEvent,
+    IndicatorMeta,
+    IndicatorObservation,
+    MonitoredAction,
+    ReportingRound,
+)
+
+__all__ = ["RoundData", "example_round"]
+
+
+class RoundData(BaseModel):
+    """What one municipality reported in one round, as one validated document.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> rd = RoundData(round=ReportingRound(municipality=751, year=2025,
+    ...                                     opened=dt.date(2026, 1, 5)))
+    >>> rd.actions, rd.illustrative
+    ((), False)
+    >>> RoundData(round=rd.round, updates=[ActionUpdate(
+    ...     action_id="X", municipality=751, year=2025, phase="planning",
+    ...     date=dt.date(2026, 2, 1), reporter="a")])
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.ValidationError: 1 validation error for RoundData
+    ...
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    round: ReportingRound
+    illustrative: bool = False
+    note: str = Field(default="", description="Where the round's figures come from")
+    actions: tuple[MonitoredAction, ...] = ()
+    updates: tuple[ActionUpdate, ...] = ()
+    indicators: tuple[IndicatorMeta, ...] = ()
+    observations: tuple[IndicatorObservation, ...] = ()
+    links: tuple[ActionIndicatorLink, ...] = ()
+    events: tuple[ClimateEvent, ...] = ()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RoundData:
+        m, y = self.round.municipality, self.round.year
+        problems: list[str] = []
+        actions = [a.id for a in self.actions]
+        indicators = [i.id for i in self.indicators]
+        for what, ids in (("action", actions), ("indicator", indicators)):
+            twice = sorted({i for i in ids if ids.count(i) > 1})
+            if twice:
+                problems.append(f"{what} ids used twice: {twice}")
+        seen: set[str] = set()
+        for k, u in enumerate(self.updates):
+            if u.municipality != m or u.year != y:
+                problems.append(f"updates[{k}] is for {u.municipality}/{u.year}, not {m}/{y}")
+            if u.action_id not in actions:
+                problems.append(f"updates[{k}]: unknown action {u.action_id!r}")
+            if u.action_id in seen:
+                problems.append(f"updates[{k}]: action {u.action_id!r} updated twice")
+            seen.add(u.action_id)
+        for k, o in enumerate(self.observations):
+            if o.municipality != m:
+                problems.append(f"observations[{k}] is for {o.municipality}, not {m}")
+            if indicators and o.indicator_id not in indicators:
+                problems.append(f"observations[{k}]: unknown indicator {o.indicator_id!r}")
+        for k, link in enumerate(self.links):
+            if link.action_id not in actions:
+                problems.append(f"links[{k}]: unknown action {link.action_id!r}")
+            if indicators and link.indicator_id not in indicators:
+                problems.append(f"links[{k}]: unknown indicator {link.indicator_id!r}")
+        for k, e in enumerate(self.events):
+            if e.municipality != m:
+                problems.append(f"events[{k}] is for {e.municipality}, not {m}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @classmethod
+    def from_store(cls, store: Any, municipality: Any, year: int) -> RoundData:
+        """The newest revision of a round in a :class:`~klimacore.monitoring.MonitoringStore`.
+
+        The store keeps actions, updates, observations and events; indicator metadata and links
+        are not stored there, so they are empty (statuses then rest on the plan's indicators).
+
+        >>> import datetime as dt
+        >>> from klimacore.monitoring import MonitoringStore
+        >>> store = MonitoringStore()
+        >>> r = store.open_round(727, 2025, who="a", on=dt.date(2026, 1, 15))
+        >>> ex = example_round()
+        >>> r = store.write_actions(r, ex.actions, who="a")
+        >>> r = store.write_updates(r, ex.updates, who="a")
+        >>> back = RoundData.from_store(store, 727, 2025)
+        >>> back.updates == ex.updates, back.actions == ex.actions
+        (True, True)
+        """
+        stored = store.get_round(municipality, year)
+        m, y = stored.round.municipality, stored.round.year
+
+        def records(kind: str, drop: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+            frame = store.read(kind, [stored]).drop(columns=["round_id", *drop],
+                                                     errors="ignore")
+            rows = frame.to_dict("records")
+            return [{k: v for k, v in row.items()
+                     if v is not None and not (isinstance(v, float) and math.isnan(v))}
+                    for row in rows]
+
+        updates = []
+        for row in records("action_updates", ("municipality",)):
+            row["milestones_met"] = tuple(json.loads(row.get("milestones_met") or "[]"))
+            updates.append(ActionUpdate(**row, municipality=m, year=y))
+        observations = [IndicatorObservation(**row, municipality=m)
+                        for row in records("observations", ("municipality",))]
+        events = [ClimateEvent(**row, municipality=m)
+                  for row in records("climate_events", ("municipality",))]
+        return cls(round=stored.round, actions=tuple(store.read_actions(stored)),
+                   updates=tuple(updates), observations=tuple(observations),
+                   events=tuple(events), note=f"monitoring store, round {m}/{y} "
+                   f"r{stored.round.revision}")
+
+
+def example_round() -> RoundData:
+    """The bundled ILLUSTRATIVE 2025 round of the example plan (Odder, 727)."""
+    from importlib import resources  # the bundled file, as klimacore._data reads it
+
+    text = resources.files("klimacore.data").joinpath("example_round_727.json").read_text(
+        encoding="utf-8")
+    return RoundData.model_validate_json(text)
