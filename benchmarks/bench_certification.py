@@ -1,7 +1,7 @@
 """The whole CCTF rule set over 98 plans against loading and validating those plans.
 
 Workload: 98 plans, one per municipality, made from the bundled example plan with its
-illustrative CCTF data (``klimacore.certification.example_plan()``): sector emissions, scenarios,
+illustrative CCTF data (``klimacore.examples.example_plan_cctf()``): sector emissions, scenarios,
 targets, action effects and dates scaled or shifted by seeded random factors, so every plan takes
 its own paths through the rules. Each plan also has a previous version (a 2030 target 0–5
 points different, one action fewer), so ``K9.no_backsliding`` runs the plan diff.
@@ -39,9 +39,9 @@ AS_OF = dt.date(2026, 11, 22)
 
 
 def _documents(n: int) -> tuple[list[str], list[str]]:
-    from klimacore import certification, reference
+    from klimacore import examples, reference
 
-    base = certification.example_plan().model_dump(mode="json")
+    base = examples.example_plan_cctf().model_dump(mode="json")
     codes = reference.municipalities()["code"].to_numpy()[:n]
     rng = np.random.default_rng(13)
     plans, previous = [], []

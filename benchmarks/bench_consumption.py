@@ -38,11 +38,10 @@ import xarray as xr
 
 
 def _workload(n_munis: int) -> tuple[xr.DataArray, dict[str, Any]]:
-    from klimacore import consumption as kc
-    from klimacore import reference
+    from klimacore import examples, reference
 
     codes = reference.municipalities()["code"].tolist()[:n_munis]
-    example = kc.example_spending()
+    example = examples.example_spending()
     base = example.sel(municipality=727, year=2019)
     scale = np.random.default_rng(0).uniform(0.3, 20.0, len(codes))
     spending = xr.DataArray(
@@ -51,7 +50,7 @@ def _workload(n_munis: int) -> tuple[xr.DataArray, dict[str, Any]]:
         coords={"municipality": codes, "year": [2019], "coicop": base["coicop"].to_numpy()},
         attrs=dict(example.attrs),
     )
-    energy = kc.example_energy_use()
+    energy = examples.example_energy_use()
     overrides = pd.concat(
         [
             energy.assign(municipality=m, amount=energy["amount"] * f)
@@ -62,7 +61,7 @@ def _workload(n_munis: int) -> tuple[xr.DataArray, dict[str, Any]]:
     kwargs = {
         "vat": {"*": 0.25, "04": 0.0, "04.5": 0.25, "10": 0.0, "12": 0.0},
         "overrides": overrides,
-        "factors": kc.example_factors(),
+        "factors": examples.example_factors(),
         "population": dict(zip(codes, scale * 22_700, strict=True)),
     }
     return spending, kwargs

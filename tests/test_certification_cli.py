@@ -8,20 +8,20 @@ from typing import Any
 
 import pytest
 
-from klimacore import certification
+from klimacore import certification, examples
 from klimacore.cli import main
 
 
 @pytest.fixture
 def plan_file(tmp_path: Path) -> Path:
     path = tmp_path / "plan.json"
-    path.write_text(certification.example_plan().model_dump_json(), encoding="utf-8")
+    path.write_text(examples.example_plan_cctf().model_dump_json(), encoding="utf-8")
     return path
 
 
 def _good_plan(tmp_path: Path) -> Path:
     """A plan with no blocking finding (fixes what the example lacks)."""
-    doc: dict[str, Any] = certification.example_plan().model_dump(mode="json")
+    doc: dict[str, Any] = examples.example_plan_cctf().model_dump(mode="json")
     doc["inventory"]["year"] = 2024
     for a in doc["actions"]:
         a["description"] = f"What {a['id']} does"

@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from klimacore import certification
+from klimacore import certification, examples
 from klimacore.certification._planrules import plan_rule_findings
 from klimacore.models import ClimateActionPlan, load_example_plan
 
@@ -59,7 +59,7 @@ def test_fast_engine_matches_trajectory(doc: dict[str, Any]) -> None:
 
 
 def test_certify_same_table_with_either_engine() -> None:
-    plan = certification.example_plan()
+    plan = examples.example_plan_cctf()
     as_of = dt.date(2026, 11, 22)
     fast = certification.certify(plan, as_of=as_of)
     slow = certification.certify(plan, as_of=as_of, engine="trajectory")

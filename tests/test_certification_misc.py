@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError as PydanticValidationError
 
-from klimacore import certification
+from klimacore import certification, examples
 from klimacore.errors import DataError, ValidationError
 from klimacore.models import ClimateActionPlan, load_example_plan, plan_errors, plan_problems
 
@@ -25,12 +25,12 @@ def test_old_plans_still_load_and_cctf_round_trips() -> None:
     assert "cctf" in doc and doc["cctf"] is None
     del doc["cctf"]
     assert ClimateActionPlan.model_validate(doc) == old
-    plan = certification.example_plan()
+    plan = examples.example_plan_cctf()
     assert ClimateActionPlan.model_validate_json(plan.model_dump_json()) == plan
 
 
 def test_cctf_references_checked_together() -> None:
-    doc = certification.example_plan().model_dump(mode="json")
+    doc = examples.example_plan_cctf().model_dump(mode="json")
     doc["cctf"]["actions"][0]["action_id"] = "NOPE"
     doc["cctf"]["equity_targets"][0]["indicators"] = ["nope"]
     problems = plan_problems(doc)
@@ -46,7 +46,7 @@ def test_cctf_references_checked_together() -> None:
 
 
 def test_cctf_field_errors_name_the_field() -> None:
-    doc = certification.example_plan().model_dump(mode="json")
+    doc = examples.example_plan_cctf().model_dump(mode="json")
     doc["cctf"]["stakeholders"][0]["groups"] = ["everyone"]
     doc["cctf"]["partnerships"][0]["sectors"] = ["space"]
     problems = plan_problems(doc)
@@ -95,7 +95,7 @@ def test_leap_day_adoption() -> None:
 
 
 def _versions() -> tuple[ClimateActionPlan, ClimateActionPlan]:
-    new = certification.example_plan()
+    new = examples.example_plan_cctf()
     doc = new.model_dump(mode="json")
     old: dict[str, Any] = copy.deepcopy(doc) | {"version": "1.0", "previous_version": None,
                                                 "cctf": None}
@@ -156,7 +156,7 @@ def test_diff_base_year_change_compares_levels() -> None:
 
 
 def test_diff_of_identical_plans_has_no_changes() -> None:
-    plan = certification.example_plan()
+    plan = examples.example_plan_cctf()
     d = certification.diff(plan, plan)
     assert {r["change"] for r in d.rows} == {"unchanged", "version chain broken"}
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from klimacore import certification
+from klimacore import certification, examples
 from klimacore.models import ClimateActionPlan
 
 AS_OF = dt.date(2026, 11, 22)
@@ -23,7 +23,7 @@ Doc = dict[str, Any]
 
 @pytest.fixture(scope="module")
 def base_doc() -> Doc:
-    return certification.example_plan().model_dump(mode="json")
+    return examples.example_plan_cctf().model_dump(mode="json")
 
 
 def _find(items: list[dict[str, Any]], key: str, value: object) -> dict[str, Any]:
@@ -310,7 +310,7 @@ def test_plan_age_warning_from_four_years(base_doc: Doc) -> None:
 
 
 def test_result_columns_and_one_row_per_rule() -> None:
-    table = certification.certify(certification.example_plan(), as_of=AS_OF)
+    table = certification.certify(examples.example_plan_cctf(), as_of=AS_OF)
     assert tuple(table.columns) == certification.CERT_COLUMNS
     assert table["rule"].is_unique and len(table) == 37
     assert set(table["status"]) <= set(certification.STATUSES)
@@ -325,8 +325,8 @@ def test_bad_arguments_are_reported_together() -> None:
     from klimacore.errors import MissingLabelError, ValidationError
 
     with pytest.raises(ValidationError) as err:
-        certification.certify(certification.example_plan(), as_of="2026-01-01",  # type: ignore[arg-type]
+        certification.certify(examples.example_plan_cctf(), as_of="2026-01-01",  # type: ignore[arg-type]
                               engine="slow")
     assert len(err.value.problems) == 2
     with pytest.raises(MissingLabelError, match="cctf-dk-9"):
-        certification.certify(certification.example_plan(), as_of=AS_OF, rules="cctf-dk-9")
+        certification.certify(examples.example_plan_cctf(), as_of=AS_OF, rules="cctf-dk-9")

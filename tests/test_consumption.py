@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from klimacore import consumption as kc
-from klimacore import reference
+from klimacore import examples, reference, report
 from klimacore.errors import DataError, MissingLabelError, ProblemGroup, UnitError, ValidationError
 from klimacore.mrio import IOSystem
 from klimacore.units import gwp
@@ -458,7 +458,7 @@ def test_monte_carlo_median_preserving() -> None:
 
 
 def test_monte_carlo_reproducible_and_gsd_from_table() -> None:
-    s = kc.example_spending()
+    s = examples.example_spending()
     a = kc.monte_carlo_footprint(s, kc.default_intensities(), n_draws=50, seed=1)
     b = kc.monte_carlo_footprint(s, kc.default_intensities(), n_draws=50, seed=1)
     np.testing.assert_array_equal(a["total_draws"], b["total_draws"])
@@ -667,11 +667,11 @@ def test_default_intensities_cover_every_division() -> None:
 
 
 def test_example_footprint_and_demo_text() -> None:
-    ds = kc.example_footprint()
+    ds = examples.example_footprint()
     assert ds.attrs["overridden_coicop"] == ["04.5.1", "04.5.2", "04.5.3", "04.5.5", "07.2.2"]
     per_cap = one(ds["per_capita"].sel(municipality=727, year=2019))
     assert 3 < per_cap < 15
-    text = kc.demo_section(n_draws=100)
+    text = report.spend_footprint_text(examples.example_footprint(n_draws=100))
     for word in (
         "Odder",
         "727",
@@ -686,4 +686,5 @@ def test_example_footprint_and_demo_text() -> None:
         "5–95 %",
     ):
         assert word in text
-    assert kc.demo_section(n_draws=100) == text  # seeded: the demo text is stable
+    # seeded: the demo text is stable
+    assert report.spend_footprint_text(examples.example_footprint(n_draws=100)) == text

@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 dask = pytest.importorskip("dask")
 distributed = pytest.importorskip("distributed")
 
+from klimacore import examples  # noqa: E402
 from klimacore import territorial as kt  # noqa: E402
 from klimacore.consumption import monte_carlo_footprint  # noqa: E402
 from klimacore.monitoring import lmdi  # noqa: E402
@@ -123,7 +124,7 @@ def activity(n: int = 40, seed: int = 4) -> xr.DataArray:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        a = kt.activity_array(kt.example_activity())
+        a = kt.activity_array(examples.example_activity())
     a = a.drop_sel(fuel=["electricity", "district_heating"])
     rng = np.random.default_rng(seed)
     big = xr.concat([a.assign_coords(municipality=[101 + k]) * rng.uniform(0.5, 2.0)
@@ -145,7 +146,7 @@ def test_inventory_and_totals_stay_lazy_and_equal_eager() -> None:
 def test_lazy_inventory_refuses_direct_emissions() -> None:
     with pytest.raises(ValueError, match="direct"):
         kt.inventory(activity().chunk({"municipality": 7}), kt.default_emission_factors(),
-                     direct=kt.example_direct_emissions())
+                     direct=examples.example_direct_emissions())
 
 
 @settings(max_examples=10, deadline=None)

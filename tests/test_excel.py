@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from klimacore import io, territorial
+from klimacore import examples, io, territorial
 from klimacore.errors import InputFileError, ProblemGroup
 from klimacore.models import load_example_plan
 
@@ -28,9 +28,8 @@ def test_plan_round_trip(tmp_path: Path) -> None:
 
 
 def test_cctf_plan_round_trip(tmp_path: Path) -> None:
-    from klimacore import certification
 
-    plan = certification.example_plan()
+    plan = examples.example_plan_cctf()
     assert plan.cctf is not None
     assert io.read_plan_xlsx(io.write_plan_xlsx(plan, tmp_path / "cctf.xlsx")) == plan
 
@@ -74,7 +73,7 @@ def test_not_a_workbook_and_missing_sheet(tmp_path: Path) -> None:
 
 
 def test_activity_round_trip_and_same_inventory_as_csv(tmp_path: Path) -> None:
-    activity = territorial.example_activity()
+    activity = examples.example_activity()
     xlsx = io.write_activity_xlsx(activity, tmp_path / "activity.xlsx")
     csv = io.write_activity_csv(activity, tmp_path / "activity.csv")
     from_xlsx, from_csv = io.read_activity_xlsx(xlsx), io.read_activity_csv(csv)
@@ -82,7 +81,7 @@ def test_activity_round_trip_and_same_inventory_as_csv(tmp_path: Path) -> None:
                                   from_csv.reset_index(drop=True), check_dtype=False)
     assert from_xlsx.index[0] == 2  # Excel's row numbers, header = row 1
     factors = territorial.default_emission_factors()
-    grid = territorial.example_grid_sets()
+    grid = examples.example_grid_sets()
     a = territorial.inventory(from_xlsx, factors, grid=grid)
     b = territorial.inventory(from_csv, factors, grid=grid)
     np.testing.assert_array_equal(a["co2e"].to_numpy(), b["co2e"].to_numpy())

@@ -9,15 +9,14 @@ import xarray as xr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from klimacore import io, trajectory
-from klimacore import territorial as kt
+from klimacore import examples, io, trajectory
 from klimacore.errors import DataError, ValidationError
 from klimacore.models import load_example_plan
 
 
 @pytest.fixture(scope="module")
 def inventory() -> xr.Dataset:
-    return kt.example_inventory()[["emissions", "co2e"]]
+    return examples.example_inventory()[["emissions", "co2e"]]
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +117,7 @@ def test_errors_are_collected() -> None:
 
 def test_to_iamc_refuses_what_it_cannot_name(inventory: xr.Dataset) -> None:
     with pytest.raises(ValidationError, match="'notation_key' has no IAMC name"):
-        io.to_iamc(kt.example_inventory())
+        io.to_iamc(examples.example_inventory())
     with pytest.raises(ValidationError, match="gwp_metric"):
         io.to_iamc(inventory["co2e"].copy().assign_attrs(gwp_metric=None))
     with pytest.raises(ValidationError, match="give region="):

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from klimacore import io
+from klimacore import examples, io
 from klimacore import territorial as kt
 from klimacore.errors import DataError, ValidationError
 
@@ -36,7 +36,7 @@ attrs_strategy = st.dictionaries(
 @st.composite
 def datasets(draw: st.DrawFn) -> xr.Dataset:
     n_m, n_y, n_c = draw(st.integers(1, 3)), draw(st.integers(1, 3)), draw(st.integers(1, 4))
-    cats = kt.example_inventory()["category"].to_numpy()[:n_c]
+    cats = examples.example_inventory()["category"].to_numpy()[:n_c]
     floats = st.floats(allow_nan=False, allow_infinity=False, width=64)
     em = draw(hnp.arrays(np.float64, (n_m, n_y, n_c, 2), elements=floats))
     keys = draw(hnp.arrays("<U2", (n_m, n_y, n_c), elements=st.sampled_from(["", "NO", "IE", "NE", "C"])))
@@ -67,7 +67,7 @@ def assert_exact(back: xr.Dataset | xr.DataArray, orig: xr.Dataset | xr.DataArra
 
 
 def test_inventory_csv_round_trip_is_exact(tmp_path: Path) -> None:
-    inv = kt.example_inventory()
+    inv = examples.example_inventory()
     back = io.read_csv(io.write_csv(inv, tmp_path / "inv.csv"))
     assert_exact(back, inv)
     assert back.attrs["scope2_methods"] == inv.attrs["scope2_methods"]
@@ -79,14 +79,14 @@ def test_inventory_csv_round_trip_is_exact(tmp_path: Path) -> None:
 
 
 def test_inventory_netcdf_round_trip_is_exact(tmp_path: Path) -> None:
-    inv = kt.example_inventory()
+    inv = examples.example_inventory()
     back = io.read_netcdf(io.to_netcdf(inv, tmp_path / "inv.nc"))
     assert_exact(back, inv)
     assert back["co2e"].attrs["units"] == "t" and back.attrs["illustrative"] is True
 
 
 def test_dataarray_round_trips(tmp_path: Path) -> None:
-    da = kt.totals(kt.example_inventory()["co2e"], ("sector", "scope")).rename("by_sector")
+    da = kt.totals(examples.example_inventory()["co2e"], ("sector", "scope")).rename("by_sector")
     assert_exact(io.read_csv(io.write_csv(da, tmp_path / "t.csv")), da)
     assert_exact(io.read_netcdf(io.to_netcdf(da, tmp_path / "t.nc")), da)
     assert_exact(io.from_frame(io.to_frame(da)), da)
@@ -108,7 +108,7 @@ def test_netcdf_round_trip_property(tmp_path: Path, ds: xr.Dataset) -> None:
 
 
 def test_activity_csv_round_trip(tmp_path: Path) -> None:
-    frame = kt.example_activity()
+    frame = examples.example_activity()
     da = kt.activity_array(frame)
     path = io.write_activity_csv(da, tmp_path / "act.csv")
     back = io.read_activity_csv(path)
@@ -119,8 +119,8 @@ def test_activity_csv_round_trip(tmp_path: Path) -> None:
     sparse = io.read_activity_csv(io.write_activity_csv(da, tmp_path / "s.csv", drop_zeros=True))
     assert len(sparse) == len(frame) and kt.activity_array(sparse).identical(da)
     # the inventory from the round-tripped file is the same
-    inv1 = kt.inventory(frame, kt.default_emission_factors(), grid=kt.example_grid_sets())
-    inv2 = kt.inventory(sparse, kt.default_emission_factors(), grid=kt.example_grid_sets())
+    inv1 = kt.inventory(frame, kt.default_emission_factors(), grid=examples.example_grid_sets())
+    inv2 = kt.inventory(sparse, kt.default_emission_factors(), grid=examples.example_grid_sets())
     assert inv1.identical(inv2)
 
 
@@ -147,7 +147,7 @@ def test_frame_errors_name_the_problem() -> None:
     da = xr.DataArray([1.0], dims="value", coords={"value": [1]})
     with pytest.raises(DataError, match="value"):
         io.to_frame(da)
-    frame = io.to_frame(kt.example_inventory()["co2e"])
+    frame = io.to_frame(examples.example_inventory()["co2e"])
     bad = frame.copy()
     bad.attrs = frame.attrs
     bad.loc[0, "category"] = "I.9.9"

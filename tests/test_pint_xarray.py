@@ -9,7 +9,7 @@ import xarray as xr
 
 import klimacore as kc
 import klimacore.accessor
-from klimacore import consumption
+from klimacore import examples
 from klimacore import territorial as kt
 from klimacore.errors import UnitError
 from klimacore.units import pint_unit, quantify
@@ -18,7 +18,7 @@ pint_xarray = pytest.importorskip("pint_xarray")
 
 
 def _outputs() -> dict[str, xr.Dataset | xr.DataArray]:
-    inv = kt.example_inventory()
+    inv = examples.example_inventory()
     pop = xr.DataArray([22_000.0], dims="municipality", coords={"municipality": [727]})
     return {
         "inventory": inv,
@@ -26,7 +26,7 @@ def _outputs() -> dict[str, xr.Dataset | xr.DataArray]:
         "gpc totals": kt.gpc_totals(inv),
         "regions": kt.aggregate(inv, "region", complete=False),
         "per capita": kt.per_capita(inv["co2e"], pop),
-        "footprint": consumption.example_footprint(),
+        "footprint": examples.example_footprint(),
     }
 
 
@@ -63,7 +63,7 @@ def test_kt_is_a_kilotonne_not_a_knot() -> None:
 
 
 def test_co2e_and_notes() -> None:
-    fp = consumption.example_footprint()
+    fp = examples.example_footprint()
     q = quantify(fp)
     assert q["spending_basic"].attrs["units_text"] == "DKK (2019 prices, basic)"
     assert q["per_capita"].pint.units == kc.ureg.Unit("t / person")
@@ -73,7 +73,7 @@ def test_co2e_and_notes() -> None:
 
 
 def test_arithmetic_through_pint_xarray_matches_klimacore() -> None:
-    inv = kt.example_inventory()
+    inv = examples.example_inventory()
     q = inv["co2e"].klima.quantify()
     kt_total = q.sum("category").pint.to("kt").pint.dequantify()
     np.testing.assert_allclose(kt_total.to_numpy(), inv["co2e"].sum("category").to_numpy() / 1e3)

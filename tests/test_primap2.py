@@ -8,14 +8,13 @@ import xarray as xr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from klimacore import io
-from klimacore import territorial as kt
+from klimacore import examples, io
 from klimacore.errors import DataError, ValidationError
 
 
 @pytest.fixture(scope="module")
 def inventory() -> xr.Dataset:
-    return kt.example_inventory()[["emissions", "co2e"]]
+    return examples.example_inventory()[["emissions", "co2e"]]
 
 
 def _core(ds: xr.Dataset) -> xr.Dataset:
@@ -50,7 +49,7 @@ def test_layout(inventory: xr.Dataset) -> None:
 
 def test_errors(inventory: xr.Dataset) -> None:
     with pytest.raises(ValidationError, match="'notation_key' is neither"):
-        io.to_primap2(kt.example_inventory())
+        io.to_primap2(examples.example_inventory())
     frame = io.to_primap2(inventory)
     bad = frame.copy()
     bad.attrs = frame.attrs

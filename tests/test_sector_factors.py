@@ -15,7 +15,7 @@ import xarray as xr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from klimacore import reference
+from klimacore import examples, reference
 from klimacore import territorial as kt
 from klimacore.errors import GenerationFuelWarning, KlimacoreWarning, MissingLabelError
 
@@ -185,7 +185,7 @@ def test_plausible_own_use_does_not_warn() -> None:
         warnings.simplefilter("error", GenerationFuelWarning)
         kt.inventory(_plant(20.0, 1000.0), kt.default_emission_factors())  # 2 %: auxiliary use
         kt.inventory(_plant(0.0, 1000.0), kt.default_emission_factors())
-        kt.example_inventory()
+        examples.example_inventory()
 
 
 @settings(max_examples=40, deadline=None)

@@ -13,6 +13,7 @@ import xarray as xr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from klimacore import report
 from klimacore.errors import (
     DataError,
     KlimacoreWarning,
@@ -37,8 +38,6 @@ from klimacore.trajectory import (
     check_plan,
     check_trajectory,
     constant_rate_path,
-    demo_section,
-    format_checks,
     get_reference,
     global_total,
     grandfathering_share,
@@ -691,10 +690,10 @@ def test_check_plan_and_text(plan: ClimateActionPlan) -> None:
                                       "sbti-aca-1.5c", "plan-727-v2.0"}
     dk2030 = traj[(traj["reference"] == "dk-climate-act") & (traj["year"] == 2030)].iloc[0]
     assert dk2030["value"] == pytest.approx(94320) and dk2030["status"] == "at risk"
-    text = format_checks(df)
+    text = report.plan_checks_text(df)
     assert text.startswith("Plan 727 v2.0:") and "manko 6,420 t" in text
     assert "marked 'check'" in text
-    assert "2030 against each reference" in demo_section(plan)
+    assert "2030 against each reference" in report.milestone_text(plan)
 
 
 def test_check_plan_reports_reference_errors_as_rows(plan: ClimateActionPlan) -> None:

@@ -70,6 +70,7 @@ _SUBMODULES = frozenset({
     "certification",
     "consumption",
     "errors",
+    "examples",
     "forms",
     "io",
     "models",

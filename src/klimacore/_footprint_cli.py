@@ -83,33 +83,10 @@ def _select(ds: xr.Dataset, wanted: list[str]) -> list[int]:
     return codes
 
 
-def _screen(ds: xr.Dataset, codes: list[int], frame: pd.DataFrame) -> str:
-    has = "t_p5" in frame.columns
-    lines = [
-        f"Consumption-based footprint (modelled estimate, t CO2e per inhabitant, "
-        f"{ds.attrs['gwp_metric']} fuel factors; 90 % interval from {ds.attrs['n_draws']} draws)"
-    ]
-    for code in codes:
-        rows = frame[frame["municipality"] == code]
-        name = str(rows["name"].iloc[0])
-        lines.append(f"{name} ({code}), population {float(rows['population'].iloc[0]):,.0f}")
-        for row in rows.to_dict("records"):
-            interval = (f"  [{row['t_per_inhabitant_p5']:.2f}–{row['t_per_inhabitant_p95']:.2f}]"
-                        if has else "")
-            lines.append(f"  {row['category']:<22}{row['group']:<11}"
-                         f"{row['t_per_inhabitant']:>7.2f}{interval}")
-    national = float(ds["national_per_capita"].squeeze())
-    lines.append(f"Whole country: {national:.2f} t per inhabitant (central)")
-    lines.append("What is modelled how:")
-    methods = {str(c): str(m) for c, m in zip(ds["category"].to_numpy(),
-                                                ds["method"].to_numpy(), strict=True)}
-    for method in dict.fromkeys(methods.values()):
-        cats = [c for c, m in methods.items() if m == method]
-        lines.append(f"  {', '.join(cats)}: {method}")
-    lines.append("Caveats:")
-    lines.extend(f"  - {c}" for c in ds.attrs["caveats"])
-    lines.append("Vintages: " + "; ".join(f"{k} {v}" for k, v in ds.attrs["vintages"].items()))
-    return "\n".join(lines)
+def _screen(ds: xr.Dataset, codes: list[int]) -> str:
+    from klimacore.report import municipal_footprint_text
+
+    return municipal_footprint_text(ds, municipalities=codes)
 
 
 def _write(ds: xr.Dataset, frame: pd.DataFrame, fmt: str, out: str | None) -> str | None:
@@ -160,7 +137,7 @@ def run_footprint(args: argparse.Namespace) -> int:
                               "netcdf" if args.out and str(args.out).endswith(".nc") else
                               "json" if args.out and str(args.out).endswith(".json") else "table")
         if fmt == "table":
-            text: str | None = _screen(ds, codes, frame)
+            text: str | None = _screen(ds, codes)
         else:
             try:
                 text = _write(ds, frame, fmt, args.out)
@@ -204,5 +181,4 @@ def demo_text(*, municipality: int = 727, n_draws: int = 2000, seed: int = 20240
     except (_Usage, OSError):
         return None
     ds = consumption.municipal_footprint(table, n_draws=n_draws, seed=seed)
-    ds = ds.sel(municipality=[municipality])
-    return _screen(ds, [municipality], consumption.footprint_table(ds))
+    return _screen(ds, [municipality])

@@ -176,7 +176,7 @@ def to_iamc(obj: Any, *, model: str | None = None, scenario: str | None = None,
     pandas.DataFrame
         One row per reported cell, in the order of the data; missing cells have no row.
 
-    >>> from klimacore.territorial import example_inventory
+    >>> from klimacore.examples import example_inventory
     >>> t = to_iamc(example_inventory()[["emissions", "co2e"]])
     >>> t.loc[0, ["region", "variable", "unit", "scope2_method"]].tolist()
     ['Odder', 'Emissions|CO2|I.1.1', 't CO2/yr', '']

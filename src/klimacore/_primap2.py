@@ -18,7 +18,7 @@ publication date, …), ``dimensions`` and ``time_format``. klimacore writes:
 (what ``primap2.pm2io.read_interchange_format`` reads), and :func:`from_primap2` reads such a
 frame back: values, labels, units, the GWP metric, source, title and release date exactly.
 
->>> from klimacore.territorial import example_inventory
+>>> from klimacore.examples import example_inventory
 >>> frame = to_primap2(example_inventory()[["emissions", "co2e"]])
 >>> frame.columns[:6].tolist(), frame.columns[-2:].tolist()
 (['source', 'area (DK-municipality)', 'entity', 'unit', 'category (GPC)', 'scope2_method'], ['2019', '2024'])

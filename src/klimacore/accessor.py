@@ -9,8 +9,8 @@ object.
 Examples
 --------
 >>> import klimacore.accessor
->>> from klimacore import territorial
->>> inv = territorial.example_inventory()
+>>> from klimacore import examples
+>>> inv = examples.example_inventory()
 >>> inv.klima.gpc_totals()["co2e"].sel(year=2019, municipality=727,
 ...                                    scope2_method="national_location").round().values.tolist()
 [99717.0, 194242.0, 171692.0]

@@ -94,58 +94,34 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def plan_summary(plan: object) -> str:
-    """A readable summary of a plan (the first section of ``klimacore demo``)."""
-    from klimacore.models import ClimateActionPlan
-    from klimacore.reference import municipalities
-
-    assert isinstance(plan, ClimateActionPlan)
-    names = municipalities().set_index("code")
-    row = names.loc[plan.municipality]
-    lines = [
-        f"{plan.title}",
-        f"  municipality {plan.municipality} {row['name']} ({row['region_name']}), "
-        f"version {plan.version}, adopted {plan.adopted or 'not yet'}",
-    ]
-    if plan.illustrative:
-        lines.append("  ILLUSTRATIVE: example figures, not an adopted plan")
-    lines.append(
-        f"  baseline {plan.baseline_year}: {plan.baseline_total:,.0f} t CO2e ({plan.gwp_metric}); "
-        f"inventory: {plan.inventory.source} ({plan.inventory.reporting_level})"
-    )
-    width = max(len(s) for s in plan.baseline_emissions)
-    for sector, value in sorted(plan.baseline_emissions.items(), key=lambda kv: -kv[1]):
-        share = value / plan.baseline_total if plan.baseline_total else float("nan")
-        lines.append(f"    {sector:<{width}} {value:>12,.0f} t  {share:6.1%}")
-    lines.append("  targets:")
-    for target in sorted(plan.targets, key=lambda t: t.target_year):
-        if target.kind == "net_zero":
-            text = "net zero"
-        elif target.kind == "per_capita":
-            text = f"≤ {target.per_capita_t} t CO2e per inhabitant"
-        else:
-            text = f"−{target.reduction_pct:g} % vs {target.base_year}"
-        where = f" ({target.sector})" if target.sector else ""
-        lines.append(f"    {target.target_year}: {text}{where}")
-    effects = [a.expected_effect_t or 0.0 for a in plan.actions]
-    lines.append(
-        f"  {len(plan.actions)} actions (expected effect {sum(effects):,.0f} t CO2e/yr), "
-        f"{len(plan.indicators)} indicators"
-    )
-    return "\n".join(lines)
 
 
 def _demo_sections() -> list[tuple[str, Callable[[object], str]]]:
-    """The sections of ``klimacore demo``, each a pure function of the plan returning text."""
-    from klimacore import _footprint_cli, consumption, territorial, trajectory
+    """The sections of ``klimacore demo``: each computes on the example (or the given plan) and
+    prints through a text table of :mod:`klimacore.report`."""
+    from klimacore import _footprint_cli, examples, report
+
+    def plan_section(plan: object) -> str:
+        return report.plan_summary_text(plan)  # type: ignore[arg-type]
+
+    def inventory_section(plan: object) -> str:
+        # the inventory is the example municipality's: so is the population for per capita
+        return report.gpc_inventory_text(examples.example_inventory(),
+                                         plan=examples.example_plan())
+
+    def footprint_section(plan: object) -> str:
+        # real open drivers when they are found (see klimacore footprint), else the example
+        return (_footprint_cli.demo_text()
+                or report.spend_footprint_text(examples.example_footprint(n_draws=500)))
+
+    def trajectory_section(plan: object) -> str:
+        return report.milestone_text(plan)  # type: ignore[arg-type]
 
     return [
-        ("Plan", plan_summary),
-        ("Territorial inventory (GPC)", lambda plan: territorial.demo_section()),
-        # Real open drivers when they are found (see klimacore footprint), else the illustrative one.
-        ("Consumption-based footprint",
-         lambda plan: _footprint_cli.demo_text() or consumption.demo_section()),
-        ("Trajectory checks", lambda plan: trajectory.demo_section(plan)),  # type: ignore[arg-type]
+        ("Plan", plan_section),
+        ("Territorial inventory (GPC)", inventory_section),
+        ("Consumption-based footprint", footprint_section),
+        ("Trajectory checks", trajectory_section),
     ]
 
 
@@ -311,7 +287,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
         shown = frame if args.all else frame[frame["severity"] != "info"]
         emit_json({"plan": args.plan, "errors": errors, "checks": frame_records(shown)})
         return EXIT_INVALID if errors else EXIT_OK
-    print(trajectory.format_checks(frame, show_info=args.all))
+    from klimacore.report import plan_checks_text
+
+    print(plan_checks_text(frame, show_info=args.all))
     return EXIT_INVALID if errors else EXIT_OK
 
 
@@ -483,6 +461,20 @@ def _guard(exc: BaseException, install_hint: str | None = None) -> int:
         if "h5" in str(name):
             install_hint = "netCDF: pip install 'klimacore[netcdf]'"
     return guard(exc, install_hint=install_hint)
+
+
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> object:
+        """``cli.plan_summary``: moved to :func:`klimacore.report.plan_summary_text` (goes in 0.3)."""
+        if name == "plan_summary":
+            from klimacore._deprecation import warn_deprecated
+            from klimacore.report import plan_summary_text
+
+            warn_deprecated("klimacore.cli.plan_summary", since="0.2", removed_in="0.3",
+                            use="klimacore.report.plan_summary_text")
+            return plan_summary_text
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 if __name__ == "__main__":  # pragma: no cover

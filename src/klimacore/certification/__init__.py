@@ -140,7 +140,6 @@ __all__ = [
     "diff",
     "due_dates",
     "election_date",
-    "example_plan",
     "funding_rounds",
     "get_ruleset",
     "list_rulesets",
@@ -172,15 +171,16 @@ def with_cctf(plan: ClimateActionPlan, cctf: CctfData | dict[str, Any] | None,
     return type(plan).model_validate(doc)
 
 
-def example_plan() -> ClimateActionPlan:
-    """The bundled example plan with its illustrative CCTF data attached (municipality 727).
+if not TYPE_CHECKING:
 
-    >>> example_plan().cctf.commitment.body
-    'council'
-    """
-    import json
+    def __getattr__(name: str) -> Any:
+        """``certification.example_plan`` moved to :func:`klimacore.examples.example_plan_cctf`
+        (deprecated alias, goes in 0.3)."""
+        if name == "example_plan":
+            from klimacore import examples  # deprecated alias: layer exception until 0.3
+            from klimacore._deprecation import warn_deprecated
 
-    from klimacore import _data
-    from klimacore.models import load_example_plan
-
-    return with_cctf(load_example_plan(), json.loads(_data.read_text("example_plan_cctf.json")))
+            warn_deprecated("klimacore.certification.example_plan", since="0.2",
+                            removed_in="0.3", use="klimacore.examples.example_plan_cctf")
+            return examples.example_plan_cctf
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -18,13 +18,14 @@ Three parts:
   figures, and every municipality's footprint in the NIRAS (2024) structure from open register
   drivers with a Monte Carlo over all parameters (see ``docs/consumption-method.md``).
 
-Bundled defaults (:func:`default_intensities`, :func:`example_spending`, …) are illustrative
-where marked; :func:`demo_section` gives the text of ``klimacore demo``.
+Bundled defaults (:func:`default_intensities`, …) are illustrative where marked; the example
+data are in :mod:`klimacore.examples`.
 
 Examples
 --------
->>> from klimacore import consumption
->>> ds = consumption.example_footprint()
+>>> from klimacore import consumption, examples
+>>> ds = consumption.spend_footprint(examples.example_spending(),
+...                                  consumption.default_intensities())
 >>> sorted(ds["by_group"]["group"].to_numpy().tolist())
 ['food', 'goods', 'housing', 'services', 'transport']
 >>> bool(abs(float(ds["by_group"].sum()) - float(ds["total"].sum())) < 1e-6)
@@ -33,6 +34,8 @@ True
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from klimacore.consumption._common import PRICE_BASES, ancestors, normalize_coicop
 from klimacore.consumption._defaults import (
     EXAMPLE_MUNICIPALITY,
@@ -40,12 +43,7 @@ from klimacore.consumption._defaults import (
     coicop_groups,
     coicop_table,
     default_intensities,
-    demo_section,
     energy_content_table,
-    example_energy_use,
-    example_factors,
-    example_footprint,
-    example_spending,
     fuel_factors,
 )
 from klimacore.consumption._footprint import FOOTPRINT_GROUPS, spend_footprint
@@ -75,6 +73,9 @@ from klimacore.consumption._national import (
 from klimacore.consumption._prices import DANISH_VAT_RATE, deflate, purchaser_to_basic
 from klimacore.consumption._uncertainty import lognormal_multipliers, monte_carlo_footprint
 
+if not TYPE_CHECKING:  # deprecated names (example_*, demo_section), until 0.3
+    from klimacore.consumption._defaults import __getattr__ as __getattr__
+
 __all__ = [
     "CATEGORIES",
     "DANISH_VAT_RATE",
@@ -91,13 +92,8 @@ __all__ = [
     "danish_intensities",
     "default_intensities",
     "deflate",
-    "demo_section",
     "derive_danish_intensities",
     "energy_content_table",
-    "example_energy_use",
-    "example_factors",
-    "example_footprint",
-    "example_spending",
     "footprint_indicators",
     "footprint_table",
     "fuel_factors",

@@ -1,8 +1,10 @@
-"""Bundled defaults for consumption footprints and the example shown by ``klimacore demo``.
+"""Bundled defaults for consumption footprints (COICOP tables, intensities, fuel factors).
 
-Every table is described in ``data/datapackage.json``. The Danish intensity table, the example
-spending profile and the example energy use are **illustrative** (marked so in the data), see
-:func:`default_intensities`.
+Every table is described in ``data/datapackage.json``. The Danish intensity table is
+**illustrative** (marked so in the data), see :func:`default_intensities`. The example spending,
+energy use, factors and footprint moved to :mod:`klimacore.examples` and the demo text to
+:func:`klimacore.report.spend_footprint_text`; the old names in :mod:`klimacore.consumption` are
+deprecated aliases until 0.3.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from klimacore._deprecation import renamed_parameter
+from klimacore._deprecation import renamed_parameter, warn_deprecated
 from klimacore.errors import DataError
 from klimacore.units import DEFAULT_GWP_METRIC, check_gwp_metric
 
@@ -24,12 +26,7 @@ __all__ = [
     "coicop_groups",
     "coicop_table",
     "default_intensities",
-    "demo_section",
     "energy_content_table",
-    "example_energy_use",
-    "example_factors",
-    "example_footprint",
-    "example_spending",
     "fuel_factors",
 ]
 
@@ -138,44 +135,6 @@ def _data_resources() -> list[dict[str, Any]]:
     return resources
 
 
-def example_spending() -> xr.DataArray:
-    """Illustrative household spending of the example municipality (727 Odder), 2019, DKK at
-    purchaser prices of 2019, by COICOP code (nested: ``04`` includes ``04.5.x``).
-
-    >>> s = example_spending()
-    >>> s.dims, s.attrs["units"], s.attrs["price_basis"]
-    (('municipality', 'year', 'coicop'), 'DKK', 'purchaser')
-    """
-    import xarray as xr
-
-    table = _table("consumption_spending_example.csv")
-    series = table.set_index(["municipality", "year", "coicop"])["value"]
-    da = xr.DataArray.from_series(series).astype(float)
-    da.attrs = {
-        "units": str(table["unit"].iloc[0]),
-        "price_year": int(table["price_year"].iloc[0]),
-        "price_basis": str(table["price_basis"].iloc[0]),
-        "illustrative": True,
-        "source": "klimacore bundled consumption_spending_example.csv (illustrative; shares "
-        "from DST Forbrugsundersøgelsen 2019)",
-    }
-    return da
-
-
-def example_energy_use() -> pd.DataFrame:
-    """Illustrative household energy and fuel use of the example municipality (physical units)."""
-    return _table("consumption_energy_example.csv")
-
-
-def example_factors() -> dict[str, tuple[float, str]]:
-    """Illustrative electricity and district heat CO2e factors for the example."""
-    table = _table("consumption_energy_factors_example.csv")
-    return {
-        str(c): (float(v), str(u))
-        for c, v, u in zip(table["carrier"], table["value"], table["unit"], strict=True)
-    }
-
-
 def energy_content_table() -> dict[str, tuple[float, str]]:
     """Energy content per volume of household fuels, ``{carrier: (value, unit)}`` (cited)."""
     table = _table("consumption_energy_content.csv")
@@ -232,87 +191,30 @@ def fuel_factors(*, gwp_metric: str = DEFAULT_GWP_METRIC) -> dict[str, tuple[flo
     return dict(_fuel_factors(check_gwp_metric(gwp_metric)))
 
 
-def example_footprint(*, n_draws: int = 0, seed: int | None = 20190727) -> xr.Dataset:
-    """The example municipality's consumption footprint from the bundled illustrative data.
+def _demo_section(*, n_draws: int = 500, seed: int | None = 20190727) -> str:
+    """The deprecated ``consumption.demo_section``: the example footprint as a text table."""
+    from klimacore import examples, report  # deprecated alias: layer exception until 0.3
 
-    Spending (purchaser prices) is bridged to basic prices with the Danish 25 % VAT, 0 % on
-    rent, education and insurance/finance (exempt, Momsloven § 13: the 04 residual, 10, 12), and
-    the energy
-    classes are replaced by physical use × factors (fuel factors from
-    :func:`klimacore.reference.fuel_emission_factors`, illustrative electricity and district heat).
-    With ``n_draws`` > 0 a Monte Carlo over the intensities is added (percentiles of the total).
-    """
-    from klimacore.consumption._footprint import spend_footprint
-    from klimacore.consumption._prices import DANISH_VAT_RATE
-    from klimacore.consumption._uncertainty import monte_carlo_footprint
-
-    spending = example_spending()
-    population = _example_population()
-    kwargs: dict[str, Any] = {
-        "vat": {"*": DANISH_VAT_RATE, "04": 0.0, "04.5": DANISH_VAT_RATE, "10": 0.0, "12": 0.0},
-        "overrides": example_energy_use(),
-        "factors": example_factors(),
-        "population": population,
-    }
-    if n_draws > 0:
-        return monte_carlo_footprint(
-            spending, default_intensities(), n_draws=n_draws, seed=seed, **kwargs
-        )
-    return spend_footprint(spending, default_intensities(), **kwargs)
+    return report.spend_footprint_text(examples.example_footprint(n_draws=n_draws, seed=seed))
 
 
-def _example_population() -> dict[int, float]:
-    """Population of the example municipality: the lead's illustrative example plan (2019)."""
-    import json
+_MOVED_TO_EXAMPLES = ("example_energy_use", "example_factors", "example_footprint",
+                      "example_spending")
 
-    from klimacore import _data
+if not TYPE_CHECKING:
 
-    plan = json.loads(_data.read_text("example_plan.json"))
-    return {int(plan["municipality"]): float(plan["population"]["2019"])}
+    def __getattr__(name: str) -> Any:
+        """Deprecated names (goes in 0.3): ``example_*`` → :mod:`klimacore.examples`,
+        ``demo_section`` → :func:`klimacore.report.spend_footprint_text`."""
+        if name in _MOVED_TO_EXAMPLES:
+            from klimacore import examples  # deprecated alias: layer exception until 0.3
 
-
-def demo_section(*, n_draws: int = 500, seed: int | None = 20190727) -> str:
-    """Text block for ``klimacore demo``: the example municipality's consumption footprint.
-
-    By group, in total and per inhabitant, with the Monte Carlo 5–95 % range of the total and the
-    categories replaced by physical energy data. Pure: reads only bundled data.
-
-    >>> text = demo_section(n_draws=50)
-    >>> "Consumption-based footprint" in text and "per inhabitant" in text
-    True
-    """
-    from klimacore import reference
-
-    ds = example_footprint(n_draws=n_draws, seed=seed)
-    code = EXAMPLE_MUNICIPALITY
-    names = reference.municipalities().set_index("code")["name"]
-    year = int(ds["year"].to_numpy()[0])
-    at = {"municipality": code, "year": year}
-    by_group = ds["by_group"].sel(at)
-    total = float(ds["total"].sel(at))
-    pop = float(ds["population"].sel(municipality=code))
-    attrs = ds.attrs
-    lines = [
-        f"Consumption-based footprint, {names.get(code, code)} ({code}), {year} "
-        f"(ILLUSTRATIVE intensities and spending; t CO2e, {attrs['gwp_metric']})",
-        f"  {'group':<12}{'t CO2e':>12}{'t per inhabitant':>19}",
-    ]
-    for group in ("housing", "food", "transport", "goods", "services"):
-        value = float(by_group.sel(group=group))
-        lines.append(f"  {group:<12}{value:>12,.0f}{value / pop:>19.2f}")
-    lines.append(f"  {'total':<12}{total:>12,.0f}{total / pop:>19.2f}")
-    if n_draws > 0:
-        lo, hi = (float(ds["total_percentiles"].sel({**at, "percentile": p})) for p in (5.0, 95.0))
-        lines.append(
-            f"  Monte Carlo ({n_draws} draws, lognormal, mean-preserving): total 5–95 % "
-            f"{lo:,.0f}–{hi:,.0f} t ({lo / pop:.2f}–{hi / pop:.2f} t per inhabitant)"
-        )
-    lines.append(
-        "  Replaced by physical energy/fuel use (no double counting): "
-        + ", ".join(attrs["overridden_coicop"])
-    )
-    lines.append(
-        f"  Population {pop:,.0f} (example plan); spending in DKK {attrs['spending_price_year']} "
-        "purchaser prices, bridged to basic prices (VAT 25 %; 0 % on rent, education, finance)"
-    )
-    return "\n".join(lines)
+            warn_deprecated(f"klimacore.consumption.{name}", since="0.2", removed_in="0.3",
+                            use=f"klimacore.examples.{name}")
+            return getattr(examples, name)
+        if name == "demo_section":
+            warn_deprecated("klimacore.consumption.demo_section", since="0.2", removed_in="0.3",
+                            use="klimacore.report.spend_footprint_text("
+                            "klimacore.examples.example_footprint())")
+            return _demo_section
+        raise AttributeError(f"module 'klimacore.consumption' has no attribute {name!r}")

@@ -7,6 +7,8 @@ behind the package's ``__init__``. This shim keeps the old import path working, 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from klimacore._deprecation import warn_deprecated
 from klimacore.consumption._defaults import (
     EXAMPLE_MUNICIPALITY,
@@ -15,14 +17,12 @@ from klimacore.consumption._defaults import (
     coicop_groups,
     coicop_table,
     default_intensities,
-    demo_section,
     energy_content_table,
-    example_energy_use,
-    example_factors,
-    example_footprint,
-    example_spending,
     fuel_factors,
 )
+
+if not TYPE_CHECKING:  # the deprecated example_* and demo_section, until 0.3
+    from klimacore.consumption._defaults import __getattr__ as __getattr__
 
 __all__ = [
     "EXAMPLE_MUNICIPALITY",
@@ -31,12 +31,7 @@ __all__ = [
     "coicop_groups",
     "coicop_table",
     "default_intensities",
-    "demo_section",
     "energy_content_table",
-    "example_energy_use",
-    "example_factors",
-    "example_footprint",
-    "example_spending",
     "fuel_factors",
 ]
 

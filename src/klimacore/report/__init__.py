@@ -11,7 +11,10 @@ national caveats printed where the sum is shown.
   (:meth:`~StatusReport.to_html`, :meth:`~StatusReport.to_markdown`,
   :meth:`~StatusReport.to_json`, and ``_repr_html_`` in a notebook);
 - :func:`index_html` for the index page; :func:`report_schema` for the JSON Schema;
-- :data:`TERMS` / :func:`term`: the one table of Danish and English labels.
+- :data:`TERMS` / :func:`term`: the one table of Danish and English labels;
+- the text tables ``klimacore demo`` and ``klimacore check`` print: :func:`plan_summary_text`,
+  :func:`gpc_inventory_text`, :func:`spend_footprint_text`, :func:`municipal_footprint_text`,
+  :func:`plan_checks_text`, :func:`milestone_text`.
 
 Rendering needs Jinja2 (``pip install 'klimacore[report]'``). Files are written by
 ``klimacore report`` (the CLI), never here.
@@ -53,6 +56,14 @@ from klimacore.report._render import (
 )
 from klimacore.report._schema import report_schema
 from klimacore.report._terms import LANGUAGES, TERMS, term
+from klimacore.report._text import (
+    gpc_inventory_text,
+    milestone_text,
+    municipal_footprint_text,
+    plan_checks_text,
+    plan_summary_text,
+    spend_footprint_text,
+)
 
 __all__ = [
     "DEFAULT_REFERENCES",
@@ -62,8 +73,14 @@ __all__ = [
     "StatusReport",
     "build_reports",
     "fmt",
+    "gpc_inventory_text",
     "index_html",
+    "milestone_text",
+    "municipal_footprint_text",
+    "plan_checks_text",
+    "plan_summary_text",
     "report_schema",
+    "spend_footprint_text",
     "term",
 ]
 

@@ -30,18 +30,11 @@ Examples
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from klimacore.territorial._activity import activity_array
 from klimacore.territorial._engine import co2e_totals, emissions
-from klimacore.territorial._example import (
-    EXAMPLE_MUNICIPALITY,
-    demo_section,
-    example_activity,
-    example_direct_emissions,
-    example_grid_factors,
-    example_grid_sets,
-    example_inventory,
-    example_notation_keys,
-)
+from klimacore.territorial._example import EXAMPLE_MUNICIPALITY
 from klimacore.territorial._factors import default_emission_factors, emission_factors
 from klimacore.territorial._grid import (
     METHODS,
@@ -66,15 +59,8 @@ __all__ = [
     "co2e",
     "co2e_totals",
     "default_emission_factors",
-    "demo_section",
     "emission_factors",
     "emissions",
-    "example_activity",
-    "example_direct_emissions",
-    "example_grid_factors",
-    "example_grid_sets",
-    "example_inventory",
-    "example_notation_keys",
     "gpc_totals",
     "grid_emission_factors",
     "grid_emissions",
@@ -83,3 +69,6 @@ __all__ = [
     "per_capita",
     "totals",
 ]
+
+if not TYPE_CHECKING:  # deprecated names (example_*, demo_section), until 0.3
+    from klimacore.territorial._example import __getattr__ as __getattr__

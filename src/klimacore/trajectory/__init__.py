@@ -14,7 +14,7 @@ draws, scenarios and sectors) in one vectorized call.
   (:mod:`~klimacore.trajectory.result`: tidy DataFrame and xarray).
 - :mod:`~klimacore.trajectory.plan_rules`: :func:`target_rules`, :func:`manko`,
   :func:`action_coverage`, :func:`check_no_backsliding`; :mod:`~klimacore.trajectory.plan_check`:
-  :func:`check_plan`, :func:`format_checks`, :func:`demo_section` (for the CLI).
+  :func:`check_plan` (its text: :func:`klimacore.report.plan_checks_text`).
 - latest-year verdicts: :func:`latest_verdicts` → :class:`LatestCheck` (pace needed from the
   latest year, trend, projections, budget run-out and zero-crossing dates); budgets by named
   convention: :func:`exponential_path`, :func:`discrete_budget_path`, :func:`annual_cut_pct`,
@@ -37,6 +37,8 @@ Base 100 t in 1990 and 30 t in 2030 is exactly the Climate Act's −70 %:
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from klimacore.trajectory._budget import (
     BudgetConvention,
@@ -82,7 +84,7 @@ from klimacore.trajectory.paths import (
     reduction_fraction,
     reference_path,
 )
-from klimacore.trajectory.plan_check import check_plan, demo_section, format_checks
+from klimacore.trajectory.plan_check import check_plan
 from klimacore.trajectory.plan_rules import (
     RULE_COLUMNS,
     action_coverage,
@@ -108,6 +110,9 @@ from klimacore.trajectory.references import (
     reference_table,
     resolve_references,
 )
+
+if not TYPE_CHECKING:  # deprecated names (format_checks, demo_section), until 0.3
+    from klimacore.trajectory.plan_check import __getattr__ as __getattr__
 
 __all__ = [
     "AMBITION_2030_PCT",
@@ -140,10 +145,8 @@ __all__ = [
     "check_plan",
     "check_trajectory",
     "constant_rate_path",
-    "demo_section",
     "discrete_budget_path",
     "exponential_path",
-    "format_checks",
     "fractional_year_to_date",
     "get_reference",
     "global_total",

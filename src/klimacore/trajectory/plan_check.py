@@ -1,9 +1,10 @@
-"""Everything about a plan in one table: ``klimacore check`` and the ``klimacore demo`` section.
+"""Everything about a plan in one table: what ``klimacore check`` reports.
 
 :func:`check_plan` combines the target rules, the manko, the links between claimed reductions and
 actions, no backsliding (against a previous version, when given) and the trajectory of the plan's
-emissions against references and its own targets; :func:`format_checks` prints it for a
-terminal; :func:`demo_section` is the trajectory section of ``klimacore demo``.
+emissions against references and its own targets. The text for a terminal is
+:func:`klimacore.report.plan_checks_text` (``format_checks`` and ``demo_section`` here are
+deprecated aliases until 0.3).
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from klimacore.trajectory.plan_rules import (
     _manko_rows,
     _Rows,
     check_no_backsliding,
-    manko,
     plan_emissions,
     plan_references,
     target_rules,
@@ -28,7 +28,6 @@ from klimacore.trajectory.plan_rules import (
 from klimacore.trajectory.references import (
     DEFAULT_REFERENCES,
     Reference,
-    get_reference,
     resolve_references,
 )
 
@@ -39,7 +38,7 @@ if TYPE_CHECKING:
     from klimacore.trajectory._rulesets import RuleSet
     from klimacore.trajectory.checks import Thresholds
 
-__all__ = ["check_plan", "demo_section", "format_checks"]
+__all__ = ["check_plan"]
 
 
 def _trajectory_rows(
@@ -157,79 +156,30 @@ def check_plan(
     return out
 
 
-_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
-
-
-def format_checks(frame: pd.DataFrame, *, show_info: bool = False, width: int = 100) -> str:
-    """Text for a terminal: a summary line, then findings grouped by check, worst first.
-
-    ``show_info`` also lists passed checks. Per-year trajectory rows are never shown here.
-
-    >>> from klimacore.models import load_example_plan
-    >>> print(format_checks(check_plan(load_example_plan())).splitlines()[0])  # doctest: +ELLIPSIS
-    Plan 727 v2.0: ... error(s), ... warning(s), ... passed
-    """
-    import textwrap
-
-    if frame.empty:
-        return "No checks."
-    lines = []
-    counts = frame["severity"].value_counts()
-    head = frame.iloc[0]
-    passed = int((frame["severity"] == "info").sum())
-    lines.append(f"Plan {head['municipality']} v{head['plan_version']}: "
-                 f"{int(counts.get('error', 0))} error(s), {int(counts.get('warning', 0))} "
-                 f"warning(s), {passed} passed")
-    for check, group in frame.groupby("check", sort=False, observed=True):
-        shown = group if show_info else group[group["severity"] != "info"]
-        if shown.empty:
-            lines.append(f"\n{check}: all {len(group)} passed")
-            continue
-        lines.append(f"\n{check}:")
-        order = shown.assign(_o=shown["severity"].map(_SEVERITY_ORDER).astype(int))
-        for _, row in order.sort_values("_o", kind="stable").iterrows():
-            text = f"[{str(row['severity']).upper()}] {row['message']}"
-            lines.extend(textwrap.wrap(text, width=width, initial_indent="  ",
-                                       subsequent_indent="      "))
-    refs = {r for r in frame["reference"].dropna().unique()}
-    unverified = []
-    for ref_id in sorted(refs):
-        try:
-            ref = get_reference(str(ref_id))
-        except KlimacoreError:
-            continue
-        if ref.source.verification == "check":
-            unverified.append(ref_id)
-    if unverified:
-        lines.append(f"\nNote: figures of {', '.join(unverified)} are marked 'check' (not yet "
-                     "verified against the primary source).")
-    return "\n".join(lines)
-
-
-def demo_section(plan: ClimateActionPlan | None = None) -> str:
-    """The trajectory section of ``klimacore demo``: references side by side for one plan.
-
-    >>> print(demo_section().splitlines()[0])
-    Trajectory checks — plan 727 v2.0 (illustrative example)
-    """
+def _demo_section(plan: ClimateActionPlan | None = None) -> str:
+    """The deprecated ``trajectory.demo_section``: a plan's 2030 milestone and manko as text."""
+    from klimacore import report  # deprecated alias: layer exception until 0.3
     from klimacore.models import load_example_plan
 
-    plan = plan or load_example_plan()
-    df = check_plan(plan)
-    tag = " (illustrative example)" if plan.illustrative else ""
-    lines = [f"Trajectory checks — plan {plan.municipality} v{plan.version}{tag}"]
-    traj = df[(df["check"] == "trajectory") & (df["rule"] == "milestone")]
-    lines.append("  2030 against each reference (emissions: observed, then action scenario):")
-    for _, row in traj[traj["year"] == 2030].iterrows():
-        gap = row["value"] - row["threshold"]
-        lines.append(f"    {row['reference']:<22} allowed {row['threshold']:>10,.0f} t   "
-                     f"plan {row['value']:>10,.0f} t   gap {gap:>+10,.0f} t   {row['status']}")
-    m = manko(plan)
-    total = m[(m["sector"] == "total") & m["year"].isin([2030, 2050])]
-    for _, row in total.iterrows():
-        lines.append(f"  Manko {int(row['year'])}: {row['manko_t']:,.0f} t ({row['target']})")
-    counts = df["severity"].value_counts()
-    lines.append(f"  Plan checks: {int(counts.get('error', 0))} error(s), "
-                 f"{int(counts.get('warning', 0))} warning(s); run `klimacore check PLAN.json` "
-                 "for the details")
-    return "\n".join(lines)
+    return report.milestone_text(plan or load_example_plan())
+
+
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> Any:
+        """Deprecated names (go in 0.3): ``format_checks`` →
+        :func:`klimacore.report.plan_checks_text`, ``demo_section`` →
+        :func:`klimacore.report.milestone_text`."""
+        from klimacore._deprecation import warn_deprecated
+
+        if name == "format_checks":
+            from klimacore import report  # deprecated alias: layer exception until 0.3
+
+            warn_deprecated("klimacore.trajectory.format_checks", since="0.2", removed_in="0.3",
+                            use="klimacore.report.plan_checks_text")
+            return report.plan_checks_text
+        if name == "demo_section":
+            warn_deprecated("klimacore.trajectory.demo_section", since="0.2", removed_in="0.3",
+                            use="klimacore.report.milestone_text")
+            return _demo_section
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
