@@ -11,4 +11,7 @@ Layer: above :mod:`klimacore.models`, below the engines (``territorial``, ``mrio
 
 from __future__ import annotations
 
+from klimacore.forms._plan import BASELINE_RTOL, PlanData, SectorSeries, plan_data
+
 __all__: list[str] = []
+__all__ += ["BASELINE_RTOL", "PlanData", "SectorSeries", "plan_data"]

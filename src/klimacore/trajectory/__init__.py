@@ -38,6 +38,7 @@ Base 100 t in 1990 and 30 t in 2030 is exactly the Climate Act's −70 %:
 
 from __future__ import annotations
 
+from klimacore.forms import PlanData, plan_data
 from klimacore.trajectory._budget import (
     BudgetConvention,
     annual_cut_pct,
@@ -118,6 +119,7 @@ __all__ = [
     "NO_DATA",
     "OFF_TRACK",
     "ON_TRACK",
+    "PlanData",
     "RULE_COLUMNS",
     "SEVERITY",
     "STATUS_LABELS",
@@ -156,6 +158,7 @@ __all__ = [
     "list_rule_sets",
     "manko",
     "mean_annual_change_pct",
+    "plan_data",
     "plan_emissions",
     "plan_references",
     "plot_trajectory",

@@ -14,16 +14,17 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
 
 from klimacore.errors import KlimacoreError, KlimacoreWarning
+from klimacore.forms import PlanData, plan_data
 from klimacore.trajectory.plan_rules import (
     _action_rows,
     _frame,
     _manko_rows,
+    _plan_emissions,
     _Rows,
+    _target_rules,
     check_no_backsliding,
     manko,
-    plan_emissions,
     plan_references,
-    target_rules,
 )
 from klimacore.trajectory.references import (
     DEFAULT_REFERENCES,
@@ -43,7 +44,7 @@ __all__ = ["check_plan", "demo_section", "format_checks"]
 
 
 def _trajectory_rows(
-    plan: ClimateActionPlan,
+    data: PlanData,
     references: Iterable[Reference | str],
     thresholds: Thresholds | None,
 ) -> list[dict[str, Any]]:
@@ -51,8 +52,9 @@ def _trajectory_rows(
 
     from klimacore.trajectory.checks import check_trajectory
 
+    plan = data.plan
     out = _Rows(plan, "trajectory")
-    emissions = plan_emissions(plan, "combined")
+    emissions = _plan_emissions(data, "combined")
     population = None
     if plan.population:
         years = sorted(plan.population)
@@ -76,22 +78,23 @@ def _trajectory_rows(
 
 
 def _latest_rows(
-    plan: ClimateActionPlan,
+    data: PlanData,
     references: Iterable[Reference | str],
     thresholds: Thresholds | None,
 ) -> list[dict[str, Any]]:
     """Latest-year verdicts: observed emissions, projected by the trend and the action scenario."""
     from klimacore.trajectory._latest import latest_verdicts
 
+    plan = data.plan
     out = _Rows(plan, "trajectory")
     refs = [*resolve_references(references), *plan_references(plan)]
     try:
-        observed = plan_emissions(plan, "observed")
+        observed = _plan_emissions(data, "observed")
     except KlimacoreError as exc:
         out.add("latest year", "no data", "warning", f"latest year: {exc}")
         return out.rows
     try:
-        action: Any = plan_emissions(plan, "action")
+        action: Any = _plan_emissions(data, "action")
     except KlimacoreError:
         action = None
     try:
@@ -134,14 +137,15 @@ def check_plan(
     """
     import pandas as pd
 
+    data = plan_data(plan)  # the plan's arrays, read once for every check below
     rows: list[dict[str, Any]] = []
-    frames = [target_rules(plan, rules=rules)]
-    rows.extend(_manko_rows(plan))
-    rows.extend(_action_rows(plan))
+    frames = [_target_rules(data, rules=rules)]
+    rows.extend(_manko_rows(data))
+    rows.extend(_action_rows(data))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", KlimacoreWarning)
-        rows.extend(_trajectory_rows(plan, references, thresholds))
-        rows.extend(_latest_rows(plan, references, thresholds))
+        rows.extend(_trajectory_rows(data, references, thresholds))
+        rows.extend(_latest_rows(data, references, thresholds))
     notes = _Rows(plan, "trajectory")
     for text in dict.fromkeys(str(w.message) for w in caught
                               if issubclass(w.category, KlimacoreWarning)):

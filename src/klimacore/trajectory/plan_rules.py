@@ -42,9 +42,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-from klimacore.errors import KlimacoreError
+from klimacore.errors import DataError, ValidationError
+from klimacore.forms import PlanData, SectorSeries, plan_data
 from klimacore.trajectory.references import (
     Milestone,
     Reference,
@@ -55,7 +56,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import xarray as xr
 
-    from klimacore.models import ClimateActionPlan, Scenario, Target
+    from klimacore.models import ClimateActionPlan, Target
     from klimacore.trajectory._rulesets import RuleSet
 
 __all__ = [
@@ -122,28 +123,6 @@ def _frame(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
 # --- plan data ----------------------------------------------------------------------------------
 
 
-def _scenario_frame(scenario: Scenario | None) -> pd.DataFrame:
-    import pandas as pd
-
-    if scenario is None:
-        return pd.DataFrame()
-    frame: pd.DataFrame = scenario.to_frame()
-    frame.index = frame.index.astype(int)
-    return frame
-
-
-def _cell(frame: pd.DataFrame, year: int, sector: str) -> float:
-    """One value of a year × sector frame, NaN when the year or sector is absent."""
-    if year not in frame.index or sector not in frame.columns:
-        return math.nan
-    return float(cast(float, frame.loc[year, sector]))
-
-
-def _totals(frame: pd.DataFrame) -> pd.Series:
-    """Sum over sectors per year; NaN where any sector lacks the year (never a partial sum)."""
-    return frame.sum(axis=1, min_count=frame.shape[1]).where(frame.notna().all(axis=1))
-
-
 def plan_emissions(
     plan: ClimateActionPlan, which: str = "combined", *, by_sector: bool = False
 ) -> xr.DataArray:
@@ -152,35 +131,53 @@ def plan_emissions(
     ``which`` is ``observed``, ``bau``, ``action`` or ``combined`` (observed years, then the
     action scenario after the last observed year). Totals over sectors are NaN in a year where any
     sector is missing (a reporting gap is never a partial sum). ``by_sector`` keeps a ``sector``
-    dim.
+    dim. The plan is read by :func:`~klimacore.forms.plan_data` (which refuses a baseline that
+    disagrees with the observed base year).
 
     >>> from klimacore.models import load_example_plan
     >>> e = plan_emissions(load_example_plan())
     >>> int(e.sel(year=1990)), int(e.sel(year=2030)), e.attrs["gases"]
     (293000, 94320, ('CO2', 'CH4', 'N2O'))
     """
-    import pandas as pd
+    return _plan_emissions(plan_data(plan), which, by_sector=by_sector)
+
+
+def _combined(data: PlanData) -> SectorSeries:
+    observed, action = data.observed, data.action
+    if observed.empty:
+        return action
+    if action.empty:
+        return observed
+    last = observed.years[-1]
+    later = {s: {y: v for y, v in zip(action.years, action.tonnes[:, j].tolist(), strict=True)
+                 if y > last and v == v}
+             for j, s in enumerate(action.sectors)}
+    merged = {s: {y: v for y, v in zip(observed.years, observed.tonnes[:, j].tolist(),
+                                        strict=True) if v == v}
+              for j, s in enumerate(observed.sectors)}
+    for s, series in later.items():
+        merged.setdefault(s, {}).update(series)
+    return SectorSeries.from_mapping({s: v for s, v in merged.items()})
+
+
+def _plan_emissions(data: PlanData, which: str = "combined", *,
+                    by_sector: bool = False) -> xr.DataArray:
+    import numpy as np
     import xarray as xr
 
-    observed = _scenario_frame(plan.observed)
-    frames = {"observed": observed, "bau": _scenario_frame(plan.bau),
-              "action": _scenario_frame(plan.action_scenario)}
+    plan = data.plan
+    series = {"observed": data.observed, "bau": data.bau, "action": data.action}
     if which == "combined":
-        action = frames["action"]
-        if observed.empty:
-            frame = action
-        elif action.empty:
-            frame = observed
-        else:
-            later = action[action.index > observed.index.max()]
-            frame = pd.concat([observed, later]).sort_index()
-    elif which in frames:
-        frame = frames[which]
+        frame = _combined(data)
+    elif which in series:
+        frame = series[which]
     else:
-        raise KlimacoreError(f"unknown scenario {which!r}: observed, bau, action or combined")
-    if frame.empty and not (plan.observed_totals and which in ("observed", "combined")
-                            and not by_sector):
-        raise KlimacoreError(f"plan {plan.municipality} v{plan.version} has no {which} emissions")
+        raise ValidationError(f"unknown scenario {which!r}: observed, bau, action or combined",
+                              code="plan.scenario", label=which, location="which")
+    totals_apply = which in ("observed", "combined") and bool(data.observed_totals)
+    if frame.empty and not (totals_apply and not by_sector):
+        raise DataError(f"plan {plan.municipality} v{plan.version} has no {which} emissions",
+                        code="plan.no_emissions", label=which, location=which)
     attrs = {
         "units": "t",
         "gwp_metric": plan.gwp_metric,
@@ -191,16 +188,18 @@ def plan_emissions(
         "scenario": which,
     }
     if by_sector:
-        da = xr.DataArray(frame.to_numpy(dtype=float).T, dims=("sector", "year"),
-                          coords={"sector": list(frame.columns), "year": frame.index.to_numpy()})
+        da = xr.DataArray(frame.tonnes.T.copy(), dims=("sector", "year"),
+                          coords={"sector": list(frame.sectors), "year": list(frame.years)})
     else:
-        total = _totals(frame)
-        if which in ("observed", "combined") and plan.observed_totals:
+        total = dict(zip(frame.years, frame.totals().tolist(), strict=True))
+        if totals_apply:
             # published totals for years the sector breakdown lacks (e.g. a 1990 back-cast)
-            extra = pd.Series({y: float(v) for y, v in plan.observed_totals.items()})
-            total = total.combine_first(extra).sort_index() if len(total) else extra.sort_index()
-        da = xr.DataArray(total.to_numpy(dtype=float), dims="year",
-                          coords={"year": total.index.to_numpy().astype(int)})
+            for y, v in data.observed_totals.items():
+                if math.isnan(total.get(y, math.nan)):
+                    total[y] = v
+        years = sorted(total)
+        da = xr.DataArray(np.array([total[y] for y in years], dtype=float), dims="year",
+                          coords={"year": np.array(years, dtype=int)})
     da.attrs = attrs
     return da
 
@@ -266,27 +265,6 @@ def plan_references(plan: ClimateActionPlan) -> list[Reference]:
     return refs
 
 
-def _total_in(plan: ClimateActionPlan, year: int) -> float | None:
-    """Total emissions of a year: the sector breakdown's sum, else a published total."""
-    base = _base_by_sector(plan, year)
-    if base is not None:
-        return sum(base.values())
-    total = plan.observed_totals.get(year)
-    return None if total is None else float(total)
-
-
-def _base_by_sector(plan: ClimateActionPlan, year: int) -> dict[str, float] | None:
-    observed = _scenario_frame(plan.observed)
-    if year == plan.baseline_year:
-        return {s: float(v) for s, v in plan.baseline_emissions.items()}
-    if not observed.empty and year in observed.index:
-        row = observed.loc[year]
-        if row.notna().all():
-            return {str(s): float(v) for s, v in zip(row.index, row.to_numpy(dtype=float),
-                                                     strict=True)}
-    return None
-
-
 # --- target rules -------------------------------------------------------------------------------
 
 
@@ -303,6 +281,12 @@ def target_rules(plan: ClimateActionPlan, *, rules: str | RuleSet = "auto",
     >>> target_rules(load_example_plan())["severity"].value_counts().to_dict()
     {'info': 14, 'warning': 3}
     """
+    return _target_rules(plan_data(plan), rules=rules, sector_map=sector_map)
+
+
+def _target_rules(data: PlanData, *, rules: str | RuleSet = "auto",
+                  sector_map: Mapping[str, str] | None = None) -> pd.DataFrame:
+    plan = data.plan
     from klimacore.trajectory._rulesets import (
         _ambition_rows,
         _cctf_rows,
@@ -382,8 +366,8 @@ def target_rules(plan: ClimateActionPlan, *, rules: str | RuleSet = "auto",
     # base-year data for every absolute target
     for t in targets:
         if t.kind in ("absolute", "sector") and t.base_year is not None:
-            base = _base_by_sector(plan, t.base_year)
-            total_only = t.sector is None and _total_in(plan, t.base_year) is not None
+            base = data.base(t.base_year)
+            total_only = t.sector is None and data.total_in(t.base_year) is not None
             if not total_only and (base is None or (t.sector is not None and
                                                     t.sector not in base)):
                 where = f" for sector {t.sector}" if t.sector else ""
@@ -394,10 +378,10 @@ def target_rules(plan: ClimateActionPlan, *, rules: str | RuleSet = "auto",
     if not any(r["rule"] == "target_base_data" for r in out.rows):
         out.add("target_base_data", "pass", "info",
                 "base-year emissions found for every absolute and sector target")
-    _ambition_rows(plan, rs, out)
-    _plan_data_rows(plan, out)
+    _ambition_rows(data, rs, out)
+    _plan_data_rows(data, out)
     if rs.sector_ranges is not None:
-        out.rows.extend(_cctf_rows(plan, rs.sector_ranges, {**rs.sector_map,
+        out.rows.extend(_cctf_rows(data, rs.sector_ranges, {**rs.sector_map,
                                                             **(sector_map or {})}, rs.name))
     return out.frame()
 
@@ -418,47 +402,50 @@ def manko(plan: ClimateActionPlan) -> pd.DataFrame:
         target_t  action_t  manko_t
     34       0.0   20270.0  20270.0
     """
+    return _manko(plan_data(plan))
+
+
+def _manko(data: PlanData) -> pd.DataFrame:
     import pandas as pd
 
-    action = _scenario_frame(plan.action_scenario)
+    plan, action = data.plan, data.action
     rows: list[dict[str, Any]] = []
     economy = [t for t in _economy_targets(plan) if t.kind in ("absolute", "net_zero")]
     for t in sorted(economy, key=lambda t: t.target_year):
         year = t.target_year
         if t.kind == "net_zero":
             base_year, pct, label = None, 100.0, f"net zero {year}"
-            base: dict[str, float] | None = {s: 0.0 for s in action.columns} if len(
-                action.columns) else None
+            base: dict[str, float] | None = ({s: 0.0 for s in action.sectors}
+                                              if action.sectors else None)
             shares = {s: 0.0 for s in (base or {})}
         else:
             base_year, pct = t.base_year, float(t.reduction_pct or 0.0)
             label = f"−{pct:g} % vs {base_year} by {year}"
-            base = _base_by_sector(plan, int(base_year)) if base_year is not None else None
+            base = data.base(int(base_year)) if base_year is not None else None
             shares = base or {}
-        act = action.loc[year] if year in action.index else None
-        sectors = sorted(set(shares) | (set(action.columns) if act is not None else set()))
+        has_year = year in action
+        sectors = sorted(set(shares) | (set(action.sectors) if has_year else set()))
         total_base = (sum(shares.values()) if base is not None else
-                      (_total_in(plan, int(base_year)) if base_year is not None else None))
+                      (data.total_in(int(base_year)) if base_year is not None else None))
         total_target = ((total_base * (1 - pct / 100) if t.kind != "net_zero" else 0.0)
                         if total_base is not None else math.nan)
         for sector in [*sectors, "total"]:
             if sector == "total":
                 target = total_target
-                a = (float(act.to_numpy(dtype=float).sum()) if act is not None
-                     and act.notna().all() else math.nan)
+                a = action.total(year)
             else:
                 target = (shares[sector] * (1 - pct / 100) if sector in shares and
                           t.kind != "net_zero" else (0.0 if t.kind == "net_zero" else math.nan))
-                a = _cell(action, year, sector) if act is not None else math.nan
+                a = action.cell(year, sector)
             rows.append(dict(year=year, sector=sector, target=label, base_year=base_year,
                              target_t=target, action_t=a, manko_t=round(a - target, 6)))
     for t in plan.targets:
         if t.sector is None or t.reduction_pct is None or t.base_year is None:
             continue
-        base = _base_by_sector(plan, t.base_year)
+        base = data.base(t.base_year)
         target = (base[t.sector] * (1 - t.reduction_pct / 100)
                   if base is not None and t.sector in base else math.nan)
-        a = _cell(action, t.target_year, t.sector)
+        a = action.cell(t.target_year, t.sector)
         rows.append(dict(year=t.target_year, sector=t.sector,
                          target=f"sector target −{t.reduction_pct:g} % vs {t.base_year}",
                          base_year=t.base_year, target_t=target, action_t=a,
@@ -481,16 +468,20 @@ def action_coverage(plan: ClimateActionPlan) -> pd.DataFrame:
     >>> c.loc["energy", ["claimed_t", "linked_t", "unlinked_t"]].tolist()
     [24880.0, 21000.0, 3880.0]
     """
+    return _action_coverage(plan_data(plan))
+
+
+def _action_coverage(data: PlanData) -> pd.DataFrame:
     import pandas as pd
 
-    bau, action = _scenario_frame(plan.bau), _scenario_frame(plan.action_scenario)
+    plan, bau, action = data.plan, data.bau, data.action
     live = [a for a in plan.actions if a.status != "cancelled" and a.effect_year is not None]
     years = sorted({int(a.effect_year) for a in live if a.effect_year is not None})
     rows = []
     for year in years:
-        sectors = sorted(set(bau.columns) | set(action.columns) | {a.sector for a in live})
+        sectors = sorted(set(bau.sectors) | set(action.sectors) | {a.sector for a in live})
         for sector in sectors:
-            claimed = _cell(bau, year, sector) - _cell(action, year, sector)
+            claimed = bau.cell(year, sector) - action.cell(year, sector)
             acts = [a for a in live if a.sector == sector and a.effect_year is not None
                     and a.effect_year <= year]
             linked = float(sum(a.expected_effect_t or 0.0 for a in acts))
@@ -500,9 +491,9 @@ def action_coverage(plan: ClimateActionPlan) -> pd.DataFrame:
                                        "actions"])
 
 
-def _manko_rows(plan: ClimateActionPlan) -> list[dict[str, Any]]:
-    out = _Rows(plan, "manko")
-    m = manko(plan)
+def _manko_rows(data: PlanData) -> list[dict[str, Any]]:
+    out = _Rows(data.plan, "manko")
+    m = _manko(data)
     for _, row in m[m["sector"] == "total"].iterrows():
         gap = float(row["manko_t"])
         year = int(row["year"])
@@ -533,7 +524,8 @@ def _manko_rows(plan: ClimateActionPlan) -> list[dict[str, Any]]:
     return out.rows
 
 
-def _action_rows(plan: ClimateActionPlan) -> list[dict[str, Any]]:
+def _action_rows(data: PlanData) -> list[dict[str, Any]]:
+    plan = data.plan
     out = _Rows(plan, "actions")
     no_effect = [a.id for a in plan.actions if a.expected_effect_t is None]
     if no_effect:
@@ -546,7 +538,7 @@ def _action_rows(plan: ClimateActionPlan) -> list[dict[str, Any]]:
     if not plan.actions:
         out.add("claimed_reductions_linked", "fail", "warning", "the plan lists no actions")
         return out.rows
-    cov = action_coverage(plan)
+    cov = _action_coverage(data)
     if cov.empty:
         out.add("claimed_reductions_linked", "no data", "warning",
                 "no action states an expected effect and year: claimed reductions are unlinked")
@@ -581,13 +573,13 @@ def _action_rows(plan: ClimateActionPlan) -> list[dict[str, Any]]:
 # --- no backsliding ------------------------------------------------------------------------------
 
 
-def _level(plan: ClimateActionPlan, t: Target) -> float | None:
+def _level(data: PlanData, t: Target) -> float | None:
     """A target as an absolute level in t (None when the base-year data are missing)."""
     if t.kind == "net_zero":
         return 0.0
     if t.base_year is None or t.reduction_pct is None:
         return None
-    base = _base_by_sector(plan, t.base_year)
+    base = data.base(t.base_year)
     if base is None:
         return None
     value = base.get(t.sector) if t.sector else sum(base.values())
@@ -654,7 +646,7 @@ def check_no_backsliding(new: ClimateActionPlan, old: ClimateActionPlan) -> pd.D
                     f"−{t.reduction_pct:g} %)", sector=t.sector, year=t.target_year,
                     value=n.reduction_pct, threshold=t.reduction_pct, unit="% reduction")
             continue
-        new_level, old_level = _level(new, n), _level(old, t)
+        new_level, old_level = _level(plan_data(new), n), _level(plan_data(old), t)
         if new_level is None or old_level is None:
             out.add("no_backsliding", "no data", "warning",
                     f"{what}: base year changed {t.base_year} → {n.base_year} and the base-year "
