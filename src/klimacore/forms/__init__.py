@@ -11,7 +11,9 @@ Layer: above :mod:`klimacore.models`, below the engines (``territorial``, ``mrio
 
 from __future__ import annotations
 
+from klimacore.forms._emissions import as_emissions
 from klimacore.forms._plan import BASELINE_RTOL, PlanData, SectorSeries, plan_data
 
 __all__: list[str] = []
+__all__ += ["as_emissions"]
 __all__ += ["BASELINE_RTOL", "PlanData", "SectorSeries", "plan_data"]

@@ -211,7 +211,7 @@ def latest_verdicts(
     -------
     LatestCheck
     """
-    from klimacore.trajectory.checks import as_emissions
+    from klimacore.forms import as_emissions
 
     if window < 1:
         raise ValidationError(f"window must be at least 1 year, got {window}")
@@ -315,7 +315,8 @@ def _assemble(E: xr.DataArray, refs: Sequence[Reference], ref_values: _Values | 
               assign: np.ndarray[Any, Any] | None = None) -> LatestCheck:
     import xarray as xr
 
-    from klimacore.trajectory.checks import Thresholds, as_emissions
+    from klimacore.forms import as_emissions
+    from klimacore.trajectory.checks import Thresholds
 
     th = thresholds or Thresholds()
     entity_dims = tuple(str(d) for d in E.dims if d != "year")

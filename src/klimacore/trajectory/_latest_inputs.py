@@ -113,7 +113,7 @@ def _entity_array(value: Any, E: xr.DataArray, what: str) -> xr.DataArray:
     import xarray as xr
 
     dims = [str(d) for d in E.dims if d != "year"]
-    from klimacore.trajectory._inputs import _municipality_codes
+    from klimacore.forms._emissions import municipality_codes as _municipality_codes
 
     if isinstance(value, pd.Series):
         return _municipality_codes(xr.DataArray.from_series(value.astype(float)))
@@ -143,7 +143,7 @@ def linear_trend(emissions: Any, *, start_year: int | None = None,
     """
     import xarray as xr
 
-    from klimacore.trajectory._inputs import as_emissions
+    from klimacore.forms import as_emissions
 
     E = as_emissions(emissions)
     years = E["year"].to_numpy().astype(float)
