@@ -22,7 +22,7 @@ from klimacore.forms import PlanData, plan_data
 
 if TYPE_CHECKING:
     from klimacore.models import ClimateActionPlan, Target
-    from klimacore.trajectory.references import Milestone
+    from klimacore.trajectory._references import Milestone
 
 __all__ = ["ENGINES", "SubFinding", "plan_rule_findings"]
 
@@ -62,7 +62,8 @@ def plan_rule_findings(plan: ClimateActionPlan, engine: str = "fast") -> list[Su
 
 
 def _trajectory(plan: ClimateActionPlan) -> list[SubFinding]:
-    from klimacore.trajectory.plan_rules import _action_coverage, _manko, _target_rules
+    from klimacore.trajectory._manko import _action_coverage, _manko
+    from klimacore.trajectory._plan_rules import _target_rules
 
     data = plan_data(plan)
     out: list[SubFinding] = [

@@ -1,6 +1,6 @@
 """Inputs of the trajectory checks: emissions and other arrays in one form, compatibility, bases.
 
-Private helpers of :mod:`klimacore.trajectory.checks` (which re-exports :func:`as_emissions` and
+Private helpers of :mod:`klimacore.trajectory._checks` (which re-exports :func:`as_emissions` and
 :func:`as_input_array`): the canonical emissions form, pandas/dict inputs, the gas basket /
 boundary / LULUCF / base-year comparisons that warn or raise, and base-year values.
 """
@@ -25,7 +25,7 @@ from klimacore.forms._emissions import (
 if TYPE_CHECKING:
     import xarray as xr
 
-    from klimacore.trajectory.references import Reference
+    from klimacore.trajectory._references import Reference
 
 __all__ = ["as_emissions", "as_input_array"]
 

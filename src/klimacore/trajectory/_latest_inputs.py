@@ -15,7 +15,7 @@ from klimacore.errors import ValidationError
 if TYPE_CHECKING:
     import xarray as xr
 
-    from klimacore.trajectory.references import Reference
+    from klimacore.trajectory._references import Reference
 
 __all__ = ["linear_trend"]
 
@@ -37,9 +37,9 @@ def _reference_values(E: xr.DataArray, refs: Sequence[Reference], bases: dict[in
     import xarray as xr
 
     from klimacore.errors import MissingLabelError
+    from klimacore.trajectory._checks import _aligned, _per_capita_into, _ref_path
     from klimacore.trajectory._inputs import _base_values, _compatibility
-    from klimacore.trajectory.checks import _aligned, _per_capita_into, _ref_path
-    from klimacore.trajectory.paths import reduction_fraction
+    from klimacore.trajectory._paths import reduction_fraction
 
     problems = _compatibility(refs, E.attrs, gases, boundary, includes_lulucf)
     entity_dims = [str(d) for d in E.dims if d != "year"]

@@ -43,13 +43,14 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from klimacore.errors import MissingLabelError, ValidationError
+from klimacore.trajectory._plan_rows import CCTF_SECTOR_MAP, Rows
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from klimacore.forms import PlanData
     from klimacore.models import ClimateActionPlan
-    from klimacore.trajectory.references import Milestone
+    from klimacore.trajectory._references import Milestone
 
 __all__ = [
     "AMBITION_2030_PCT",
@@ -297,12 +298,11 @@ def _plan_data_rows(data: PlanData, out: Any) -> None:
 def _cctf_rows(data: PlanData, ref_id: str,
                sector_map: Mapping[str, str] | None = None,
                rule_set: str | None = None) -> list[dict[str, Any]]:
-    from klimacore.trajectory.plan_rules import CCTF_SECTOR_MAP, _Rows
-    from klimacore.trajectory.references import get_reference
+    from klimacore.trajectory._references import get_reference
 
     plan = data.plan
 
-    out = _Rows(plan, "target rule", rule_set)
+    out = Rows(plan, "target rule", rule_set)
     smap = dict(CCTF_SECTOR_MAP if sector_map is None else sector_map)
     ref = get_reference(ref_id)
     ranges = {m.sector: m for m in ref.milestones}
@@ -375,9 +375,7 @@ def _range_row(out: Any, ref_id: str, sector: str, pct: float, m: Milestone, wha
     else:
         status, sev = "pass", "info"
         text = f"{sector} {what} 2030: −{pct:.1f} % is in the upper half of the {span}"
-    from klimacore.trajectory.plan_rules import _Rows
-
-    tmp = _Rows(out.plan, out.check)
+    tmp = Rows(out.plan, out.check)
     tmp.add("cctf_sector_range", status, sev, text + mark, reference=ref_id, sector=sector,
             year=2030, value=pct, threshold=lo, unit="% vs 2019")
     row: dict[str, Any] = tmp.rows[0]
