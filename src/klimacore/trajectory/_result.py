@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from klimacore.errors import ValidationError
+from klimacore.trajectory._messages import Choice, Int, Num0, Num1, column
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -239,33 +240,42 @@ def _n(x: float) -> str:
 
 def _level_messages(rows: _Rows, refs: Sequence[Reference], codes: np.ndarray[Any, Any],
                     value: np.ndarray[Any, Any], threshold: np.ndarray[Any, Any],
-                    gap: np.ndarray[Any, Any], gap_pct: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    """One message per row, built per status with a single f-string per row."""
-    heads = np.asarray([f"{r.id} " for r in refs], dtype=object)[rows.ref_idx]
+                    gap: np.ndarray[Any, Any], gap_pct: np.ndarray[Any, Any]) -> Any:
+    """One message per row, assembled column-wise per status (:mod:`._messages`)."""
+    heads = [f"{r.id} " for r in refs]
     base_years = np.asarray([r.base_year for r in refs])[rows.ref_idx]
     years = rows.cols["year"]
-    out = np.empty(codes.size, dtype=object)
+    out = column(codes.size)
+    case = _picker(out)
 
-    def pick(mask: np.ndarray[Any, Any], *arrays: np.ndarray[Any, Any]) -> Any:
-        idx = np.flatnonzero(mask)
-        return idx, [a[idx].tolist() for a in arrays]
-
-    m, (h, y, v, t) = pick(codes == ON_TRACK, heads, years, value, threshold)
-    out[m] = [f"{h}{y}: on track, {v:,.0f} t ≤ allowed {t:,.0f} t"
-              for h, y, v, t in zip(h, y, v, t, strict=True)]
-    m, (h, y, v) = pick((codes == AT_RISK) & (gap <= 0), heads, years, value)
-    out[m] = [f"{h}{y}: at risk, {v:,.0f} t is within the range but in its lower half "
-              "(must be justified)" for h, y, v in zip(h, y, v, strict=True)]
+    head, year = Choice(rows.ref_idx, heads), Int(years)
+    case(codes == ON_TRACK, head, year, ": on track, ", Num0(value), " t ≤ allowed ",
+         Num0(threshold), " t")
+    case((codes == AT_RISK) & (gap <= 0), head, year, ": at risk, ", Num0(value),
+         " t is within the range but in its lower half (must be justified)")
     for code, word in ((AT_RISK, "at risk"), (OFF_TRACK, "off track")):
-        m, (h, y, g, p, b, t) = pick((codes == code) & (gap > 0), heads, years, gap, gap_pct,
-                                     base_years, threshold)
-        out[m] = [f"{h}{y}: {word}, {g:,.0f} t ({p:.1f} % of {b} emissions) above the allowed "
-                  f"{t:,.0f} t" for h, y, g, p, b, t in zip(h, y, g, p, b, t, strict=True)]
-    m, (h, y, t) = pick(codes == NO_DATA, heads, years, threshold)
-    out[m] = [f"{h}{y}: no data for {y} (allowed {_n(t)} t)" if t == t else
-              f"{h}{y}: no data (allowed value unknown: population or base year missing)"
-              for h, y, t in zip(h, y, t, strict=True)]
-    return out
+        case((codes == code) & (gap > 0), head, year, f": {word}, ", Num0(gap), " t (",
+             Num1(gap_pct), " % of ", Int(base_years), " emissions) above the allowed ",
+             Num0(threshold), " t")
+    known = threshold == threshold
+    case((codes == NO_DATA) & known, head, year, ": no data for ", year, " (allowed ",
+         Num0(threshold), " t)")
+    case((codes == NO_DATA) & ~known, head, year,
+         ": no data (allowed value unknown: population or base year missing)")
+    return out.build()
+
+
+def _picker(out: Any) -> Any:
+    """``pick(mask, *parts)``: add the rows in ``mask`` as one case of ``out``, with the
+    parts' arrays restricted to those rows."""
+
+    def pick(mask: np.ndarray[Any, Any], *parts: Any) -> None:
+        idx = np.flatnonzero(mask)
+        out.add(idx, [p if isinstance(p, str) else
+                      Choice(np.asarray(p.codes)[idx], p.choices) if isinstance(p, Choice) else
+                      type(p)(np.asarray(p.values)[idx]) for p in parts])
+
+    return pick
 
 
 def _gap_frame(check: TrajectoryCheck, ds: Any, mask: Any, kind: str,
@@ -338,19 +348,17 @@ def _budget_frame(check: TrajectoryCheck) -> pd.DataFrame:
         spans.append(f"{r.id} cumulative {int(s0)}–{int(e0)}" if s0 == s0 and e0 == e0
                      else f"{r.id} cumulative (no window)")
         whats.append("budget" if r.method == "budget" else "implied budget")
-    msgs = []
-    for r, c, v, a, b, ex in zip(rows.ref_idx.tolist(), codes.tolist(), value.tolist(),
-                                 allowed.tolist(), budget.tolist(), exhausted.tolist(),
-                                 strict=True):
-        if c == NO_DATA:
-            msgs.append(f"{spans[r]}: no data (annual data needed for every year of the "
-                        "window)")
-        elif ex == ex:
-            msgs.append(f"{spans[r]}: {STATUS_LABELS[c]}, {v:,.0f} t vs {a:,.0f} t allowed; "
-                        f"{whats[r]} {b:,.0f} t runs out in {int(ex)}")
-        else:
-            msgs.append(f"{spans[r]}: {STATUS_LABELS[c]}, {v:,.0f} t vs {a:,.0f} t allowed; "
-                        f"{whats[r]} {_n(b)} t not exhausted within the data")
+    out = column(codes.size)
+    span, what = Choice(rows.ref_idx, spans), Choice(rows.ref_idx, whats)
+    no_data, ran_out = codes == NO_DATA, exhausted == exhausted
+    pick = _picker(out)
+    pick(no_data, span, ": no data (annual data needed for every year of the window)")
+    label = Choice(np.maximum(codes, 0), list(STATUS_LABELS))
+    for mask, tail in ((~no_data & ran_out, (" t runs out in ", Int(exhausted))),
+                       (~no_data & ~ran_out, (" t not exhausted within the data",))):
+        pick(mask, span, ": ", label, ", ", Num0(value), " t vs ", Num0(allowed),
+             " t allowed; ", what, " ", Num0(budget), *tail)
+    msgs = out.build()
     rows.cols["message"] = msgs
     return rows.frame(check.entity_dims)
 
@@ -364,16 +372,18 @@ def _net_zero_frame(check: TrajectoryCheck) -> pd.DataFrame:
     crossed = rows.take(sm["net_zero_year"])
     rows.cols.update(year=required, value=crossed, threshold=required)
     rows.status(codes)
-    ids = [r.id for r in check.references]
-    msgs = []
-    for r, c, req, x in zip(rows.ref_idx.tolist(), codes.tolist(), required.tolist(),
-                            crossed.tolist(), strict=True):
-        if c == ON_TRACK:
-            msgs.append(f"{ids[r]}: net zero crossed in {int(x)} (required by {int(req)})")
-        elif c == OFF_TRACK:
-            late = f"only in {int(x)}" if x == x else "not"
-            msgs.append(f"{ids[r]}: net zero {late} crossed, required by {int(req)}")
-        else:
-            msgs.append(f"{ids[r]}: no data to {int(req)} to tell when net zero is crossed")
+    ids = Choice(rows.ref_idx, [r.id for r in check.references])
+    out = column(codes.size)
+    pick = _picker(out)
+    crossed_known = crossed == crossed
+    pick(codes == ON_TRACK, ids, ": net zero crossed in ", Int(crossed), " (required by ",
+         Int(required), ")")
+    pick((codes == OFF_TRACK) & crossed_known, ids, ": net zero only in ", Int(crossed),
+         " crossed, required by ", Int(required))
+    pick((codes == OFF_TRACK) & ~crossed_known, ids, ": net zero not crossed, required by ",
+         Int(required))
+    pick((codes != ON_TRACK) & (codes != OFF_TRACK), ids, ": no data to ", Int(required),
+         " to tell when net zero is crossed")
+    msgs = out.build()
     rows.cols["message"] = msgs
     return rows.frame(check.entity_dims)
