@@ -107,6 +107,9 @@ def linear_path(
         if not milestones:
             raise ValidationError("linear_path needs at least one milestone")
         keys = sorted(milestones)
+        if all(isinstance(milestones[k], int | float | np.number) for k in keys):
+            # plain numbers (every reference's milestones): no xarray round trip
+            return _scalar_path(keys, [float(milestones[k]) for k in keys], years, extrapolate)
         milestones = xr.concat(
             [_as_array(milestones[k]) for k in keys], dim=xr.DataArray(keys, dims="year")
         )
@@ -128,6 +131,28 @@ def linear_path(
     coords = {k: v for k, v in m.coords.items() if "year" not in v.dims}
     coords["year"] = ys_int
     return xr.DataArray(out, dims=dims, coords=coords)
+
+
+def _scalar_path(keys: list[Any], values: list[float], years: Iterable[int],
+                 extrapolate: str) -> xr.DataArray:
+    import xarray as xr
+
+    ys_int = _years(years)
+    out = _scalar_values(keys, values, ys_int, extrapolate)
+    return xr.DataArray(out, dims="year", coords={"year": ys_int})
+
+
+def _scalar_values(keys: list[Any], values: list[float], ys_int: np.ndarray[Any, Any],
+                   extrapolate: str = "hold") -> np.ndarray[Any, Any]:
+    """:func:`linear_path` through plain numbers, as a numpy array over ``ys_int``."""
+    xs = np.asarray(keys, dtype=float)
+    ys = ys_int.astype(float)
+    i0, i1, w = _interp_weights(xs, ys)
+    v = np.asarray(values, dtype=float)
+    out: np.ndarray[Any, Any] = v[i0] * (1.0 - w) + v[i1] * w
+    if extrapolate == "nan":
+        out[(ys < xs[0]) | (ys > xs[-1])] = np.nan
+    return out
 
 
 def constant_rate_path(
@@ -284,9 +309,10 @@ def reduction_fraction(
 
     def path(ms: list[Any]) -> np.ndarray[Any, Any]:
         pts = {reference.base_year: 1.0, **{m.year: (100.0 - pct(m)) / 100.0 for m in ms}}
-        out = linear_path(pts, ys).to_numpy()
+        keys = sorted(pts)
+        out = _scalar_values(keys, [pts[k] for k in keys], ys)
         out[ys < reference.base_year] = np.nan
-        return np.asarray(out)
+        return out
 
     if reference.method != "sector_range":
         if reference.method == "linear_rate" and reference.annual_rate_pct is not None:
