@@ -43,6 +43,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -80,12 +81,16 @@ class SectorSeries:
     def from_mapping(cls, emissions: Mapping[str, Mapping[int, float]]) -> SectorSeries:
         """From ``{sector: {year: t}}`` (a :class:`~klimacore.models.Scenario`'s emissions)."""
         sectors = tuple(str(s) for s in emissions)
-        years = tuple(sorted({int(y) for series in emissions.values() for y in series}))
+        cols = [(np.fromiter(series.keys(), dtype=np.int64, count=len(series)),
+                 np.fromiter(series.values(), dtype=float, count=len(series)))
+                for series in emissions.values()]
+        all_years = (np.unique(np.concatenate([y for y, _ in cols])) if cols
+                     else np.zeros(0, dtype=np.int64))
+        years = tuple(all_years.tolist())
         index = {y: i for i, y in enumerate(years)}
         tonnes = np.full((len(years), len(sectors)), np.nan)
-        for j, series in enumerate(emissions.values()):
-            for y, v in series.items():
-                tonnes[index[int(y)], j] = float(v)
+        for j, (ys, vs) in enumerate(cols):
+            tonnes[np.searchsorted(all_years, ys), j] = vs
         tonnes.flags.writeable = False
         return cls(years, sectors, tonnes, index)
 
@@ -135,24 +140,47 @@ def _series(scenario: Scenario | None) -> SectorSeries:
     return _EMPTY if scenario is None else SectorSeries.from_mapping(scenario.emissions)
 
 
+def _row(scenario: Scenario | None, year: int) -> dict[str, float] | None:
+    """``{sector: t}`` of a year every sector of ``scenario`` has (plain dicts: no arrays)."""
+    if scenario is None or not scenario.emissions:
+        return None
+    series = scenario.emissions
+    if not all(year in s for s in series.values()):
+        return None
+    return {str(sector): float(s[year]) for sector, s in series.items()}
+
+
 @dataclass(frozen=True)
 class PlanData:
     """A plan's numbers, read once (see :func:`plan_data`).
 
     ``plan`` is the document (targets, actions, metadata); ``observed``, ``bau`` and ``action``
-    the series; ``observed_totals`` the published totals; ``base_year`` the plan's baseline year
-    and ``baseline`` its one base-year inventory by sector (see the module docstring).
+    the series (built on first use, then kept); ``observed_totals`` the published totals;
+    ``base_year`` the plan's baseline year and ``baseline`` its one base-year inventory by
+    sector (see the module docstring).
     """
 
     plan: ClimateActionPlan
-    observed: SectorSeries
-    bau: SectorSeries
-    action: SectorSeries
     observed_totals: dict[int, float]
     base_year: int
     baseline: dict[str, float]
     baseline_source: str
     """``"observed"`` (the observed series' row) or ``"baseline_emissions"``."""
+
+    @cached_property
+    def observed(self) -> SectorSeries:
+        """The observed series, year × sector."""
+        return _series(self.plan.observed)
+
+    @cached_property
+    def bau(self) -> SectorSeries:
+        """The BAU scenario, year × sector."""
+        return _series(self.plan.bau)
+
+    @cached_property
+    def action(self) -> SectorSeries:
+        """The action scenario, year × sector."""
+        return _series(self.plan.action_scenario)
 
     @property
     def base_total(self) -> float:
@@ -169,7 +197,7 @@ class PlanData:
         """
         if year == self.base_year:
             return dict(self.baseline)
-        return self.observed.row(year)
+        return _row(self.plan.observed, year)
 
     def total_in(self, year: int) -> float | None:
         """Total of a year: the sector breakdown's sum, else a published total, else None."""
@@ -207,11 +235,10 @@ def plan_data(plan: ClimateActionPlan, *, baseline_rtol: float = BASELINE_RTOL) 
         raise DataError(f"baseline_rtol must be a finite number ≥ 0, not {baseline_rtol!r}",
                         code="plan.baseline_rtol", label=str(baseline_rtol),
                         location="baseline_rtol")
-    observed = _series(plan.observed)
     totals = {int(y): float(v) for y, v in plan.observed_totals.items()}
     year = plan.baseline_year
     stated = {str(s): float(v) for s, v in plan.baseline_emissions.items()}
-    row = observed.row(year)
+    row = _row(plan.observed, year)
     seen_total = float(sum(row.values())) if row is not None else totals.get(year)
     if seen_total is not None:
         stated_total = float(sum(stated.values()))
@@ -229,6 +256,5 @@ def plan_data(plan: ClimateActionPlan, *, baseline_rtol: float = BASELINE_RTOL) 
         baseline, source = row, "observed"
     else:
         baseline, source = stated, "baseline_emissions"
-    return PlanData(plan=plan, observed=observed, bau=_series(plan.bau),
-                    action=_series(plan.action_scenario), observed_totals=totals,
-                    base_year=year, baseline=baseline, baseline_source=source)
+    return PlanData(plan=plan, observed_totals=totals, base_year=year, baseline=baseline,
+                    baseline_source=source)
