@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from klimacore.certification._planrules import _base  # one reading of a plan's base year
 from klimacore.errors import ValidationError
+from klimacore.forms import plan_data
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -170,13 +171,14 @@ def _baseline(old: ClimateActionPlan, new: ClimateActionPlan) -> list[dict[str, 
         rows.append(_row("baseline", "base year moved",
                          f"baseline year {year} → {new.baseline_year}", year=new.baseline_year,
                          old=year, new=new.baseline_year, unit="year"))
+    stated = plan_data(old).baseline  # the old version's one base-year inventory
     restated = _base(new, year)
     if restated is None:
         rows.append(_row("baseline", "not comparable", f"the new version has no emissions for "
                          f"the old baseline year {year}", year=year))
         return rows
-    for sector in sorted(set(old.baseline_emissions) | set(restated)):
-        a, b = old.baseline_emissions.get(sector), restated.get(sector)
+    for sector in sorted(set(stated) | set(restated)):
+        a, b = stated.get(sector), restated.get(sector)
         if a is None or b is None:
             rows.append(_row("baseline", "sector added" if a is None else "sector removed",
                              f"{year} {sector}: {'added' if a is None else 'removed'}",
@@ -185,7 +187,7 @@ def _baseline(old: ClimateActionPlan, new: ClimateActionPlan) -> list[dict[str, 
             rows.append(_row("baseline", "recalculated", f"{year} {sector}: {b:,.0f} t (was "
                              f"{a:,.0f} t, {b - a:+,.0f} t)", sector=sector, year=year, old=a,
                              new=b, unit="t"))
-    ta, tb = sum(old.baseline_emissions.values()), sum(restated.values())
+    ta, tb = sum(stated.values()), sum(restated.values())
     if abs(tb - ta) > _REL * max(abs(ta), 1.0):
         pct = 100 * (tb - ta) / ta if ta else math.nan
         rows.append(_row("baseline", "recalculated", f"baseline {year} recalculated: "

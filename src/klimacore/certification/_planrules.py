@@ -18,9 +18,11 @@ import math
 from functools import cache
 from typing import TYPE_CHECKING
 
+from klimacore.forms import PlanData, plan_data
+
 if TYPE_CHECKING:
     from klimacore.models import ClimateActionPlan, Target
-    from klimacore.trajectory.references import Milestone
+    from klimacore.trajectory._references import Milestone
 
 __all__ = ["ENGINES", "SubFinding", "plan_rule_findings"]
 
@@ -60,18 +62,20 @@ def plan_rule_findings(plan: ClimateActionPlan, engine: str = "fast") -> list[Su
 
 
 def _trajectory(plan: ClimateActionPlan) -> list[SubFinding]:
-    from klimacore.trajectory import action_coverage, manko, target_rules
+    from klimacore.trajectory._manko import _action_coverage, _manko
+    from klimacore.trajectory._plan_rules import _target_rules
 
+    data = plan_data(plan)
     out: list[SubFinding] = [
         (str(r.rule), str(r.status), str(r.severity), str(r.message))
-        for r in target_rules(plan, rules=RULE_SET).itertuples(index=False)
+        for r in _target_rules(data, rules=RULE_SET).itertuples(index=False)
     ]
-    m = manko(plan)
+    m = _manko(data)
     for rec in m[m["sector"] == "total"].to_dict("records"):
         out.append(_manko_finding(int(rec["year"]), str(rec["target"]), float(rec["manko_t"]),
                                   float(rec["action_t"]), float(rec["target_t"])))
     if plan.actions:
-        cov = action_coverage(plan)
+        cov = _action_coverage(data)
         if cov.empty:
             out.append(_no_effects())
         for c in cov.to_dict("records"):
@@ -136,13 +140,8 @@ def _economy(plan: ClimateActionPlan) -> list[Target]:
 
 
 def _base(plan: ClimateActionPlan, year: int) -> dict[str, float] | None:
-    if year == plan.baseline_year:
-        return dict(plan.baseline_emissions)
-    if plan.observed is not None:
-        series = plan.observed.emissions
-        if all(year in s for s in series.values()):
-            return {sector: s[year] for sector, s in series.items()}
-    return None
+    """Emissions by sector in ``year``: the one reading of :func:`klimacore.forms.plan_data`."""
+    return plan_data(plan).base(year)
 
 
 def _total(emissions: dict[str, dict[int, float]], year: int) -> float:
@@ -161,21 +160,22 @@ class _Collect:
         self.found.append((rule, status, severity, message))
 
 
-def _shared_rule_rows(plan: ClimateActionPlan) -> list[SubFinding]:
+def _shared_rule_rows(data: PlanData) -> list[SubFinding]:
     """Rule-set, ambition and plan-data rows, computed by the trajectory package's own helpers."""
     from klimacore.trajectory import rule_set_for
     from klimacore.trajectory._rulesets import _ambition_rows, _plan_data_rows
 
-    rs, why = rule_set_for(plan, RULE_SET)
+    rs, why = rule_set_for(data.plan, RULE_SET)
     out = _Collect()
     out.add("rule_set", "pass", "info", f"rule set {rs.name}: {why}")
-    _ambition_rows(plan, rs, out)
-    _plan_data_rows(plan, out)
+    _ambition_rows(data, rs, out)
+    _plan_data_rows(data, out)
     return out.found
 
 
 def _fast(plan: ClimateActionPlan) -> list[SubFinding]:
-    out: list[SubFinding] = _shared_rule_rows(plan)
+    data = plan_data(plan)  # the one base-year reading, shared with the trajectory engine
+    out: list[SubFinding] = _shared_rule_rows(data)
     economy = _economy(plan)
     nz = plan.net_zero_year
     if nz is None:
@@ -222,7 +222,7 @@ def _fast(plan: ClimateActionPlan) -> list[SubFinding]:
     base_missing = False
     for t in plan.targets:
         if t.kind in ("absolute", "sector") and t.base_year is not None:
-            base = _base(plan, t.base_year)
+            base = data.base(t.base_year)
             if base is None or (t.sector is not None and t.sector not in base):
                 base_missing = True
                 out.append(("target_base_data", "fail", "error",
@@ -231,8 +231,8 @@ def _fast(plan: ClimateActionPlan) -> list[SubFinding]:
     if not base_missing:
         out.append(("target_base_data", "pass", "info",
                     "base-year emissions found for every absolute and sector target"))
-    out.extend(_fast_ranges(plan))
-    out.extend(_fast_manko(plan, economy))
+    out.extend(_fast_ranges(data))
+    out.extend(_fast_manko(data, economy))
     out.extend(_fast_links(plan))
     return out
 
@@ -251,10 +251,11 @@ def _range(sector: str, pct: float, m: Milestone, what: str, mark: str) -> tuple
     return "pass", "info", f"{sector} {what} 2030: −{pct:.1f} % is in the upper half of the {span}"
 
 
-def _fast_ranges(plan: ClimateActionPlan) -> list[SubFinding]:
+def _fast_ranges(data: PlanData) -> list[SubFinding]:
+    plan = data.plan
     ref_year, ranges, mark = _cctf_ranges()
     out: list[SubFinding] = []
-    base_ref = _base(plan, ref_year)
+    base_ref = data.base(ref_year)
     found = False
     for t in plan.targets:
         if t.sector is None or t.kind not in ("sector", "absolute") or t.target_year != 2030:
@@ -265,7 +266,7 @@ def _fast_ranges(plan: ClimateActionPlan) -> list[SubFinding]:
         found = True
         pct = float(t.reduction_pct)
         if t.base_year != ref_year:
-            own = _base(plan, t.base_year)
+            own = data.base(t.base_year)
             if own is None or base_ref is None or t.sector not in own or not base_ref.get(
                     t.sector):
                 out.append(("cctf_sector_range", "no data", "warning",
@@ -292,7 +293,8 @@ def _fast_ranges(plan: ClimateActionPlan) -> list[SubFinding]:
     return out
 
 
-def _fast_manko(plan: ClimateActionPlan, economy: list[Target]) -> list[SubFinding]:
+def _fast_manko(data: PlanData, economy: list[Target]) -> list[SubFinding]:
+    plan = data.plan
     action = plan.action_scenario.emissions if plan.action_scenario is not None else {}
     out: list[SubFinding] = []
     for t in sorted((t for t in economy if t.kind in ("absolute", "net_zero")),
@@ -303,7 +305,7 @@ def _fast_manko(plan: ClimateActionPlan, economy: list[Target]) -> list[SubFindi
         else:
             pct = float(t.reduction_pct or 0.0)
             label = f"−{pct:g} % vs {t.base_year} by {year}"
-            base = _base(plan, int(t.base_year)) if t.base_year is not None else None
+            base = data.base(int(t.base_year)) if t.base_year is not None else None
             target = sum(base.values()) * (1 - pct / 100) if base is not None else math.nan
         a = _total(action, year)
         out.append(_manko_finding(year, label, round(a - target, 6), a, target))

@@ -4,17 +4,21 @@ Is this plan, and this year's inventory, on a Paris-aligned path? The answer dep
 reference, so klimacore checks several side by side, for one plan or all 98 municipalities (with
 draws, scenarios and sectors) in one vectorized call.
 
-- :mod:`~klimacore.trajectory.references`: versioned, cited references (Danish Climate Act and its
-  2045 variant, IPCC AR6 C1/C3 for GHG and CO2, SR1.5, SBTi absolute contraction, EU Climate Law,
-  a C40 per-capita path, AR6 carbon budgets, CCTF 2030 sector ranges) and :class:`Reference` for
-  your own.
-- :mod:`~klimacore.trajectory.paths`: :func:`linear_path`, :func:`constant_rate_path`,
-  :func:`budget_path`, :func:`reference_path`.
-- :mod:`~klimacore.trajectory.checks`: :func:`check_trajectory` → :class:`TrajectoryCheck`
-  (:mod:`~klimacore.trajectory.result`: tidy DataFrame and xarray).
-- :mod:`~klimacore.trajectory.plan_rules`: :func:`target_rules`, :func:`manko`,
-  :func:`action_coverage`, :func:`check_no_backsliding`; :mod:`~klimacore.trajectory.plan_check`:
-  :func:`check_plan` (its text: :func:`klimacore.report.plan_checks_text`).
+Everything is imported from here (the modules inside are private; the 0.1 module paths
+``klimacore.trajectory.checks``, ``.paths``, ``.references``, ``.result``, ``.plan_check``,
+``.plan_rules`` and ``.plot`` still import, with a deprecation warning, until 0.3):
+
+- references: versioned, cited references (Danish Climate Act and its 2045 variant, IPCC AR6
+  C1/C3 for GHG and CO2, SR1.5, SBTi absolute contraction, EU Climate Law, a C40 per-capita path,
+  AR6 carbon budgets, CCTF 2030 sector ranges) and :class:`Reference` for your own.
+- paths: :func:`linear_path`, :func:`constant_rate_path`, :func:`budget_path`,
+  :func:`reference_path`.
+- checks: :func:`check_trajectory` → :class:`TrajectoryCheck` (tidy DataFrame and xarray), on
+  emissions in the one form :func:`as_emissions` (:mod:`klimacore.forms`) builds.
+- plans: :func:`plan_data` (a plan's arrays, read once; refuses a baseline that disagrees with
+  the observed base year), :func:`plan_emissions`, :func:`target_rules`, :func:`manko`,
+  :func:`action_coverage`, :func:`check_no_backsliding`, :func:`check_plan` (its text
+  for a terminal: :func:`klimacore.report.plan_checks_text`).
 - latest-year verdicts: :func:`latest_verdicts` → :class:`LatestCheck` (pace needed from the
   latest year, trend, projections, budget run-out and zero-crossing dates); budgets by named
   convention: :func:`exponential_path`, :func:`discrete_budget_path`, :func:`annual_cut_pct`,
@@ -22,7 +26,7 @@ draws, scenarios and sectors) in one vectorized call.
   :func:`mean_annual_change_pct`.
 - rule sets by plan vintage: :func:`rule_set` (``"dk2020"``, ``"cctf-2024"``),
   :func:`rule_set_for` (by adoption date), :class:`RuleSet`; ``target_rules(plan, rules=…)``.
-- :mod:`~klimacore.trajectory.plot`: :func:`plot_trajectory` (needs ``klimacore[plot]``).
+- :func:`plot_trajectory` (needs ``klimacore[plot]``).
 
 Examples
 --------
@@ -40,6 +44,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from klimacore.forms import PlanData, plan_data
+from klimacore.trajectory._backsliding import check_no_backsliding
 from klimacore.trajectory._budget import (
     BudgetConvention,
     annual_cut_pct,
@@ -50,21 +56,7 @@ from klimacore.trajectory._budget import (
     mean_annual_change_pct,
     trend_zero_year,
 )
-from klimacore.trajectory._latest import (
-    LatestCheck,
-    latest_from_check,
-    latest_verdicts,
-    linear_trend,
-)
-from klimacore.trajectory._rulesets import (
-    AMBITION_2030_PCT,
-    CCTF_FROM,
-    RuleSet,
-    list_rule_sets,
-    rule_set,
-    rule_set_for,
-)
-from klimacore.trajectory.checks import (
+from klimacore.trajectory._checks import (
     AT_RISK,
     NO_DATA,
     OFF_TRACK,
@@ -76,7 +68,14 @@ from klimacore.trajectory.checks import (
     as_emissions,
     check_trajectory,
 )
-from klimacore.trajectory.paths import (
+from klimacore.trajectory._latest import (
+    LatestCheck,
+    latest_from_check,
+    latest_verdicts,
+    linear_trend,
+)
+from klimacore.trajectory._manko import action_coverage, manko
+from klimacore.trajectory._paths import (
     budget_path,
     budget_ratio,
     constant_rate_path,
@@ -84,18 +83,11 @@ from klimacore.trajectory.paths import (
     reduction_fraction,
     reference_path,
 )
-from klimacore.trajectory.plan_check import check_plan
-from klimacore.trajectory.plan_rules import (
-    RULE_COLUMNS,
-    action_coverage,
-    check_no_backsliding,
-    manko,
-    plan_emissions,
-    plan_references,
-    target_rules,
-)
-from klimacore.trajectory.plot import plot_trajectory
-from klimacore.trajectory.references import (
+from klimacore.trajectory._plan_check import check_plan
+from klimacore.trajectory._plan_emissions import plan_emissions, plan_references
+from klimacore.trajectory._plan_rules import RULE_COLUMNS, target_rules
+from klimacore.trajectory._plot import plot_trajectory
+from klimacore.trajectory._references import (
     DEFAULT_REFERENCES,
     GHG_BASKET,
     Milestone,
@@ -110,9 +102,17 @@ from klimacore.trajectory.references import (
     reference_table,
     resolve_references,
 )
+from klimacore.trajectory._rulesets import (
+    AMBITION_2030_PCT,
+    CCTF_FROM,
+    RuleSet,
+    list_rule_sets,
+    rule_set,
+    rule_set_for,
+)
 
 if not TYPE_CHECKING:  # deprecated names (format_checks, demo_section), until 0.3
-    from klimacore.trajectory.plan_check import __getattr__ as __getattr__
+    from klimacore.trajectory._plan_check import __getattr__ as __getattr__
 
 __all__ = [
     "AMBITION_2030_PCT",
@@ -129,6 +129,7 @@ __all__ = [
     "BudgetConvention",
     "LatestCheck",
     "Milestone",
+    "PlanData",
     "Reference",
     "RuleSet",
     "Source",
@@ -159,6 +160,7 @@ __all__ = [
     "list_rule_sets",
     "manko",
     "mean_annual_change_pct",
+    "plan_data",
     "plan_emissions",
     "plan_references",
     "plot_trajectory",

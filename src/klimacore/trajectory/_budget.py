@@ -267,7 +267,7 @@ def mean_annual_change_pct(emissions: xr.DataArray, *, start_year: int | None = 
     >>> float(mean_annual_change_pct(e))
     -10.0
     """
-    from klimacore.trajectory.checks import as_emissions
+    from klimacore.forms import as_emissions
 
     e = as_emissions(emissions)
     years = e["year"].to_numpy()

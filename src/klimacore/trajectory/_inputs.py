@@ -1,6 +1,6 @@
 """Inputs of the trajectory checks: emissions and other arrays in one form, compatibility, bases.
 
-Private helpers of :mod:`klimacore.trajectory.checks` (which re-exports :func:`as_emissions` and
+Private helpers of :mod:`klimacore.trajectory._checks` (which re-exports :func:`as_emissions` and
 :func:`as_input_array`): the canonical emissions form, pandas/dict inputs, the gas basket /
 boundary / LULUCF / base-year comparisons that warn or raise, and base-year values.
 """
@@ -9,177 +9,25 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from klimacore.errors import (
-    CompatibilityWarning,
-    DataError,
-    MissingLabelError,
-    ValidationError,
+from klimacore.errors import CompatibilityWarning, ValidationError
+from klimacore.forms._emissions import (
+    as_emissions,
+    entity_text,
+    municipality_codes,
+    years_from,
 )
 
 if TYPE_CHECKING:
-    import pandas as pd
     import xarray as xr
 
-    from klimacore.trajectory.references import Reference
+    from klimacore.trajectory._references import Reference
 
 __all__ = ["as_emissions", "as_input_array"]
-
-_UNIT_GAS = re.compile(r"\s*(CO2-?e(q)?|CO2)\b", re.IGNORECASE)
-
-# --- input --------------------------------------------------------------------------------------
-
-
-def _unit_factor(unit: str) -> float:
-    from klimacore.units import conversion_factor
-
-    text = _UNIT_GAS.sub("", unit).strip() or "t"
-    return conversion_factor(text, "t")
-
-
-def _entity_text(dims: Sequence[str], labels: Sequence[Any]) -> str:
-    if not dims:
-        return "the series"
-    return ", ".join(f"{d}={_plain(v)}" for d, v in zip(dims, labels, strict=True))
-
-
-def _plain(value: Any) -> Any:
-    return value.item() if hasattr(value, "item") else value
-
-
-def _years_from(values: Iterable[Any], what: str) -> np.ndarray[Any, np.dtype[np.int64]]:
-    arr = np.asarray(list(values))
-    try:
-        as_float = arr.astype(float)
-    except (TypeError, ValueError):
-        raise DataError(f"{what}: years must be integers, got {arr[:5].tolist()}") from None
-    bad = ~np.isfinite(as_float) | (as_float != np.round(as_float))
-    if bad.any():
-        raise DataError(f"{what}: years must be integers, got {arr[bad][:5].tolist()}")
-    return as_float.astype(np.int64)
-
-
-def as_emissions(data: Any, *, units: str | None = None) -> xr.DataArray:
-    """Normalise emissions to a float DataArray in t with ``year`` as the last dimension.
-
-    Accepts an :class:`xarray.DataArray` with a ``year`` dim; a :class:`pandas.Series` whose
-    index has a ``year`` level (other levels become dims); a long :class:`pandas.DataFrame` with a
-    ``year`` column and one numeric value column; a wide DataFrame indexed by year (columns become
-    the ``entity`` dim, or the columns' name); or a ``{year: value}`` mapping. Units come from
-    ``units`` or ``attrs['units']`` (e.g. ``'kt CO2e'``; default t). Duplicate years raise an error
-    naming the entity and year; missing combinations become NaN ("no data").
-
-    >>> import pandas as pd
-    >>> s = pd.Series([5.0, 4.0], index=pd.MultiIndex.from_tuples(
-    ...     [(101, 2019), (101, 2020)], names=["municipality", "year"]), name="x")
-    >>> as_emissions(s, units="kt").sel(municipality=101).to_numpy()
-    array([5000., 4000.])
-    """
-    import pandas as pd
-    import xarray as xr
-
-    if isinstance(data, Mapping) and not isinstance(data, xr.Dataset):
-        years = _years_from(data.keys(), "emissions")
-        da = xr.DataArray(np.asarray(list(data.values()), dtype=float), dims="year",
-                          coords={"year": years})
-    elif isinstance(data, pd.DataFrame):
-        if "year" in data.columns:
-            numeric = [c for c in data.columns if c != "year" and
-                       pd.api.types.is_numeric_dtype(data[c])]
-            value_col = "value" if "value" in data.columns else None
-            if value_col is None:
-                if len(numeric) != 1:
-                    raise DataError(
-                        "a long emissions table needs one numeric value column (or 'value'); "
-                        f"found {numeric}"
-                    )
-                value_col = numeric[0]
-            keys = [c for c in data.columns if c not in (value_col, "unit", "units")]
-            series = data.set_index(keys)[value_col]
-            return as_emissions(series, units=units or _unit_column(data))
-        if data.index.name != "year":
-            raise MissingLabelError("column or index level in emissions table", ["year"],
-                                    dim="columns")
-        name = data.columns.name or "entity"
-        stacked = data.stack(future_stack=True) if hasattr(data, "stack") else data
-        stacked.index = stacked.index.set_names(["year", name])
-        return as_emissions(stacked, units=units)
-    elif isinstance(data, pd.Series):
-        if "year" not in (data.index.names or []):
-            raise MissingLabelError("index level in emissions", ["year"], dim="index")
-        dup = data.index.duplicated(keep=False)
-        if dup.any():
-            names = list(data.index.names)
-            shown = []
-            for key in dict.fromkeys(data.index[dup]):
-                key = key if isinstance(key, tuple) else (key,)
-                labels = dict(zip(names, key, strict=True))
-                year = labels.pop("year")
-                shown.append(f"{_entity_text([str(k) for k in labels], list(labels.values()))} "
-                             f"year {year}")
-            raise DataError(f"duplicate years in emissions ({len(shown)}): " +
-                            "; ".join(shown[:20]))
-        da = xr.DataArray.from_series(data.astype(float))
-        da = da.assign_coords(year=_years_from(da["year"].to_numpy(), "emissions"))
-    elif isinstance(data, xr.DataArray):
-        da = data
-    else:
-        raise ValidationError(
-            f"emissions must be an xarray.DataArray, pandas Series/DataFrame or mapping, "
-            f"got {type(data).__name__}"
-        )
-    if "year" not in da.dims:
-        raise MissingLabelError("dimension in emissions", ["year"], dim="dims")
-    years = _years_from(da["year"].to_numpy(), "emissions")
-    if np.unique(years).size != years.size:
-        dupes = sorted({int(y) for y in years if (years == y).sum() > 1})
-        raise DataError(f"duplicate years in emissions (for every entity): {dupes}")
-    unit = units or da.attrs.get("units") or da.attrs.get("unit")
-    factor = _unit_factor(str(unit)) if unit else 1.0
-    out = da.astype(float, copy=False)
-    if factor != 1.0:
-        out = out * factor
-    out = out.assign_coords(year=years)
-    if np.any(np.diff(years) < 0):
-        out = out.sortby("year")
-    if out.dims[-1] != "year":
-        out = out.transpose(..., "year")
-    out.attrs = {**da.attrs, "units": "t"}
-    out = _municipality_codes(out)
-    if out.chunks is not None:  # dask-backed: each block is checked when it is computed
-        return out
-    inf = np.isinf(out.to_numpy())
-    if inf.any():
-        dims = [str(d) for d in out.dims]
-        shown = [", ".join(f"{d}={_plain(out[d].to_numpy()[i])}" for d, i in
-                           zip(dims, row, strict=True)) for row in np.argwhere(inf)[:20]]
-        raise DataError(f"infinite emissions ({int(inf.sum())} values): " + "; ".join(shown))
-    return out
-
-
-def _municipality_codes(da: xr.DataArray) -> xr.DataArray:
-    """A ``municipality`` coordinate of codes as text ("0751", "751") or names → int codes."""
-    if "municipality" not in da.dims or da["municipality"].dtype.kind in "iu":
-        return da
-    from klimacore.reference import municipality_code
-
-    labels = da["municipality"].to_numpy().tolist()
-    codes, unknown = [], []
-    for label in labels:
-        try:
-            codes.append(municipality_code(int(label) if isinstance(label, float)
-                                           and float(label).is_integer() else label))
-        except (KeyError, ValueError, TypeError):
-            unknown.append(label)
-    if unknown:
-        raise MissingLabelError("municipality (98 codes 101–860 or names)", unknown,
-                                dim="municipality")
-    return da.assign_coords(municipality=np.asarray(codes, dtype=np.int64))
-
 
 def as_input_array(value: Any, emissions: xr.DataArray, what: str, *,
                    by_year: bool = False) -> Any:
@@ -207,7 +55,7 @@ def as_input_array(value: Any, emissions: xr.DataArray, what: str, *,
         if None in names:
             raise ValidationError(f"{what}: name the index levels of the Series (e.g. "
                                   f"{[*dims, 'year'] if by_year else dims})")
-        return _municipality_codes(xr.DataArray.from_series(value.astype(float)))
+        return municipality_codes(xr.DataArray.from_series(value.astype(float)))
     if isinstance(value, Mapping):
         items = list(value.items())
         if items and isinstance(items[0][1], Mapping):
@@ -216,30 +64,20 @@ def as_input_array(value: Any, emissions: xr.DataArray, what: str, *,
                                       f"dimension (they have {dims})")
             series = pd.Series({(k, y): float(v) for k, inner in items for y, v in inner.items()})
             series.index = series.index.set_names([dims[0], "year"])
-            return _municipality_codes(xr.DataArray.from_series(series))
+            return municipality_codes(xr.DataArray.from_series(series))
         if by_year:
             return xr.DataArray(np.asarray([float(v) for _, v in items]), dims="year",
-                                coords={"year": _years_from([k for k, _ in items], what)})
+                                coords={"year": years_from([k for k, _ in items], what)})
         if len(dims) != 1:
             raise ValidationError(f"{what}: a dict needs emissions with one entity dimension to "
                                   f"key it by (they have {dims}); pass a DataArray")
-        return _municipality_codes(xr.DataArray(np.asarray([float(v) for _, v in items]),
+        return municipality_codes(xr.DataArray(np.asarray([float(v) for _, v in items]),
                                                 dims=dims[0],
                                                 coords={dims[0]: [k for k, _ in items]}))
     if isinstance(value, np.ndarray) and value.ndim == 0:
         return value
     raise ValidationError(f"{what} must be a number, an xarray.DataArray, a pandas Series or a "
                           f"dict, got {type(value).__name__}")
-
-
-def _unit_column(frame: pd.DataFrame) -> str | None:
-    for col in ("unit", "units"):
-        if col in frame.columns:
-            values = frame[col].dropna().unique()
-            if len(values) > 1:
-                raise DataError(f"emissions table mixes units {sorted(map(str, values))}")
-            return str(values[0]) if len(values) else None
-    return None
 
 
 # --- compatibility ------------------------------------------------------------------------------
@@ -347,7 +185,7 @@ def _warn_base_differs(ref: Reference, given: xr.DataArray, own: xr.DataArray) -
     dims = [str(d) for d in own.dims]
     shown = []
     for row in np.argwhere(off)[:10]:
-        where = _entity_text(dims, [own[d].to_numpy()[i] for d, i in zip(dims, row, strict=True)])
+        where = entity_text(dims, [own[d].to_numpy()[i] for d, i in zip(dims, row, strict=True)])
         shown.append(f"{where}: given {g[tuple(row)]:,.0f} t, data {o[tuple(row)]:,.0f} t")
     warnings.warn(
         f"reference {ref.id!r}: base_emissions[{ref.base_year}] differs from the data's own "
@@ -402,7 +240,7 @@ def _base_values(
             dims = [str(d) for d in b.dims]
             idx = np.argwhere(np.broadcast_to(bad, b.shape))
             shown = [
-                _entity_text(dims, [b[d].to_numpy()[i] for d, i in zip(dims, row, strict=True)])
+                entity_text(dims, [b[d].to_numpy()[i] for d, i in zip(dims, row, strict=True)])
                 for row in idx[:20]
             ]
             more = f" … and {len(idx) - 20} more" if len(idx) > 20 else ""

@@ -62,8 +62,8 @@ from klimacore.trajectory._latest_inputs import (
     _Values,
     linear_trend,
 )
-from klimacore.trajectory.references import DEFAULT_REFERENCES, Reference, resolve_references
-from klimacore.trajectory.result import (
+from klimacore.trajectory._references import DEFAULT_REFERENCES, Reference, resolve_references
+from klimacore.trajectory._result import (
     AT_RISK,
     NO_DATA,
     NOT_APPLICABLE,
@@ -76,7 +76,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import xarray as xr
 
-    from klimacore.trajectory.checks import Thresholds, TrajectoryCheck
+    from klimacore.trajectory._checks import Thresholds, TrajectoryCheck
 
 __all__ = ["LatestCheck", "latest_from_check", "latest_verdicts", "linear_trend"]
 
@@ -211,7 +211,7 @@ def latest_verdicts(
     -------
     LatestCheck
     """
-    from klimacore.trajectory.checks import as_emissions
+    from klimacore.forms import as_emissions
 
     if window < 1:
         raise ValidationError(f"window must be at least 1 year, got {window}")
@@ -315,7 +315,8 @@ def _assemble(E: xr.DataArray, refs: Sequence[Reference], ref_values: _Values | 
               assign: np.ndarray[Any, Any] | None = None) -> LatestCheck:
     import xarray as xr
 
-    from klimacore.trajectory.checks import Thresholds, as_emissions
+    from klimacore.forms import as_emissions
+    from klimacore.trajectory._checks import Thresholds
 
     th = thresholds or Thresholds()
     entity_dims = tuple(str(d) for d in E.dims if d != "year")

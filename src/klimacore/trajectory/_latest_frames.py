@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from klimacore.trajectory.result import NO_DATA, SEVERITY, STATUS_LABELS
+from klimacore.trajectory._result import NO_DATA, SEVERITY, STATUS_LABELS
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -15,7 +15,7 @@ from klimacore.errors import ValidationError
 if TYPE_CHECKING:
     import xarray as xr
 
-    from klimacore.trajectory.references import Reference
+    from klimacore.trajectory._references import Reference
 
 __all__ = ["linear_trend"]
 
@@ -37,9 +37,9 @@ def _reference_values(E: xr.DataArray, refs: Sequence[Reference], bases: dict[in
     import xarray as xr
 
     from klimacore.errors import MissingLabelError
+    from klimacore.trajectory._checks import _aligned, _per_capita_into, _ref_path
     from klimacore.trajectory._inputs import _base_values, _compatibility
-    from klimacore.trajectory.checks import _aligned, _per_capita_into, _ref_path
-    from klimacore.trajectory.paths import reduction_fraction
+    from klimacore.trajectory._paths import reduction_fraction
 
     problems = _compatibility(refs, E.attrs, gases, boundary, includes_lulucf)
     entity_dims = [str(d) for d in E.dims if d != "year"]
@@ -113,7 +113,7 @@ def _entity_array(value: Any, E: xr.DataArray, what: str) -> xr.DataArray:
     import xarray as xr
 
     dims = [str(d) for d in E.dims if d != "year"]
-    from klimacore.trajectory._inputs import _municipality_codes
+    from klimacore.forms._emissions import municipality_codes as _municipality_codes
 
     if isinstance(value, pd.Series):
         return _municipality_codes(xr.DataArray.from_series(value.astype(float)))
@@ -143,7 +143,7 @@ def linear_trend(emissions: Any, *, start_year: int | None = None,
     """
     import xarray as xr
 
-    from klimacore.trajectory._inputs import as_emissions
+    from klimacore.forms import as_emissions
 
     E = as_emissions(emissions)
     years = E["year"].to_numpy().astype(float)

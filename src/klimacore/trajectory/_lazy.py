@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     import xarray as xr
 
     from klimacore.trajectory._latest import LatestCheck
-    from klimacore.trajectory.result import TrajectoryCheck
+    from klimacore.trajectory._result import TrajectoryCheck
 
 __all__ = ["lazy_check", "lazy_latest"]
 
@@ -108,7 +108,7 @@ def _run(func: Callable[..., Any], emissions: xr.DataArray, references: Any,
 def lazy_check(check: Callable[..., TrajectoryCheck], emissions: xr.DataArray,
                references: Any, kwargs: dict[str, Any]) -> TrajectoryCheck:
     """``check(emissions, references, **kwargs)`` for dask-backed ``emissions``, lazily."""
-    from klimacore.trajectory.result import TrajectoryCheck
+    from klimacore.trajectory._result import TrajectoryCheck
 
     small, out = _run(check, emissions, references, kwargs, ("years", "milestones", "summary"))
     return TrajectoryCheck(out["years"], out["milestones"], out["summary"], small.references,

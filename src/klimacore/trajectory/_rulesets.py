@@ -43,12 +43,14 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from klimacore.errors import MissingLabelError, ValidationError
+from klimacore.trajectory._plan_rows import CCTF_SECTOR_MAP, Rows
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from klimacore.forms import PlanData
     from klimacore.models import ClimateActionPlan
-    from klimacore.trajectory.references import Milestone
+    from klimacore.trajectory._references import Milestone
 
 __all__ = [
     "AMBITION_2030_PCT",
@@ -189,10 +191,9 @@ def rule_set_for(plan: ClimateActionPlan, rules: str | RuleSet = "auto") -> tupl
     raise ValidationError(f"no rule set covers adoption date {plan.adopted}")  # pragma: no cover
 
 
-def _ambition_rows(plan: ClimateActionPlan, rs: RuleSet, out: Any) -> None:
+def _ambition_rows(data: PlanData, rs: RuleSet, out: Any) -> None:
     """Economy-wide 2030 targets against the Climate Act's −70 % vs 1990 (warning if weaker)."""
-    from klimacore.trajectory.plan_rules import _total_in
-
+    plan = data.plan
     targets = [t for t in plan.targets if t.kind == "absolute" and t.sector is None
                and t.target_year == 2030 and t.reduction_pct is not None]
     if not targets:
@@ -201,13 +202,13 @@ def _ambition_rows(plan: ClimateActionPlan, rs: RuleSet, out: Any) -> None:
                 reference="dk-climate-act", year=2030, threshold=rs.ambition_pct,
                 unit="% vs 1990")
         return
-    base_1990 = _total_in(plan, 1990)
+    base_1990 = data.total_in(1990)
     for t in targets:
         pct = float(t.reduction_pct or 0.0)
         base_year = int(t.base_year or plan.baseline_year)
         note = ""
         if base_year != 1990:
-            own = _total_in(plan, base_year)
+            own = data.total_in(base_year)
             if own is None or base_1990 is None:
                 out.add("ambition_2030", "no data", "warning",
                         f"2030 target −{pct:g} % vs {base_year}: cannot compare with the "
@@ -238,18 +239,16 @@ POPULATION_CHANGE_PCT = 10.0
 municipality (boundary changes aside, Danish municipalities change by a few % a year at most)."""
 
 
-def _plan_data_rows(plan: ClimateActionPlan, out: Any) -> None:
+def _plan_data_rows(data: PlanData, out: Any) -> None:
     """The plan's own numbers agree: baseline vs observed, a plausible population series."""
-    from klimacore.trajectory.plan_rules import _scenario_frame
-
-    observed = _scenario_frame(plan.observed)
+    plan, observed = data.plan, data.observed
     year = plan.baseline_year
-    if observed.empty or year not in observed.index:
+    if observed.empty or year not in observed:
         out.add("baseline_matches_observed", "no data", "info",
                 f"no observed emissions for the baseline year {year} to compare the baseline "
                 "inventory with", year=year)
     else:
-        row = {str(k): float(v) for k, v in observed.loc[year].to_dict().items()}
+        row = {s: observed.cell(year, s) for s in observed.sectors}
         diffs = []
         for sector, value in plan.baseline_emissions.items():
             seen = row.get(sector)
@@ -267,10 +266,9 @@ def _plan_data_rows(plan: ClimateActionPlan, out: Any) -> None:
             out.add("baseline_matches_observed", "pass", "info",
                     f"the baseline inventory ({year}, {total:,.0f} t) matches the observed series",
                     year=year, value=total, unit="t")
-    observed_years = set(observed.index.tolist()) if not observed.empty else set()
-    for y, total in sorted(plan.observed_totals.items()):
-        if y in observed_years and observed.loc[y].notna().all():
-            sectors = float(observed.loc[y].to_numpy(dtype=float).sum())
+    for y, total in sorted(data.observed_totals.items()):
+        if observed.row(y) is not None:
+            sectors = observed.total(y)
             if abs(sectors - total) > BASELINE_TOLERANCE_PCT / 100 * max(abs(total), 1.0):
                 out.add("observed_totals_match", "fail", "warning",
                         f"the published total for {y} ({total:,.0f} t) differs from the sum of "
@@ -297,23 +295,19 @@ def _plan_data_rows(plan: ClimateActionPlan, out: Any) -> None:
 # --- CCTF sector ranges ---------------------------------------------------------------------
 
 
-def _cctf_rows(plan: ClimateActionPlan, ref_id: str,
+def _cctf_rows(data: PlanData, ref_id: str,
                sector_map: Mapping[str, str] | None = None,
                rule_set: str | None = None) -> list[dict[str, Any]]:
-    from klimacore.trajectory.plan_rules import (
-        CCTF_SECTOR_MAP,
-        _base_by_sector,
-        _Rows,
-        _scenario_frame,
-    )
-    from klimacore.trajectory.references import get_reference
+    from klimacore.trajectory._references import get_reference
 
-    out = _Rows(plan, "target rule", rule_set)
+    plan = data.plan
+
+    out = Rows(plan, "target rule", rule_set)
     smap = dict(CCTF_SECTOR_MAP if sector_map is None else sector_map)
     ref = get_reference(ref_id)
     ranges = {m.sector: m for m in ref.milestones}
     mark = " (CCTF figures marked 'check')" if ref.source.verification == "check" else ""
-    base_2019 = _base_by_sector(plan, ref.base_year)
+    base_2019 = data.base(ref.base_year)
     found = False
     for t in plan.targets:
         if t.sector is None or t.kind not in ("sector", "absolute") or t.target_year != 2030:
@@ -332,7 +326,7 @@ def _cctf_rows(plan: ClimateActionPlan, ref_id: str,
         found = True
         pct = float(t.reduction_pct)
         if t.base_year != ref.base_year:
-            own = _base_by_sector(plan, t.base_year)
+            own = data.base(t.base_year)
             if own is None or base_2019 is None or t.sector not in own or not base_2019.get(
                     t.sector):
                 out.add("cctf_sector_range", "no data", "warning",
@@ -349,10 +343,10 @@ def _cctf_rows(plan: ClimateActionPlan, ref_id: str,
                 f"no 2030 sector targets to compare with the CCTF ranges{mark}",
                 reference=ref.id, year=2030)
     # the action scenario's implied 2030 sector reductions: information for the revision
-    action = _scenario_frame(plan.action_scenario)
-    if base_2019 is not None and not action.empty and 2030 in action.index:
-        row2030 = action.loc[2030]
-        for sector, value in zip(row2030.index, row2030.to_numpy(dtype=float), strict=True):
+    action = data.action
+    if base_2019 is not None and not action.empty and 2030 in action:
+        for sector in action.sectors:
+            value = action.cell(2030, sector)
             m = ranges.get(smap.get(str(sector), str(sector)))
             b = base_2019.get(str(sector))
             if m is None or not b or not math.isfinite(value):
@@ -381,9 +375,7 @@ def _range_row(out: Any, ref_id: str, sector: str, pct: float, m: Milestone, wha
     else:
         status, sev = "pass", "info"
         text = f"{sector} {what} 2030: −{pct:.1f} % is in the upper half of the {span}"
-    from klimacore.trajectory.plan_rules import _Rows
-
-    tmp = _Rows(out.plan, out.check)
+    tmp = Rows(out.plan, out.check)
     tmp.add("cctf_sector_range", status, sev, text + mark, reference=ref_id, sector=sector,
             year=2030, value=pct, threshold=lo, unit="% vs 2019")
     row: dict[str, Any] = tmp.rows[0]
