@@ -335,8 +335,68 @@ def test_bad_values_never_silently_zero() -> None:
         kt.emissions(pd.concat([activity_frame(), activity_frame()]), factors_frame())
     with pytest.raises(UnknownGasError, match="XYZ"):
         kt.emission_factors(factors_frame().assign(gas="XYZ"))
-    with pytest.raises(ValidationError, match="NaN"):
-        kt.totals(xr.DataArray([np.nan], dims="category", coords={"category": ["I.1.1"]}))
+    with pytest.raises(ValidationError, match="infinite"):
+        kt.totals(xr.DataArray([np.inf], dims="category", coords={"category": ["I.1.1"]}))
+
+
+# --- unreported stays missing (issue 9) ---------------------------------------------------------
+
+
+def test_totals_keep_unreported_missing() -> None:
+    da = xr.DataArray([[np.nan, np.nan, np.nan], [1.0, np.nan, 4.0]], dims=("year", "category"),
+                      coords={"year": [2019, 2030], "category": ["I.1.1", "II.1.1", "III.1.1"]})
+    by_sector = kt.totals(da, "sector")
+    assert np.isnan(by_sector.sel(year=2019)).all()  # nothing reported: no total, never 0
+    assert by_sector.sel(year=2030).to_numpy().tolist()[0] == 1.0
+    assert np.isnan(by_sector.sel(year=2030, sector="II"))
+    assert by_sector.sel(year=2030, sector="III").item() == 4.0
+    codes = reference.municipalities()["code"].to_numpy()
+    m = xr.DataArray(np.ones(98), dims="municipality", coords={"municipality": codes})
+    regions = kt.aggregate(m.where(m.municipality != 101), "region")  # 101 is in Hovedstaden
+    assert np.isnan(regions.sel(region=1084)) and regions.sel(region=1081).item() == 11.0
+
+
+def test_no_2030_data_is_no_data_in_the_2030_verdict() -> None:
+    from klimacore import trajectory
+
+    act = pd.DataFrame({"municipality": [101, 101, 101, 147, 147],
+                        "year": [1990, 2019, 2030, 1990, 2019], "category": "I.1.1",
+                        "fuel": "natural_gas", "value": [1000.0, 800.0, 200.0, 1000.0, 900.0],
+                        "unit": "GJ"})
+    inv = kt.inventory(act, kt.default_emission_factors())
+    assert np.isnan(inv["co2e"].sel(municipality=147, year=2030)).all()
+    assert np.isnan(inv["emissions"].sel(municipality=147, year=2030)).all()
+    assert inv["notation_key"].sel(municipality=147, year=2030).item() == ""
+    totals = kt.gpc_totals(inv["co2e"]).sel(total="territorial")
+    assert np.isnan(totals.sel(municipality=147, year=2030))
+    fast = kt.co2e_totals(act, kt.default_emission_factors(), by="gpc").sel(total="territorial")
+    assert np.isnan(fast.sel(municipality=147, year=2030))
+    np.testing.assert_allclose(fast.to_numpy(), totals.transpose(*fast.dims).to_numpy())
+    with pytest.warns(Warning):
+        check = trajectory.check_trajectory(totals, ["dk-climate-act"])
+    frame = check.to_frame()
+    row = frame[(frame["municipality"] == 147) & (frame["year"] == 2030)
+                & frame["message"].str.startswith("dk-climate-act 2030:")]
+    assert row["status"].tolist() == ["no data"]
+    done = frame[(frame["municipality"] == 101) & (frame["year"] == 2030)
+                 & frame["message"].str.startswith("dk-climate-act 2030:")]
+    assert done["status"].tolist() == ["on track"]
+
+
+def test_unreported_cells_across_sources_and_keys() -> None:
+    act = pd.DataFrame({"municipality": 101, "year": [2019, 2020], "category": "I.1.1",
+                        "fuel": "natural_gas", "value": [1000.0, 900.0], "unit": "GJ"})
+    direct = pd.DataFrame({"municipality": 101, "year": [2020], "category": "V.1", "gas": "CH4",
+                           "value": [2.0], "unit": "t"})
+    keys = pd.DataFrame({"municipality": 101, "year": [2019, 2019], "category": ["V.1", "IV.1"],
+                         "notation_key": ["NO", "NE"]})
+    inv = kt.inventory(act, kt.default_emission_factors(), direct=direct, notation_keys=keys)
+    co2e = inv["co2e"].sel(municipality=101)
+    assert co2e.sel(year=2019, category="V.1").item() == 0.0  # NO: not occurring
+    assert np.isnan(co2e.sel(year=2019, category="IV.1"))  # NE: not estimated, no number
+    assert np.isnan(co2e.sel(year=2020, category="IV.1"))  # nothing at all
+    assert co2e.sel(year=2020, category="V.1").item() == pytest.approx(2.0 * gwp("CH4"))
+    assert co2e.sel(year=2020, category="I.1.1").item() > 0
 
 
 def test_aggregation_and_per_capita() -> None:

@@ -58,10 +58,11 @@ def _ordered_labels(name: str, values: np.ndarray[Any, Any]) -> np.ndarray[Any, 
 
 def dense_from_frame(
     frame: pd.DataFrame, dims: Sequence[str], values: np.ndarray[Any, Any], what: str
-) -> tuple[np.ndarray[Any, Any], dict[str, np.ndarray[Any, Any]]]:
+) -> tuple[np.ndarray[Any, Any], dict[str, np.ndarray[Any, Any]], np.ndarray[Any, Any]]:
     """Scatter ``values`` of a long frame into a dense array over ``dims`` (absent cells: 0).
 
-    Raises DataError naming the duplicated keys.
+    Also returns which cells of every dim but the last (the fuel or gas) have at least one row:
+    the reported cells. Raises DataError naming the duplicated keys.
     """
     import pandas as pd
 
@@ -82,7 +83,8 @@ def dense_from_frame(
                         + (f" … ({len(keys) - 20} more)" if len(keys) > 20 else ""))
     data = np.zeros(shape)
     data.reshape(-1)[flat] = values
-    return data, coords
+    reported = counts.reshape(shape).any(axis=-1) if dims else np.ones((), dtype=bool)
+    return data, coords, reported
 
 
 def _py(v: Any) -> Any:
@@ -145,9 +147,10 @@ def _removal_rows(frame: pd.DataFrame, label: str) -> np.ndarray[Any, Any] | Non
 
 def parse_frame(
     frame: pd.DataFrame, *, label: str, what: str
-) -> tuple[xr.DataArray | None, pd.DataFrame | None]:
+) -> tuple[xr.DataArray | None, pd.DataFrame | None, xr.DataArray | None]:
     """A tidy frame (dims…, ``label``, value, unit) → DataArray over (dims…, label) with a per-label
-    ``unit`` coordinate, and the notation-key rows (dims…, notation_key) if any.
+    ``unit`` coordinate, the notation-key rows (dims…, notation_key) if any, and which cells over
+    (dims…) have a row (None when every cell has one): a cell without a row is not reported.
 
     Every problem of the frame (missing columns, stray columns, empty or non-numeric or negative
     values, unknown municipality codes, years that are not years, unit typos, and then unknown
@@ -205,7 +208,7 @@ def parse_frame(
         key_rows["notation_key"] = frame.loc[is_key, "value"].astype(str).str.strip().to_numpy()
         keys = key_rows.reset_index(drop=True)
     if not rows.any():
-        return None, keys
+        return None, keys, None
     converted = values[rows] * scale[codes]
     overflow = np.flatnonzero(~np.isfinite(converted))
     if overflow.size:
@@ -215,19 +218,26 @@ def parse_frame(
                                                 f"{units_all[rows][i]} is too large" for w, i in
                                                 zip(places, overflow, strict=True)]))
     kept = frame.loc[rows]
-    data, coords = dense_from_frame(kept, [*dims, label], converted, what)
+    data, coords, mask = dense_from_frame(kept, [*dims, label], converted, what)
     unit_list = [canon[n] for n in coords[label].tolist()]
     all_coords: dict[str, Any] = dict(coords)
     all_coords["unit"] = (label, np.asarray(unit_list))
-    return xr.DataArray(data, coords=all_coords, dims=[*dims, label]), keys
+    reported = None if mask.all() else xr.DataArray(mask, dims=dims,
+                                                    coords={d: coords[d] for d in dims})
+    return xr.DataArray(data, coords=all_coords, dims=[*dims, label]), keys, reported
 
 
 @dataclass(frozen=True)
 class Activity:
-    """Activity over (…, ``fuel``) and the unit of each fuel (internal)."""
+    """Activity over (…, ``fuel``), the unit of each fuel and the reported cells (internal).
+
+    ``reported`` (bool over the dims but ``fuel``; None: every cell) marks the cells that have
+    data: a (municipality, year, category) cell nobody reported is missing, never 0.
+    """
 
     data: xr.DataArray
     units: tuple[str, ...]
+    reported: xr.DataArray | None = None
 
     @property
     def fuels(self) -> list[Any]:
@@ -235,7 +245,8 @@ class Activity:
 
     def select(self, fuels: Sequence[Any]) -> Activity:
         pos = {f: i for i, f in enumerate(self.fuels)}
-        return Activity(self.data.sel(fuel=list(fuels)), tuple(self.units[pos[f]] for f in fuels))
+        return Activity(self.data.sel(fuel=list(fuels)), tuple(self.units[pos[f]] for f in fuels),
+                        self.reported)
 
     def plain(self) -> xr.DataArray:
         """The data without the ``unit`` coordinate."""
@@ -294,10 +305,11 @@ def to_activity(
     import xarray as xr
 
     if isinstance(activity, pd.DataFrame):
-        da, keys = parse_frame(activity, label="fuel", what="activity")
+        da, keys, reported = parse_frame(activity, label="fuel", what="activity")
         if da is None:
             return None, keys
-        return Activity(da, tuple(str(u) for u in da.coords["unit"].to_numpy().tolist())), keys
+        return Activity(da, tuple(str(u) for u in da.coords["unit"].to_numpy().tolist()),
+                        reported), keys
     if isinstance(activity, xr.Dataset | xr.DataArray):
         _check_array(activity, "activity")
     if isinstance(activity, xr.Dataset):

@@ -224,6 +224,24 @@ def check_finite(result: Array, act: xr.DataArray) -> None:
                           problems=[str(c) for c in cells])
 
 
+def mask_unreported(out: xr.DataArray, reported: xr.DataArray | None) -> xr.DataArray:
+    """``out`` with NaN in the cells nobody reported (``reported`` False); unchanged if None."""
+    if reported is None:
+        return out
+    masked = out.where(reported)
+    return masked.transpose(*out.dims) if masked.dims != out.dims else masked
+
+
+def add_reported(a: xr.DataArray, b: xr.DataArray) -> xr.DataArray:
+    """``a + b`` where a cell missing (NaN) in one counts as nothing from it; NaN where both are.
+
+    Two sources of one inventory (fuel combustion and direct entries, say) each report some
+    cells: a cell either reported stays reported, a cell neither reported stays missing.
+    """
+    total = a.fillna(0.0) + b.fillna(0.0)
+    return total.where(a.notna() | b.notna())
+
+
 def compute(prep: Prepared, *, by_fuel: bool = False) -> xr.DataArray:
     """Emissions per gas (t) from prepared activity and factors."""
     import xarray as xr
@@ -252,6 +270,7 @@ def compute(prep: Prepared, *, by_fuel: bool = False) -> xr.DataArray:
         rest = [d for d in out.dims if d not in lead and d != "gas"]
         out = out.transpose(*lead, *rest, "gas")
         check_finite(np.asarray(out.data), act)
+    out = mask_unreported(out, prep.act.reported)
     out.attrs = {"units": "t", "long_name": "emissions by gas"}
     return out
 
@@ -454,6 +473,13 @@ def co2e_totals(
             buf[...] = np.moveaxis(contract(per_cat, ci, mat), -1, ci)
         check_finite(buf, act)
     result: xr.DataArray = out
+    if activity_.reported is not None:  # a group none of whose cells was reported is missing
+        rep = activity_.reported.astype(float)
+        if by != "category":
+            rep = xr.dot(rep, xr.DataArray(mat, dims=("category", dim),
+                                           coords={"category": list(cats), dim: list(labels)}),
+                         dim="category")
+        result = result.where(rep > 0).transpose(*result.dims)
     result.attrs = {"units": "t", "long_name": f"CO2-equivalent emissions by {dim}",
                     "gwp_metric": metric}
     return result

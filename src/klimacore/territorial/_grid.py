@@ -342,6 +342,8 @@ def scope2_emissions(act: Activity, grid: GridLike) -> tuple[xr.DataArray, dict[
     out = out.assign_coords({METHOD_DIM: np.asarray([str(m) for m in out.get_index(METHOD_DIM)])})
     order = [d for d in consumption.dims if d != "fuel"] + [METHOD_DIM]
     out = out.transpose(*order)
+    if act.reported is not None:
+        out = out.where(act.reported).transpose(*order)
     out.attrs = {"units": "t", "long_name": "CO2e of grid-supplied energy"}
     return out, meta
 

@@ -9,7 +9,13 @@ import numpy as np
 
 from klimacore.errors import DataError, MissingLabelError, UnitError, ValidationError
 from klimacore.territorial._activity import Activity, parse_frame, to_activity
-from klimacore.territorial._engine import co2e_of, compute, prepare
+from klimacore.territorial._engine import (
+    add_reported,
+    co2e_of,
+    compute,
+    mask_unreported,
+    prepare,
+)
 from klimacore.territorial._factors import canonical_gas
 from klimacore.territorial._grid import GridLike, grid_carriers, grid_methods, scope2_emissions
 from klimacore.territorial._labels import (
@@ -50,8 +56,9 @@ def direct_emissions(direct: pd.DataFrame | xr.DataArray) -> tuple[
     import xarray as xr
 
     keys = None
+    reported = None
     if isinstance(direct, pd.DataFrame):
-        da, keys = parse_frame(direct, label="gas", what="direct emissions")
+        da, keys, reported = parse_frame(direct, label="gas", what="direct emissions")
         if da is None:
             return None, None, keys
     elif isinstance(direct, xr.DataArray):
@@ -88,6 +95,7 @@ def direct_emissions(direct: pd.DataFrame | xr.DataArray) -> tuple[
         raise DataError(f"direct emissions: gas labels collide after normalising: {gases}")
     da = da.drop_vars("unit").assign_coords(gas=gases)
     da = da * xr.DataArray(scale, dims="gas", coords={"gas": gases})
+    da = mask_unreported(da, reported)
     per_gas = [g for g in gases if g != "CO2e"]
     gas_part = da.sel(gas=per_gas) if per_gas else None
     fixed = da.sel(gas="CO2e", drop=True) if "CO2e" in gases else None
@@ -122,16 +130,22 @@ def _activity_with_fuel_check(activity: Any, factors: Any, grid: Any) -> Any:
 
 
 def _sum_aligned(parts: Sequence[xr.DataArray]) -> xr.DataArray | None:
+    """The sum of parts that each report some cells (outer join): a cell no part reported is
+    missing (NaN); a gas one part lacks is nothing from that part in the cells it reported."""
     import xarray as xr
 
     if not parts:
         return None
     if len(parts) == 1:
         return parts[0]
-    aligned = xr.align(*parts, join="outer", fill_value=0.0)
+    if any("gas" in p.dims for p in parts):
+        union = list(dict.fromkeys(g for p in parts for g in p.get_index("gas").tolist()))
+        parts = [p.reindex(gas=union, fill_value=0.0).where(p.notna().any("gas"))
+                 if p.get_index("gas").tolist() != union else p for p in parts]
+    aligned = xr.align(*parts, join="outer", fill_value=np.nan)
     total = aligned[0]
     for p in aligned[1:]:
-        total = total + p
+        total = add_reported(total, p)
     return total
 
 
@@ -187,7 +201,8 @@ def _keys_array(frames: Sequence[pd.DataFrame], given: pd.DataFrame | xr.DataArr
 
 def _union_with_keys(objs: list[xr.DataArray], keys: xr.DataArray
                      ) -> tuple[list[xr.DataArray], xr.DataArray]:
-    """Extend numeric variables (fill 0) and keys (fill "") to the union of their labels."""
+    """Extend numeric variables (fill NaN: not reported) and keys (fill "") to the union of their
+    labels."""
     import pandas as pd
 
     for d in keys.dims:
@@ -198,7 +213,7 @@ def _union_with_keys(objs: list[xr.DataArray], keys: xr.DataArray
             pd.Index(keys[d].to_numpy()).difference(pd.Index(numeric_labels), sort=False))
         if d in ("municipality", "year"):
             union = union.sort_values()
-        objs = [o.reindex({d: union}, fill_value=0.0)
+        objs = [o.reindex({d: union}, fill_value=np.nan)
                 if d in o.dims and not union.equals(pd.Index(o[d].to_numpy())) else o for o in objs]
         keys = keys.reindex({d: union}, fill_value="")
     return objs, keys
@@ -283,7 +298,9 @@ def inventory(
         ``co2_biogenic`` (memo, outside totals) when any factor has biogenic CO2; ``co2e_fixed``
         (emissions known only as CO2e: grid factors, direct CO2e entries, included in ``co2e``
         under every metric) when there are any; ``notation_key`` (municipality, year, category)
-        strings, ``""`` where a value is reported. Categories in GPC order.
+        strings, ``""`` where no key is given. Categories in GPC order. A cell nobody reported
+        (no activity row, direct entry or key for it) is NaN in every numeric variable: missing,
+        never 0 (a cell keyed NO or IE without a number is 0).
 
     Examples
     --------
@@ -376,7 +393,7 @@ def inventory(
     names = list(variables)
     objs = list(variables.values())
     if len(objs) > 1:
-        objs = list(xr.align(*objs, join="outer", exclude=("gas", METHOD_DIM), fill_value=0.0))
+        objs = list(xr.align(*objs, join="outer", exclude=("gas", METHOD_DIM), fill_value=np.nan))
     if keys_da is not None and objs:
         objs, keys_da = _union_with_keys(objs, keys_da)
     variables = dict(zip(names, objs, strict=True))
@@ -387,13 +404,12 @@ def inventory(
             template = template.isel({METHOD_DIM: 0}, drop=True)
         variables["emissions"] = (xr.zeros_like(template, dtype=float)
                                   .expand_dims(gas=["CO2"]).isel(gas=slice(0, 0)))
-    co2e = co2e_of(variables["emissions"], metric)
-    adjustment, methane_note = origin_adjustment(variables, metric)
-    if adjustment is not None:
-        co2e = co2e + adjustment
-    if "co2e_fixed" in variables:
-        co2e = co2e + variables["co2e_fixed"]
+    co2e = _co2e_of_inventory(variables, metric)
+    methane_note = co2e.attrs.pop("methane_origin")
     variables["co2e"] = co2e
+    if keys_da is not None:
+        variables = _zero_where_keyed(variables, keys_da)
+        co2e = variables["co2e"]
     dims = co2e.dims
     key_dims = [d for d in _KEY_DIMS if d in dims]
     if keys_da is None:
@@ -414,6 +430,34 @@ def inventory(
     ds.attrs = _provenance(metric, source, release_date, boundary, grid, grid_meta, extra_attrs)
     ds.attrs["methane_origin"] = methane_note
     return ds
+
+
+def _co2e_of_inventory(variables: xr.Dataset | Mapping[str, xr.DataArray], metric: str
+                       ) -> xr.DataArray:
+    """``co2e``: per-gas emissions weighed with ``metric``, methane by origin where the factors
+    state it, plus the emissions known only as CO2e; a cell no part reported stays NaN.
+    ``attrs["methane_origin"]`` says what was done with methane."""
+    co2e = co2e_of(variables["emissions"], metric)
+    if variables["emissions"].sizes["gas"] == 0:  # nothing per gas: no cell reported by gas
+        co2e = co2e.where(False)
+    adjustment, methane_note = origin_adjustment(variables, metric)
+    if adjustment is not None:
+        co2e = add_reported(co2e, adjustment).where(co2e.notna())
+    if "co2e_fixed" in variables:
+        co2e = add_reported(co2e, variables["co2e_fixed"])
+    co2e.attrs["methane_origin"] = methane_note
+    return co2e
+
+
+def _zero_where_keyed(variables: dict[str, xr.DataArray], keys: xr.DataArray
+                      ) -> dict[str, xr.DataArray]:
+    """Cells keyed NO (not occurring) or IE (included elsewhere) that nobody gave a number for
+    are 0 here; cells keyed NE or C without a number stay missing (NaN)."""
+    zero = keys.isin(["NO", "IE"])
+    if not bool(zero.any()):
+        return variables
+    return {name: (v.where(~(zero & v.isna()), 0.0).transpose(*v.dims)
+                   if v.dtype.kind == "f" else v) for name, v in variables.items()}
 
 
 def _lazy_inventory(activity: Any, factors: Any, **kwargs: Any) -> xr.Dataset:
@@ -542,12 +586,8 @@ def co2e(x: xr.Dataset | xr.DataArray, metric: str = DEFAULT_GWP_METRIC) -> xr.D
     if isinstance(x, xr.Dataset):
         if "emissions" not in x:
             raise DataError("co2e needs an inventory Dataset with an 'emissions' variable")
-        new = co2e_of(x["emissions"], metric)
-        adjustment, methane_note = origin_adjustment(x, metric)
-        if adjustment is not None:
-            new = new + adjustment
-        if "co2e_fixed" in x:
-            new = new + x["co2e_fixed"]
+        new = _co2e_of_inventory(x, metric)
+        methane_note = new.attrs.pop("methane_origin")
         out = x.copy()
         out["co2e"] = _transpose(new, (METHOD_DIM,))
         out["co2e"].attrs = {"units": "t", "long_name": "CO2-equivalent emissions",
