@@ -83,7 +83,7 @@ def dense_from_frame(
                         + (f" … ({len(keys) - 20} more)" if len(keys) > 20 else ""))
     data = np.zeros(shape)
     data.reshape(-1)[flat] = values
-    reported = counts.reshape(shape).any(axis=-1) if dims else np.ones((), dtype=bool)
+    reported = np.asarray(counts.reshape(shape).any(axis=-1) if dims else True, dtype=bool)
     return data, coords, reported
 
 
