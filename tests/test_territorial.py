@@ -549,3 +549,29 @@ def test_co2e_is_linear_in_gwp_values_and_emissions(e1: np.ndarray, e2: np.ndarr
     a4, a6 = (np.array([gwp(g, m) for g in gases]) for m in ("AR4GWP100", "AR6GWP100"))
     diff = kt.co2e(da(e1), "AR6GWP100") - kt.co2e(da(e1), "AR4GWP100")
     np.testing.assert_allclose(diff, e1 @ (a6 - a4), rtol=1e-9, atol=1e-6)
+
+
+# --- the gas basket (issue 9) -------------------------------------------------------------------
+
+
+def test_a_factor_table_without_n2o_is_an_error_unless_the_basket_is_stated() -> None:
+    no_n2o = factors_frame()[factors_frame()["gas"] != "N2O"]
+    with pytest.raises(MissingLabelError, match="N2O") as err:
+        kt.inventory(activity_frame(), no_n2o)
+    assert err.value.labels == ("N2O",) and err.value.code == "factors.gas_missing"
+    assert "diesel" in str(err.value) and "gases=" in str(err.value)
+    inv = kt.inventory(activity_frame(), no_n2o, gases=("CO2", "CH4"))
+    assert inv.attrs["gases"] == ["CO2", "CH4"] == inv["co2e"].attrs["gases"]
+    assert inv["emissions"].get_index("gas").tolist() == ["CO2", "CH4"]
+    full = kt.inventory(activity_frame(), factors_frame())
+    assert full.attrs["gases"] == ["CO2", "CH4", "N2O"]
+    assert kt.gpc_totals(full["co2e"]).attrs["gases"] == ["CO2", "CH4", "N2O"]  # travels
+    assert kt.emission_factors(no_n2o).attrs["gases"] == ["CO2", "CH4"]
+    with pytest.raises(MissingLabelError, match="N2O"):  # a stated gas must be there
+        kt.inventory(activity_frame(), no_n2o, gases=("CO2", "CH4", "N2O"))
+
+
+def test_one_fuel_without_n2o_names_the_fuel() -> None:
+    fac = factors_frame().drop(index=5)  # diesel N2O
+    with pytest.raises(MissingLabelError, match="diesel"):
+        kt.inventory(activity_frame(), fac)

@@ -239,7 +239,7 @@ def add_reported(a: xr.DataArray, b: xr.DataArray) -> xr.DataArray:
     cells: a cell either reported stays reported, a cell neither reported stays missing.
     """
     total = a.fillna(0.0) + b.fillna(0.0)
-    return total.where(a.notna() | b.notna())
+    return total.where(a.notnull() | b.notnull())  # noqa: PD004 (xarray)
 
 
 def compute(prep: Prepared, *, by_fuel: bool = False) -> xr.DataArray:

@@ -20,6 +20,10 @@ if TYPE_CHECKING:
 
 Array = np.ndarray[Any, Any]
 
+BASKET: tuple[str, ...] = ("CO2", "CH4", "N2O")
+"""The gases an inventory of fuel combustion covers unless the user states another basket
+(``gases=``): a factor table without one of them is an error, never an inventory without it."""
+
 _BIOGENIC_KEYS = {"co2biogenic", "co2bio", "biogenicco2", "bioco2", "co2biomass"}
 _GAS_WORD = re.compile(r"^(co2e|co2eq|co2-eq|co2-e|[a-z0-9\-_]+)$", re.IGNORECASE)
 
@@ -89,7 +93,25 @@ class FactorTable:
         coords["unit"] = ("fuel", np.asarray([f"t/{d}" for d in self.dens]))
         return xr.DataArray(self.data.copy(), coords=coords, dims=["fuel", "gas", *(d for d, _ in self.extra)],
                             attrs={"long_name": "emission factor",
-                                   "units_note": "t of gas per unit in 'unit'"})
+                                   "units_note": "t of gas per unit in 'unit'",
+                                   "gases": self.basket})
+
+    @property
+    def basket(self) -> list[str]:
+        """The gases these factors cover (``CO2_biogenic``, a memo item, left out)."""
+        return [g for g in self.gases if g != BIOGENIC_CO2]
+
+    def check_basket(self, fuels: Sequence[str], context: str = "emission factors") -> None:
+        """Raise naming every gas of :data:`BASKET` these factors lack for ``fuels``."""
+        from klimacore.errors import MissingLabelError
+
+        lacking = [g for g in BASKET if g not in self.gases]
+        if lacking:
+            raise MissingLabelError(
+                f"emission factors of the default basket {', '.join(BASKET)} (fuels "
+                f"{', '.join(map(str, fuels))}; or state the basket you mean, e.g. "
+                f"gases={tuple(g for g in BASKET if g not in lacking)!r})", lacking, dim="gas",
+                code="factors.gas_missing", location=context)
 
     def select_gases(self, gases: Sequence[str] | None) -> FactorTable:
         if gases is None:

@@ -16,7 +16,7 @@ from klimacore.territorial._engine import (
     mask_unreported,
     prepare,
 )
-from klimacore.territorial._factors import canonical_gas
+from klimacore.territorial._factors import canonical_gas, factor_table
 from klimacore.territorial._grid import GridLike, grid_carriers, grid_methods, scope2_emissions
 from klimacore.territorial._labels import (
     BIOGENIC_CO2,
@@ -110,7 +110,6 @@ def _activity_with_fuel_check(activity: Any, factors: Any, grid: Any) -> Any:
     import pandas as pd
 
     from klimacore.errors import KlimacoreError
-    from klimacore.territorial._factors import factor_table
 
     try:
         return to_activity(activity)
@@ -140,7 +139,7 @@ def _sum_aligned(parts: Sequence[xr.DataArray]) -> xr.DataArray | None:
         return parts[0]
     if any("gas" in p.dims for p in parts):
         union = list(dict.fromkeys(g for p in parts for g in p.get_index("gas").tolist()))
-        parts = [p.reindex(gas=union, fill_value=0.0).where(p.notna().any("gas"))
+        parts = [p.reindex(gas=union, fill_value=0.0).where(p.notnull().any("gas"))  # noqa: PD004
                  if p.get_index("gas").tolist() != union else p for p in parts]
     aligned = xr.align(*parts, join="outer", fill_value=np.nan)
     total = aligned[0]
@@ -284,7 +283,11 @@ def inventory(
         GWP set for ``co2e`` (recorded in attrs; switch with :func:`co2e`); default
         ``meta.gwp_metric`` or AR5 GWP100.
     gases
-        Compute only these gases from the activity.
+        The gas basket of the fuel combustion, e.g. ``("CO2", "CH4")``: compute only these
+        gases. By default every gas of the factors, which must cover CO2, CH4 and N2O (a table
+        without one of them raises naming the gas and the fuels, never an inventory that
+        silently lacks it). The basket is recorded in ``attrs["gases"]`` (of the Dataset and
+        of ``co2e``).
     meta
         An :class:`klimacore.models.InventoryMeta`: its fields (source, release date, GWP metric,
         boundary, reporting level, …) go into the attrs; an explicit ``metric`` must agree.
@@ -360,7 +363,10 @@ def inventory(
                     raise_problems([("emission factors (none given)", "fuel", burnt)])
                 assert factors is not None
                 sub = act if not on_grid else act.select(burnt)
-                gas_parts.append(compute(prepare(sub, factors, gases=gases, context="inventory")))
+                table = factor_table(factors, gases=gases)
+                if gases is None:
+                    table.check_basket(burnt, context="inventory")
+                gas_parts.append(compute(prepare(sub, table, context="inventory")))
                 warn_generation_fuel(sub.data, sub.units, stacklevel=3)
                 origin_parts = _methane_by_origin(sub, factors, gases)
                 extra_attrs.update(_factor_sectors(factors, sub))
@@ -429,6 +435,10 @@ def inventory(
     ds["co2e"].attrs["methane_origin"] = methane_note
     ds.attrs = _provenance(metric, source, release_date, boundary, grid, grid_meta, extra_attrs)
     ds.attrs["methane_origin"] = methane_note
+    basket = [str(g) for g in ds.get_index("gas").tolist()]
+    if basket:  # the gases the inventory covers (CO2e-only entries say nothing of their basket)
+        ds.attrs["gases"] = basket
+        ds["co2e"].attrs["gases"] = basket
     return ds
 
 
@@ -442,7 +452,7 @@ def _co2e_of_inventory(variables: xr.Dataset | Mapping[str, xr.DataArray], metri
         co2e = co2e.where(False)
     adjustment, methane_note = origin_adjustment(variables, metric)
     if adjustment is not None:
-        co2e = add_reported(co2e, adjustment).where(co2e.notna())
+        co2e = add_reported(co2e, adjustment).where(co2e.notnull())  # noqa: PD004
     if "co2e_fixed" in variables:
         co2e = add_reported(co2e, variables["co2e_fixed"])
     co2e.attrs["methane_origin"] = methane_note
@@ -456,7 +466,7 @@ def _zero_where_keyed(variables: dict[str, xr.DataArray], keys: xr.DataArray
     zero = keys.isin(["NO", "IE"])
     if not bool(zero.any()):
         return variables
-    return {name: (v.where(~(zero & v.isna()), 0.0).transpose(*v.dims)
+    return {name: (v.where(~(zero & v.isnull()), 0.0).transpose(*v.dims)  # noqa: PD003
                    if v.dtype.kind == "f" else v) for name, v in variables.items()}
 
 
@@ -485,7 +495,6 @@ def _inventory_block(activity: Any, *, factors: Any, kwargs: dict[str, Any]) -> 
 def _methane_by_origin(act: Activity, factors: Any, gases: Sequence[str] | None
                        ) -> dict[str, xr.DataArray]:
     """CH4 (t) of the fuels whose origin the factors state: ``ch4_fossil``, ``ch4_non_fossil``."""
-    from klimacore.territorial._factors import factor_table
 
     if gases is not None and "CH4" not in [canonical_gas(g) for g in gases]:
         return {}
@@ -592,6 +601,8 @@ def co2e(x: xr.Dataset | xr.DataArray, metric: str = DEFAULT_GWP_METRIC) -> xr.D
         out["co2e"] = _transpose(new, (METHOD_DIM,))
         out["co2e"].attrs = {"units": "t", "long_name": "CO2-equivalent emissions",
                              "gwp_metric": metric, "methane_origin": methane_note}
+        if "gases" in x["co2e"].attrs if "co2e" in x else False:
+            out["co2e"].attrs["gases"] = x["co2e"].attrs["gases"]
         out.attrs["gwp_metric"] = metric
         out.attrs["methane_origin"] = methane_note
         return out
