@@ -202,7 +202,7 @@ def test_inventory_meta_goes_into_attrs() -> None:
     assert inv.attrs["release_date"] == "2024-06-01"
     assert inv.attrs["inventory_reporting_level"] == "BASIC+"
     with pytest.raises(ValidationError, match="AR4GWP100"):
-        kt.inventory(activity_frame(), factors_frame(), meta=meta, metric="AR4GWP100")
+        kt.inventory(activity_frame(), factors_frame(), meta=meta, gwp_metric="AR4GWP100")
 
 
 def test_notation_keys_are_data() -> None:
@@ -575,3 +575,45 @@ def test_one_fuel_without_n2o_names_the_fuel() -> None:
     fac = factors_frame().drop(index=5)  # diesel N2O
     with pytest.raises(MissingLabelError, match="diesel"):
         kt.inventory(activity_frame(), fac)
+
+
+# --- one GWP path, checked up front (issue 9) ---------------------------------------------------
+
+
+def test_unknown_gwp_metric_fails_up_front_even_without_per_gas_emissions() -> None:
+    from klimacore.errors import UnknownMetricError
+
+    co2e_only = pd.DataFrame({"municipality": 101, "year": 2019, "category": "V.1",
+                              "gas": "CO2e", "value": [10.0], "unit": "t"})
+    assert kt.inventory(direct=co2e_only)["emissions"].sizes["gas"] == 0  # nothing per gas
+    with pytest.raises(UnknownMetricError, match="AR7GWP100"):
+        kt.inventory(direct=co2e_only, gwp_metric="AR7GWP100")
+    with pytest.raises(UnknownMetricError, match="AR7GWP100"):
+        kt.co2e_totals(activity_frame(), factors_frame(), gwp_metric="AR7GWP100")
+    inv = kt.inventory(activity_frame(), factors_frame())
+    with pytest.raises(UnknownMetricError, match="AR7GWP100"):
+        kt.co2e(inv, "AR7GWP100")
+
+
+def test_metric_keyword_is_deprecated_in_territorial() -> None:
+    from klimacore.errors import KlimacoreDeprecationWarning
+
+    new = kt.inventory(activity_frame(), factors_frame(), gwp_metric="AR6GWP100")
+    with pytest.warns(KlimacoreDeprecationWarning, match=r"inventory\(metric=\.\.\.\)"):
+        old = kt.inventory(activity_frame(), factors_frame(), metric="AR6GWP100")
+    xr.testing.assert_identical(old, new)
+    with pytest.warns(KlimacoreDeprecationWarning):
+        assert kt.co2e(new, metric="AR4GWP100").attrs["gwp_metric"] == "AR4GWP100"
+    with pytest.warns(KlimacoreDeprecationWarning):
+        kt.co2e_totals(activity_frame(), factors_frame(), metric="AR4GWP100")
+
+
+def test_co2e_goes_through_units_to_co2e() -> None:
+    from klimacore.units import to_co2e
+
+    inv = kt.inventory(activity_frame(), factors_frame())
+    by_hand = to_co2e(inv["emissions"], gwp_metric="AR4GWP100").sum("gas")
+    np.testing.assert_allclose(kt.co2e(inv, "AR4GWP100")["co2e"].to_numpy(), by_hand.to_numpy())
+    from klimacore.territorial import _engine
+
+    assert not hasattr(_engine, "co2e_of") and not hasattr(_engine, "gwp_weights")

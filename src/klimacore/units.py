@@ -21,7 +21,7 @@ Examples
 2000.0 t
 >>> conversion_factor("MWh", "GJ")
 3.6
->>> to_co2e(2.0, "CH4", metric="AR4GWP100")
+>>> to_co2e(2.0, "CH4", gwp_metric="AR4GWP100")
 CO2e(magnitude=50.0, units='dimensionless', metric='AR4GWP100')
 """
 
@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 import numpy as np
 
 from klimacore import _data
+from klimacore._deprecation import renamed_parameter
 from klimacore.errors import UnitError, UnknownGasError, UnknownMetricError
 
 if TYPE_CHECKING:
@@ -47,12 +48,13 @@ __all__ = [
     "DEFAULT_GWP_METRIC",
     "GWP_METRICS",
     "CO2e",
+    "check_gwp_metric",
     "conversion_factor",
     "gases",
     "get_ureg",
     "gwp",
     "gwp_table",
-    "check_gwp_metric",
+    "gwp_vector",
     "normalize_gas",
     "pint_unit",
     "quantify",
@@ -298,21 +300,28 @@ def check_gwp_metric(gwp_metric: str) -> str:
     return gwp_metric
 
 
-def gases(metric: str = DEFAULT_GWP_METRIC) -> list[str]:
-    """The gases with a GWP value in ``metric``, in the order of ``data/gwp.csv``."""
-    return list(_check_metric(metric))
+@renamed_parameter("metric", "gwp_metric", since="0.2", removed_in="0.3")
+def gases(gwp_metric: str = DEFAULT_GWP_METRIC) -> list[str]:
+    """The gases with a GWP value in ``gwp_metric``, in the order of ``data/gwp.csv``.
+
+    >>> gases("AR4GWP100")[:3]
+    ['CO2', 'CH4', 'N2O']
+    """
+    return list(_check_metric(gwp_metric))
 
 
-def gwp(gas: str, metric: str = DEFAULT_GWP_METRIC) -> float:
-    """The 100-year global warming potential of ``gas`` in the GWP set ``metric``.
+@renamed_parameter("metric", "gwp_metric", since="0.2", removed_in="0.3")
+def gwp(gas: str, gwp_metric: str = DEFAULT_GWP_METRIC) -> float:
+    """The 100-year global warming potential of ``gas`` in the GWP set ``gwp_metric``.
 
     Parameters
     ----------
     gas
         Gas name, e.g. ``"CH4"``, ``"CH4_fossil"``, ``"N2O"``, ``"HFC-134a"`` (spelling as in
         :func:`normalize_gas`).
-    metric
-        ``"AR4GWP100"``, ``"AR5GWP100"`` (default) or ``"AR6GWP100"``.
+    gwp_metric
+        ``"AR4GWP100"``, ``"AR5GWP100"`` (default) or ``"AR6GWP100"`` (the keyword ``metric=``
+        is deprecated).
 
     Raises
     ------
@@ -331,19 +340,52 @@ def gwp(gas: str, metric: str = DEFAULT_GWP_METRIC) -> float:
     ...
     klimacore.errors.UnknownGasError: missing GWP in AR4GWP100 (valid gases: ...) for gas: 'CH4_fossil'
     """
-    values = _check_metric(metric)
+    values = _check_metric(gwp_metric)
     name = normalize_gas(gas)
     try:
         return values[name]
     except KeyError:
         raise UnknownGasError(
-            f"GWP in {metric} (valid gases: {', '.join(values)})", [name], dim="gas"
+            f"GWP in {gwp_metric} (valid gases: {', '.join(values)})", [name], dim="gas"
         ) from None
 
 
-def gwp_table(metrics: tuple[str, ...] = GWP_METRICS) -> Mapping[str, Mapping[str, float]]:
-    """GWP values as ``{metric: {gas: value}}`` (a fresh copy)."""
-    return {m: dict(_check_metric(m)) for m in metrics}
+@renamed_parameter("metrics", "gwp_metrics", since="0.2", removed_in="0.3")
+def gwp_table(gwp_metrics: tuple[str, ...] = GWP_METRICS) -> Mapping[str, Mapping[str, float]]:
+    """GWP values as ``{gwp_metric: {gas: value}}`` (a fresh copy).
+
+    >>> gwp_table(("AR5GWP100",))["AR5GWP100"]["N2O"]
+    265.0
+    """
+    return {m: dict(_check_metric(m)) for m in gwp_metrics}
+
+
+def gwp_vector(gases: Any, gwp_metric: str = DEFAULT_GWP_METRIC, *,
+               memo: Any = ()) -> np.ndarray[Any, Any]:
+    """The GWP of each gas label in ``gases`` (``memo`` items such as ``CO2_biogenic`` weigh 0).
+
+    The one lookup behind :func:`to_co2e`; engines that fold the weights into their own product
+    (activity × factor × GWP in one pass) take them from here. Every unknown gas is named.
+
+    >>> gwp_vector(["CO2", "CH4", "CO2_biogenic"], "AR6GWP100", memo=("CO2_biogenic",)).tolist()
+    [1.0, 27.9, 0.0]
+    """
+    labels = [str(g) for g in gases]
+    skip = {str(m) for m in memo}
+    values = _check_metric(check_gwp_metric(gwp_metric))
+    out = np.zeros(len(labels))
+    bad: list[str] = []
+    for i, label in enumerate(labels):
+        if label in skip:
+            continue
+        try:
+            out[i] = values[normalize_gas(label)]
+        except (UnknownGasError, KeyError):
+            bad.append(label)
+    if bad:
+        raise UnknownGasError(f"GWP in {gwp_metric} (valid gases: {', '.join(values)})", bad,
+                              dim="gas")
+    return out
 
 
 # --- CO2e ------------------------------------------------------------------------------------
@@ -383,15 +425,22 @@ T = TypeVar("T", "xr.DataArray", "xr.Dataset")
 
 
 @overload
-def to_co2e(amount: T, gas: str | None = None, *, metric: str = ..., dim: str = ...) -> T: ...
+def to_co2e(amount: T, gas: str | None = None, *, gwp_metric: str = ..., dim: str = ...,
+            memo: Any = ...) -> T: ...
 @overload
-def to_co2e(amount: Any, gas: str | None = None, *, metric: str = ..., dim: str = ...) -> CO2e: ...
+def to_co2e(amount: Any, gas: str | None = None, *, gwp_metric: str = ..., dim: str = ...,
+            memo: Any = ...) -> CO2e: ...
 
 
+@renamed_parameter("metric", "gwp_metric", since="0.2", removed_in="0.3")
 def to_co2e(
-    amount: Any, gas: str | None = None, *, metric: str = DEFAULT_GWP_METRIC, dim: str = "gas"
+    amount: Any, gas: str | None = None, *, gwp_metric: str = DEFAULT_GWP_METRIC,
+    dim: str = "gas", memo: Any = (),
 ) -> Any:
-    """Convert a mass of a gas to CO2-equivalent with the GWP set ``metric``.
+    """Convert a mass of a gas to CO2-equivalent with the GWP set ``gwp_metric``.
+
+    The one CO2e path of klimacore: every engine's CO2e goes through here (or through
+    :func:`gwp_vector`, its lookup, where the weights are folded into a larger product).
 
     Parameters
     ----------
@@ -401,10 +450,14 @@ def to_co2e(
         is left out).
     gas
         The gas of a non-labelled ``amount``.
-    metric
-        GWP set, default AR5 GWP100.
+    gwp_metric
+        GWP set, default AR5 GWP100; checked up front (:func:`check_gwp_metric`). The keyword
+        ``metric=`` is deprecated.
     dim
         Name of the gas dimension of a labelled ``amount``.
+    memo
+        Gas labels of memo items (e.g. ``CO2_biogenic``) in a labelled ``amount``: they weigh 0
+        (kept along ``dim``, so a sum over it leaves them out).
 
     Returns
     -------
@@ -418,7 +471,7 @@ def to_co2e(
     >>> import xarray as xr
     >>> da = xr.DataArray([1.0, 1.0], coords={"gas": ["CH4", "N2O"]}, dims="gas",
     ...                   attrs={"units": "t"})
-    >>> out = to_co2e(da, metric="AR6GWP100")
+    >>> out = to_co2e(da, gwp_metric="AR6GWP100")
     >>> out.values.tolist(), out.attrs["gwp_metric"], out.attrs["units"]
     ([27.9, 273.0], 'AR6GWP100', 't')
     >>> to_co2e(get_ureg().Quantity(3, "kt"), "N2O").to("t")
@@ -426,6 +479,7 @@ def to_co2e(
     """
     import xarray as xr
 
+    metric = check_gwp_metric(gwp_metric)
     if isinstance(amount, xr.DataArray | xr.Dataset):
         if gas is not None:
             factor = gwp(gas, metric)
@@ -435,19 +489,8 @@ def to_co2e(
                 raise UnitError(
                     f"to_co2e needs a {dim!r} dimension (dims: {list(amount.dims)}) or a gas name"
                 )
-            labels = [str(g) for g in amount[dim].values]
-            bad: list[str] = []
-            factors = []
-            for label in labels:
-                try:
-                    factors.append(gwp(label, metric))
-                except UnknownGasError:
-                    bad.append(label)
-            if bad:
-                raise UnknownGasError(
-                    f"GWP in {metric} (valid gases: {', '.join(gases(metric))})", bad, dim=dim
-                )
-            out = amount * xr.DataArray(np.array(factors), coords={dim: amount[dim]}, dims=dim)
+            weights = gwp_vector(amount.get_index(dim), metric, memo=memo)
+            out = amount * xr.DataArray(weights, coords={dim: amount[dim]}, dims=dim)
         out.attrs = dict(amount.attrs)
         out.attrs["gwp_metric"] = metric
         if isinstance(out, xr.Dataset):

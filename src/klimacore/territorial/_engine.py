@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from klimacore.errors import UnknownGasError, ValidationError
+from klimacore._deprecation import renamed_parameter
+from klimacore.errors import ValidationError
 from klimacore.territorial._activity import Activity, to_activity
 from klimacore.territorial._factors import FactorTable, factor_table
 from klimacore.territorial._labels import BIOGENIC_CO2, gpc, membership, raise_problems
 from klimacore.territorial._sectors import origin_weights
-from klimacore.units import DEFAULT_GWP_METRIC, conversion_factor, gwp
+from klimacore.units import DEFAULT_GWP_METRIC, check_gwp_metric, conversion_factor, gwp_vector
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -333,45 +334,13 @@ def emissions(
     return compute(prepare(act, factors, gases=gases), by_fuel=by_fuel)
 
 
-def gwp_weights(gases: Sequence[str], metric: str) -> Array:
-    """GWP per gas label; ``CO2_biogenic`` weighs 0 (memo item); unknown gases all named."""
-    weights = np.zeros(len(gases))
-    bad: list[str] = []
-    for i, g in enumerate(gases):
-        if g == BIOGENIC_CO2:
-            continue
-        try:
-            weights[i] = gwp(g, metric)
-        except UnknownGasError:
-            bad.append(g)
-    if bad:
-        raise UnknownGasError(f"GWP in {metric}", bad, dim="gas")
-    return weights
-
-
-def co2e_of(per_gas: xr.DataArray, metric: str) -> xr.DataArray:
-    """Sum a per-gas DataArray to CO2e with ``metric`` (CO2_biogenic left out)."""
-    import xarray as xr
-
-    gases = [str(g) for g in per_gas.get_index("gas").tolist()]
-    w = gwp_weights(gases, metric)
-    axis = per_gas.dims.index("gas")
-    data = contract(np.asarray(per_gas.data), axis, w)
-    dims = [d for d in per_gas.dims if d != "gas"]
-    out = xr.DataArray(data, coords=keep_coords(per_gas, dims), dims=dims)
-    out.attrs = {"units": per_gas.attrs.get("units", "t"), "long_name": "CO2-equivalent emissions",
-                 "gwp_metric": metric}
-    if BIOGENIC_CO2 in gases:
-        out.attrs["memo_excluded"] = BIOGENIC_CO2
-    return out
-
-
+@renamed_parameter("metric", "gwp_metric", since="0.2", removed_in="0.3")
 def co2e_totals(
     activity: ActivityLike,
     factors: FactorsLike,
     *,
     by: str = "sector",
-    metric: str = DEFAULT_GWP_METRIC,
+    gwp_metric: str = DEFAULT_GWP_METRIC,
 ) -> xr.DataArray:
     """CO2e totals straight from activity data, without the per-gas intermediate.
 
@@ -388,8 +357,8 @@ def co2e_totals(
     by
         ``"sector"``, ``"subsector"``, ``"scope"``, ``"gpc"`` (BASIC, BASIC+, territorial),
         ``"plan_sector"`` or ``"category"`` (no grouping).
-    metric
-        GWP set, recorded in ``attrs["gwp_metric"]``.
+    gwp_metric
+        GWP set, recorded in ``attrs["gwp_metric"]`` (the keyword ``metric=`` is deprecated).
 
     Examples
     --------
@@ -404,6 +373,7 @@ def co2e_totals(
     """
     import xarray as xr
 
+    metric = check_gwp_metric(gwp_metric)
     activity_, keys = to_activity(activity)
     if keys is not None:
         raise ValidationError(f"activity has {len(keys)} notation-key row(s); use inventory()")
@@ -413,7 +383,7 @@ def co2e_totals(
     if "category" not in act.dims:
         raise ValidationError(f"co2e_totals needs a 'category' dimension (dims {list(act.dims)})")
     prep = prepare(activity_, factors, context="co2e_totals")
-    w = gwp_weights(prep.gases, metric)
+    w = gwp_vector(prep.gases, metric, memo=(BIOGENIC_CO2,))
     by_fuel = origin_weights(factors, activity_.fuels, prep.gases, w, metric)  # AR6 CH4 origin
     cats = tuple(str(c) for c in act.get_index("category").tolist())
     extra: dict[str, tuple[Any, ...]] = {}

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from klimacore._deprecation import renamed_parameter
 from klimacore.errors import DataError, MissingLabelError, UnitError, ValidationError
 from klimacore.territorial._activity import Activity, parse_frame, to_activity
 from klimacore.territorial._engine import (
     add_reported,
-    co2e_of,
     compute,
     mask_unreported,
     prepare,
@@ -31,7 +31,13 @@ from klimacore.territorial._sectors import (
     origin_of_factors,
     warn_generation_fuel,
 )
-from klimacore.units import DEFAULT_GWP_METRIC, GWP_METRICS, conversion_factor
+from klimacore.units import (
+    DEFAULT_GWP_METRIC,
+    GWP_METRICS,
+    check_gwp_metric,
+    conversion_factor,
+    to_co2e,
+)
 from klimacore.units import gases as gases_of
 
 if TYPE_CHECKING:
@@ -241,6 +247,7 @@ def _transpose(da: xr.DataArray, last: Sequence[str] = ()) -> xr.DataArray:
     return da if list(da.dims) == order else da.transpose(*order)
 
 
+@renamed_parameter("metric", "gwp_metric", since="0.2", removed_in="0.3")
 def inventory(
     activity: pd.DataFrame | xr.DataArray | xr.Dataset | None = None,
     factors: pd.DataFrame | xr.DataArray | None = None,
@@ -248,7 +255,7 @@ def inventory(
     direct: pd.DataFrame | xr.DataArray | None = None,
     grid: GridLike | None = None,
     notation_keys: pd.DataFrame | xr.DataArray | None = None,
-    metric: str | None = None,
+    gwp_metric: str | None = None,
     gases: Sequence[str] | None = None,
     meta: InventoryMeta | None = None,
     source: str | None = None,
@@ -279,9 +286,10 @@ def inventory(
     notation_keys
         NO/IE/NE/C by (municipality, year, category), as a frame with a ``notation_key`` column or
         a DataArray of strings. A NO/IE/NE cell must have zero emissions.
-    metric
+    gwp_metric
         GWP set for ``co2e`` (recorded in attrs; switch with :func:`co2e`); default
-        ``meta.gwp_metric`` or AR5 GWP100.
+        ``meta.gwp_metric`` or AR5 GWP100. Checked up front, also when nothing is per gas.
+        The keyword ``metric=`` is deprecated.
     gases
         The gas basket of the fuel combustion, e.g. ``("CO2", "CH4")``: compute only these
         gases. By default every gas of the factors, which must cover CO2, CH4 and N2O (a table
@@ -290,7 +298,7 @@ def inventory(
         of ``co2e``).
     meta
         An :class:`klimacore.models.InventoryMeta`: its fields (source, release date, GWP metric,
-        boundary, reporting level, …) go into the attrs; an explicit ``metric`` must agree.
+        boundary, reporting level, …) go into the attrs; an explicit ``gwp_metric`` must agree.
     source, release_date, boundary, attrs
         Provenance recorded in the Dataset's attrs (explicit values win over ``meta``'s).
 
@@ -325,24 +333,27 @@ def inventory(
 
     from klimacore._lazy import is_lazy
 
+    if gwp_metric is not None:
+        check_gwp_metric(gwp_metric)
     if is_lazy(activity):  # dask-backed: the same inventory on every block, nothing computed
         return _lazy_inventory(activity, factors, direct=direct, grid=grid,
-                               notation_keys=notation_keys, metric=metric, gases=gases,
+                               notation_keys=notation_keys, gwp_metric=gwp_metric, gases=gases,
                                meta=meta, source=source, release_date=release_date,
                                boundary=boundary, attrs=attrs)
     extra_attrs: dict[str, Any] = {}
     if meta is not None:
-        if metric is not None and metric != meta.gwp_metric:
-            raise ValidationError(f"metric {metric!r} contradicts meta.gwp_metric "
-                                  f"{meta.gwp_metric!r}")
-        metric = meta.gwp_metric
+        if gwp_metric is not None and gwp_metric != meta.gwp_metric:
+            raise ValidationError(f"gwp_metric {gwp_metric!r} contradicts meta.gwp_metric "
+                                  f"{meta.gwp_metric!r}", code="inventory.gwp_metric",
+                                  label=gwp_metric, location="gwp_metric")
+        gwp_metric = meta.gwp_metric
         dumped = meta.model_dump(mode="json")
         source = source if source is not None else dumped["source"]
         release_date = release_date if release_date is not None else dumped["release_date"]
         boundary = str(dumped["boundary"])
         extra_attrs.update({f"inventory_{k}": v for k, v in dumped.items()
                             if k not in ("source", "release_date", "gwp_metric", "boundary")})
-    metric = DEFAULT_GWP_METRIC if metric is None else metric
+    metric = check_gwp_metric(DEFAULT_GWP_METRIC if gwp_metric is None else gwp_metric)
     extra_attrs.update(attrs or {})
     gas_parts: list[xr.DataArray] = []
     fixed_parts: list[xr.DataArray] = []
@@ -367,7 +378,7 @@ def inventory(
                 if gases is None:
                     table.check_basket(burnt, context="inventory")
                 gas_parts.append(compute(prepare(sub, table, context="inventory")))
-                warn_generation_fuel(sub.data, sub.units, stacklevel=3)
+                warn_generation_fuel(sub.data, sub.units, stacklevel=4)  # user, wrapper, inventory
                 origin_parts = _methane_by_origin(sub, factors, gases)
                 extra_attrs.update(_factor_sectors(factors, sub))
             if on_grid:
@@ -447,7 +458,7 @@ def _co2e_of_inventory(variables: xr.Dataset | Mapping[str, xr.DataArray], metri
     """``co2e``: per-gas emissions weighed with ``metric``, methane by origin where the factors
     state it, plus the emissions known only as CO2e; a cell no part reported stays NaN.
     ``attrs["methane_origin"]`` says what was done with methane."""
-    co2e = co2e_of(variables["emissions"], metric)
+    co2e = _co2e_sum(variables["emissions"], metric)
     if variables["emissions"].sizes["gas"] == 0:  # nothing per gas: no cell reported by gas
         co2e = co2e.where(False)
     adjustment, methane_note = origin_adjustment(variables, metric)
@@ -576,8 +587,22 @@ def _provenance(metric: str, source: str | None, release_date: str | None, bound
     return out
 
 
-def co2e(x: xr.Dataset | xr.DataArray, metric: str = DEFAULT_GWP_METRIC) -> xr.Dataset | xr.DataArray:
-    """CO2e under another GWP set, recomputed from emissions by gas.
+def _co2e_sum(per_gas: xr.DataArray, metric: str) -> xr.DataArray:
+    """Per-gas emissions → CO2e summed over gas, through :func:`klimacore.units.to_co2e`
+    (``CO2_biogenic`` a memo item; a cell missing in every gas stays missing)."""
+    out = to_co2e(per_gas, gwp_metric=metric, memo=(BIOGENIC_CO2,)).sum("gas", skipna=False)
+    out.attrs = {"units": per_gas.attrs.get("units", "t"),
+                 "long_name": "CO2-equivalent emissions", "gwp_metric": metric}
+    if BIOGENIC_CO2 in per_gas.get_index("gas"):
+        out.attrs["memo_excluded"] = BIOGENIC_CO2
+    return out
+
+
+@renamed_parameter("metric", "gwp_metric", since="0.2", removed_in="0.3")
+def co2e(x: xr.Dataset | xr.DataArray,
+         gwp_metric: str = DEFAULT_GWP_METRIC) -> xr.Dataset | xr.DataArray:
+    """CO2e under another GWP set (``gwp_metric``; ``metric=`` is deprecated), recomputed
+    from emissions by gas.
 
     A Dataset from :func:`inventory` comes back with ``co2e`` recomputed (``co2e_fixed`` is added
     unchanged: those numbers are known only as CO2e) and ``attrs["gwp_metric"]`` updated; a
@@ -592,6 +617,7 @@ def co2e(x: xr.Dataset | xr.DataArray, metric: str = DEFAULT_GWP_METRIC) -> xr.D
     """
     import xarray as xr
 
+    metric = check_gwp_metric(gwp_metric)
     if isinstance(x, xr.Dataset):
         if "emissions" not in x:
             raise DataError("co2e needs an inventory Dataset with an 'emissions' variable")
@@ -608,4 +634,4 @@ def co2e(x: xr.Dataset | xr.DataArray, metric: str = DEFAULT_GWP_METRIC) -> xr.D
         return out
     if "gas" not in x.dims:
         raise DataError(f"co2e needs a 'gas' dimension (dims {list(x.dims)})")
-    return co2e_of(x, metric)
+    return _co2e_sum(x, metric)
