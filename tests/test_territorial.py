@@ -617,3 +617,14 @@ def test_co2e_goes_through_units_to_co2e() -> None:
     from klimacore.territorial import _engine
 
     assert not hasattr(_engine, "co2e_of") and not hasattr(_engine, "gwp_weights")
+
+
+def test_one_problem_is_prefixed_once() -> None:
+    with pytest.raises(ValidationError) as err:
+        kt.inventory(activity_frame(category=["I.1.1", "X.9"], value=[1.0, -2.0]),
+                     factors_frame())
+    assert "activity: activity:" not in str(err.value)
+    da = kt.activity_array(activity_frame()) * -1
+    with pytest.raises(ValidationError) as err:
+        kt.emissions(da, factors_frame())
+    assert "activity: activity:" not in str(err.value) and err.value.code == "activity.value"

@@ -58,6 +58,7 @@ __all__ = [
     "normalize_gas",
     "pint_unit",
     "quantify",
+    "split_rate_unit",
     "to_co2e",
 ]
 
@@ -216,6 +217,36 @@ def conversion_factor(from_unit: str, to_unit: str) -> float:
         )
     reg = get_ureg()
     return float(reg.Quantity(s_src / s_dst, src).to(dst).magnitude)
+
+
+_GAS_WORD = re.compile(r"^(co2e|co2eq|co2-eq|co2-e|[a-z0-9\-_]+)$", re.IGNORECASE)
+
+
+@cache
+def split_rate_unit(unit: str) -> tuple[float, str]:
+    """Split a factor unit like ``'kg/GJ'`` or ``'g CO2e/kWh'`` into (mass → t factor, denominator).
+
+    >>> split_rate_unit("g CO2e/kWh")
+    (1e-06, 'kWh')
+
+    A gas word after the mass unit (``CO2``, ``CO2e``) is allowed and ignored: the gas is given by
+    the gas label (or, for grid factors, is CO2e by definition).
+    """
+    text = str(unit).strip()
+    if "/" not in text:
+        raise UnitError(f"emission factor unit {unit!r} is not a rate like 'kg/GJ'")
+    num, den = (part.strip() for part in text.split("/", 1))
+    words = num.split()
+    if not words or not all(_GAS_WORD.match(w) for w in words[1:]):
+        raise UnitError(f"cannot read the mass part of emission factor unit {unit!r}")
+    try:
+        to_t = conversion_factor(words[0], "t")
+    except UnitError as exc:
+        raise UnitError(f"emission factor unit {unit!r}: numerator must be a mass ({exc})") from exc
+    if den.startswith("(") and den.endswith(")"):
+        den = den[1:-1].strip()
+    conversion_factor(den, den)  # parses, raises UnitError if unknown
+    return to_t, den
 
 
 def dimensionality(unit: str) -> str:

@@ -11,4 +11,7 @@ Layer: above :mod:`klimacore.models`, below the engines (``territorial``, ``mrio
 
 from __future__ import annotations
 
+from klimacore.forms._factors import BASKET, FactorTable, as_factors
+
 __all__: list[str] = []
+__all__ += ["BASKET", "FactorTable", "as_factors"]

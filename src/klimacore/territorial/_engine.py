@@ -382,9 +382,10 @@ def co2e_totals(
     act = activity_.data
     if "category" not in act.dims:
         raise ValidationError(f"co2e_totals needs a 'category' dimension (dims {list(act.dims)})")
-    prep = prepare(activity_, factors, context="co2e_totals")
+    table = factor_table(factors)  # the factor form, built once
+    prep = prepare(activity_, table, context="co2e_totals")
     w = gwp_vector(prep.gases, metric, memo=(BIOGENIC_CO2,))
-    by_fuel = origin_weights(factors, activity_.fuels, prep.gases, w, metric)  # AR6 CH4 origin
+    by_fuel = origin_weights(table, activity_.fuels, prep.gases, w, metric)  # AR6 CH4 origin
     cats = tuple(str(c) for c in act.get_index("category").tolist())
     extra: dict[str, tuple[Any, ...]] = {}
     if by == "category":

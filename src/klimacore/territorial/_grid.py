@@ -9,9 +9,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from klimacore.errors import DataError, ValidationError
-from klimacore.territorial._factors import split_rate_unit
 from klimacore.territorial._labels import METHOD_DIM, gpc, raise_problems
-from klimacore.units import conversion_factor
+from klimacore.units import conversion_factor, split_rate_unit
 
 if TYPE_CHECKING:
     import pandas as pd

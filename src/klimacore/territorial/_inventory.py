@@ -16,7 +16,7 @@ from klimacore.territorial._engine import (
     mask_unreported,
     prepare,
 )
-from klimacore.territorial._factors import canonical_gas, factor_table
+from klimacore.territorial._factors import FactorTable, canonical_gas, factor_table
 from klimacore.territorial._grid import GridLike, grid_carriers, grid_methods, scope2_emissions
 from klimacore.territorial._labels import (
     BIOGENIC_CO2,
@@ -28,7 +28,6 @@ from klimacore.territorial._labels import (
 )
 from klimacore.territorial._sectors import (
     origin_adjustment,
-    origin_of_factors,
     warn_generation_fuel,
 )
 from klimacore.units import (
@@ -374,13 +373,14 @@ def inventory(
                     raise_problems([("emission factors (none given)", "fuel", burnt)])
                 assert factors is not None
                 sub = act if not on_grid else act.select(burnt)
-                table = factor_table(factors, gases=gases)
+                table = factor_table(factors)  # the factor form, built once
+                chosen = table.select_gases(gases)
                 if gases is None:
                     table.check_basket(burnt, context="inventory")
-                gas_parts.append(compute(prepare(sub, table, context="inventory")))
+                gas_parts.append(compute(prepare(sub, chosen, context="inventory")))
                 warn_generation_fuel(sub.data, sub.units, stacklevel=4)  # user, wrapper, inventory
-                origin_parts = _methane_by_origin(sub, factors, gases)
-                extra_attrs.update(_factor_sectors(factors, sub))
+                origin_parts = _methane_by_origin(sub, chosen)
+                extra_attrs.update(_factor_sectors(table, sub))
             if on_grid:
                 assert grid is not None
                 g, grid_meta = scope2_emissions(act.select(on_grid), grid)
@@ -503,30 +503,22 @@ def _inventory_block(activity: Any, *, factors: Any, kwargs: dict[str, Any]) -> 
     return inventory(activity, factors, **kwargs)
 
 
-def _methane_by_origin(act: Activity, factors: Any, gases: Sequence[str] | None
-                       ) -> dict[str, xr.DataArray]:
+def _methane_by_origin(act: Activity, table: FactorTable) -> dict[str, xr.DataArray]:
     """CH4 (t) of the fuels whose origin the factors state: ``ch4_fossil``, ``ch4_non_fossil``."""
-
-    if gases is not None and "CH4" not in [canonical_gas(g) for g in gases]:
-        return {}
-    origin = origin_of_factors(factors, act.fuels)
-    if origin is None or "CH4" not in factor_table(factors).gases:
+    origin = table.origin_of(act.fuels)
+    if origin is None or "CH4" not in table.gases:
         return {}
     out: dict[str, xr.DataArray] = {}
     for key, fuels in origin.items():
         if fuels:
-            part = compute(prepare(act.select(fuels), factors, gases=["CH4"], context="inventory"))
+            part = compute(prepare(act.select(fuels), table, gases=["CH4"], context="inventory"))
             out[f"ch4_{key}"] = part.sel(gas="CH4", drop=True)
     return out
 
 
-def _factor_sectors(factors: Any, act: Activity) -> dict[str, Any]:
+def _factor_sectors(table: FactorTable, act: Activity) -> dict[str, Any]:
     """The IPCC table behind each category's CH4/N2O defaults, for the inventory's attrs."""
-    import xarray as xr
-
-    if not isinstance(factors, xr.DataArray):
-        return {}
-    by_cat = factors.attrs.get("ipcc_sector_by_category")
+    by_cat = table.attrs.get("ipcc_sector_by_category")
     if not isinstance(by_cat, Mapping) or "category" not in act.data.dims:
         return {}
     used = act.data.get_index("category").tolist()

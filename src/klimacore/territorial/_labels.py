@@ -10,13 +10,15 @@ from typing import Any
 import numpy as np
 
 from klimacore.errors import MissingLabelError, UnitError, ValidationError
+from klimacore.forms._factors import BIOGENIC_CO2, as_label_array
+
+__all__ = ["BIOGENIC_CO2", "GROUPINGS", "METHOD_DIM", "NOTATION_KEYS", "as_label_array",
+           "check_categories", "gpc", "gpc_order", "membership", "raise_problems"]
 
 METHOD_DIM = "scope2_method"
 """Dimension of scope-2 attribution methods side by side (not ``method``, which ``.sel`` takes
 as its fill-method argument)."""
 
-BIOGENIC_CO2 = "CO2_biogenic"
-"""Gas label of biogenic CO2: a memo item, never part of CO2e totals (GPC 1.1, section 3)."""
 
 NOTATION_KEYS: tuple[str, ...] = ("NO", "IE", "NE", "C")
 
@@ -152,16 +154,3 @@ def raise_problems(
     if units and not missing:
         raise UnitError(f"{prefix}{len(units)} unit problem(s)", problems=list(units))
     raise ValidationError(f"{prefix}{len(texts) + len(units)} problems", problems=texts + list(units))
-
-
-def as_label_array(values: Sequence[Any] | np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    """Coordinate labels as a plain numpy array: int64 for integers, fixed-width str for text."""
-    arr = np.asarray(values)
-    if arr.dtype.kind in "iub":
-        return arr.astype(np.int64)
-    if arr.dtype.kind in "OTU":
-        items = arr.tolist()
-        if all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in items):
-            return np.asarray(items, dtype=np.int64)
-        return np.asarray([str(v) for v in items], dtype=str) if items else arr.astype(str)
-    return arr
