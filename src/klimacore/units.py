@@ -457,16 +457,16 @@ T = TypeVar("T", "xr.DataArray", "xr.Dataset")
 
 @overload
 def to_co2e(amount: T, gas: str | None = None, *, gwp_metric: str = ..., dim: str = ...,
-            memo: Any = ...) -> T: ...
+            memo: Any = ..., total: bool = ...) -> T: ...
 @overload
 def to_co2e(amount: Any, gas: str | None = None, *, gwp_metric: str = ..., dim: str = ...,
-            memo: Any = ...) -> CO2e: ...
+            memo: Any = ..., total: bool = ...) -> CO2e: ...
 
 
 @renamed_parameter("metric", "gwp_metric", since="0.2", removed_in="0.3")
 def to_co2e(
     amount: Any, gas: str | None = None, *, gwp_metric: str = DEFAULT_GWP_METRIC,
-    dim: str = "gas", memo: Any = (),
+    dim: str = "gas", memo: Any = (), total: bool = False,
 ) -> Any:
     """Convert a mass of a gas to CO2-equivalent with the GWP set ``gwp_metric``.
 
@@ -489,6 +489,9 @@ def to_co2e(
     memo
         Gas labels of memo items (e.g. ``CO2_biogenic``) in a labelled ``amount``: they weigh 0
         (kept along ``dim``, so a sum over it leaves them out).
+    total
+        For a labelled DataArray: return the CO2e summed over ``dim`` (one weighted product,
+        lazy for dask-backed input; a cell missing in a gas stays missing) instead of per gas.
 
     Returns
     -------
@@ -521,7 +524,9 @@ def to_co2e(
                     f"to_co2e needs a {dim!r} dimension (dims: {list(amount.dims)}) or a gas name"
                 )
             weights = gwp_vector(amount.get_index(dim), metric, memo=memo)
-            out = amount * xr.DataArray(weights, coords={dim: amount[dim]}, dims=dim)
+            w = xr.DataArray(weights, coords={dim: amount[dim]}, dims=dim)
+            out = xr.dot(amount, w, dim=dim) if total and isinstance(amount, xr.DataArray) \
+                else amount * w
         out.attrs = dict(amount.attrs)
         out.attrs["gwp_metric"] = metric
         if isinstance(out, xr.Dataset):

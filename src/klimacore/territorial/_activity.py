@@ -348,8 +348,11 @@ def _check_array(obj: xr.DataArray | xr.Dataset, what: str) -> None:
         values = np.asarray(arr.values)
         if values.dtype.kind not in "fiu":
             continue
+        if values.size and np.isfinite(lo := values.min()) and lo >= 0 and np.isfinite(
+                values.max()):  # two reductions, no temporaries: the usual, valid case
+            continue
         name = what if isinstance(obj, xr.DataArray) else f"{what} variable {arr.name!r}"
-        values = values.astype(float)
+        values = values.astype(float, copy=False)
         problems += finite_values(values, name)
         n_neg = int((values < 0).sum())
         if n_neg:

@@ -582,7 +582,7 @@ def _provenance(metric: str, source: str | None, release_date: str | None, bound
 def _co2e_sum(per_gas: xr.DataArray, metric: str) -> xr.DataArray:
     """Per-gas emissions → CO2e summed over gas, through :func:`klimacore.units.to_co2e`
     (``CO2_biogenic`` a memo item; a cell missing in every gas stays missing)."""
-    out = to_co2e(per_gas, gwp_metric=metric, memo=(BIOGENIC_CO2,)).sum("gas", skipna=False)
+    out = to_co2e(per_gas, gwp_metric=metric, memo=(BIOGENIC_CO2,), total=True)
     out.attrs = {"units": per_gas.attrs.get("units", "t"),
                  "long_name": "CO2-equivalent emissions", "gwp_metric": metric}
     if BIOGENIC_CO2 in per_gas.get_index("gas"):
