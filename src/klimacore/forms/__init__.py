@@ -11,7 +11,8 @@ Layer: above :mod:`klimacore.models`, below the engines (``territorial``, ``mrio
 
 from __future__ import annotations
 
+from klimacore.forms._activity import Activity, as_activity
 from klimacore.forms._factors import BASKET, FactorTable, as_factors
 
 __all__: list[str] = []
-__all__ += ["BASKET", "FactorTable", "as_factors"]
+__all__ += ["BASKET", "Activity", "FactorTable", "as_activity", "as_factors"]

@@ -30,7 +30,7 @@ Examples
 
 from __future__ import annotations
 
-from klimacore.territorial._activity import activity_array
+from klimacore.forms._activity import activity_array
 from klimacore.territorial._engine import co2e_totals, emissions
 from klimacore.territorial._example import (
     EXAMPLE_MUNICIPALITY,

@@ -11,9 +11,10 @@ import numpy as np
 
 from klimacore._deprecation import renamed_parameter
 from klimacore.errors import ValidationError
-from klimacore.territorial._activity import Activity, to_activity
+from klimacore.forms._activity import Activity, to_activity
+from klimacore.forms._gpc import UNKNOWN_CATEGORIES, unknown_categories
 from klimacore.territorial._factors import FactorTable, factor_table
-from klimacore.territorial._labels import BIOGENIC_CO2, gpc, membership, raise_problems
+from klimacore.territorial._labels import BIOGENIC_CO2, membership, raise_problems
 from klimacore.territorial._sectors import origin_weights
 from klimacore.units import DEFAULT_GWP_METRIC, check_gwp_metric, conversion_factor, gwp_vector
 
@@ -46,10 +47,8 @@ def prepare(act: Activity, factors: FactorsLike | FactorTable, *,
     unit_problems: list[str] = []
     bad: list[Any] = []
     if "category" in da.dims:
-        index = gpc().index
-        bad = [c for c in da.get_index("category").tolist() if c not in index]
-        missing.append(("GPC reference number (unknown categories; see "
-                        "reference.gpc_categories())", "category", bad))
+        bad = unknown_categories(da.get_index("category").tolist())
+        missing.append((UNKNOWN_CATEGORIES, "category", bad))
     fuels = act.fuels
     fac_pos = {f: i for i, f in enumerate(table.fuels)}
     missing.append(("emission factor (unknown fuels)", "fuel", [f for f in fuels if f not in fac_pos]))

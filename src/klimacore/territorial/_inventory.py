@@ -9,7 +9,7 @@ import numpy as np
 
 from klimacore._deprecation import renamed_parameter
 from klimacore.errors import DataError, MissingLabelError, ValidationError
-from klimacore.territorial._activity import Activity, to_activity
+from klimacore.forms._activity import Activity, to_activity
 from klimacore.territorial._engine import (
     add_reported,
     compute,

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from klimacore.errors import DataError, UnitError, ValidationError
-from klimacore.territorial._activity import parse_frame
+from klimacore.forms._activity import parse_frame
 from klimacore.territorial._engine import add_reported, mask_unreported
 from klimacore.territorial._factors import canonical_gas
 from klimacore.territorial._labels import NOTATION_KEYS, check_categories, raise_problems
@@ -42,7 +42,7 @@ def direct_emissions(direct: pd.DataFrame | xr.DataArray) -> tuple[
         if da is None:
             return None, None, keys
     elif isinstance(direct, xr.DataArray):
-        from klimacore.territorial._checks import finite_values, unique_labels
+        from klimacore.forms._checks import finite_values, unique_labels
 
         problems = unique_labels(direct, "direct emissions")
         problems += finite_values(np.asarray(direct.values, dtype=float), "direct emissions")

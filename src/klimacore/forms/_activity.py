@@ -1,4 +1,9 @@
-"""Activity data: tidy frames, DataArrays and Datasets to one labelled array (internal)."""
+"""The activity form: tidy frames, DataArrays and Datasets to one labelled array, checked once.
+
+:func:`as_activity` (also ``to_activity``) is the one converter: every check of activity data
+(columns, values, codes, years, units, categories) and every unit conversion happens here, once;
+engines take the :class:`Activity` it returns.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from klimacore.errors import DataError, UnitError, ValidationError
-from klimacore.territorial._checks import (
+from klimacore.forms._checks import (
     finite_values,
     index_as_columns,
     label_problems,
@@ -21,7 +26,8 @@ from klimacore.territorial._checks import (
     stray_columns,
     unique_labels,
 )
-from klimacore.territorial._labels import NOTATION_KEYS, as_label_array, gpc
+from klimacore.forms._factors import as_label_array
+from klimacore.forms._gpc import NOTATION_KEYS, gpc, unknown_categories
 from klimacore.units import conversion_factor
 
 if TYPE_CHECKING:
@@ -195,9 +201,7 @@ def parse_frame(
             msg = str(exc) if u == canon[n] else f"rows in {u!r} and in {canon[n]!r} ({exc})"
             kinds["unit"].append(f"{label} {n!r}{where}: {msg}")
     if any(kinds.values()) and "category" in dims:  # unknown categories join the other problems
-        index = gpc().index
-        unknown = [c for c in dict.fromkeys(frame["category"].astype(str).tolist())
-                   if c not in index]
+        unknown = unknown_categories(frame["category"].astype(str).tolist())
         if unknown:
             kinds["label"] = [f"{what}: unknown GPC categories {unknown[:20]} (see "
                               "reference.gpc_categories())"]
@@ -336,6 +340,10 @@ def to_activity(
     raise ValidationError(
         f"activity must be a pandas DataFrame or an xarray DataArray/Dataset, got "
         f"{type(activity).__name__}")
+
+
+as_activity = to_activity
+"""The one converter of activity data into the :class:`Activity` form."""
 
 
 def _check_array(obj: xr.DataArray | xr.Dataset, what: str) -> None:
