@@ -525,8 +525,11 @@ def to_co2e(
                 )
             weights = gwp_vector(amount.get_index(dim), metric, memo=memo)
             w = xr.DataArray(weights, coords={dim: amount[dim]}, dims=dim)
-            out = xr.dot(amount, w, dim=dim) if total and isinstance(amount, xr.DataArray) \
-                else amount * w
+            if total and isinstance(amount, xr.DataArray):
+                out = _weighted_sum(amount, weights, dim) if isinstance(
+                    amount.data, np.ndarray) else xr.dot(amount, w, dim=dim)  # dask: lazy
+            else:
+                out = amount * w
         out.attrs = dict(amount.attrs)
         out.attrs["gwp_metric"] = metric
         if isinstance(out, xr.Dataset):
@@ -546,6 +549,17 @@ def to_co2e(
         return CO2e(mag * factor, f"{amount.units:~P}", metric)
     return CO2e(np.asarray(amount) * factor if np.ndim(amount) else float(amount) * factor,
                 "dimensionless", metric)
+
+
+def _weighted_sum(amount: xr.DataArray, weights: np.ndarray[Any, Any], dim: str) -> xr.DataArray:
+    """``(amount * weights).sum(dim)`` for numpy data in one BLAS product (NaN propagates)."""
+    import xarray as xr
+
+    moved = np.moveaxis(np.asarray(amount.data, dtype=float), amount.get_axis_num(dim), -1)
+    data = np.dot(np.ascontiguousarray(moved), weights)
+    keep = [d for d in amount.dims if d != dim]
+    coords = {k: v.variable for k, v in amount.coords.items() if dim not in v.dims}
+    return xr.DataArray(data, dims=keep, coords=coords)
 
 
 # --- pint-xarray ------------------------------------------------------------------------------
