@@ -88,7 +88,7 @@ def test_primap2_converts_our_co2e_like_klimacore(inventory: xr.Dataset) -> None
                                            basket_contents=["CO2", "CH4", "N2O", "HFC134a"])
     from klimacore.units import to_co2e
 
-    ours = to_co2e(inventory["emissions"], metric="AR5GWP100")
+    ours = to_co2e(inventory["emissions"], gwp_metric="AR5GWP100")
     got = basket.pint.to("t CO2 / yr").pr.dequantify().sel({"category (GPC)": "I.1.1", "area (DK-municipality)": "727"})
     expect = ours.sum("gas").sel(category="I.1.1").squeeze("municipality")
     np.testing.assert_allclose(np.ravel(got), expect.to_numpy(), rtol=1e-9)

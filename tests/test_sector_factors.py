@@ -37,7 +37,7 @@ def _kg_per_gj(inv: object) -> dict[str, float]:
 
 
 def test_wood_in_a_district_heating_plant_by_hand() -> None:
-    inv = kt.inventory(_one_gj_each("wood"), kt.default_emission_factors(), metric="AR6GWP100")
+    inv = kt.inventory(_one_gj_each("wood"), kt.default_emission_factors(), gwp_metric="AR6GWP100")
     got = _kg_per_gj(inv)
     # non-fossil methane, AR6 Table 7.15
     plant = WOOD_DH / 1000 * AR6["CH4_non_fossil"] + N2O_WOOD / 1000 * AR6["N2O"]
@@ -46,7 +46,7 @@ def test_wood_in_a_district_heating_plant_by_hand() -> None:
     assert got["I.1.1"] == pytest.approx(house) == pytest.approx(9.192)
     # the same factors without the origin: 27.9 for all methane (the 1.93 vs 9.46)
     plain = kt.default_emission_factors().drop_vars("methane_origin")
-    generic = _kg_per_gj(kt.inventory(_one_gj_each("wood"), plain, metric="AR6GWP100"))
+    generic = _kg_per_gj(kt.inventory(_one_gj_each("wood"), plain, gwp_metric="AR6GWP100"))
     assert generic["I.4.4"] == pytest.approx(WOOD_DH / 1000 * 27.9 + N2O_WOOD / 1000 * 273)
     assert round(generic["I.4.4"], 2) == 1.93 and round(generic["I.1.1"], 2) == 9.46
     assert "unknown" in kt.inventory(_one_gj_each("wood"), plain).attrs["methane_origin"]
@@ -57,7 +57,7 @@ def test_wood_in_a_district_heating_plant_by_hand() -> None:
 
 
 def test_coal_plant_versus_stove_uses_fossil_methane_under_ar6() -> None:
-    inv = kt.inventory(_one_gj_each("coal"), kt.default_emission_factors(), metric="AR6GWP100")
+    inv = kt.inventory(_one_gj_each("coal"), kt.default_emission_factors(), gwp_metric="AR6GWP100")
     got = _kg_per_gj(inv)
     co2 = 94.6
     assert got["I.4.4"] == pytest.approx(co2 + COAL_DH / 1000 * 29.8 + N2O_COAL / 1000 * 273)
@@ -74,7 +74,7 @@ def test_switching_metric_recomputes_the_origin_split() -> None:
                         "fuel": ["natural_gas", "wood", "waste", "diesel"],
                         "value": [100.0, 50.0, 80.0, 30.0], "unit": "GJ"})
     ar5 = kt.inventory(act, kt.default_emission_factors())
-    ar6 = kt.inventory(act, kt.default_emission_factors(), metric="AR6GWP100")
+    ar6 = kt.inventory(act, kt.default_emission_factors(), gwp_metric="AR6GWP100")
     np.testing.assert_allclose(kt.co2e(ar5, "AR6GWP100")["co2e"].to_numpy(),
                                ar6["co2e"].to_numpy())
     np.testing.assert_allclose(kt.co2e(ar6, "AR5GWP100")["co2e"].to_numpy(),
@@ -94,12 +94,12 @@ def test_co2e_totals_agrees_with_the_inventory(metric: str) -> None:
                         "category": ["I.1.1", "I.1.1", "I.4.4", "I.4.4", "II.1.1"],
                         "fuel": ["natural_gas", "wood", "waste", "coal", "diesel"],
                         "value": [100.0, 50.0, 80.0, 20.0, 30.0], "unit": "GJ"})
-    inv = kt.inventory(act, kt.default_emission_factors(), metric=metric)
-    fast = kt.co2e_totals(act, kt.default_emission_factors(), by="category", metric=metric)
+    inv = kt.inventory(act, kt.default_emission_factors(), gwp_metric=metric)
+    fast = kt.co2e_totals(act, kt.default_emission_factors(), by="category", gwp_metric=metric)
     np.testing.assert_allclose(fast.transpose(*inv["co2e"].dims).to_numpy(),
                                inv["co2e"].to_numpy(), rtol=1e-12)
     dense = kt.activity_array(act)  # the plain-array fast path too
-    by_sector = kt.co2e_totals(dense, kt.default_emission_factors(), by="sector", metric=metric)
+    by_sector = kt.co2e_totals(dense, kt.default_emission_factors(), by="sector", gwp_metric=metric)
     np.testing.assert_allclose(by_sector.sum().item(), inv["co2e"].sum().item(), rtol=1e-12)
 
 
@@ -151,11 +151,11 @@ def test_methane_origin_from_a_frame_column() -> None:
                         "methane_origin": ["fossil", "fossil", "non_fossil", "non_fossil"]})
     act = pd.DataFrame({"municipality": 727, "year": 2020, "category": "I.4.4",
                         "fuel": ["gas", "bio"], "value": 1000.0, "unit": "GJ"})
-    inv = kt.inventory(act, fac, metric="AR6GWP100")
+    inv = kt.inventory(act, fac, gwp_metric="AR6GWP100", gases=("CO2", "CH4"))
     expected = 56.0 + 1e-3 * 29.8 + 10e-3 * 27.0
     assert float(inv["co2e"].sum()) == pytest.approx(expected)
     with pytest.raises(ValueError, match="methane_origin"):
-        kt.inventory(act, fac.assign(methane_origin="peat"))
+        kt.inventory(act, fac.assign(methane_origin="peat"), gases=("CO2", "CH4"))
 
 
 # --- I.4.1 looks like generation fuel ----------------------------------------------------------
@@ -195,7 +195,7 @@ def test_ch4_by_origin_adds_up(values: list[float]) -> None:
                         "category": ["I.1.1", "I.3.1", "I.4.4", "I.2.1"],
                         "fuel": ["natural_gas", "straw", "wood_pellets", "lpg"],
                         "value": values, "unit": "GJ"})
-    inv = kt.inventory(act, kt.default_emission_factors(), metric="AR6GWP100")
+    inv = kt.inventory(act, kt.default_emission_factors(), gwp_metric="AR6GWP100")
     ch4 = inv["emissions"].sel(gas="CH4")
     parts = inv["ch4_fossil"] + inv["ch4_non_fossil"]
     np.testing.assert_allclose(parts.to_numpy(), ch4.to_numpy(), rtol=1e-12, atol=1e-15)
@@ -215,8 +215,8 @@ def test_co2e_totals_fast_path_with_factors_by_category_any_dim_order() -> None:
                        coords={"category": cats, "scenario": ["bau", "plan"], "fuel": fuels,
                                "year": [2019, 2020, 2021]}, attrs={"units": "GJ"})
     for metric in ("AR5GWP100", "AR6GWP100"):
-        fast = kt.co2e_totals(act, kt.default_emission_factors(), by="sector", metric=metric)
-        inv = kt.inventory(act, kt.default_emission_factors(), metric=metric)
+        fast = kt.co2e_totals(act, kt.default_emission_factors(), by="sector", gwp_metric=metric)
+        inv = kt.inventory(act, kt.default_emission_factors(), gwp_metric=metric)
         slow = kt.totals(inv["co2e"], "sector")
         np.testing.assert_allclose(fast.transpose(*slow.dims).to_numpy(), slow.to_numpy(),
                                    rtol=1e-12)

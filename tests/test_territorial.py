@@ -202,7 +202,7 @@ def test_inventory_meta_goes_into_attrs() -> None:
     assert inv.attrs["release_date"] == "2024-06-01"
     assert inv.attrs["inventory_reporting_level"] == "BASIC+"
     with pytest.raises(ValidationError, match="AR4GWP100"):
-        kt.inventory(activity_frame(), factors_frame(), meta=meta, metric="AR4GWP100")
+        kt.inventory(activity_frame(), factors_frame(), meta=meta, gwp_metric="AR4GWP100")
 
 
 def test_notation_keys_are_data() -> None:
@@ -335,8 +335,68 @@ def test_bad_values_never_silently_zero() -> None:
         kt.emissions(pd.concat([activity_frame(), activity_frame()]), factors_frame())
     with pytest.raises(UnknownGasError, match="XYZ"):
         kt.emission_factors(factors_frame().assign(gas="XYZ"))
-    with pytest.raises(ValidationError, match="NaN"):
-        kt.totals(xr.DataArray([np.nan], dims="category", coords={"category": ["I.1.1"]}))
+    with pytest.raises(ValidationError, match="infinite"):
+        kt.totals(xr.DataArray([np.inf], dims="category", coords={"category": ["I.1.1"]}))
+
+
+# --- unreported stays missing (issue 9) ---------------------------------------------------------
+
+
+def test_totals_keep_unreported_missing() -> None:
+    da = xr.DataArray([[np.nan, np.nan, np.nan], [1.0, np.nan, 4.0]], dims=("year", "category"),
+                      coords={"year": [2019, 2030], "category": ["I.1.1", "II.1.1", "III.1.1"]})
+    by_sector = kt.totals(da, "sector")
+    assert np.isnan(by_sector.sel(year=2019)).all()  # nothing reported: no total, never 0
+    assert by_sector.sel(year=2030).to_numpy().tolist()[0] == 1.0
+    assert np.isnan(by_sector.sel(year=2030, sector="II"))
+    assert by_sector.sel(year=2030, sector="III").item() == 4.0
+    codes = reference.municipalities()["code"].to_numpy()
+    m = xr.DataArray(np.ones(98), dims="municipality", coords={"municipality": codes})
+    regions = kt.aggregate(m.where(m.municipality != 101), "region")  # 101 is in Hovedstaden
+    assert np.isnan(regions.sel(region=1084)) and regions.sel(region=1081).item() == 11.0
+
+
+def test_no_2030_data_is_no_data_in_the_2030_verdict() -> None:
+    from klimacore import trajectory
+
+    act = pd.DataFrame({"municipality": [101, 101, 101, 147, 147],
+                        "year": [1990, 2019, 2030, 1990, 2019], "category": "I.1.1",
+                        "fuel": "natural_gas", "value": [1000.0, 800.0, 200.0, 1000.0, 900.0],
+                        "unit": "GJ"})
+    inv = kt.inventory(act, kt.default_emission_factors())
+    assert np.isnan(inv["co2e"].sel(municipality=147, year=2030)).all()
+    assert np.isnan(inv["emissions"].sel(municipality=147, year=2030)).all()
+    assert inv["notation_key"].sel(municipality=147, year=2030).item() == ""
+    totals = kt.gpc_totals(inv["co2e"]).sel(total="territorial")
+    assert np.isnan(totals.sel(municipality=147, year=2030))
+    fast = kt.co2e_totals(act, kt.default_emission_factors(), by="gpc").sel(total="territorial")
+    assert np.isnan(fast.sel(municipality=147, year=2030))
+    np.testing.assert_allclose(fast.to_numpy(), totals.transpose(*fast.dims).to_numpy())
+    with pytest.warns(Warning):
+        check = trajectory.check_trajectory(totals, ["dk-climate-act"])
+    frame = check.to_frame()
+    row = frame[(frame["municipality"] == 147) & (frame["year"] == 2030)
+                & frame["message"].str.startswith("dk-climate-act 2030:")]
+    assert row["status"].tolist() == ["no data"]
+    done = frame[(frame["municipality"] == 101) & (frame["year"] == 2030)
+                 & frame["message"].str.startswith("dk-climate-act 2030:")]
+    assert done["status"].tolist() == ["on track"]
+
+
+def test_unreported_cells_across_sources_and_keys() -> None:
+    act = pd.DataFrame({"municipality": 101, "year": [2019, 2020], "category": "I.1.1",
+                        "fuel": "natural_gas", "value": [1000.0, 900.0], "unit": "GJ"})
+    direct = pd.DataFrame({"municipality": 101, "year": [2020], "category": "V.1", "gas": "CH4",
+                           "value": [2.0], "unit": "t"})
+    keys = pd.DataFrame({"municipality": 101, "year": [2019, 2019], "category": ["V.1", "IV.1"],
+                         "notation_key": ["NO", "NE"]})
+    inv = kt.inventory(act, kt.default_emission_factors(), direct=direct, notation_keys=keys)
+    co2e = inv["co2e"].sel(municipality=101)
+    assert co2e.sel(year=2019, category="V.1").item() == 0.0  # NO: not occurring
+    assert np.isnan(co2e.sel(year=2019, category="IV.1"))  # NE: not estimated, no number
+    assert np.isnan(co2e.sel(year=2020, category="IV.1"))  # nothing at all
+    assert co2e.sel(year=2020, category="V.1").item() == pytest.approx(2.0 * gwp("CH4"))
+    assert co2e.sel(year=2020, category="I.1.1").item() > 0
 
 
 def test_aggregation_and_per_capita() -> None:
@@ -489,3 +549,82 @@ def test_co2e_is_linear_in_gwp_values_and_emissions(e1: np.ndarray, e2: np.ndarr
     a4, a6 = (np.array([gwp(g, m) for g in gases]) for m in ("AR4GWP100", "AR6GWP100"))
     diff = kt.co2e(da(e1), "AR6GWP100") - kt.co2e(da(e1), "AR4GWP100")
     np.testing.assert_allclose(diff, e1 @ (a6 - a4), rtol=1e-9, atol=1e-6)
+
+
+# --- the gas basket (issue 9) -------------------------------------------------------------------
+
+
+def test_a_factor_table_without_n2o_is_an_error_unless_the_basket_is_stated() -> None:
+    no_n2o = factors_frame()[factors_frame()["gas"] != "N2O"]
+    with pytest.raises(MissingLabelError, match="N2O") as err:
+        kt.inventory(activity_frame(), no_n2o)
+    assert err.value.labels == ("N2O",) and err.value.code == "factors.gas_missing"
+    assert "diesel" in str(err.value) and "gases=" in str(err.value)
+    inv = kt.inventory(activity_frame(), no_n2o, gases=("CO2", "CH4"))
+    assert inv.attrs["gases"] == ["CO2", "CH4"] == inv["co2e"].attrs["gases"]
+    assert inv["emissions"].get_index("gas").tolist() == ["CO2", "CH4"]
+    full = kt.inventory(activity_frame(), factors_frame())
+    assert full.attrs["gases"] == ["CO2", "CH4", "N2O"]
+    assert kt.gpc_totals(full["co2e"]).attrs["gases"] == ["CO2", "CH4", "N2O"]  # travels
+    assert kt.emission_factors(no_n2o).attrs["gases"] == ["CO2", "CH4"]
+    with pytest.raises(MissingLabelError, match="N2O"):  # a stated gas must be there
+        kt.inventory(activity_frame(), no_n2o, gases=("CO2", "CH4", "N2O"))
+
+
+def test_one_fuel_without_n2o_names_the_fuel() -> None:
+    fac = factors_frame().drop(index=5)  # diesel N2O
+    with pytest.raises(MissingLabelError, match="diesel"):
+        kt.inventory(activity_frame(), fac)
+
+
+# --- one GWP path, checked up front (issue 9) ---------------------------------------------------
+
+
+def test_unknown_gwp_metric_fails_up_front_even_without_per_gas_emissions() -> None:
+    from klimacore.errors import UnknownMetricError
+
+    co2e_only = pd.DataFrame({"municipality": 101, "year": 2019, "category": "V.1",
+                              "gas": "CO2e", "value": [10.0], "unit": "t"})
+    assert kt.inventory(direct=co2e_only)["emissions"].sizes["gas"] == 0  # nothing per gas
+    with pytest.raises(UnknownMetricError, match="AR7GWP100"):
+        kt.inventory(direct=co2e_only, gwp_metric="AR7GWP100")
+    with pytest.raises(UnknownMetricError, match="AR7GWP100"):
+        kt.co2e_totals(activity_frame(), factors_frame(), gwp_metric="AR7GWP100")
+    inv = kt.inventory(activity_frame(), factors_frame())
+    with pytest.raises(UnknownMetricError, match="AR7GWP100"):
+        kt.co2e(inv, "AR7GWP100")
+
+
+def test_metric_keyword_is_deprecated_in_territorial() -> None:
+    from klimacore.errors import KlimacoreDeprecationWarning
+
+    new = kt.inventory(activity_frame(), factors_frame(), gwp_metric="AR6GWP100")
+    with pytest.warns(KlimacoreDeprecationWarning, match=r"inventory\(metric=\.\.\.\)"):
+        old = kt.inventory(activity_frame(), factors_frame(), metric="AR6GWP100")
+    xr.testing.assert_identical(old, new)
+    with pytest.warns(KlimacoreDeprecationWarning):
+        assert kt.co2e(new, metric="AR4GWP100").attrs["gwp_metric"] == "AR4GWP100"
+    with pytest.warns(KlimacoreDeprecationWarning):
+        kt.co2e_totals(activity_frame(), factors_frame(), metric="AR4GWP100")
+
+
+def test_co2e_goes_through_units_to_co2e() -> None:
+    from klimacore.units import to_co2e
+
+    inv = kt.inventory(activity_frame(), factors_frame())
+    by_hand = to_co2e(inv["emissions"], gwp_metric="AR4GWP100").sum("gas")
+    np.testing.assert_allclose(kt.co2e(inv, "AR4GWP100")["co2e"].to_numpy(), by_hand.to_numpy())
+    from klimacore.territorial import _engine
+
+    assert not hasattr(_engine, "co2e_of") and not hasattr(_engine, "gwp_weights")
+
+
+def test_one_problem_is_prefixed_once() -> None:
+    with pytest.raises(ValidationError) as err:
+        kt.inventory(activity_frame(category=["I.1.1", "X.9"], value=[1.0, -2.0]),
+                     factors_frame())
+    assert "activity: activity:" not in str(err.value)
+    da = kt.activity_array(activity_frame()) * -1
+    with pytest.raises(ValidationError) as err:
+        kt.emissions(da, factors_frame())
+    assert "activity: activity:" not in str(err.value) and err.value.code == "activity.value"

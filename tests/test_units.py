@@ -116,7 +116,7 @@ def test_unknown_unit_is_named() -> None:
 
 def test_to_co2e_types() -> None:
     q = kc.ureg.Quantity(np.array([1.0, 2.0]), "kt")
-    out = to_co2e(q, "N2O", metric="AR6GWP100")
+    out = to_co2e(q, "N2O", gwp_metric="AR6GWP100")
     assert out.metric == "AR6GWP100" and out.units == "kt"
     np.testing.assert_allclose(np.asarray(out), [273.0, 546.0])
     assert float(to_co2e(1.0, "CH4")) == 28.0
@@ -125,11 +125,11 @@ def test_to_co2e_types() -> None:
 
 
 def test_co2e_addition_refuses_mixed_metrics() -> None:
-    a = to_co2e(kc.ureg.Quantity(1, "t"), "CH4", metric="AR5GWP100")
-    b = to_co2e(kc.ureg.Quantity(1, "kg"), "CH4", metric="AR5GWP100")
+    a = to_co2e(kc.ureg.Quantity(1, "t"), "CH4", gwp_metric="AR5GWP100")
+    b = to_co2e(kc.ureg.Quantity(1, "kg"), "CH4", gwp_metric="AR5GWP100")
     assert (a + b).magnitude == pytest.approx(28.028)
     with pytest.raises(UnitError, match="AR4GWP100"):
-        a + to_co2e(kc.ureg.Quantity(1, "t"), "CH4", metric="AR4GWP100")
+        a + to_co2e(kc.ureg.Quantity(1, "t"), "CH4", gwp_metric="AR4GWP100")
 
 
 def test_to_co2e_xarray_names_every_unknown_gas() -> None:
@@ -145,7 +145,7 @@ def test_to_co2e_dataset_keeps_attrs() -> None:
         coords={"gas": ["CH4", "N2O"]},
         attrs={"source": "test"},
     )
-    out = to_co2e(ds, metric="AR4GWP100")
+    out = to_co2e(ds, gwp_metric="AR4GWP100")
     assert out.attrs == {"source": "test", "gwp_metric": "AR4GWP100"}
     assert out["emissions"].attrs["units"] == "t"
     assert out["emissions"].values.tolist() == [25.0, 596.0]
@@ -163,13 +163,40 @@ masses = st.floats(min_value=0, max_value=1e12, allow_nan=False)
 def test_co2e_is_linear_and_unit_invariant(amounts: list[float], metric: str, scale: float) -> None:
     names = ["CO2", "CH4", "N2O", "SF6", "HFC-134a", "CF4"][: len(amounts)]
     da = xr.DataArray(amounts, coords={"gas": names}, dims="gas")
-    out = to_co2e(da, metric=metric)
+    out = to_co2e(da, gwp_metric=metric)
     expected = [a * gwp(g, metric) for a, g in zip(amounts, names, strict=True)]
     np.testing.assert_allclose(out.values, expected, rtol=1e-12)
     # linearity
-    np.testing.assert_allclose(to_co2e(da * scale, metric=metric).values,
+    np.testing.assert_allclose(to_co2e(da * scale, gwp_metric=metric).values,
                                out.values * scale, rtol=1e-12, atol=1e-300)
     # unit invariance: the same mass in kt gives the same t CO2e
-    q_t = to_co2e(kc.ureg.Quantity(amounts[0], "t"), names[0], metric=metric)
-    q_kt = to_co2e(kc.ureg.Quantity(amounts[0] / 1000, "kt"), names[0], metric=metric).to("t")
+    q_t = to_co2e(kc.ureg.Quantity(amounts[0], "t"), names[0], gwp_metric=metric)
+    q_kt = to_co2e(kc.ureg.Quantity(amounts[0] / 1000, "kt"), names[0], gwp_metric=metric).to("t")
     assert math.isclose(float(q_t), float(q_kt), rel_tol=1e-12, abs_tol=1e-9)
+
+
+def test_metric_keyword_is_deprecated_for_gwp_metric() -> None:
+    from klimacore.errors import KlimacoreDeprecationWarning
+    from klimacore.units import gwp_table
+
+    with pytest.warns(KlimacoreDeprecationWarning, match=r"gwp\(gwp_metric=\.\.\.\)"):
+        assert kc.gwp("CH4", metric="AR6GWP100") == kc.gwp("CH4", gwp_metric="AR6GWP100")
+    with pytest.warns(KlimacoreDeprecationWarning):
+        assert gases(metric="AR4GWP100") == gases(gwp_metric="AR4GWP100")
+    with pytest.warns(KlimacoreDeprecationWarning):
+        assert gwp_table(metrics=("AR4GWP100",)) == gwp_table(gwp_metrics=("AR4GWP100",))
+    with pytest.warns(KlimacoreDeprecationWarning):
+        old = to_co2e(2.0, "CH4", metric="AR4GWP100")
+    assert old == to_co2e(2.0, "CH4", gwp_metric="AR4GWP100")
+    with pytest.raises(TypeError, match="both"):
+        kc.gwp("CH4", metric="AR6GWP100", gwp_metric="AR6GWP100")
+
+
+def test_to_co2e_checks_the_metric_up_front_and_weighs_memo_items_zero() -> None:
+    da = xr.DataArray([1.0, 2.0], dims="gas", coords={"gas": ["CH4", "CO2_biogenic"]})
+    with pytest.raises(UnknownMetricError, match="AR7GWP100"):
+        to_co2e(da, gwp_metric="AR7GWP100", memo=("CO2_biogenic",))
+    out = to_co2e(da, gwp_metric="AR5GWP100", memo=("CO2_biogenic",))
+    assert out.values.tolist() == [28.0, 0.0] and out.attrs["gwp_metric"] == "AR5GWP100"
+    with pytest.raises(UnknownGasError, match="CO2_biogenic"):
+        to_co2e(da)

@@ -80,7 +80,7 @@ def read_activity_csv(path: str | Path, *, text: str | None = None) -> pd.DataFr
     """
     import pandas as pd
 
-    from klimacore.territorial._activity import IGNORED_COLUMNS
+    from klimacore.forms._activity import IGNORED_COLUMNS
 
     path = Path(path)
     if text is None:  # ``text``: the file's content already read (e.g. stdin), ``path`` names it
@@ -151,7 +151,7 @@ def read_activity_csv(path: str | Path, *, text: str | None = None) -> pd.DataFr
 
 def _activity_problems(frame: pd.DataFrame) -> list[str]:
     from klimacore.errors import KlimacoreError
-    from klimacore.territorial._activity import parse_frame
+    from klimacore.forms._activity import parse_frame
 
     try:
         parse_frame(frame, label="fuel", what="activity")

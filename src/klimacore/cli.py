@@ -202,7 +202,7 @@ def _cmd_inventory(args: argparse.Namespace) -> int:
     grid = _grid_sets(args) if args.grid_factors else None
     try:
         inv = territorial.inventory(activity, territorial.default_emission_factors(),
-                                    grid=grid, metric=args.metric, source=args.activity)
+                                    grid=grid, gwp_metric=args.metric, source=args.activity)
     except KlimacoreError as exc:
         problems = list(exc.problems) or [str(exc)]
         if not args.grid_factors and any("electricity" in p or "district_heating" in p

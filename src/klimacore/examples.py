@@ -173,7 +173,7 @@ def example_inventory(*, gwp_metric: str = DEFAULT_GWP_METRIC) -> xr.Dataset:
     check_gwp_metric(gwp_metric)
     return inventory(
         example_activity(), default_emission_factors(), direct=example_direct_emissions(),
-        grid=example_grid_sets(), notation_keys=example_notation_keys(), metric=gwp_metric,
+        grid=example_grid_sets(), notation_keys=example_notation_keys(), gwp_metric=gwp_metric,
         source=_SOURCE, release_date="2026-01-01", attrs={"illustrative": True})
 
 

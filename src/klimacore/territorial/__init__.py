@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from klimacore.territorial._activity import activity_array
+from klimacore.forms._activity import activity_array
 from klimacore.territorial._engine import co2e_totals, emissions
 from klimacore.territorial._example import EXAMPLE_MUNICIPALITY
 from klimacore.territorial._factors import default_emission_factors, emission_factors

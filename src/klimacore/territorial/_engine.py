@@ -9,12 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from klimacore.errors import UnknownGasError, ValidationError
-from klimacore.territorial._activity import Activity, to_activity
+from klimacore._deprecation import renamed_parameter
+from klimacore.errors import ValidationError
+from klimacore.forms._activity import Activity, to_activity
+from klimacore.forms._gpc import UNKNOWN_CATEGORIES, unknown_categories
 from klimacore.territorial._factors import FactorTable, factor_table
-from klimacore.territorial._labels import BIOGENIC_CO2, gpc, membership, raise_problems
+from klimacore.territorial._labels import BIOGENIC_CO2, membership, raise_problems
 from klimacore.territorial._sectors import origin_weights
-from klimacore.units import DEFAULT_GWP_METRIC, conversion_factor, gwp
+from klimacore.units import DEFAULT_GWP_METRIC, check_gwp_metric, conversion_factor, gwp_vector
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -45,10 +47,8 @@ def prepare(act: Activity, factors: FactorsLike | FactorTable, *,
     unit_problems: list[str] = []
     bad: list[Any] = []
     if "category" in da.dims:
-        index = gpc().index
-        bad = [c for c in da.get_index("category").tolist() if c not in index]
-        missing.append(("GPC reference number (unknown categories; see "
-                        "reference.gpc_categories())", "category", bad))
+        bad = unknown_categories(da.get_index("category").tolist())
+        missing.append((UNKNOWN_CATEGORIES, "category", bad))
     fuels = act.fuels
     fac_pos = {f: i for i, f in enumerate(table.fuels)}
     missing.append(("emission factor (unknown fuels)", "fuel", [f for f in fuels if f not in fac_pos]))
@@ -224,6 +224,24 @@ def check_finite(result: Array, act: xr.DataArray) -> None:
                           problems=[str(c) for c in cells])
 
 
+def mask_unreported(out: xr.DataArray, reported: xr.DataArray | None) -> xr.DataArray:
+    """``out`` with NaN in the cells nobody reported (``reported`` False); unchanged if None."""
+    if reported is None:
+        return out
+    masked = out.where(reported)
+    return masked.transpose(*out.dims) if masked.dims != out.dims else masked
+
+
+def add_reported(a: xr.DataArray, b: xr.DataArray) -> xr.DataArray:
+    """``a + b`` where a cell missing (NaN) in one counts as nothing from it; NaN where both are.
+
+    Two sources of one inventory (fuel combustion and direct entries, say) each report some
+    cells: a cell either reported stays reported, a cell neither reported stays missing.
+    """
+    total = a.fillna(0.0) + b.fillna(0.0)
+    return total.where(a.notnull() | b.notnull())  # noqa: PD004 (xarray)
+
+
 def compute(prep: Prepared, *, by_fuel: bool = False) -> xr.DataArray:
     """Emissions per gas (t) from prepared activity and factors."""
     import xarray as xr
@@ -252,6 +270,7 @@ def compute(prep: Prepared, *, by_fuel: bool = False) -> xr.DataArray:
         rest = [d for d in out.dims if d not in lead and d != "gas"]
         out = out.transpose(*lead, *rest, "gas")
         check_finite(np.asarray(out.data), act)
+    out = mask_unreported(out, prep.act.reported)
     out.attrs = {"units": "t", "long_name": "emissions by gas"}
     return out
 
@@ -314,45 +333,13 @@ def emissions(
     return compute(prepare(act, factors, gases=gases), by_fuel=by_fuel)
 
 
-def gwp_weights(gases: Sequence[str], metric: str) -> Array:
-    """GWP per gas label; ``CO2_biogenic`` weighs 0 (memo item); unknown gases all named."""
-    weights = np.zeros(len(gases))
-    bad: list[str] = []
-    for i, g in enumerate(gases):
-        if g == BIOGENIC_CO2:
-            continue
-        try:
-            weights[i] = gwp(g, metric)
-        except UnknownGasError:
-            bad.append(g)
-    if bad:
-        raise UnknownGasError(f"GWP in {metric}", bad, dim="gas")
-    return weights
-
-
-def co2e_of(per_gas: xr.DataArray, metric: str) -> xr.DataArray:
-    """Sum a per-gas DataArray to CO2e with ``metric`` (CO2_biogenic left out)."""
-    import xarray as xr
-
-    gases = [str(g) for g in per_gas.get_index("gas").tolist()]
-    w = gwp_weights(gases, metric)
-    axis = per_gas.dims.index("gas")
-    data = contract(np.asarray(per_gas.data), axis, w)
-    dims = [d for d in per_gas.dims if d != "gas"]
-    out = xr.DataArray(data, coords=keep_coords(per_gas, dims), dims=dims)
-    out.attrs = {"units": per_gas.attrs.get("units", "t"), "long_name": "CO2-equivalent emissions",
-                 "gwp_metric": metric}
-    if BIOGENIC_CO2 in gases:
-        out.attrs["memo_excluded"] = BIOGENIC_CO2
-    return out
-
-
+@renamed_parameter("metric", "gwp_metric", since="0.2", removed_in="0.3")
 def co2e_totals(
     activity: ActivityLike,
     factors: FactorsLike,
     *,
     by: str = "sector",
-    metric: str = DEFAULT_GWP_METRIC,
+    gwp_metric: str = DEFAULT_GWP_METRIC,
 ) -> xr.DataArray:
     """CO2e totals straight from activity data, without the per-gas intermediate.
 
@@ -369,8 +356,8 @@ def co2e_totals(
     by
         ``"sector"``, ``"subsector"``, ``"scope"``, ``"gpc"`` (BASIC, BASIC+, territorial),
         ``"plan_sector"`` or ``"category"`` (no grouping).
-    metric
-        GWP set, recorded in ``attrs["gwp_metric"]``.
+    gwp_metric
+        GWP set, recorded in ``attrs["gwp_metric"]`` (the keyword ``metric=`` is deprecated).
 
     Examples
     --------
@@ -385,6 +372,7 @@ def co2e_totals(
     """
     import xarray as xr
 
+    metric = check_gwp_metric(gwp_metric)
     activity_, keys = to_activity(activity)
     if keys is not None:
         raise ValidationError(f"activity has {len(keys)} notation-key row(s); use inventory()")
@@ -393,9 +381,10 @@ def co2e_totals(
     act = activity_.data
     if "category" not in act.dims:
         raise ValidationError(f"co2e_totals needs a 'category' dimension (dims {list(act.dims)})")
-    prep = prepare(activity_, factors, context="co2e_totals")
-    w = gwp_weights(prep.gases, metric)
-    by_fuel = origin_weights(factors, activity_.fuels, prep.gases, w, metric)  # AR6 CH4 origin
+    table = factor_table(factors)  # the factor form, built once
+    prep = prepare(activity_, table, context="co2e_totals")
+    w = gwp_vector(prep.gases, metric, memo=(BIOGENIC_CO2,))
+    by_fuel = origin_weights(table, activity_.fuels, prep.gases, w, metric)  # AR6 CH4 origin
     cats = tuple(str(c) for c in act.get_index("category").tolist())
     extra: dict[str, tuple[Any, ...]] = {}
     if by == "category":
@@ -454,6 +443,13 @@ def co2e_totals(
             buf[...] = np.moveaxis(contract(per_cat, ci, mat), -1, ci)
         check_finite(buf, act)
     result: xr.DataArray = out
+    if activity_.reported is not None:  # a group none of whose cells was reported is missing
+        rep = activity_.reported.astype(float)
+        if by != "category":
+            rep = xr.dot(rep, xr.DataArray(mat, dims=("category", dim),
+                                           coords={"category": list(cats), dim: list(labels)}),
+                         dim="category")
+        result = result.where(rep > 0).transpose(*result.dims)
     result.attrs = {"units": "t", "long_name": f"CO2-equivalent emissions by {dim}",
                     "gwp_metric": metric}
     return result

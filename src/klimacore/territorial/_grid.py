@@ -9,15 +9,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from klimacore.errors import DataError, ValidationError
-from klimacore.territorial._factors import split_rate_unit
 from klimacore.territorial._labels import METHOD_DIM, gpc, raise_problems
-from klimacore.units import conversion_factor
+from klimacore.units import conversion_factor, split_rate_unit
 
 if TYPE_CHECKING:
     import pandas as pd
     import xarray as xr
 
-    from klimacore.territorial._activity import Activity
+    from klimacore.forms._activity import Activity
 
 METHODS: tuple[str, ...] = (
     "national_location",
@@ -283,7 +282,7 @@ def grid_emissions(consumption: pd.DataFrame | xr.DataArray | xr.Dataset, grid: 
     >>> grid_emissions(use, {"200%": s}).sel(category="I.1.2").to_numpy().tolist()
     [[[282.0]]]
     """
-    from klimacore.territorial._activity import to_activity
+    from klimacore.forms._activity import to_activity
 
     act, keys = to_activity(consumption)
     if act is None or keys is not None:
@@ -342,6 +341,8 @@ def scope2_emissions(act: Activity, grid: GridLike) -> tuple[xr.DataArray, dict[
     out = out.assign_coords({METHOD_DIM: np.asarray([str(m) for m in out.get_index(METHOD_DIM)])})
     order = [d for d in consumption.dims if d != "fuel"] + [METHOD_DIM]
     out = out.transpose(*order)
+    if act.reported is not None:
+        out = out.where(act.reported).transpose(*order)
     out.attrs = {"units": "t", "long_name": "CO2e of grid-supplied energy"}
     return out, meta
 

@@ -7,25 +7,41 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from klimacore.errors import DataError, MissingLabelError, UnitError, ValidationError
-from klimacore.territorial._activity import Activity, parse_frame, to_activity
-from klimacore.territorial._engine import co2e_of, compute, prepare
-from klimacore.territorial._factors import canonical_gas
+from klimacore._deprecation import renamed_parameter
+from klimacore.errors import DataError, MissingLabelError, ValidationError
+from klimacore.forms._activity import Activity, to_activity
+from klimacore.territorial._engine import (
+    add_reported,
+    compute,
+    prepare,
+)
+from klimacore.territorial._factors import FactorTable, factor_table
 from klimacore.territorial._grid import GridLike, grid_carriers, grid_methods, scope2_emissions
 from klimacore.territorial._labels import (
     BIOGENIC_CO2,
     METHOD_DIM,
-    NOTATION_KEYS,
-    check_categories,
     gpc_order,
     raise_problems,
 )
 from klimacore.territorial._sectors import (
     origin_adjustment,
-    origin_of_factors,
     warn_generation_fuel,
 )
-from klimacore.units import DEFAULT_GWP_METRIC, GWP_METRICS, conversion_factor
+from klimacore.territorial._sources import (
+    KEY_DIMS,
+    check_key_conflicts,
+    direct_emissions,
+    keys_array,
+    sum_aligned,
+    union_with_keys,
+    zero_where_keyed,
+)
+from klimacore.units import (
+    DEFAULT_GWP_METRIC,
+    GWP_METRICS,
+    check_gwp_metric,
+    to_co2e,
+)
 from klimacore.units import gases as gases_of
 
 if TYPE_CHECKING:
@@ -34,64 +50,7 @@ if TYPE_CHECKING:
 
     from klimacore.models import InventoryMeta
 
-_CO2E_LABELS = {"co2e", "co2eq", "co2-eq", "co2-e", "co2equivalent"}
-_KEY_DIMS = ("municipality", "year", "category")
 _ORDER = ("municipality", "region", "year", "category")
-
-
-def _canonical_direct_gas(name: object) -> str:
-    return "CO2e" if str(name).strip().lower().replace(" ", "") in _CO2E_LABELS else canonical_gas(name)
-
-
-def direct_emissions(direct: pd.DataFrame | xr.DataArray) -> tuple[
-        xr.DataArray | None, xr.DataArray | None, pd.DataFrame | None]:
-    """Direct entries → (per-gas t, CO2e-only t, notation-key rows)."""
-    import pandas as pd
-    import xarray as xr
-
-    keys = None
-    if isinstance(direct, pd.DataFrame):
-        da, keys = parse_frame(direct, label="gas", what="direct emissions")
-        if da is None:
-            return None, None, keys
-    elif isinstance(direct, xr.DataArray):
-        from klimacore.territorial._checks import finite_values, unique_labels
-
-        problems = unique_labels(direct, "direct emissions")
-        problems += finite_values(np.asarray(direct.values, dtype=float), "direct emissions")
-        if problems:
-            raise ValidationError("direct emissions", problems=problems)
-        if "gas" not in direct.dims:
-            raise DataError(f"direct emissions need a 'gas' dimension (dims {list(direct.dims)})")
-        if "unit" in direct.coords and direct["unit"].dims == ("gas",):
-            da = direct
-        elif "units" in direct.attrs:
-            da = direct.assign_coords(unit=("gas", np.full(direct.sizes["gas"], direct.attrs["units"])))
-        else:
-            raise UnitError("direct emissions have no unit: set attrs['units'] (e.g. 't')")
-    else:
-        raise ValidationError(f"direct emissions must be a DataFrame or DataArray, got "
-                              f"{type(direct).__name__}")
-    if "category" not in da.dims:
-        raise DataError("direct emissions need a 'category' dimension")
-    check_categories(da["category"].to_numpy().tolist())
-    gases = [_canonical_direct_gas(g) for g in da["gas"].to_numpy().tolist()]
-    problems = []
-    scale = np.ones(len(gases))
-    for i, (g, u) in enumerate(zip(gases, da["unit"].to_numpy().tolist(), strict=True)):
-        try:
-            scale[i] = conversion_factor(str(u).split()[0], "t")
-        except UnitError as exc:
-            problems.append(f"gas {g!r}: {u!r} is not a mass ({exc})")
-    raise_problems(units=problems, context="direct emissions")
-    if len(set(gases)) != len(gases):
-        raise DataError(f"direct emissions: gas labels collide after normalising: {gases}")
-    da = da.drop_vars("unit").assign_coords(gas=gases)
-    da = da * xr.DataArray(scale, dims="gas", coords={"gas": gases})
-    per_gas = [g for g in gases if g != "CO2e"]
-    gas_part = da.sel(gas=per_gas) if per_gas else None
-    fixed = da.sel(gas="CO2e", drop=True) if "CO2e" in gases else None
-    return gas_part, fixed, keys
 
 
 def _activity_with_fuel_check(activity: Any, factors: Any, grid: Any) -> Any:
@@ -102,7 +61,6 @@ def _activity_with_fuel_check(activity: Any, factors: Any, grid: Any) -> Any:
     import pandas as pd
 
     from klimacore.errors import KlimacoreError
-    from klimacore.territorial._factors import factor_table
 
     try:
         return to_activity(activity)
@@ -119,89 +77,6 @@ def _activity_with_fuel_check(activity: Any, factors: Any, grid: Any) -> Any:
         problems = [*(exc.problems or [str(exc)]),
                     str(MissingLabelError("emission factor (unknown fuels)", unknown, dim="fuel"))]
         raise ValidationError(f"activity: {len(problems)} problem(s)", problems=problems) from None
-
-
-def _sum_aligned(parts: Sequence[xr.DataArray]) -> xr.DataArray | None:
-    import xarray as xr
-
-    if not parts:
-        return None
-    if len(parts) == 1:
-        return parts[0]
-    aligned = xr.align(*parts, join="outer", fill_value=0.0)
-    total = aligned[0]
-    for p in aligned[1:]:
-        total = total + p
-    return total
-
-
-def _keys_array(frames: Sequence[pd.DataFrame], given: pd.DataFrame | xr.DataArray | None
-                ) -> xr.DataArray | None:
-    import pandas as pd
-    import xarray as xr
-
-    arrays: list[xr.DataArray] = []
-    if given is not None:
-        if isinstance(given, xr.DataArray):
-            arrays.append(given.astype(str))
-        elif isinstance(given, pd.DataFrame):
-            col = next((c for c in ("notation_key", "key", "value") if c in given.columns), None)
-            if col is None:
-                raise DataError("notation keys frame needs a 'notation_key' column")
-            frames = [*frames, given.rename(columns={col: "notation_key"})]
-        else:
-            raise ValidationError(f"notation keys must be a DataFrame or DataArray, got "
-                                  f"{type(given).__name__}")
-    for f in frames:
-        dims = [c for c in f.columns if c != "notation_key" and c not in ("source", "note",
-                                                                          "comment", "fuel", "gas")]
-        extra = [d for d in dims if d not in _KEY_DIMS]
-        if extra:
-            raise DataError(f"notation keys are by (municipality, year, category); got columns {extra}")
-        f = f.drop_duplicates(subset=[*dims, "notation_key"])
-        dup = f.duplicated(subset=dims, keep=False)
-        if dup.any():
-            rows = f[dup.to_numpy(dtype=bool)].to_dict("records")
-            raise DataError(f"conflicting notation keys for the same cell: {rows[:20]}")
-        idx = pd.MultiIndex.from_frame(f[dims].astype(
-            {d: "int64" for d in dims if d in ("municipality", "year")}))
-        s = pd.Series(f["notation_key"].astype(str).to_numpy(), index=idx)
-        arrays.append(xr.DataArray.from_series(s).fillna(""))
-    if not arrays:
-        return None
-    out = arrays[0]
-    for a in arrays[1:]:
-        a, out = xr.align(a, out, join="outer", fill_value="")
-        clash = (a != "") & (out != "") & (a != out)
-        if bool(clash.any()):
-            raise DataError("conflicting notation keys for the same cell")
-        out = a.where(a != "", out)
-    values = set(np.unique(out.to_numpy()).tolist()) - {""}
-    bad = sorted(values - set(NOTATION_KEYS))
-    if bad:
-        raise ValidationError(f"unknown notation keys {bad}; valid: {', '.join(NOTATION_KEYS)}")
-    if "category" in out.dims:
-        check_categories(out.get_index("category").tolist())
-    return out.astype("<U2")
-
-
-def _union_with_keys(objs: list[xr.DataArray], keys: xr.DataArray
-                     ) -> tuple[list[xr.DataArray], xr.DataArray]:
-    """Extend numeric variables (fill 0) and keys (fill "") to the union of their labels."""
-    import pandas as pd
-
-    for d in keys.dims:
-        numeric_labels = next((o[d].to_numpy() for o in objs if d in o.dims), None)
-        if numeric_labels is None:
-            continue
-        union = pd.Index(numeric_labels).append(
-            pd.Index(keys[d].to_numpy()).difference(pd.Index(numeric_labels), sort=False))
-        if d in ("municipality", "year"):
-            union = union.sort_values()
-        objs = [o.reindex({d: union}, fill_value=0.0)
-                if d in o.dims and not union.equals(pd.Index(o[d].to_numpy())) else o for o in objs]
-        keys = keys.reindex({d: union}, fill_value="")
-    return objs, keys
 
 
 def _canonical(ds: xr.Dataset) -> xr.Dataset:
@@ -227,6 +102,7 @@ def _transpose(da: xr.DataArray, last: Sequence[str] = ()) -> xr.DataArray:
     return da if list(da.dims) == order else da.transpose(*order)
 
 
+@renamed_parameter("metric", "gwp_metric", since="0.2", removed_in="0.3")
 def inventory(
     activity: pd.DataFrame | xr.DataArray | xr.Dataset | None = None,
     factors: pd.DataFrame | xr.DataArray | None = None,
@@ -234,7 +110,7 @@ def inventory(
     direct: pd.DataFrame | xr.DataArray | None = None,
     grid: GridLike | None = None,
     notation_keys: pd.DataFrame | xr.DataArray | None = None,
-    metric: str | None = None,
+    gwp_metric: str | None = None,
     gases: Sequence[str] | None = None,
     meta: InventoryMeta | None = None,
     source: str | None = None,
@@ -265,14 +141,19 @@ def inventory(
     notation_keys
         NO/IE/NE/C by (municipality, year, category), as a frame with a ``notation_key`` column or
         a DataArray of strings. A NO/IE/NE cell must have zero emissions.
-    metric
+    gwp_metric
         GWP set for ``co2e`` (recorded in attrs; switch with :func:`co2e`); default
-        ``meta.gwp_metric`` or AR5 GWP100.
+        ``meta.gwp_metric`` or AR5 GWP100. Checked up front, also when nothing is per gas.
+        The keyword ``metric=`` is deprecated.
     gases
-        Compute only these gases from the activity.
+        The gas basket of the fuel combustion, e.g. ``("CO2", "CH4")``: compute only these
+        gases. By default every gas of the factors, which must cover CO2, CH4 and N2O (a table
+        without one of them raises naming the gas and the fuels, never an inventory that
+        silently lacks it). The basket is recorded in ``attrs["gases"]`` (of the Dataset and
+        of ``co2e``).
     meta
         An :class:`klimacore.models.InventoryMeta`: its fields (source, release date, GWP metric,
-        boundary, reporting level, …) go into the attrs; an explicit ``metric`` must agree.
+        boundary, reporting level, …) go into the attrs; an explicit ``gwp_metric`` must agree.
     source, release_date, boundary, attrs
         Provenance recorded in the Dataset's attrs (explicit values win over ``meta``'s).
 
@@ -283,7 +164,9 @@ def inventory(
         ``co2_biogenic`` (memo, outside totals) when any factor has biogenic CO2; ``co2e_fixed``
         (emissions known only as CO2e: grid factors, direct CO2e entries, included in ``co2e``
         under every metric) when there are any; ``notation_key`` (municipality, year, category)
-        strings, ``""`` where a value is reported. Categories in GPC order.
+        strings, ``""`` where no key is given. Categories in GPC order. A cell nobody reported
+        (no activity row, direct entry or key for it) is NaN in every numeric variable: missing,
+        never 0 (a cell keyed NO or IE without a number is 0).
 
     Examples
     --------
@@ -305,24 +188,27 @@ def inventory(
 
     from klimacore._lazy import is_lazy
 
+    if gwp_metric is not None:
+        check_gwp_metric(gwp_metric)
     if is_lazy(activity):  # dask-backed: the same inventory on every block, nothing computed
         return _lazy_inventory(activity, factors, direct=direct, grid=grid,
-                               notation_keys=notation_keys, metric=metric, gases=gases,
+                               notation_keys=notation_keys, gwp_metric=gwp_metric, gases=gases,
                                meta=meta, source=source, release_date=release_date,
                                boundary=boundary, attrs=attrs)
     extra_attrs: dict[str, Any] = {}
     if meta is not None:
-        if metric is not None and metric != meta.gwp_metric:
-            raise ValidationError(f"metric {metric!r} contradicts meta.gwp_metric "
-                                  f"{meta.gwp_metric!r}")
-        metric = meta.gwp_metric
+        if gwp_metric is not None and gwp_metric != meta.gwp_metric:
+            raise ValidationError(f"gwp_metric {gwp_metric!r} contradicts meta.gwp_metric "
+                                  f"{meta.gwp_metric!r}", code="inventory.gwp_metric",
+                                  label=gwp_metric, location="gwp_metric")
+        gwp_metric = meta.gwp_metric
         dumped = meta.model_dump(mode="json")
         source = source if source is not None else dumped["source"]
         release_date = release_date if release_date is not None else dumped["release_date"]
         boundary = str(dumped["boundary"])
         extra_attrs.update({f"inventory_{k}": v for k, v in dumped.items()
                             if k not in ("source", "release_date", "gwp_metric", "boundary")})
-    metric = DEFAULT_GWP_METRIC if metric is None else metric
+    metric = check_gwp_metric(DEFAULT_GWP_METRIC if gwp_metric is None else gwp_metric)
     extra_attrs.update(attrs or {})
     gas_parts: list[xr.DataArray] = []
     fixed_parts: list[xr.DataArray] = []
@@ -343,10 +229,14 @@ def inventory(
                     raise_problems([("emission factors (none given)", "fuel", burnt)])
                 assert factors is not None
                 sub = act if not on_grid else act.select(burnt)
-                gas_parts.append(compute(prepare(sub, factors, gases=gases, context="inventory")))
-                warn_generation_fuel(sub.data, sub.units, stacklevel=3)
-                origin_parts = _methane_by_origin(sub, factors, gases)
-                extra_attrs.update(_factor_sectors(factors, sub))
+                table = factor_table(factors)  # the factor form, built once
+                chosen = table.select_gases(gases)
+                if gases is None:
+                    table.check_basket(burnt, context="inventory")
+                gas_parts.append(compute(prepare(sub, chosen, context="inventory")))
+                warn_generation_fuel(sub.data, sub.units, stacklevel=4)  # user, wrapper, inventory
+                origin_parts = _methane_by_origin(sub, chosen)
+                extra_attrs.update(_factor_sectors(table, sub))
             if on_grid:
                 assert grid is not None
                 g, grid_meta = scope2_emissions(act.select(on_grid), grid)
@@ -358,9 +248,9 @@ def inventory(
         gas_parts += [gpart] if gpart is not None else []
         fixed_parts += [fpart] if fpart is not None else []
         key_frames += [dkeys] if dkeys is not None else []
-    keys_da = _keys_array(key_frames, notation_keys)
-    per_gas = _sum_aligned(gas_parts)
-    fixed = _sum_aligned(fixed_parts)
+    keys_da = keys_array(key_frames, notation_keys)
+    per_gas = sum_aligned(gas_parts)
+    fixed = sum_aligned(fixed_parts)
     if per_gas is None and fixed is None and keys_da is None:
         raise ValidationError("inventory: no activity, direct emissions or notation keys given")
     variables: dict[str, xr.DataArray] = {}
@@ -376,9 +266,9 @@ def inventory(
     names = list(variables)
     objs = list(variables.values())
     if len(objs) > 1:
-        objs = list(xr.align(*objs, join="outer", exclude=("gas", METHOD_DIM), fill_value=0.0))
+        objs = list(xr.align(*objs, join="outer", exclude=("gas", METHOD_DIM), fill_value=np.nan))
     if keys_da is not None and objs:
-        objs, keys_da = _union_with_keys(objs, keys_da)
+        objs, keys_da = union_with_keys(objs, keys_da)
     variables = dict(zip(names, objs, strict=True))
     if "emissions" not in variables:  # nothing per gas: an empty gas dimension, not fake zeros
         template = variables.get("co2e_fixed", keys_da)
@@ -387,15 +277,14 @@ def inventory(
             template = template.isel({METHOD_DIM: 0}, drop=True)
         variables["emissions"] = (xr.zeros_like(template, dtype=float)
                                   .expand_dims(gas=["CO2"]).isel(gas=slice(0, 0)))
-    co2e = co2e_of(variables["emissions"], metric)
-    adjustment, methane_note = origin_adjustment(variables, metric)
-    if adjustment is not None:
-        co2e = co2e + adjustment
-    if "co2e_fixed" in variables:
-        co2e = co2e + variables["co2e_fixed"]
+    co2e = _co2e_of_inventory(variables, metric)
+    methane_note = co2e.attrs.pop("methane_origin")
     variables["co2e"] = co2e
+    if keys_da is not None:
+        variables = zero_where_keyed(variables, keys_da)
+        co2e = variables["co2e"]
     dims = co2e.dims
-    key_dims = [d for d in _KEY_DIMS if d in dims]
+    key_dims = [d for d in KEY_DIMS if d in dims]
     if keys_da is None:
         keys_da = xr.DataArray(np.full(tuple(co2e.sizes[d] for d in key_dims), "", dtype="<U2"),
                                dims=key_dims, coords={d: co2e[d].to_numpy() for d in key_dims})
@@ -405,7 +294,7 @@ def inventory(
             raise DataError(f"notation keys have dims {absent} that the emissions do not have")
         template = co2e.isel({d: 0 for d in dims if d not in key_dims}, drop=True)
         keys_da = keys_da.broadcast_like(template).transpose(*key_dims).astype("<U2")
-        _check_key_conflicts(keys_da, co2e)
+        check_key_conflicts(keys_da, co2e)
     variables["notation_key"] = keys_da
     ds = xr.Dataset({k: _transpose(v, ("gas", METHOD_DIM)) for k, v in variables.items()})
     ds = _canonical(ds)
@@ -413,7 +302,28 @@ def inventory(
     ds["co2e"].attrs["methane_origin"] = methane_note
     ds.attrs = _provenance(metric, source, release_date, boundary, grid, grid_meta, extra_attrs)
     ds.attrs["methane_origin"] = methane_note
+    basket = [str(g) for g in ds.get_index("gas").tolist()]
+    if basket:  # the gases the inventory covers (CO2e-only entries say nothing of their basket)
+        ds.attrs["gases"] = basket
+        ds["co2e"].attrs["gases"] = basket
     return ds
+
+
+def _co2e_of_inventory(variables: xr.Dataset | Mapping[str, xr.DataArray], metric: str
+                       ) -> xr.DataArray:
+    """``co2e``: per-gas emissions weighed with ``metric``, methane by origin where the factors
+    state it, plus the emissions known only as CO2e; a cell no part reported stays NaN.
+    ``attrs["methane_origin"]`` says what was done with methane."""
+    co2e = _co2e_sum(variables["emissions"], metric)
+    if variables["emissions"].sizes["gas"] == 0:  # nothing per gas: no cell reported by gas
+        co2e = co2e.where(False)
+    adjustment, methane_note = origin_adjustment(variables, metric)
+    if adjustment is not None:
+        co2e = add_reported(co2e, adjustment).where(co2e.notnull())  # noqa: PD004
+    if "co2e_fixed" in variables:
+        co2e = add_reported(co2e, variables["co2e_fixed"])
+    co2e.attrs["methane_origin"] = methane_note
+    return co2e
 
 
 def _lazy_inventory(activity: Any, factors: Any, **kwargs: Any) -> xr.Dataset:
@@ -438,52 +348,26 @@ def _inventory_block(activity: Any, *, factors: Any, kwargs: dict[str, Any]) -> 
     return inventory(activity, factors, **kwargs)
 
 
-def _methane_by_origin(act: Activity, factors: Any, gases: Sequence[str] | None
-                       ) -> dict[str, xr.DataArray]:
+def _methane_by_origin(act: Activity, table: FactorTable) -> dict[str, xr.DataArray]:
     """CH4 (t) of the fuels whose origin the factors state: ``ch4_fossil``, ``ch4_non_fossil``."""
-    from klimacore.territorial._factors import factor_table
-
-    if gases is not None and "CH4" not in [canonical_gas(g) for g in gases]:
-        return {}
-    origin = origin_of_factors(factors, act.fuels)
-    if origin is None or "CH4" not in factor_table(factors).gases:
+    origin = table.origin_of(act.fuels)
+    if origin is None or "CH4" not in table.gases:
         return {}
     out: dict[str, xr.DataArray] = {}
     for key, fuels in origin.items():
         if fuels:
-            part = compute(prepare(act.select(fuels), factors, gases=["CH4"], context="inventory"))
+            part = compute(prepare(act.select(fuels), table, gases=["CH4"], context="inventory"))
             out[f"ch4_{key}"] = part.sel(gas="CH4", drop=True)
     return out
 
 
-def _factor_sectors(factors: Any, act: Activity) -> dict[str, Any]:
+def _factor_sectors(table: FactorTable, act: Activity) -> dict[str, Any]:
     """The IPCC table behind each category's CH4/N2O defaults, for the inventory's attrs."""
-    import xarray as xr
-
-    if not isinstance(factors, xr.DataArray):
-        return {}
-    by_cat = factors.attrs.get("ipcc_sector_by_category")
+    by_cat = table.attrs.get("ipcc_sector_by_category")
     if not isinstance(by_cat, Mapping) or "category" not in act.data.dims:
         return {}
     used = act.data.get_index("category").tolist()
     return {"emission_factor_sectors": {c: by_cat[c] for c in used if c in by_cat}}
-
-
-def _check_key_conflicts(keys: xr.DataArray, co2e: xr.DataArray) -> None:
-    strict = keys.isin(["NO", "IE", "NE"])
-    if not bool(strict.any()):
-        return
-    nonzero = (abs(co2e) > 0).any([str(d) for d in co2e.dims if d not in keys.dims])
-    clash = strict & nonzero
-    if bool(clash.any()):
-        flags = clash.to_numpy()
-        idx = np.argwhere(flags)
-        labels = [{str(d): keys[d].to_numpy()[i].item() for d, i in zip(keys.dims, row, strict=True)}
-                  for row in idx[:20]]
-        raise ValidationError(
-            f"{len(idx)} cell(s) carry a notation key NO/IE/NE but have emissions",
-            problems=[f"{cell}: {keys.to_numpy()[tuple(row)]}" for cell, row in zip(labels, idx,
-                                                                                   strict=False)])
 
 
 def _var_attrs(ds: xr.Dataset, metric: str) -> None:
@@ -523,8 +407,22 @@ def _provenance(metric: str, source: str | None, release_date: str | None, bound
     return out
 
 
-def co2e(x: xr.Dataset | xr.DataArray, metric: str = DEFAULT_GWP_METRIC) -> xr.Dataset | xr.DataArray:
-    """CO2e under another GWP set, recomputed from emissions by gas.
+def _co2e_sum(per_gas: xr.DataArray, metric: str) -> xr.DataArray:
+    """Per-gas emissions → CO2e summed over gas, through :func:`klimacore.units.to_co2e`
+    (``CO2_biogenic`` a memo item; a cell missing in every gas stays missing)."""
+    out = to_co2e(per_gas, gwp_metric=metric, memo=(BIOGENIC_CO2,), total=True)
+    out.attrs = {"units": per_gas.attrs.get("units", "t"),
+                 "long_name": "CO2-equivalent emissions", "gwp_metric": metric}
+    if BIOGENIC_CO2 in per_gas.get_index("gas"):
+        out.attrs["memo_excluded"] = BIOGENIC_CO2
+    return out
+
+
+@renamed_parameter("metric", "gwp_metric", since="0.2", removed_in="0.3")
+def co2e(x: xr.Dataset | xr.DataArray,
+         gwp_metric: str = DEFAULT_GWP_METRIC) -> xr.Dataset | xr.DataArray:
+    """CO2e under another GWP set (``gwp_metric``; ``metric=`` is deprecated), recomputed
+    from emissions by gas.
 
     A Dataset from :func:`inventory` comes back with ``co2e`` recomputed (``co2e_fixed`` is added
     unchanged: those numbers are known only as CO2e) and ``attrs["gwp_metric"]`` updated; a
@@ -539,22 +437,21 @@ def co2e(x: xr.Dataset | xr.DataArray, metric: str = DEFAULT_GWP_METRIC) -> xr.D
     """
     import xarray as xr
 
+    metric = check_gwp_metric(gwp_metric)
     if isinstance(x, xr.Dataset):
         if "emissions" not in x:
             raise DataError("co2e needs an inventory Dataset with an 'emissions' variable")
-        new = co2e_of(x["emissions"], metric)
-        adjustment, methane_note = origin_adjustment(x, metric)
-        if adjustment is not None:
-            new = new + adjustment
-        if "co2e_fixed" in x:
-            new = new + x["co2e_fixed"]
+        new = _co2e_of_inventory(x, metric)
+        methane_note = new.attrs.pop("methane_origin")
         out = x.copy()
         out["co2e"] = _transpose(new, (METHOD_DIM,))
         out["co2e"].attrs = {"units": "t", "long_name": "CO2-equivalent emissions",
                              "gwp_metric": metric, "methane_origin": methane_note}
+        if "gases" in x["co2e"].attrs if "co2e" in x else False:
+            out["co2e"].attrs["gases"] = x["co2e"].attrs["gases"]
         out.attrs["gwp_metric"] = metric
         out.attrs["methane_origin"] = methane_note
         return out
     if "gas" not in x.dims:
         raise DataError(f"co2e needs a 'gas' dimension (dims {list(x.dims)})")
-    return co2e_of(x, metric)
+    return _co2e_sum(x, metric)

@@ -2,88 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
 import numpy as np
 
 from klimacore.errors import MissingLabelError, UnitError, ValidationError
+from klimacore.forms._factors import BIOGENIC_CO2, as_label_array
+from klimacore.forms._gpc import NOTATION_KEYS, Gpc, check_categories, gpc, gpc_order
+
+__all__ = [
+    "BIOGENIC_CO2",
+    "GROUPINGS",
+    "METHOD_DIM",
+    "NOTATION_KEYS",
+    "Gpc",
+    "as_label_array",
+    "check_categories",
+    "gpc",
+    "gpc_order",
+    "membership",
+    "raise_problems",
+]
 
 METHOD_DIM = "scope2_method"
 """Dimension of scope-2 attribution methods side by side (not ``method``, which ``.sel`` takes
 as its fill-method argument)."""
 
-BIOGENIC_CO2 = "CO2_biogenic"
-"""Gas label of biogenic CO2: a memo item, never part of CO2e totals (GPC 1.1, section 3)."""
-
-NOTATION_KEYS: tuple[str, ...] = ("NO", "IE", "NE", "C")
 
 GROUPINGS: tuple[str, ...] = ("sector", "subsector", "scope", "gpc", "plan_sector")
 """What :func:`totals` can group categories by."""
-
-# GPC sector / sub-sector -> the sectors of klimacore.models.PLAN_SECTORS
-_PLAN_SECTOR = {
-    "I": "energy",
-    "II": "transport",
-    "III": "waste",
-    "IV": "industry",
-    "V.1": "agriculture",
-    "V.2": "land_use",
-    "V.3": "agriculture",
-    "VI": "other",
-}
-
-
-@dataclass(frozen=True)
-class Gpc:
-    """The GPC category table as immutable arrays (cached)."""
-
-    refs: tuple[str, ...]
-    index: dict[str, int]
-    columns: dict[str, tuple[Any, ...]]
-    totals: np.ndarray[Any, np.dtype[np.bool_]]  # (n_refs, 3): basic, basic_plus, territorial
-
-
-@cache
-def gpc() -> Gpc:
-    from klimacore import reference
-
-    frame = reference.gpc_categories()
-    refs = tuple(str(r) for r in frame["ref"])
-    cols = {
-        c: tuple(frame[c].tolist())
-        for c in ("sector", "sector_name", "subsector", "subsector_name", "scope")
-    }
-    cols["plan_sector"] = tuple(
-        _PLAN_SECTOR[sub] if sub in _PLAN_SECTOR else _PLAN_SECTOR[sec]
-        for sec, sub in zip(cols["sector"], cols["subsector"], strict=True)
-    )
-    totals = frame[list(reference.gpc_totals())].to_numpy(dtype=bool)
-    totals.setflags(write=False)
-    return Gpc(refs, {r: i for i, r in enumerate(refs)}, cols, totals)
-
-
-def check_categories(categories: Iterable[Hashable]) -> None:
-    """Raise naming every label that is not a GPC 1.1 reference number."""
-    index = gpc().index
-    bad = [c for c in dict.fromkeys(categories) if c not in index]
-    if bad:
-        raise MissingLabelError(
-            "GPC reference number (unknown categories; see reference.gpc_categories())",
-            bad,
-            dim="category",
-        )
-
-
-def gpc_order(categories: Iterable[Hashable]) -> list[str]:
-    """Categories (deduplicated) in GPC table order; unknown ones raise."""
-    cats = list(dict.fromkeys(str(c) for c in categories))
-    check_categories(cats)
-    index = gpc().index
-    return sorted(cats, key=index.__getitem__)
-
 
 @cache
 def membership(
@@ -152,16 +101,3 @@ def raise_problems(
     if units and not missing:
         raise UnitError(f"{prefix}{len(units)} unit problem(s)", problems=list(units))
     raise ValidationError(f"{prefix}{len(texts) + len(units)} problems", problems=texts + list(units))
-
-
-def as_label_array(values: Sequence[Any] | np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    """Coordinate labels as a plain numpy array: int64 for integers, fixed-width str for text."""
-    arr = np.asarray(values)
-    if arr.dtype.kind in "iub":
-        return arr.astype(np.int64)
-    if arr.dtype.kind in "OTU":
-        items = arr.tolist()
-        if all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in items):
-            return np.asarray(items, dtype=np.int64)
-        return np.asarray([str(v) for v in items], dtype=str) if items else arr.astype(str)
-    return arr

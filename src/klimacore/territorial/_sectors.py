@@ -198,36 +198,11 @@ def _zero_fossil_co2_of_biomass(da: xr.DataArray) -> xr.DataArray:
 
 def origin_of_factors(factors: Any, fuels: Sequence[Any]) -> dict[str, list[Any]] | None:
     """Fuels by methane origin when the factors say it (a ``methane_origin`` coordinate along
-    ``fuel`` or a ``methane_origin`` column), else None."""
-    import pandas as pd
-    import xarray as xr
+    ``fuel`` or a ``methane_origin`` column: :attr:`klimacore.forms.FactorTable.origin`), else
+    None."""
+    from klimacore.forms._factors import as_factors
 
-    mapping: dict[Any, str] = {}
-    if isinstance(factors, xr.DataArray):
-        coord = factors.coords.get("methane_origin")
-        if coord is None or coord.dims != ("fuel",):
-            return None
-        mapping = dict(zip(factors.get_index("fuel").tolist(), coord.to_numpy().tolist(),
-                           strict=True))
-    elif isinstance(factors, pd.DataFrame) and "methane_origin" in factors.columns:
-        pairs = factors[["fuel", "methane_origin"]].fillna("").drop_duplicates()
-        clash = pairs[pairs["fuel"].duplicated(keep=False)]
-        if not clash.empty:
-            raise DataError(f"fuels with more than one methane_origin: "
-                            f"{sorted(set(clash['fuel']))}")
-        mapping = dict(zip(pairs["fuel"], pairs["methane_origin"], strict=True))
-    else:
-        return None
-    bad = sorted({str(v) for v in mapping.values()} - {"fossil", "non_fossil", ""})
-    if bad:
-        raise ValidationError(f"methane_origin must be 'fossil', 'non_fossil' or '' (unknown); "
-                              f"got {bad}")
-    out: dict[str, list[Any]] = {"fossil": [], "non_fossil": []}
-    for f in fuels:
-        origin = str(mapping.get(f, ""))
-        if origin:
-            out[origin].append(f)
-    return out
+    return as_factors(factors).origin_of(fuels)
 
 
 def origin_adjustment(ds: xr.Dataset | Mapping[str, xr.DataArray], metric: str

@@ -23,14 +23,34 @@ def _numeric_vars(ds: xr.Dataset, dim: str) -> list[str]:
     return [str(n) for n, v in ds.data_vars.items() if dim in v.dims and v.dtype.kind in "fiuc"]
 
 
-def _check_finite(da: xr.DataArray, what: str) -> None:
+def _check_finite(da: xr.DataArray, what: str) -> bool:
+    """Raise naming infinite cells; return whether any cell is missing (NaN: not reported)."""
     values = np.asarray(da.to_numpy())
-    if values.size and not np.isfinite(values.sum()):
-        bad = np.argwhere(~np.isfinite(values))[:20]
+    if not values.size or np.isfinite(values.sum()):
+        return False
+    inf = np.isinf(values)
+    if inf.any():
+        bad = np.argwhere(inf)[:20]
         cells = [{d: _py(da[d].to_numpy()[i]) for d, i in zip(da.dims, row, strict=True)} for row in bad]
-        raise ValidationError(f"{what}: {int((~np.isfinite(values)).sum())} value(s) are NaN or "
-                              "infinite (use notation keys, never NaN)",
+        raise ValidationError(f"{what}: {int(inf.sum())} value(s) are infinite",
                               problems=[str(c) for c in cells])
+    return True
+
+
+def _group_sum(values: Array, axis: int, mat: Array, *, partial: bool) -> Array:
+    """``contract(values, axis, mat)`` for values with missing (NaN) cells.
+
+    ``partial=True`` (categories into groups): a group is missing only where none of its members
+    was reported, else the sum of those reported. ``partial=False`` (municipalities into
+    regions): a group with any member missing is missing.
+    """
+    missing = np.isnan(values)
+    total = contract(np.where(missing, 0.0, values), axis, mat)
+    if partial:
+        have = contract((~missing).astype(float), axis, mat) > 0
+        return np.where(have, total, np.nan)
+    lacking = contract(missing.astype(float), axis, mat) > 0
+    return np.where(lacking, np.nan, total)
 
 
 def _py(v: Any) -> Any:
@@ -55,7 +75,9 @@ def totals(x: xr.DataArray | xr.Dataset, by: str | Sequence[str] = "sector") -> 
     Returns
     -------
     Same type as ``x``, the ``category`` dim replaced by the group dim(s) in its place, with
-    names as extra coordinates (``sector_name``, ``total_name``) and attrs kept.
+    names as extra coordinates (``sector_name``, ``total_name``) and attrs kept. A NaN cell is
+    not reported: a group sums the categories reported in it and is NaN (missing, never 0)
+    where none was; an infinite value raises.
 
     Examples
     --------
@@ -86,7 +108,7 @@ def totals(x: xr.DataArray | xr.Dataset, by: str | Sequence[str] = "sector") -> 
         from klimacore._lazy import blockwise
 
         return blockwise(totals, x, whole=["category"], what="totals", by=by)
-    _check_finite(x, "totals")
+    missing = _check_finite(x, "totals")
     cats = tuple(str(c) for c in x["category"].to_numpy().tolist())
     groups = [by] if isinstance(by, str) else list(by)
     if len(groups) > 1 and "gpc" in groups:
@@ -97,7 +119,9 @@ def totals(x: xr.DataArray | xr.Dataset, by: str | Sequence[str] = "sector") -> 
     for _, _, m in parts[1:]:
         mat = (mat[:, :, None] * m[:, None, :]).reshape(len(cats), -1)
     axis = x.dims.index("category")
-    data = contract(np.asarray(x.to_numpy()), axis, mat)
+    values = np.asarray(x.to_numpy())
+    data = (_group_sum(values, axis, mat, partial=True) if missing
+            else contract(values, axis, mat))
     shape = data.shape[:-1] + tuple(len(p[0]) for p in parts)
     data = data.reshape(shape)
     rest = [d for d in x.dims if d != "category"]
@@ -204,12 +228,14 @@ def aggregate(x: xr.DataArray | xr.Dataset, to: str = "region", *, complete: boo
                 cols.append(np.where(same, first, ""))
             data = np.concatenate(cols, axis=axis)
         else:
-            _check_finite(da, "aggregate")
-            data = np.moveaxis(contract(np.asarray(da.to_numpy()), axis, mat), -1, axis)
-            whole = np.asarray(da.to_numpy()).sum(axis=axis)
+            missing = _check_finite(da, "aggregate")
+            values = np.asarray(da.to_numpy())
+            data = np.moveaxis(_group_sum(values, axis, mat, partial=False) if missing
+                               else contract(values, axis, mat), -1, axis)
+            whole = values.sum(axis=axis)
             parts = data.sum(axis=axis)
-            if not np.allclose(parts, whole, rtol=1e-9, atol=1e-9 * max(1.0, np.abs(whole).max(
-                    initial=0.0))):
+            if not np.allclose(parts, whole, rtol=1e-9, equal_nan=True,
+                               atol=1e-9 * max(1.0, np.abs(np.nan_to_num(whole)).max(initial=0.0))):
                 raise AlignmentError(f"aggregate: {dim} totals do not sum to the whole")
         dims = [dim if d == "municipality" else d for d in da.dims]
         coords = keep_coords(da, [d for d in da.dims if d != "municipality"])

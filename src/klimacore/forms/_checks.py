@@ -181,5 +181,9 @@ def raise_collected(kinds: dict[str, list[str]], what: str) -> None:
         cls = UnitError
     elif set(found) == {"data"}:
         cls = DataError
-    summary = f"{what}: {len(problems)} problem(s)" if len(problems) > 1 else what
-    raise cls(summary, problems=problems)
+    if len(problems) > 1:
+        summary = f"{what}: {len(problems)} problem(s)"
+    else:  # one problem: its own text, prefixed once ("activity: …", never "activity: activity: …")
+        summary = problems[0] if problems[0].startswith(f"{what}:") else f"{what}: {problems[0]}"
+    kind = next(iter(found)) if len(found) == 1 else "problems"
+    raise cls(summary, problems=problems, code=f"{what.replace(' ', '_')}.{kind}")

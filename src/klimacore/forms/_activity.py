@@ -1,4 +1,9 @@
-"""Activity data: tidy frames, DataArrays and Datasets to one labelled array (internal)."""
+"""The activity form: tidy frames, DataArrays and Datasets to one labelled array, checked once.
+
+:func:`as_activity` (also ``to_activity``) is the one converter: every check of activity data
+(columns, values, codes, years, units, categories) and every unit conversion happens here, once;
+engines take the :class:`Activity` it returns.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from klimacore.errors import DataError, UnitError, ValidationError
-from klimacore.territorial._checks import (
+from klimacore.forms._checks import (
     finite_values,
     index_as_columns,
     label_problems,
@@ -21,7 +26,8 @@ from klimacore.territorial._checks import (
     stray_columns,
     unique_labels,
 )
-from klimacore.territorial._labels import NOTATION_KEYS, as_label_array, gpc
+from klimacore.forms._factors import as_label_array
+from klimacore.forms._gpc import NOTATION_KEYS, gpc, unknown_categories
 from klimacore.units import conversion_factor
 
 if TYPE_CHECKING:
@@ -58,10 +64,11 @@ def _ordered_labels(name: str, values: np.ndarray[Any, Any]) -> np.ndarray[Any, 
 
 def dense_from_frame(
     frame: pd.DataFrame, dims: Sequence[str], values: np.ndarray[Any, Any], what: str
-) -> tuple[np.ndarray[Any, Any], dict[str, np.ndarray[Any, Any]]]:
+) -> tuple[np.ndarray[Any, Any], dict[str, np.ndarray[Any, Any]], np.ndarray[Any, Any]]:
     """Scatter ``values`` of a long frame into a dense array over ``dims`` (absent cells: 0).
 
-    Raises DataError naming the duplicated keys.
+    Also returns which cells of every dim but the last (the fuel or gas) have at least one row:
+    the reported cells. Raises DataError naming the duplicated keys.
     """
     import pandas as pd
 
@@ -82,7 +89,8 @@ def dense_from_frame(
                         + (f" … ({len(keys) - 20} more)" if len(keys) > 20 else ""))
     data = np.zeros(shape)
     data.reshape(-1)[flat] = values
-    return data, coords
+    reported = np.asarray(counts.reshape(shape).any(axis=-1) if dims else True, dtype=bool)
+    return data, coords, reported
 
 
 def _py(v: Any) -> Any:
@@ -145,9 +153,10 @@ def _removal_rows(frame: pd.DataFrame, label: str) -> np.ndarray[Any, Any] | Non
 
 def parse_frame(
     frame: pd.DataFrame, *, label: str, what: str
-) -> tuple[xr.DataArray | None, pd.DataFrame | None]:
+) -> tuple[xr.DataArray | None, pd.DataFrame | None, xr.DataArray | None]:
     """A tidy frame (dims…, ``label``, value, unit) → DataArray over (dims…, label) with a per-label
-    ``unit`` coordinate, and the notation-key rows (dims…, notation_key) if any.
+    ``unit`` coordinate, the notation-key rows (dims…, notation_key) if any, and which cells over
+    (dims…) have a row (None when every cell has one): a cell without a row is not reported.
 
     Every problem of the frame (missing columns, stray columns, empty or non-numeric or negative
     values, unknown municipality codes, years that are not years, unit typos, and then unknown
@@ -192,9 +201,7 @@ def parse_frame(
             msg = str(exc) if u == canon[n] else f"rows in {u!r} and in {canon[n]!r} ({exc})"
             kinds["unit"].append(f"{label} {n!r}{where}: {msg}")
     if any(kinds.values()) and "category" in dims:  # unknown categories join the other problems
-        index = gpc().index
-        unknown = [c for c in dict.fromkeys(frame["category"].astype(str).tolist())
-                   if c not in index]
+        unknown = unknown_categories(frame["category"].astype(str).tolist())
         if unknown:
             kinds["label"] = [f"{what}: unknown GPC categories {unknown[:20]} (see "
                               "reference.gpc_categories())"]
@@ -205,7 +212,7 @@ def parse_frame(
         key_rows["notation_key"] = frame.loc[is_key, "value"].astype(str).str.strip().to_numpy()
         keys = key_rows.reset_index(drop=True)
     if not rows.any():
-        return None, keys
+        return None, keys, None
     converted = values[rows] * scale[codes]
     overflow = np.flatnonzero(~np.isfinite(converted))
     if overflow.size:
@@ -215,19 +222,26 @@ def parse_frame(
                                                 f"{units_all[rows][i]} is too large" for w, i in
                                                 zip(places, overflow, strict=True)]))
     kept = frame.loc[rows]
-    data, coords = dense_from_frame(kept, [*dims, label], converted, what)
+    data, coords, mask = dense_from_frame(kept, [*dims, label], converted, what)
     unit_list = [canon[n] for n in coords[label].tolist()]
     all_coords: dict[str, Any] = dict(coords)
     all_coords["unit"] = (label, np.asarray(unit_list))
-    return xr.DataArray(data, coords=all_coords, dims=[*dims, label]), keys
+    reported = None if mask.all() else xr.DataArray(mask, dims=dims,
+                                                    coords={d: coords[d] for d in dims})
+    return xr.DataArray(data, coords=all_coords, dims=[*dims, label]), keys, reported
 
 
 @dataclass(frozen=True)
 class Activity:
-    """Activity over (…, ``fuel``) and the unit of each fuel (internal)."""
+    """Activity over (…, ``fuel``), the unit of each fuel and the reported cells (internal).
+
+    ``reported`` (bool over the dims but ``fuel``; None: every cell) marks the cells that have
+    data: a (municipality, year, category) cell nobody reported is missing, never 0.
+    """
 
     data: xr.DataArray
     units: tuple[str, ...]
+    reported: xr.DataArray | None = None
 
     @property
     def fuels(self) -> list[Any]:
@@ -235,7 +249,8 @@ class Activity:
 
     def select(self, fuels: Sequence[Any]) -> Activity:
         pos = {f: i for i, f in enumerate(self.fuels)}
-        return Activity(self.data.sel(fuel=list(fuels)), tuple(self.units[pos[f]] for f in fuels))
+        return Activity(self.data.sel(fuel=list(fuels)), tuple(self.units[pos[f]] for f in fuels),
+                        self.reported)
 
     def plain(self) -> xr.DataArray:
         """The data without the ``unit`` coordinate."""
@@ -294,10 +309,11 @@ def to_activity(
     import xarray as xr
 
     if isinstance(activity, pd.DataFrame):
-        da, keys = parse_frame(activity, label="fuel", what="activity")
+        da, keys, reported = parse_frame(activity, label="fuel", what="activity")
         if da is None:
             return None, keys
-        return Activity(da, tuple(str(u) for u in da.coords["unit"].to_numpy().tolist())), keys
+        return Activity(da, tuple(str(u) for u in da.coords["unit"].to_numpy().tolist()),
+                        reported), keys
     if isinstance(activity, xr.Dataset | xr.DataArray):
         _check_array(activity, "activity")
     if isinstance(activity, xr.Dataset):
@@ -326,6 +342,10 @@ def to_activity(
         f"{type(activity).__name__}")
 
 
+as_activity = to_activity
+"""The one converter of activity data into the :class:`Activity` form."""
+
+
 def _check_array(obj: xr.DataArray | xr.Dataset, what: str) -> None:
     """Repeated labels, NaN, infinite and negative values of an xarray input, all at once."""
     import xarray as xr
@@ -336,8 +356,11 @@ def _check_array(obj: xr.DataArray | xr.Dataset, what: str) -> None:
         values = np.asarray(arr.values)
         if values.dtype.kind not in "fiu":
             continue
+        if values.size and np.isfinite(lo := values.min()) and lo >= 0 and np.isfinite(
+                values.max()):  # two reductions, no temporaries: the usual, valid case
+            continue
         name = what if isinstance(obj, xr.DataArray) else f"{what} variable {arr.name!r}"
-        values = values.astype(float)
+        values = values.astype(float, copy=False)
         problems += finite_values(values, name)
         n_neg = int((values < 0).sum())
         if n_neg:
