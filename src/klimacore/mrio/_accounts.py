@@ -119,20 +119,21 @@ def sector_accounts(
 def _cba_imp_rows(
     W: Array, S: Array, Yr: Array, R: int, N: int
 ) -> tuple[Array, Array, Array]:
-    # W[:, q*k + j] = (S_q L)[j, :]
+    """D_cba, D_imp (k, R, N) and M from ``W[:, q*k + j] = (S_q L)[j, :]``.
+
+    ``D_cba[j, r, s] = Σ_p M[j, (p, s)] Yr[(p, s), r]`` and the domestic part
+    ``Σ_p W_r[j, (p, s)] Yr[(p, s), r]`` are contractions of k·n·R terms each, done by
+    ``numpy.einsum`` in one pass without BLAS: small BLAS products (one per sector, as
+    before) cost far more than their arithmetic in thread start-up and spinning, most of
+    all on a loaded machine. ``D_imp`` = D_cba − domestic.
+    """
     k, n = S.shape
-    WT = np.asarray(W.T).reshape(R * k, R, N)  # view when W is Fortran-ordered
-    M: Array = WT.reshape(R, k, n).sum(axis=0)
-    Y3 = Yr.reshape(R, N, R)
-    cba = np.empty((k, R, N))
-    imp = np.empty((k, R, N))
-    idx = np.arange(R)
-    for s in range(N):  # product by product; small buffers, scipy's BLAS (see `gemm`)
-        # T[q, j, r] = Σ_p W_q[j, (p, s)] Yr[(p, s), r]: emitted in q, for r's demand of s
-        T = gemm(np.ascontiguousarray(WT[:, :, s]), Y3[:, s, :]).reshape(R, k, R)
-        cba[:, :, s] = T.sum(axis=0)
-        T[idx, :, idx] = 0.0  # emitted in the consuming region itself
-        imp[:, :, s] = T.sum(axis=0)
+    W4 = np.asarray(W.T).reshape(R, k, R, N)  # [q, j, p, s]; a view when W is Fortran-ordered
+    M: Array = W4.reshape(R, k, n).sum(axis=0)
+    Y3 = Yr.reshape(R, N, R)  # [p, s, r]
+    cba: Array = np.einsum("jps,psr->jrs", M.reshape(k, R, N), Y3)
+    dom: Array = np.einsum("rjps,psr->jrs", W4, Y3)
+    imp: Array = cba - dom
     return cba, imp, M
 
 
