@@ -50,6 +50,12 @@ def choose_strategy(strategy: Strategy, k: int, R: int, n: int) -> Strategy:
     return strategy
 
 
+def column_blocks(R: int, N: int, block: int = 1024) -> int:
+    """Number of blocks of right-hand sides of the ``"columns"`` strategy."""
+    per = max(1, block // R)
+    return -(-N // per)
+
+
 def masked_rhs(S: Array, R: int, N: int) -> Array:
     """``B[:, q*k + j] = S[j, :]`` restricted to region q's columns (n × R·k, Fortran order)."""
     k, n = S.shape
@@ -95,11 +101,13 @@ def sector_accounts(
     strategy: Strategy = "auto",
     W: Array | None = None,
     block: int = 1024,
+    tick: Callable[[int], object] | None = None,
 ) -> tuple[dict[str, Array], Array | None]:
     """Sector-level accounts, each ``(k, R, N)``; also returns M (k × n) when it came free.
 
     With the ``"rows"`` strategy, ``W = (I − A)⁻ᵀ masked_rhs(S)`` may be passed in (solved
-    earlier, next to the other LAPACK work).
+    earlier, next to the other LAPACK work). ``tick(1)`` is called after each block of
+    right-hand sides of the ``"columns"`` strategy (progress; see :func:`column_blocks`).
     """
     k, n = S.shape
     strategy = choose_strategy(strategy, k, R, n)
@@ -109,7 +117,7 @@ def sector_accounts(
             W = solve(masked_rhs(S, R, N), True)
         cba, imp, M = _cba_imp_rows(W, S, Yr, R, N)
     else:
-        cba, imp = _cba_imp_columns(solve, S, Yr, R, N, block=block)
+        cba, imp = _cba_imp_columns(solve, S, Yr, R, N, block=block, tick=tick)
         M = None
     pba = (S * x).reshape(k, R, N)
     exp = (S * x_exp).reshape(k, R, N)
@@ -138,7 +146,8 @@ def _cba_imp_rows(
 
 
 def _cba_imp_columns(
-    solve: SolveFn, S: Array, Yr: Array, R: int, N: int, *, block: int
+    solve: SolveFn, S: Array, Yr: Array, R: int, N: int, *, block: int,
+    tick: Callable[[int], object] | None = None,
 ) -> tuple[Array, Array]:
     k, n = S.shape
     cba = np.empty((k, R, N))
@@ -163,4 +172,6 @@ def _cba_imp_columns(
         xd4 = xd.reshape(R, N, c, R)
         _zero_domestic(xd4)
         imp[:, :, secs] = gemm(S, xd.reshape(n, c * R)).reshape(k, c, R).transpose(0, 2, 1)
+        if tick is not None:
+            tick(1)
     return cba, imp

@@ -177,7 +177,8 @@ def from_pymrio(pio: Any, *, extensions: Any = None, **kwargs: Any) -> IOSystem:
     **kwargs
         Passed on to :class:`IOSystem` (e.g. ``allow_negative=True``).
     """
-    from klimacore.mrio._system import IOSystem, _flat
+    from klimacore.mrio._checks import _flat
+    from klimacore.mrio._system import IOSystem
 
     attr_names = list(pio.get_extensions())
     exts = [getattr(pio, a) for a in attr_names]

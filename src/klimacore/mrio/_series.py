@@ -24,7 +24,8 @@ __all__ = ["accounts_series"]
 
 
 def _one_year(system: IOSystem, kwargs: dict[str, Any]) -> xr.Dataset:
-    return system.accounts(**kwargs)
+    # progress is counted in years here, not inside each year's solve
+    return system.accounts(**{"progress": False, **kwargs})
 
 
 def _combine(years: list[int], parts: list[xr.Dataset]) -> xr.Dataset:

@@ -11,6 +11,7 @@ accuracy.)
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -157,34 +158,55 @@ class LeontiefSolver:
             self._lu = (lu, piv)
         return self._lu
 
-    def solve_masked_transposed(self, B: Array, R: int, N: int, k: int) -> Array:
+    @staticmethod
+    def masked_steps(R: int, k: int) -> tuple[int, int, int]:
+        """Blocks of :meth:`solve_masked_transposed`: regions per forward block, columns per
+        back-substitution block (≥ 128 and ≥ 320 right-hand sides a BLAS call), and the
+        number of blocks in all (progress steps)."""
+        G = max(1, -(-128 // max(k, 1)))
+        back = 320
+        return G, back, -(-R // G) + -(-(R * k) // back)
+
+    def solve_masked_transposed(self, B: Array, R: int, N: int, k: int, *,
+                                tick: Callable[[int], Any] | None = None) -> Array:
         """``(I − A)⁻ᵀ B`` for ``B`` whose column block q (k columns) is zero outside region
         q's rows (:func:`~klimacore.mrio._accounts.masked_rhs`); may overwrite ``B``.
 
         The first (lower-triangular) substitution keeps the zero leading rows, so for a group
         of regions starting at row i it only needs the trailing block ``LU[i:, i:]``: about a
-        third of that half of the work. Falls back to :meth:`solve` when the factor has row
-        interchanges or the sub-block BLAS is unavailable.
+        third of that half of the work. The second substitution runs on blocks of columns.
+        ``tick(1)`` is called after each block (progress; :meth:`masked_steps` counts them).
+        Falls back to :meth:`solve` when the factor has row interchanges or the sub-block BLAS
+        is unavailable.
         """
         from klimacore.mrio import _trsm
 
         lu, piv = self.factor()
         n = self.n
+        G, back, steps = self.masked_steps(R, k)
         if (not _trsm.available() or not lu.flags.f_contiguous or B.shape != (n, R * k)
                 or not np.array_equal(piv, np.arange(n))):
-            return self.solve(B, transpose=True, overwrite=True)
+            out = self.solve(B, transpose=True, overwrite=True)
+            if tick is not None:
+                tick(steps)
+            return out
         b = np.asfortranarray(B)
-        G = max(1, -(-128 // max(k, 1)))  # regions per group: ≥ 128 right-hand sides a call
         for q0 in range(0, R, G):
             c0, c1 = q0 * k, min(R, q0 + G) * k
-            if self._transposed:  # LU = (I − A)ᵀ: L z = b, then U w = z
+            if self._transposed:  # LU = (I − A)ᵀ: L z = b (then U w = z below)
                 _trsm.trsm(lu, b, q0 * N, c0, c1, upper=False, trans=False, unit=True)
-            else:  # LU = I − A: Uᵀ z = b, then Lᵀ w = z
+            else:  # LU = I − A: Uᵀ z = b (then Lᵀ w = z below)
                 _trsm.trsm(lu, b, q0 * N, c0, c1, upper=True, trans=True, unit=False)
-        if self._transposed:
-            _trsm.trsm(lu, b, 0, 0, R * k, upper=True, trans=False, unit=False)
-        else:
-            _trsm.trsm(lu, b, 0, 0, R * k, upper=False, trans=True, unit=True)
+            if tick is not None:
+                tick(1)
+        for c0 in range(0, R * k, back):
+            c1 = min(R * k, c0 + back)
+            if self._transposed:
+                _trsm.trsm(lu, b, 0, c0, c1, upper=True, trans=False, unit=False)
+            else:
+                _trsm.trsm(lu, b, 0, c0, c1, upper=False, trans=True, unit=True)
+            if tick is not None:
+                tick(1)
         return b
 
     def singular_pivots(self) -> npt.NDArray[np.intp]:
