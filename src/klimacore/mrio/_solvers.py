@@ -118,6 +118,14 @@ class LeontiefSolver:
         self._sparse: Any = None
         self._transposed = False
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle without the caches (LU factor, sparse copy, preconditioner blocks): they are
+        derived, as large as ``M`` itself, and rebuilt on first use where the solver lands
+        (a system shipped to a dask worker is factorised there, not sent with its factor)."""
+        state = dict(self.__dict__)
+        state.update(_lu=None, _sparse=None, _blocks=None, _transposed=False)
+        return state
+
     def dense(self) -> Array:
         """``A`` as a new array."""
         if self.scale is None:

@@ -115,6 +115,12 @@ class IOSystem:
             else None
         self._M: Array | None = None
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle without the cached multipliers (derived; see also the solver's caches)."""
+        state = dict(self.__dict__)
+        state["_M"] = None
+        return state
+
     # --- checks of metadata ---------------------------------------------------------------
     def _check_unit(self, unit: Any) -> dict[Any, str] | None:
         if unit is None:
