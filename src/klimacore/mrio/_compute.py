@@ -47,7 +47,7 @@ def _steps(io: IOSystem, level: Level, solver: Solver, strategy: _accounts.Strat
     steps = (1 if solver == "direct" else 0) + 1
     if level == "sector":
         if strategy == "rows":
-            steps += io._solver.masked_steps(io._R, k)[2] if solver == "direct" else 1
+            steps += io._solver.masked_steps(io._R, k)[1] if solver == "direct" else 1
         else:
             steps += _accounts.column_blocks(io._R, io._N)
     return steps

@@ -167,13 +167,12 @@ class LeontiefSolver:
         return self._lu
 
     @staticmethod
-    def masked_steps(R: int, k: int) -> tuple[int, int, int]:
-        """Blocks of :meth:`solve_masked_transposed`: regions per forward block, columns per
-        back-substitution block (≥ 128 and ≥ 320 right-hand sides a BLAS call), and the
-        number of blocks in all (progress steps)."""
+    def masked_steps(R: int, k: int) -> tuple[int, int]:
+        """Regions per forward block of :meth:`solve_masked_transposed` (≥ 128 right-hand
+        sides a BLAS call) and its number of blocks in all (progress steps): the forward
+        blocks, then one back-substitution over every column."""
         G = max(1, -(-128 // max(k, 1)))
-        back = 320
-        return G, back, -(-R // G) + -(-(R * k) // back)
+        return G, -(-R // G) + 1
 
     def solve_masked_transposed(self, B: Array, R: int, N: int, k: int, *,
                                 tick: Callable[[int], Any] | None = None) -> Array:
@@ -182,16 +181,17 @@ class LeontiefSolver:
 
         The first (lower-triangular) substitution keeps the zero leading rows, so for a group
         of regions starting at row i it only needs the trailing block ``LU[i:, i:]``: about a
-        third of that half of the work. The second substitution runs on blocks of columns.
-        ``tick(1)`` is called after each block (progress; :meth:`masked_steps` counts them).
-        Falls back to :meth:`solve` when the factor has row interchanges or the sub-block BLAS
-        is unavailable.
+        third of that half of the work. The second substitution is one call over every column
+        (splitting it would re-read the factor once per block). ``tick(1)`` is called after
+        each forward block and after the second substitution (progress; see
+        :meth:`masked_steps`). Falls back to :meth:`solve` when the factor has row
+        interchanges or the sub-block BLAS is unavailable.
         """
         from klimacore.mrio import _trsm
 
         lu, piv = self.factor()
         n = self.n
-        G, back, steps = self.masked_steps(R, k)
+        G, steps = self.masked_steps(R, k)
         if (not _trsm.available() or not lu.flags.f_contiguous or B.shape != (n, R * k)
                 or not np.array_equal(piv, np.arange(n))):
             out = self.solve(B, transpose=True, overwrite=True)
@@ -207,14 +207,12 @@ class LeontiefSolver:
                 _trsm.trsm(lu, b, q0 * N, c0, c1, upper=True, trans=True, unit=False)
             if tick is not None:
                 tick(1)
-        for c0 in range(0, R * k, back):
-            c1 = min(R * k, c0 + back)
-            if self._transposed:
-                _trsm.trsm(lu, b, 0, c0, c1, upper=True, trans=False, unit=False)
-            else:
-                _trsm.trsm(lu, b, 0, c0, c1, upper=False, trans=True, unit=True)
-            if tick is not None:
-                tick(1)
+        if self._transposed:
+            _trsm.trsm(lu, b, 0, 0, R * k, upper=True, trans=False, unit=False)
+        else:
+            _trsm.trsm(lu, b, 0, 0, R * k, upper=False, trans=True, unit=True)
+        if tick is not None:
+            tick(1)
         return b
 
     def singular_pivots(self) -> npt.NDArray[np.intp]:
