@@ -325,7 +325,7 @@ def test_gwp_metric_checked_up_front_and_co2e_through_units(
     calls: list[str] = []
 
     def spy(amount: Any, *args: Any, **kwargs: Any) -> Any:
-        calls.append(str(kwargs.get("metric")))
+        calls.append(str(kwargs.get("gwp_metric")))
         return units.to_co2e(amount, *args, **kwargs)
 
     monkeypatch.setattr(_characterize, "to_co2e", spy)

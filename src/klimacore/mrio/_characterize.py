@@ -84,6 +84,6 @@ def _gas_factors(gases: list[str], gwp_metric: str) -> tuple[dict[str, float], s
 
     names = list(dict.fromkeys(gases))
     ones = xr.DataArray(np.ones(len(names)), coords={"gas": names}, dims="gas")
-    co2e = to_co2e(ones, metric=gwp_metric)
+    co2e = to_co2e(ones, gwp_metric=gwp_metric)
     factors = {g: float(v) for g, v in zip(names, co2e.to_numpy(), strict=True)}
     return factors, str(co2e.attrs.get("gwp_metric", gwp_metric))
