@@ -27,6 +27,7 @@ import numpy as np
 import xarray as xr
 
 from klimacore.errors import MissingLabelError, ValidationError
+from klimacore.monitoring._align import require_aligned
 
 __all__ = ["EFFECTS", "decompose_emissions", "emission_identity", "lmdi", "log_mean"]
 
@@ -294,11 +295,8 @@ def lmdi(
         if unknown:
             raise ValidationError(f"factor {n!r} has dims {unknown} that the value lacks",
                                   code="monitoring.lmdi_dims", label=n, location=f"factors[{n!r}]")
-        try:
-            xr.align(v, f, join="exact", copy=False)
-        except ValueError as exc:
-            raise ValidationError(f"factor {n!r} and the value have different coordinates",
-                                  [str(exc)]) from None
+        require_aligned(v, {f"factor {n!r}": f}, code="monitoring.lmdi_labels",
+                        what="the value", kind=ValidationError)
         # size-1 axes instead of materialised broadcasts (memory: one value-sized array each)
         f = f.transpose(*[d for d in order if d in f.dims])
         f = f.expand_dims([d for d in order if d not in f.dims]).transpose(*order)
@@ -396,12 +394,15 @@ def _lmdi_lazy(value: xr.DataArray, factors: Mapping[str, xr.DataArray], **kwarg
     from klimacore._lazy import blockwise
 
     names = list(factors)
+    require_aligned(value, {f"factor {n!r}": factors[n] for n in names},
+                    code="monitoring.lmdi_labels", what="the value", kind=ValidationError)
     try:
         ds = xr.Dataset({"value": value, **{f"factor_{i}": factors[n]
                                             for i, n in enumerate(names)}})
-    except ValueError as exc:
-        raise ValidationError("the factors and the value have different coordinates",
-                              [str(exc)]) from None
+    except ValueError as exc:  # factors disagreeing among themselves on a dim the value lacks
+        raise ValidationError("the factors have different coordinates", [str(exc)],
+                              code="monitoring.lmdi_labels", label=names,
+                              location="factors") from None
     chunks: dict[Any, Any] = {}  # one chunking per dim (the first lazy input's), for all
     for a in (value, *factors.values()):
         for d, c in (a.chunksizes if a.chunks is not None else {}).items():

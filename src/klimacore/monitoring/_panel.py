@@ -18,6 +18,8 @@ import pandas as pd
 import xarray as xr
 
 from klimacore.errors import AlignmentError, DataError, MissingLabelError
+from klimacore.forms import as_population, require_entity_dims
+from klimacore.monitoring._align import require_aligned
 from klimacore.monitoring._lmdi import decompose_emissions
 
 __all__ = [
@@ -31,12 +33,15 @@ __all__ = [
 
 
 def account_panel(emissions: xr.DataArray, *, per_capita: xr.DataArray | None = None,
-                  population: xr.DataArray | None = None) -> xr.Dataset:
+                  population: Any = None) -> xr.Dataset:
     """The panel Dataset from emissions (municipality × year × sector) and a population driver.
 
     Give either ``per_capita`` (t CO2e per inhabitant, municipality × year; population is then
     derived as total ÷ per capita, as precise as the per-capita figure's rounding) or
-    ``population``. Missing stays missing: a municipality-year lacking a sector has no total.
+    ``population`` (a DataArray by municipality (× year), or anything
+    :func:`klimacore.forms.as_population` takes). A population without a ``municipality``
+    dimension is refused, never spread over every municipality. Missing stays missing: a
+    municipality-year lacking a sector has no total.
 
     >>> import xarray as xr
     >>> e = xr.DataArray([[[60.0, 40.0]]], dims=("municipality", "year", "sector"),
@@ -50,7 +55,9 @@ def account_panel(emissions: xr.DataArray, *, per_capita: xr.DataArray | None = 
     """
     need = {"municipality", "year", "sector"}
     if set(emissions.dims) != need:
-        raise AlignmentError(f"emissions must have dims {sorted(need)}, not {list(emissions.dims)}")
+        raise AlignmentError(f"emissions must have dims {sorted(need)}, not {list(emissions.dims)}",
+                             code="monitoring.emissions.dims", label=list(map(str, emissions.dims)),
+                             location="emissions")
     if (per_capita is None) == (population is None):
         raise DataError("give exactly one of per_capita and population",
                         code="monitoring.population_or_per_capita",
@@ -58,21 +65,14 @@ def account_panel(emissions: xr.DataArray, *, per_capita: xr.DataArray | None = 
     total = emissions.sum("sector", skipna=False)
     with np.errstate(divide="ignore", invalid="ignore"):
         if per_capita is not None:
-            try:
-                xr.align(total, per_capita, join="exact")
-            except ValueError as exc:
-                raise AlignmentError("per_capita must cover the emissions' municipalities and "
-                                     "years", [str(exc)]) from None
+            require_aligned(total, {"per_capita": per_capita},
+                            code="monitoring.per_capita.labels")
             pop = (total / per_capita.where(per_capita != 0)).assign_attrs(
                 units="inhabitants", note="derived: total emissions / emissions per inhabitant")
             pc = per_capita
         else:
             assert population is not None
-            try:
-                xr.align(total, population, join="exact")
-            except ValueError as exc:
-                raise AlignmentError("population must cover the emissions' municipalities and "
-                                     "years", [str(exc)]) from None
+            population = _population(population, total)
             pop = population
             pc = total / population.where(population > 0)
         share = emissions / total
@@ -90,6 +90,24 @@ def account_panel(emissions: xr.DataArray, *, per_capita: xr.DataArray | None = 
         "sectors negative in a year (e.g. net agriculture with soil removals) are kept out of "
         "the decomposition and shown as excluded_change")
     return ds
+
+
+def _population(population: Any, total: xr.DataArray) -> xr.DataArray:
+    """The panel's population: labelled like the emissions, never spread over municipalities.
+
+    A DataArray keeps its cells (a NaN year stays missing); anything else goes through
+    :func:`klimacore.forms.as_population`. Either way a population without the emissions'
+    ``municipality`` dimension is refused (:func:`klimacore.forms.require_entity_dims`).
+    """
+    pop = population if isinstance(population, xr.DataArray) else as_population(population)
+    require_entity_dims(pop, total, what="emissions")
+    extra = [str(d) for d in pop.dims if d not in total.dims]
+    if extra:
+        raise AlignmentError(f"population has dimensions {extra} that the emissions do not have "
+                             f"(dims {list(map(str, total.dims))})",
+                             code="monitoring.population.dim", label=extra, location="population")
+    require_aligned(total, {"population": pop}, code="monitoring.population.labels")
+    return pop
 
 
 def decompose_panel(panel: xr.Dataset, *, start: int, end: int,

@@ -15,6 +15,7 @@ import pandas as pd
 import xarray as xr
 
 from klimacore.errors import AlignmentError, MissingLabelError, Problems, ValidationError
+from klimacore.monitoring._align import require_aligned
 
 __all__ = ["NATIONAL_CAVEATS", "national_residual", "national_rollup", "rollup", "status_counts"]
 
@@ -130,11 +131,9 @@ def national_rollup(
     >>> round(float(r["manko_t"]), 1), round(float(r["manko_pp"]), 1)
     (2.6, 3.3)
     """
-    try:
-        e, t, a = xr.align(emissions_1990, targets, action_scenario, join="exact")
-    except ValueError as exc:
-        raise AlignmentError("1990 emissions, targets and action scenarios must cover the same "
-                             "municipalities", [str(exc)]) from None
+    require_aligned(emissions_1990, {"targets": targets, "action_scenario": action_scenario},
+                    code="monitoring.rollup.labels", what="the 1990 emissions")
+    e, t, a = xr.align(emissions_1990, targets, action_scenario, join="exact")
     if dim not in e.dims:
         raise MissingLabelError("dimension", [dim], dim="dims")
     if bool((e < 0).any()):  # one problem per municipality, raised together
@@ -186,7 +185,9 @@ def national_residual(municipal: pd.Series | xr.DataArray, national: pd.Series,
         municipal = municipal.sum(dim, skipna=False).to_series()
     years = sorted(set(municipal.index) & set(national.index))
     if not years:
-        raise AlignmentError("no year in common between the municipal sum and the national series")
+        raise AlignmentError("no year in common between the municipal sum and the national series",
+                             code="monitoring.residual.years",
+                             label=sorted(set(national.index)), location="year")
     m = municipal.loc[years].to_numpy(dtype=float)
     n = national.loc[years].to_numpy(dtype=float)
     return pd.DataFrame({"year": years, "municipal_sum": m, "national": n,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from klimacore.errors import CompatibilityWarning, ValidationError
+from klimacore.forms import as_population, require_entity_dims
 from klimacore.forms._emissions import (
     as_emissions,
     entity_text,
@@ -27,7 +28,47 @@ if TYPE_CHECKING:
 
     from klimacore.trajectory._references import Reference
 
-__all__ = ["as_emissions", "as_input_array"]
+__all__ = ["as_emissions", "as_input_array", "population_input"]
+
+
+def population_input(value: Any, emissions: xr.DataArray) -> xr.DataArray | None:
+    """A check's ``population`` as the population form, refused when it would be broadcast.
+
+    Everything goes through :func:`klimacore.forms.as_population` (a plain dict is keyed by
+    year; a dict of dicts is ``{entity: {year: persons}}`` over the emissions' one entity
+    dimension), then :func:`klimacore.forms.require_entity_dims`: a population without the
+    emissions' ``municipality``/``region`` dimension is an error naming that dimension and its
+    entities, never spread over every entity. A year the population lacks stays "no data".
+
+    >>> import xarray as xr
+    >>> e = xr.DataArray([[1.0], [2.0]], dims=("municipality", "year"),
+    ...                  coords={"municipality": [101, 751], "year": [2019]})
+    >>> population_input({101: {2019: 5.0}, 751: {2019: 6.0}}, e).dims
+    ('municipality', 'year')
+    >>> population_input({2019: 5.0}, e)
+    Traceback (most recent call last):
+    ...
+    klimacore.errors.ValidationError: population has no 'municipality' dimension but the emissions have municipality [101, 751]: give one population per municipality (a population is never spread over every municipality)
+    """
+    import pandas as pd
+
+    if value is None:
+        return None
+    if isinstance(value, Mapping):
+        items = list(value.items())
+        nested = bool(items) and isinstance(items[0][1], Mapping)
+        pop = as_population(as_input_array(value, emissions, "population") if nested else value,
+                            dim=None if nested else "year")
+    else:
+        if isinstance(value, pd.Series) and None in value.index.names:
+            dims = [str(d) for d in emissions.dims if d != "year"]
+            raise ValidationError(f"population: name the index levels of the Series (e.g. "
+                                  f"{[*dims, 'year']})", code="population.dim",
+                                  label=list(value.index.names), location="population")
+        pop = as_population(value)
+    require_entity_dims(pop, emissions, what="emissions")
+    return pop
+
 
 def as_input_array(value: Any, emissions: xr.DataArray, what: str, *,
                    by_year: bool = False) -> Any:
@@ -47,6 +88,8 @@ def as_input_array(value: Any, emissions: xr.DataArray, what: str, *,
     import pandas as pd
     import xarray as xr
 
+    if what == "population" and by_year:  # the checks' population: the one population form
+        return population_input(value, emissions)
     if value is None or isinstance(value, xr.DataArray | int | float | np.number):
         return value
     dims = [str(d) for d in emissions.dims if d != "year"]

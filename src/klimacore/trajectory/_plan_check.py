@@ -18,7 +18,11 @@ from klimacore.errors import KlimacoreError, KlimacoreWarning
 from klimacore.forms import PlanData, plan_data
 from klimacore.trajectory._backsliding import check_no_backsliding
 from klimacore.trajectory._manko import _action_rows, _manko_rows
-from klimacore.trajectory._plan_emissions import _plan_emissions, plan_references
+from klimacore.trajectory._plan_emissions import (
+    _plan_emissions,
+    plan_population,
+    plan_references,
+)
 from klimacore.trajectory._plan_rows import Rows, frame_of
 from klimacore.trajectory._plan_rules import _target_rules
 from klimacore.trajectory._references import (
@@ -42,18 +46,12 @@ def _trajectory_rows(
     references: Iterable[Reference | str],
     thresholds: Thresholds | None,
 ) -> list[dict[str, Any]]:
-    import xarray as xr
-
     from klimacore.trajectory._checks import check_trajectory
 
     plan = data.plan
     out = Rows(plan, "trajectory")
     emissions = _plan_emissions(data, "combined")
-    population = None
-    if plan.population:
-        years = sorted(plan.population)
-        population = xr.DataArray([plan.population[y] for y in years], dims="year",
-                                  coords={"year": years})
+    population = plan_population(plan)
     for ref in [*resolve_references(references), *plan_references(plan)]:
         try:
             res = check_trajectory(emissions, ref, population=population, thresholds=thresholds)

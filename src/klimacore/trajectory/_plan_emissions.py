@@ -10,7 +10,7 @@ import math
 from typing import TYPE_CHECKING
 
 from klimacore.errors import DataError, ValidationError
-from klimacore.forms import PlanData, SectorSeries, plan_data
+from klimacore.forms import PlanData, SectorSeries, as_population, plan_data
 from klimacore.trajectory._references import Milestone, Reference, Source
 
 if TYPE_CHECKING:
@@ -20,7 +20,24 @@ if TYPE_CHECKING:
 
 from klimacore.trajectory._plan_rows import economy_targets
 
-__all__ = ["plan_emissions", "plan_references"]
+__all__ = ["plan_emissions", "plan_population", "plan_references"]
+
+
+def plan_population(plan: ClimateActionPlan) -> xr.DataArray | None:
+    """A plan's ``population`` (``{year: persons}``) as the population form, or None.
+
+    The one place a plan's population becomes an array: :func:`klimacore.forms.as_population`
+    with ``dim="year"`` (so the count is keyed by year, never guessed).
+
+    >>> from klimacore.models import load_example_plan
+    >>> pop = plan_population(load_example_plan())
+    >>> pop.dims, pop.attrs["units"]
+    (('year',), 'persons')
+    """
+    if not plan.population:
+        return None
+    return as_population(dict(plan.population), dim="year",
+                         source=f"plan {plan.title!r}: population")
 
 
 def plan_emissions(

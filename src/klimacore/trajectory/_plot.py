@@ -84,7 +84,11 @@ def plot_trajectory(
     import xarray as xr
 
     from klimacore.trajectory._paths import reference_path
-    from klimacore.trajectory._plan_emissions import plan_emissions, plan_references
+    from klimacore.trajectory._plan_emissions import (
+        plan_emissions,
+        plan_population,
+        plan_references,
+    )
 
     figure_mod = _mpl()
     if ax is None:
@@ -138,10 +142,8 @@ def plot_trajectory(
             x, y = _series(series)
             ax.plot(x, y, label=labels[which], **styles[which])  # type: ignore[arg-type]
         base_source = plan_emissions(plan, "combined")
-        if population is None and plan.population:
-            pop_years = sorted(plan.population)
-            population = xr.DataArray([plan.population[y] for y in pop_years], dims="year",
-                                      coords={"year": pop_years})
+        if population is None:
+            population = plan_population(plan)
     refs = resolve_references(references)
     not_drawn = []
     years_all = base_source["year"].to_numpy()
