@@ -9,10 +9,9 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from pydantic import ValidationError as PydanticValidationError
 
 from klimacore import certification, examples
-from klimacore.errors import DataError, ValidationError
+from klimacore.errors import DataError, KlimacoreError, ProblemGroup, ValidationError
 from klimacore.models import ClimateActionPlan, load_example_plan, plan_errors, plan_problems
 
 # --- plan data compatibility -------------------------------------------------------------------
@@ -235,12 +234,25 @@ def test_pool_and_round_order() -> None:
 
 
 def test_proposal_structure_errors_together() -> None:
-    doc = _proposal(end="2024-01-01", participants=[
+    doc = _proposal(end="2024-01-01", requested_dkk=-5, participants=[
         {"kind": "municipality", "name": "Odder"}, {"kind": "region", "code": 1082, "name": "R"}])
-    with pytest.raises(PydanticValidationError) as err:
+    with pytest.raises(ProblemGroup) as err:
         certification.DevelopmentTrackProposal.model_validate(doc)
     text = str(err.value)
     assert "needs its code (Odder)" in text
+    assert all(isinstance(e, KlimacoreError) and isinstance(e, ValueError)
+               for e in err.value.exceptions)
+    assert {(e.code, e.location, e.label) for e in err.value.exceptions} == {
+        ("track.participant_code", "participants[0].code", "Odder"),
+        ("track.amount", "requested_dkk", -5.0)}
+    # the whole-proposal rules: each its own located item, raised together
+    doc = _proposal(end="2024-01-01", start="2025-01-01", participants=[
+        {"kind": "municipality", "code": 727, "name": "Odder"},
+        {"kind": "region", "code": 1082, "name": "R"}])
+    with pytest.raises(ProblemGroup) as err2:
+        certification.DevelopmentTrackProposal(**doc)
+    assert {(e.code, e.location) for e in err2.value.exceptions} == {
+        ("track.dates", "end"), ("track.lead", "participants")}
 
 
 def test_rounds_have_a_source() -> None:

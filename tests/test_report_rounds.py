@@ -348,7 +348,8 @@ def test_cli_bad_rounds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     f.write_text(json.dumps(bad), encoding="utf-8")
     assert _cli(*base, "--round", str(f)) == 1
     err = capsys.readouterr().err
-    assert "updates.0.phase" in err and "Traceback" not in err
+    assert "updates[0].phase" in err and "bad.json: 1 problem(s)" in err
+    assert "Traceback" not in err
     assert _cli(*base, "--round", "example", "--round", "example") == 2
     assert "more than one monitoring round" in capsys.readouterr().err
 

@@ -146,18 +146,17 @@ def _cmd_certify(args: argparse.Namespace) -> int:
 
 
 def _cmd_track_validate(args: argparse.Namespace) -> int:
-    from pydantic import ValidationError as PydanticValidationError
-
     from klimacore import certification
     from klimacore._cli_common import InvalidError as _InvalidError
     from klimacore._cli_common import read_path as _read
+    from klimacore.errors import KlimacoreError, ProblemGroup
 
     text = _read(args.proposal)
     try:
         proposal = certification.DevelopmentTrackProposal.model_validate_json(text)
-    except PydanticValidationError as exc:
-        problems = [f"{'.'.join(str(p) for p in e['loc']) or '(document)'}: {e['msg']}"
-                    for e in exc.errors()]
+    except KlimacoreError as exc:  # the model's own translation: one item per problem
+        items = list(exc.exceptions) if isinstance(exc, ProblemGroup) else [exc]
+        problems = [str(e) for e in items]  # each item's text starts with its location
         raise _InvalidError(f"{args.proposal}: {len(problems)} problem(s)", problems) from None
     table = certification.validate_proposal(proposal, remaining_pool_dkk=args.remaining_pool)
     if args.format == "json":

@@ -122,10 +122,8 @@ def _plan(path: str) -> Any:
 def _round(path: str) -> Any:
     """A monitoring round (:class:`klimacore.monitoring.RoundData` JSON); ``example`` is the
     bundled illustrative round of the example plan (Odder, 727)."""
-    from pydantic import ValidationError as PydanticValidationError
-
     from klimacore import _files
-    from klimacore.errors import ValidationError
+    from klimacore.errors import KlimacoreError, ProblemGroup, ValidationError
     from klimacore.monitoring import RoundData, example_round
 
     if path == "example":
@@ -136,9 +134,8 @@ def _round(path: str) -> Any:
         raise _Usage(f"cannot read {path}: {exc.strerror or exc}") from None
     try:
         return RoundData.model_validate_json(text)
-    except PydanticValidationError as exc:
-        problems = [f"{'.'.join(str(x) for x in e['loc']) or '(document)'}: {e['msg']}"
-                    for e in exc.errors()]
+    except KlimacoreError as exc:  # the model's own translation: one located item per problem
+        problems = [str(e) for e in (exc.exceptions if isinstance(exc, ProblemGroup) else [exc])]
         raise ValidationError(f"{path}: {len(problems)} problem(s) in the monitoring round",
                               problems, code="report.round", location=path) from None
 

@@ -13,11 +13,13 @@ transferability, effect) is left to people.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
+from klimacore._model_base import KlimacoreModel, ModelProblems
 from klimacore.certification._result import FAIL, NEEDS_REVIEW, NO_DATA, PASS, Finding
+from klimacore.errors import ValidationError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,15 +43,18 @@ TRACK_COLUMNS: tuple[str, ...] = ("proposal", "round", "rule", "status", "severi
 
 def _non_negative(value: float) -> float:
     if not value >= 0 or value == float("inf"):
-        raise ValueError(f"amount {value} must be a finite number ≥ 0")
+        raise ValidationError(f"amount {value} must be a finite number ≥ 0",
+                              code="track.amount", label=value)
     return value
 
 
 Dkk = Annotated[float, AfterValidator(_non_negative)]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+class _Model(KlimacoreModel):
+    """Frozen model raising klimacore's errors (codes ``track.*``), never pydantic's."""
+
+    code_prefix: ClassVar[str] = "track"
 
 
 class Participant(_Model):
@@ -64,7 +69,9 @@ class Participant(_Model):
     @model_validator(mode="after")
     def _code(self) -> Participant:
         if self.kind in ("municipality", "region") and self.code is None:
-            raise ValueError(f"a {self.kind} participant needs its code ({self.name})")
+            raise ValidationError(f"a {self.kind} participant needs its code ({self.name})",
+                                  code="track.participant_code", label=self.name,
+                                  location="code")
         return self
 
 
@@ -133,16 +140,22 @@ class DevelopmentTrackProposal(_Model):
     def _structure(self) -> DevelopmentTrackProposal:
         problems = []
         if self.end < self.start:
-            problems.append(f"end {self.end} is before start {self.start}")
+            problems.append(ValidationError(f"end {self.end} is before start {self.start}",
+                                            code="track.dates", label=str(self.end),
+                                            location="end"))
         leads = [p.name for p in self.participants if p.role == "lead"]
         if len(leads) != 1:
-            problems.append(f"exactly one participant must have role 'lead', found {leads}")
+            problems.append(ValidationError(
+                f"exactly one participant must have role 'lead', found {leads}",
+                code="track.lead", label=leads, location="participants"))
         keys = [(p.kind, p.code or p.name) for p in self.participants]
         dupes = sorted({str(k) for k in keys if keys.count(k) > 1})
         if dupes:
-            problems.append(f"participants listed twice: {dupes}")
+            problems.append(ValidationError(f"participants listed twice: {dupes}",
+                                            code="track.duplicate_participant", label=dupes,
+                                            location="participants"))
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ModelProblems(problems)
         return self
 
     @property

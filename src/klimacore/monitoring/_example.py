@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from klimacore._model_base import KlimacoreModel, ModelProblems
+from klimacore.errors import ValidationError
 from klimacore.monitoring._model import (
     ActionIndicatorLink,
     ActionUpdate,
@@ -40,7 +42,7 @@ from klimacore.monitoring._model import (
 __all__ = ["RoundData", "example_round"]
 
 
-class RoundData(BaseModel):
+class RoundData(KlimacoreModel):
     """What one municipality reported in one round, as one validated document.
 
     Examples
@@ -55,11 +57,10 @@ class RoundData(BaseModel):
     ...     date=dt.date(2026, 2, 1), reporter="a")])
     Traceback (most recent call last):
     ...
-    pydantic_core._pydantic_core.ValidationError: 1 validation error for RoundData
-    ...
+    klimacore.errors.ValidationError: updates[0].action_id: updates[0]: unknown action 'X'
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    code_prefix: ClassVar[str] = "monitoring.round"
 
     round: ReportingRound
     illustrative: bool = False
@@ -74,37 +75,50 @@ class RoundData(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> RoundData:
         m, y = self.round.municipality, self.round.year
-        problems: list[str] = []
+        problems: list[ValidationError] = []
+
+        def problem(text: str, code: str, label: object, location: str) -> None:
+            problems.append(ValidationError(text, code=f"monitoring.round.{code}", label=label,
+                                            location=location))
+
         actions = [a.id for a in self.actions]
         indicators = [i.id for i in self.indicators]
         for what, ids in (("action", actions), ("indicator", indicators)):
             twice = sorted({i for i in ids if ids.count(i) > 1})
             if twice:
-                problems.append(f"{what} ids used twice: {twice}")
+                problem(f"{what} ids used twice: {twice}", "duplicate_id", twice, f"{what}s")
         seen: set[str] = set()
         for k, u in enumerate(self.updates):
             if u.municipality != m or u.year != y:
-                problems.append(f"updates[{k}] is for {u.municipality}/{u.year}, not {m}/{y}")
+                problem(f"updates[{k}] is for {u.municipality}/{u.year}, not {m}/{y}",
+                        "other_round", [u.municipality, u.year], f"updates[{k}]")
             if u.action_id not in actions:
-                problems.append(f"updates[{k}]: unknown action {u.action_id!r}")
+                problem(f"updates[{k}]: unknown action {u.action_id!r}", "unknown_action",
+                        u.action_id, f"updates[{k}].action_id")
             if u.action_id in seen:
-                problems.append(f"updates[{k}]: action {u.action_id!r} updated twice")
+                problem(f"updates[{k}]: action {u.action_id!r} updated twice", "updated_twice",
+                        u.action_id, f"updates[{k}].action_id")
             seen.add(u.action_id)
         for k, o in enumerate(self.observations):
             if o.municipality != m:
-                problems.append(f"observations[{k}] is for {o.municipality}, not {m}")
+                problem(f"observations[{k}] is for {o.municipality}, not {m}", "other_round",
+                        o.municipality, f"observations[{k}].municipality")
             if indicators and o.indicator_id not in indicators:
-                problems.append(f"observations[{k}]: unknown indicator {o.indicator_id!r}")
+                problem(f"observations[{k}]: unknown indicator {o.indicator_id!r}",
+                        "unknown_indicator", o.indicator_id, f"observations[{k}].indicator_id")
         for k, link in enumerate(self.links):
             if link.action_id not in actions:
-                problems.append(f"links[{k}]: unknown action {link.action_id!r}")
+                problem(f"links[{k}]: unknown action {link.action_id!r}", "unknown_action",
+                        link.action_id, f"links[{k}].action_id")
             if indicators and link.indicator_id not in indicators:
-                problems.append(f"links[{k}]: unknown indicator {link.indicator_id!r}")
+                problem(f"links[{k}]: unknown indicator {link.indicator_id!r}",
+                        "unknown_indicator", link.indicator_id, f"links[{k}].indicator_id")
         for k, e in enumerate(self.events):
             if e.municipality != m:
-                problems.append(f"events[{k}] is for {e.municipality}, not {m}")
+                problem(f"events[{k}] is for {e.municipality}, not {m}", "other_round",
+                        e.municipality, f"events[{k}].municipality")
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ModelProblems(problems)
         return self
 
     @classmethod

@@ -28,10 +28,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from functools import cache
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from klimacore._model_base import KlimacoreModel, ModelProblems
 from klimacore.errors import DataError, MissingLabelError, ValidationError
 
 if TYPE_CHECKING:
@@ -69,8 +70,10 @@ Method = Literal["milestones", "linear_rate", "per_capita", "budget", "sector_ra
 Verification = Literal["verified", "secondary", "check", "user"]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+class _Frozen(KlimacoreModel):
+    """Frozen model raising klimacore's errors (codes ``reference.*``), never pydantic's."""
+
+    code_prefix: ClassVar[str] = "reference"
 
 
 class Source(_Frozen):
@@ -119,11 +122,16 @@ class Milestone(_Frozen):
         for name, v in (("reduction_pct", lo), ("reduction_pct_high", hi),
                         ("justify_below_pct", mid), ("per_capita_t", self.per_capita_t)):
             if v is not None and not math.isfinite(v):
-                raise ValueError(f"milestone {self.year}: {name} {v} is not finite")
+                raise ValidationError(f"milestone {self.year}: {name} {v} is not finite",
+                                      code="reference.milestone_value", label=v, location=name)
         if hi is not None and (lo is None or hi < lo):
-            raise ValueError(f"milestone {self.year}: range {lo}–{hi} is not ordered")
+            raise ValidationError(f"milestone {self.year}: range {lo}–{hi} is not ordered",
+                                  code="reference.milestone_range", label=[lo, hi],
+                                  location="reduction_pct_high")
         if mid is not None and (lo is None or mid < lo):
-            raise ValueError(f"milestone {self.year}: justify_below_pct {mid} is below {lo}")
+            raise ValidationError(f"milestone {self.year}: justify_below_pct {mid} is below {lo}",
+                                  code="reference.justify_below", label=mid,
+                                  location="justify_below_pct")
         return self
 
 
@@ -184,36 +192,50 @@ class Reference(_Frozen):
 
     @model_validator(mode="after")
     def _consistent(self) -> Reference:
-        problems: list[str] = []
+        problems: list[ValidationError] = []
+
+        def problem(text: str, code: str, label: object, location: str) -> None:
+            problems.append(ValidationError(f"reference {self.id!r}: {text}",
+                                            code=f"reference.{code}", label=label,
+                                            location=location))
+
         years = [(m.year, m.sector or "") for m in self.milestones]
         if [y for y, _ in years] != sorted(y for y, _ in years):
-            problems.append("milestones are not sorted by year")
+            problem("milestones are not sorted by year", "milestones_order",
+                    [y for y, _ in years], "milestones")
         dupes = sorted({y for y in years if years.count(y) > 1})
         if dupes:
-            problems.append(f"milestones listed twice: {dupes}")
+            problem(f"milestones listed twice: {dupes}", "milestones_duplicate", dupes,
+                    "milestones")
         early = [m.year for m in self.milestones if m.year <= self.base_year]
         if early:
-            problems.append(f"milestone years {early} are not after base_year {self.base_year}")
+            problem(f"milestone years {early} are not after base_year {self.base_year}",
+                    "milestone_year", early, "milestones")
         need = {"milestones": "reduction_pct", "linear_rate": "reduction_pct",
                 "sector_range": "reduction_pct", "per_capita": "per_capita_t"}.get(self.method)
         if need:
             lacking = [m.year for m in self.milestones if getattr(m, need) is None]
             if lacking:
-                problems.append(f"{self.method} milestones {lacking} need {need}")
+                problem(f"{self.method} milestones {lacking} need {need}", "milestone_field",
+                        lacking, "milestones")
         if self.method == "sector_range":
             lacking = [m.year for m in self.milestones if m.sector is None]
             if lacking:
-                problems.append(f"sector_range milestones {lacking} need a sector")
+                problem(f"sector_range milestones {lacking} need a sector", "sector", lacking,
+                        "milestones")
         elif any(m.sector for m in self.milestones):
-            problems.append(f"only sector_range references take sector milestones ({self.method})")
+            problem(f"only sector_range references take sector milestones ({self.method})",
+                    "sector", self.method, "milestones")
         if self.method == "linear_rate" and self.annual_rate_pct is None:
-            problems.append("a linear_rate reference needs annual_rate_pct")
+            problem("a linear_rate reference needs annual_rate_pct", "annual_rate", None,
+                    "annual_rate_pct")
         if self.method == "budget" and self.budget_t is None:
-            problems.append("a budget reference needs budget_t")
+            problem("a budget reference needs budget_t", "budget", None, "budget_t")
         if self.method != "linear_rate" and not self.milestones and self.method != "budget":
-            problems.append(f"a {self.method} reference needs at least one milestone")
+            problem(f"a {self.method} reference needs at least one milestone", "no_milestones",
+                    self.method, "milestones")
         if problems:
-            raise ValueError(f"reference {self.id!r}: " + "; ".join(problems))
+            raise ModelProblems(problems)
         return self
 
     @property
