@@ -29,7 +29,7 @@ from klimacore.errors import DataError
 if TYPE_CHECKING:
     import xarray as xr
 
-__all__ = ["blockwise", "is_lazy"]
+__all__ = ["blockwise", "is_lazy", "stand_in"]
 
 
 def is_lazy(obj: Any) -> bool:
@@ -59,8 +59,18 @@ def _dummy_values(dtype: np.dtype[Any], shape: tuple[int, ...], fill: float = 1.
     return np.full(shape, "", dtype=object if dtype.kind == "O" else dtype)
 
 
-def _dummy(obj: Any, one: dict[Hashable, slice], fill: float = 1.0) -> Any:
-    """A small in-memory stand-in for ``obj``: one label along every chunked dim."""
+def stand_in(obj: Any, one: dict[Hashable, slice], fill: float = 1.0) -> Any:
+    """A small in-memory stand-in for ``obj``: ``obj.isel(one)`` filled with placeholders.
+
+    For a template run of a blockwise function (what it returns on one label along every
+    chunked dim): numbers are ``fill`` (1: a valid positive emission, factor or share), booleans
+    False, strings ''. Nothing of ``obj`` is computed but its index labels.
+
+    >>> import xarray as xr
+    >>> da = xr.DataArray([[5.0, 6.0], [7.0, 8.0]], dims=("m", "year"))
+    >>> stand_in(da, {"m": slice(0, 1)}).values.tolist()
+    [[1.0, 1.0]]
+    """
     import xarray as xr
 
     small = obj.isel({d: s for d, s in one.items() if d in obj.dims})
@@ -163,7 +173,7 @@ def blockwise(func: Callable[..., Any], obj: xr.DataArray | xr.Dataset, *,
     # a dim without labels gets its positions, so every block knows where it sits
     obj = obj.assign_coords({d: np.arange(obj.sizes[d]) for d in passthrough
                              if d not in obj.indexes})
-    small = _dummy(obj, {d: slice(0, 1) for d in passthrough}, fill)
+    small = stand_in(obj, {d: slice(0, 1) for d in passthrough}, fill)
     out_small = func(small, **kwargs)
     template = _template(out_small, obj, passthrough, chunks, what)
     out = xr.map_blocks(func, obj, kwargs=kwargs, template=template)

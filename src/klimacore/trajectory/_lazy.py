@@ -81,7 +81,7 @@ def _run(func: Callable[..., Any], emissions: xr.DataArray, references: Any,
          kwargs: dict[str, Any], parts: Sequence[str]) -> tuple[Any, dict[str, xr.Dataset]]:
     import xarray as xr
 
-    from klimacore._lazy import _dummy, blockwise
+    from klimacore._lazy import blockwise, stand_in
 
     entity = [d for d in emissions.dims if d != "year"]
     ds = xr.Dataset({"emissions": emissions})
@@ -100,19 +100,21 @@ def _run(func: Callable[..., Any], emissions: xr.DataArray, references: Any,
     whole = ["year", *[d for d in ds.dims if str(d).startswith("arg/")]]
     packed: xr.Dataset = blockwise(_block, ds, whole=whole, what=func.__name__, **kw)
     # the eager result on a one-entity stand-in: its layout, attrs and reference list
-    stand_in = _dummy(ds.chunk({d: -1 for d in whole}), {d: slice(0, 1) for d in entity})
-    small = func(stand_in["emissions"], references, **rest, **_args(stand_in))
+    dummy = stand_in(ds.chunk({d: -1 for d in whole}), {d: slice(0, 1) for d in entity})
+    small = func(dummy["emissions"], references, **rest, **_args(dummy))
     return small, _unpack(packed, {p: getattr(small, p) for p in parts})
 
 
 def lazy_check(check: Callable[..., TrajectoryCheck], emissions: xr.DataArray,
                references: Any, kwargs: dict[str, Any]) -> TrajectoryCheck:
-    """``check(emissions, references, **kwargs)`` for dask-backed ``emissions``, lazily."""
-    from klimacore.trajectory._result import TrajectoryCheck
+    """``check(emissions, references, **kwargs)`` for dask-backed ``emissions``, lazily.
 
+    The result has the class of ``check``'s own result on the stand-in (so this module imports
+    neither the result nor the checks: no import cycle).
+    """
     small, out = _run(check, emissions, references, kwargs, ("years", "milestones", "summary"))
-    return TrajectoryCheck(out["years"], out["milestones"], out["summary"], small.references,
-                           small.entity_dims)
+    return type(small)(out["years"], out["milestones"], out["summary"], small.references,
+                       small.entity_dims)
 
 
 def lazy_latest(latest: Callable[..., LatestCheck], emissions: xr.DataArray, references: Any,
@@ -120,11 +122,9 @@ def lazy_latest(latest: Callable[..., LatestCheck], emissions: xr.DataArray, ref
     """``latest(emissions, references, **kwargs)`` for dask-backed ``emissions``, lazily."""
     from collections.abc import Mapping
 
-    from klimacore.trajectory._latest import LatestCheck
-
     if isinstance(references, Mapping):
         raise ValidationError("references assigned per entity (a dict) are not supported with "
                               "dask-backed emissions; run one call per group of entities")
     small, out = _run(latest, emissions, references, kwargs, ("milestones", "summary"))
-    return LatestCheck(out["milestones"], out["summary"], small.references, small.entity_dims,
+    return type(small)(out["milestones"], out["summary"], small.references, small.entity_dims,
                        small.window)
