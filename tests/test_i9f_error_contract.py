@@ -8,7 +8,8 @@ import pydantic
 import pytest
 
 from klimacore.errors import KlimacoreError, ProblemGroup, ValidationError
-from klimacore.monitoring import ActionUpdate, RoundData, example_round
+from klimacore.examples import example_round
+from klimacore.monitoring import ActionUpdate, RoundData
 from klimacore.trajectory import Milestone, Reference
 
 

@@ -52,3 +52,23 @@ def test_lazy_results_have_the_eager_class() -> None:
     lazy = e.chunk({"municipality": 1})
     assert type(check_trajectory(lazy, "ipcc-ar6-c1-ghg")) is TrajectoryCheck
     assert type(latest_verdicts(lazy, "ipcc-ar6-c1-ghg", as_of=2024)) is LatestCheck
+
+
+def test_example_round_moved_to_examples_with_deprecated_alias() -> None:
+    import klimacore.monitoring as monitoring
+    from klimacore import examples
+    from klimacore.errors import KlimacoreDeprecationWarning
+
+    assert "example_round" not in monitoring.__all__
+    assert "example_round" in examples.__all__
+    with pytest.warns(KlimacoreDeprecationWarning,
+                      match="monitoring.example_round is deprecated since klimacore 0.2 .*"
+                            "klimacore.examples.example_round"):
+        old = monitoring.example_round
+    assert old is examples.example_round
+    with pytest.warns(KlimacoreDeprecationWarning):
+        from klimacore.monitoring import example_round  # noqa: F401
+    rd = examples.example_round()
+    assert rd.illustrative and rd.round.municipality == 727
+    with pytest.raises(AttributeError):
+        monitoring.no_such_name  # noqa: B018

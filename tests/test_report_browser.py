@@ -187,8 +187,8 @@ class _Tables(HTMLParser):
 @pytest.fixture(scope="module")
 def round_pages(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, StatusReport]]:
     from klimacore._report_cli import panel_from_account, write_reports
+    from klimacore.examples import example_round
     from klimacore.models import load_example_plan
-    from klimacore.monitoring import example_round
 
     out = tmp_path_factory.mktemp("round-reports")
     reports = build_reports(panel_from_account(EXCERPT, vintage="2026-05-18"),

@@ -15,13 +15,13 @@ import xarray as xr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from klimacore.examples import example_round
 from klimacore.models import load_example_plan
 from klimacore.monitoring import (
     ACTION_STATUS,
     INDICATOR_STATUS,
     ActionUpdate,
     RoundData,
-    example_round,
     indicator_status,
     indicator_targets,
     national_rollup,

@@ -124,7 +124,8 @@ def _round(path: str) -> Any:
     bundled illustrative round of the example plan (Odder, 727)."""
     from klimacore import _files
     from klimacore.errors import KlimacoreError, ProblemGroup, ValidationError
-    from klimacore.monitoring import RoundData, example_round
+    from klimacore.examples import example_round
+    from klimacore.monitoring import RoundData
 
     if path == "example":
         return example_round()
@@ -223,8 +224,8 @@ def plan_panel(plan: Any) -> Any:
 def _example_rounds(plan: Any) -> dict[int, Any]:
     """The bundled round when ``plan`` is the bundled example plan (it is that plan's round);
     no round for any other plan (never borrowed)."""
+    from klimacore.examples import example_round
     from klimacore.models import load_example_plan
-    from klimacore.monitoring import example_round
 
     return {int(plan.municipality): example_round()} if plan == load_example_plan() else {}
 

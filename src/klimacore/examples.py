@@ -8,10 +8,12 @@ plausible size to try klimacore on, never official numbers. ``klimacore demo`` r
   :func:`example_notation_keys`, :func:`example_grid_factors`, :func:`example_grid_sets` and the
   inventory built from them, :func:`example_inventory`;
 - consumption: :func:`example_spending`, :func:`example_energy_use`, :func:`example_factors` and
-  the footprint built from them, :func:`example_footprint`.
+  the footprint built from them, :func:`example_footprint`;
+- monitoring: the plan's 2025 reporting round, :func:`example_round`.
 
 These used to live in the engines (``territorial.example_inventory``,
-``consumption.example_footprint``, ``certification.example_plan``, …); the old names are
+``consumption.example_footprint``, ``certification.example_plan``,
+``monitoring.example_round``, …); the old names are
 deprecated aliases until klimacore 0.3.
 
 >>> from klimacore import examples
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
     import xarray as xr
 
     from klimacore.models import ClimateActionPlan
+    from klimacore.monitoring import RoundData
     from klimacore.territorial import GridFactorSet
 
 __all__ = [
@@ -48,6 +51,7 @@ __all__ = [
     "example_notation_keys",
     "example_plan",
     "example_plan_cctf",
+    "example_round",
     "example_spending",
 ]
 
@@ -265,3 +269,25 @@ def example_footprint(*, n_draws: int = 0, seed: int | None = 20190727) -> xr.Da
     ds.attrs["population_source"] = "example plan"
     ds.attrs["bridge_note"] = f"VAT {DANISH_VAT_RATE * 100:g} %; 0 % on rent, education, finance"
     return ds
+
+
+def example_round() -> RoundData:
+    """The bundled ILLUSTRATIVE 2025 monitoring round of the example plan (Odder, 727).
+
+    Read from ``example_round_727.json`` and validated as a
+    :class:`klimacore.monitoring.RoundData`: invented for the demo, docs and tests, not Odder
+    Kommune's reporting. (Was ``monitoring.example_round``, a deprecated alias until 0.3.)
+
+    >>> r = example_round()
+    >>> r.round.municipality, r.round.year, r.illustrative
+    (727, 2025, True)
+    >>> sorted(a.id for a in r.actions)[:3]
+    ['A1', 'AD1', 'AD2']
+    """
+    from importlib import resources  # the bundled file, as klimacore._data reads it
+
+    from klimacore.monitoring import RoundData
+
+    text = resources.files("klimacore.data").joinpath("example_round_727.json").read_text(
+        encoding="utf-8")
+    return RoundData.model_validate_json(text)

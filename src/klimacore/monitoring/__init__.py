@@ -7,8 +7,8 @@ injected ``as_of`` date, vectorized over the panel of all municipalities.
 - data model: :class:`ReportingRound` (open → closed, revisions with a reason),
   :class:`MonitoredAction` (phase + state; :func:`migrate_action` reads old plans),
   :class:`ActionUpdate`, :class:`IndicatorMeta`, :class:`IndicatorObservation`, links,
-  :class:`ClimateEvent`; :class:`RoundData` (one round as a document) and :func:`example_round`
-  (the bundled ILLUSTRATIVE round of the example plan);
+  :class:`ClimateEvent`; :class:`RoundData` (one round as a document; the bundled ILLUSTRATIVE round of
+  the example plan is :func:`klimacore.examples.example_round`);
 - computed: :func:`action_status` (with the reason and update freshness), :func:`action_summary`,
   :func:`indicator_status`, :func:`data_age`, :func:`status_frame`;
 - why emissions changed: :func:`lmdi`, :func:`decompose_emissions`, :func:`decompose_panel`
@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from klimacore.monitoring._example import RoundData, example_round
+from klimacore.monitoring._example import RoundData
 from klimacore.monitoring._lmdi import (
     EFFECTS,
     decompose_emissions,
@@ -137,7 +137,6 @@ __all__ = [
     "decompose_emissions",
     "decompose_panel",
     "emission_identity",
-    "example_round",
     "indicator_status",
     "indicator_targets",
     "lmdi",
@@ -160,4 +159,8 @@ def __getattr__(name: str) -> object:  # the store needs SQLAlchemy (extra "moni
         from klimacore.monitoring import _store
 
         return getattr(_store, name)
+    if name == "example_round":  # deprecated alias of klimacore.examples.example_round
+        from klimacore.monitoring import _example
+
+        return _example.__getattr__(name)
     raise AttributeError(f"module 'klimacore.monitoring' has no attribute {name!r}")

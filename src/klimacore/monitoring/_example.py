@@ -1,4 +1,4 @@
-"""One reporting round as a document, and the bundled illustrative round of the example plan.
+"""One reporting round as a document.
 
 A :class:`RoundData` holds what a municipality reported in one round, in the monitoring
 package's own records (:class:`ReportingRound`, :class:`MonitoredAction`,
@@ -9,21 +9,15 @@ tests. Indicator baselines and targets are plan content, not round content: stat
 computed against the plan's indicators. Every record must name the round's municipality and
 year, and every update, link and observation an action or indicator of the round.
 
-:func:`example_round` reads ``example_round_727.json``: an ILLUSTRATIVE round for the bundled
-example plan (Odder, 727), invented for the demo, docs and tests, not Odder Kommune's reporting.
-
->>> r = example_round()
->>> r.round.municipality, r.round.year, r.illustrative
-(727, 2025, True)
->>> sorted(a.id for a in r.actions)[:3]
-['A1', 'AD1', 'AD2']
+The bundled illustrative round of the example plan is :func:`klimacore.examples.example_round`
+(``monitoring.example_round`` is a deprecated alias until klimacore 0.3).
 """
 
 from __future__ import annotations
 
 import json
 import math
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import Field, model_validator
 
@@ -39,7 +33,7 @@ from klimacore.monitoring._model import (
     ReportingRound,
 )
 
-__all__ = ["RoundData", "example_round"]
+__all__ = ["RoundData"]
 
 
 class RoundData(KlimacoreModel):
@@ -129,6 +123,7 @@ class RoundData(KlimacoreModel):
         are not stored there, so they are empty (statuses then rest on the plan's indicators).
 
         >>> import datetime as dt
+        >>> from klimacore.examples import example_round
         >>> from klimacore.monitoring import MonitoringStore
         >>> store = MonitoringStore()
         >>> r = store.open_round(727, 2025, who="a", on=dt.date(2026, 1, 15))
@@ -164,10 +159,16 @@ class RoundData(KlimacoreModel):
                    f"r{stored.round.revision}")
 
 
-def example_round() -> RoundData:
-    """The bundled ILLUSTRATIVE 2025 round of the example plan (Odder, 727)."""
-    from importlib import resources  # the bundled file, as klimacore._data reads it
+if not TYPE_CHECKING:
 
-    text = resources.files("klimacore.data").joinpath("example_round_727.json").read_text(
-        encoding="utf-8")
-    return RoundData.model_validate_json(text)
+    def __getattr__(name: str) -> Any:
+        """``monitoring.example_round`` moved to :func:`klimacore.examples.example_round`
+        (deprecated alias, goes in 0.3)."""
+        if name == "example_round":
+            from klimacore import examples  # deprecated alias: layer exception until 0.3
+            from klimacore._deprecation import warn_deprecated
+
+            warn_deprecated("klimacore.monitoring.example_round", since="0.2",
+                            removed_in="0.3", use="klimacore.examples.example_round")
+            return examples.example_round
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
