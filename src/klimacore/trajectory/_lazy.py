@@ -113,8 +113,9 @@ def lazy_check(check: Callable[..., TrajectoryCheck], emissions: xr.DataArray,
     neither the result nor the checks: no import cycle).
     """
     small, out = _run(check, emissions, references, kwargs, ("years", "milestones", "summary"))
-    return type(small)(out["years"], out["milestones"], out["summary"], small.references,
-                       small.entity_dims)
+    result: TrajectoryCheck = type(small)(out["years"], out["milestones"], out["summary"],
+                                          small.references, small.entity_dims)
+    return result
 
 
 def lazy_latest(latest: Callable[..., LatestCheck], emissions: xr.DataArray, references: Any,
@@ -126,5 +127,6 @@ def lazy_latest(latest: Callable[..., LatestCheck], emissions: xr.DataArray, ref
         raise ValidationError("references assigned per entity (a dict) are not supported with "
                               "dask-backed emissions; run one call per group of entities")
     small, out = _run(latest, emissions, references, kwargs, ("milestones", "summary"))
-    return type(small)(out["milestones"], out["summary"], small.references, small.entity_dims,
-                       small.window)
+    result: LatestCheck = type(small)(out["milestones"], out["summary"], small.references,
+                                      small.entity_dims, small.window)
+    return result
