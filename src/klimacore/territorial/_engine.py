@@ -259,9 +259,9 @@ def compute(prep: Prepared, *, by_fuel: bool = False) -> xr.DataArray:
             data = contract(a, axis, prep.matrix)
             dims = [d for d in act.dims if d != "fuel"] + ["gas"]
         check_finite(data, act)
-        coords = keep_coords(act, dims)
-        coords["gas"] = np.asarray(prep.gases)
-        out = xr.DataArray(data, coords=coords, dims=dims)
+        # coordinates reused from the activity (no copy, no re-validation), a new gas index
+        out = new_dataarray(data, dims, result_coords(act, dims[:-1], "gas", prep.gases, {}),
+                            {})
     else:
         assert prep.factors is not None
         plain = prep.act.plain()

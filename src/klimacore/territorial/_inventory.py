@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from klimacore._deprecation import renamed_parameter
+from klimacore._version import __version__
 from klimacore.errors import DataError, MissingLabelError, ValidationError
 from klimacore.forms._activity import Activity, to_activity
 from klimacore.territorial._engine import (
@@ -389,8 +390,6 @@ def _var_attrs(ds: xr.Dataset, metric: str) -> None:
 def _provenance(metric: str, source: str | None, release_date: str | None, boundary: str,
                 grid: GridLike | None, grid_meta: Mapping[str, Any],
                 extra: Mapping[str, Any] | None) -> dict[str, Any]:
-    from klimacore import __version__
-
     out: dict[str, Any] = {"title": "GPC inventory", "gwp_metric": metric, "boundary": boundary,
                            "klimacore_version": __version__}
     if source is not None:
