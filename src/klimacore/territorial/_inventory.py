@@ -469,7 +469,9 @@ def _co2e_sum(per_gas: xr.DataArray, metric: str) -> xr.DataArray:
         # to_co2e(total=True)'s product (units.gwp_vector's weights, one BLAS call), on the
         # coordinates of per_gas (no copies, the same indexes: the Dataset needs no alignment)
         weights = gwp_vector(per_gas.get_index("gas"), metric, memo=(BIOGENIC_CO2,))
-        data = np.dot(np.ascontiguousarray(per_gas.data, dtype=float), weights)
+        values = np.ascontiguousarray(per_gas.data, dtype=float)
+        # as a 2-D gemv: np.dot of an N-d array runs a dot per row, ~8x slower
+        data = np.dot(values.reshape(-1, values.shape[-1]), weights).reshape(values.shape[:-1])
         out = new_dataarray(data, per_gas.dims[:-1], _coords_on(per_gas, per_gas.dims[:-1]), {})
     else:
         out = to_co2e(per_gas, gwp_metric=metric, memo=(BIOGENIC_CO2,), total=True)
