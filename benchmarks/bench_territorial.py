@@ -32,8 +32,8 @@ import os
 import subprocess
 import sys
 import time
-import warnings
 import tracemalloc
+import warnings
 from collections.abc import Callable
 from typing import Any
 
