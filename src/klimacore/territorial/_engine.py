@@ -11,7 +11,8 @@ import numpy as np
 
 from klimacore._deprecation import renamed_parameter
 from klimacore.errors import ValidationError
-from klimacore.forms._activity import Activity, to_activity
+from klimacore.forms import Activity
+from klimacore.forms import as_activity as to_activity
 from klimacore.forms._gpc import UNKNOWN_CATEGORIES, unknown_categories
 from klimacore.territorial._factors import FactorTable, factor_table
 from klimacore.territorial._labels import BIOGENIC_CO2, membership, raise_problems

@@ -11,7 +11,8 @@ import numpy as np
 from klimacore._deprecation import renamed_parameter
 from klimacore._version import __version__
 from klimacore.errors import DataError, MissingLabelError, ValidationError
-from klimacore.forms._activity import Activity, to_activity
+from klimacore.forms import Activity
+from klimacore.forms import as_activity as to_activity
 from klimacore.territorial._engine import (
     add_reported,
     compute,

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from klimacore.errors import DataError, ValidationError
-from klimacore.forms._factors import as_factors
+from klimacore.forms import as_factors
 
 if TYPE_CHECKING:
     import pandas as pd
