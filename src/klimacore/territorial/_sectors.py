@@ -256,6 +256,14 @@ def _gj_scale(units: tuple[str, ...]) -> tuple[Array, Array]:
     return scale, other
 
 
+def _energy(x: Array, scale: Array) -> Array:
+    """GJ per cell (fuel axis last), NaN counted as nothing: one product, nansum if NaN."""
+    out: Array = np.dot(x.reshape(-1, x.shape[-1]), scale).reshape(x.shape[:-1])
+    if np.isnan(out).any():
+        out = np.nansum(x * scale, axis=-1)
+    return out
+
+
 def warn_generation_fuel(data: xr.DataArray, units: Sequence[str], *, stacklevel: int = 3) -> None:
     """Warn (:class:`~klimacore.errors.GenerationFuelWarning`) where fuel in I.4.1 looks like the
     fuel a plant burns to generate grid-supplied energy.
@@ -287,9 +295,12 @@ def warn_generation_fuel(data: xr.DataArray, units: Sequence[str], *, stacklevel
 
     a = _slice("I.4.1")
     g = _slice("I.4.4") if "I.4.4" in cats else np.zeros_like(a)
-    a_energy, g_energy = np.nansum(a * scale, axis=-1), np.nansum(g * scale, axis=-1)
-    a_other = (np.abs(np.nan_to_num(a)) > 0)[..., other].any(axis=-1)
-    g_other = (np.abs(np.nan_to_num(g)) > 0)[..., other].any(axis=-1)
+    a_energy, g_energy = _energy(a, scale), _energy(g, scale)
+    if other.any():
+        a_other = (np.abs(np.nan_to_num(a)) > 0)[..., other].any(axis=-1)
+        g_other = (np.abs(np.nan_to_num(g)) > 0)[..., other].any(axis=-1)
+    else:  # every fuel in energy units (the usual case)
+        a_other = g_other = np.zeros(a_energy.shape, dtype=bool)
     has_aux = (a_energy > 0) | a_other
     no_gen = (g_energy <= 0) & ~g_other
     above_share = (a_energy > AUXILIARY_SHARE * g_energy) & ~g_other
