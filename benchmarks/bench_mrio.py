@@ -30,7 +30,13 @@ Targets (issue 4), direct solver: sector-level accounts ≥ 4× faster than pymr
 ≥ 5× faster than pymrio (pymrio has no cheaper path to them than calc_all), peak memory ≤ ½ of
 pymrio's, time ≤ 1.5× the LU factorisation alone, all accounts within 1e-9 relative.
 
-Run: ``python benchmarks/bench_mrio.py [--quick]``
+Mid size (issue 14), in the same run: 49 regions × 40 sectors (n = 1960, 20 stressors, 343
+final-demand columns), where fixed costs weigh more; contenders ``pymrio``, ``klimacore``,
+``klimacore_region`` and ``lu``, 5 interleaved rounds (best kept; median, worst and the ratio of
+each round shown, as this shared machine is noisy). Targets: sector-level accounts ≥ 3× faster
+than pymrio and ≤ 1.5× the LU factorisation alone. ``--quick``: 10 × 20 (smoke only).
+
+Run: ``python benchmarks/bench_mrio.py [--quick] [--mid-only]``
 """
 
 from __future__ import annotations
@@ -49,6 +55,9 @@ import numpy as np
 
 FULL = {"regions": 49, "sectors": 200, "categories": 7, "stressors": 20}
 QUICK = {"regions": 10, "sectors": 100, "categories": 7, "stressors": 20}
+MID = {"regions": 49, "sectors": 40, "categories": 7, "stressors": 20}  # issue 14: n = 1960
+MID_QUICK = {"regions": 10, "sectors": 20, "categories": 7, "stressors": 20}
+MID_ROUNDS = 5
 ITER_TOL = 1e-12  # relative residual asked of the iterative solver
 VARS = ("D_cba", "D_pba", "D_imp", "D_exp", "D_cba_reg", "D_pba_reg", "D_imp_reg", "D_exp_reg")
 
@@ -214,34 +223,112 @@ def _accuracy(datadir: str, contender: str) -> dict[str, float]:
     return errs
 
 
-def run(*, quick: bool = False) -> dict[str, Any]:
-    shape = QUICK if quick else FULL
-    repeats = 3
-    n = shape["regions"] * shape["sectors"]
+def _spread(times: list[float]) -> dict[str, float]:
+    return {"best": round(min(times), 3), "median": round(float(np.median(times)), 3),
+            "worst": round(max(times), 3)}
+
+
+def _measure(shape: dict[str, int], contenders: list[str], rounds: int,
+             skip: dict[str, int], memory_of: tuple[str, ...]) -> dict[str, Any]:
+    """Interleaved rounds of every contender (each run in a fresh subprocess) on one system.
+
+    ``skip[c] = m``: contender c runs in the first m rounds only (the slow ones).
+    """
     with tempfile.TemporaryDirectory(prefix="bench_mrio_") as datadir:
         data = make_system(**shape)
         for nm, a in data.items():
             np.save(Path(datadir) / f"{nm}.npy", a)
         del data
         (Path(datadir) / "shape.json").write_text(json.dumps(shape))
-        contenders = ["pymrio", "klimacore", "klimacore_region", "lu", "klimacore_iterative",
-                      "klimacore_iterative_region"]
         # rounds interleave the contenders so that they share the (shared machine's) noise;
-        # the best of the rounds is kept
-        timing: dict[str, dict[str, Any]] = {}
-        for rnd in range(repeats):
+        # the best of the rounds is kept, the spread reported
+        timing: dict[str, list[float]] = {}
+        for rnd in range(rounds):
             for c in contenders:
-                if not quick and ((c == "klimacore_iterative" and rnd > 0)
-                                  or (c == "pymrio" and rnd > 1)):
-                    continue  # slow ones: pymrio twice, the sector-level iterative once
-                got = _spawn(c, datadir, "time", 1)
-                timing.setdefault(c, {"times": []})["times"].extend(got["times"])
-        memory = {c: _spawn(c, datadir, "mem", 1) for c in ("pymrio", "klimacore",
-                                                             "klimacore_region")}
+                if rnd >= skip.get(c, rounds):
+                    continue
+                timing.setdefault(c, []).extend(_spawn(c, datadir, "time", 1)["times"])
+        memory = {c: _spawn(c, datadir, "mem", 1) for c in memory_of}
         acc = {c: _accuracy(datadir, c) for c in contenders if c not in ("pymrio", "lu")}
         residual = {c: float(np.load(Path(datadir) / f"out_{c}.npz")["residual"])
                     for c in contenders if c.startswith("klimacore")}
-    best = {c: min(t["times"]) for c, t in timing.items()}
+    return {"timing": timing, "memory": memory, "acc": acc, "residual": residual}
+
+
+def run(*, quick: bool = False, mid_only: bool = False) -> dict[str, Any]:
+    """Both sizes in one run: the EXIOBASE-sized system and the mid-sized one (n = 1960)."""
+    out: dict[str, Any] = {}
+    met: list[bool] = []
+    if not mid_only:
+        out["full"], ok = _run_full(QUICK if quick else FULL)
+        met.append(ok)
+    out["mid"], ok = _run_mid(MID_QUICK if quick else MID)
+    met.append(ok)
+    out["timer"] = ("time.perf_counter, interleaved rounds, a fresh subprocess per contender "
+                    "run; best of the rounds (median and worst shown)")
+    out["memory"] = "tracemalloc peak (target) and ru_maxrss growth (cross-check), own subprocess"
+    # the targets are for the full and mid sizes; --quick is a smoke test only
+    out["target_met"] = None if quick else all(met)
+    return out
+
+
+def _run_mid(shape: dict[str, int]) -> tuple[dict[str, Any], bool]:
+    """Mid size (issue 14): fixed costs matter here; ≥ 3× pymrio, ≤ 1.5× the LU alone."""
+    contenders = ["pymrio", "klimacore", "klimacore_region", "lu"]
+    got = _measure(shape, contenders, MID_ROUNDS, {}, ())
+    timing, acc = got["timing"], got["acc"]
+    best = {c: min(t) for c, t in timing.items()}
+    speed_sector = best["pymrio"] / best["klimacore"]
+    speed_region = best["pymrio"] / best["klimacore_region"]
+    lu_ratio = best["klimacore"] / best["lu"]
+    lu_region = best["klimacore_region"] / best["lu"]
+    err = max(max(acc["klimacore"].values()), max(acc["klimacore_region"].values()))
+    # per-round ratios (the contenders of one round ran back to back): their spread
+    per_round = {
+        "pymrio / klimacore": [round(p / k, 2) for p, k in zip(timing["pymrio"],
+                                                                timing["klimacore"], strict=True)],
+        "klimacore / lu": [round(k / u, 2) for k, u in zip(timing["klimacore"], timing["lu"],
+                                                            strict=True)],
+        "klimacore_region / lu": [round(k / u, 2) for k, u in zip(
+            timing["klimacore_region"], timing["lu"], strict=True)],
+    }
+    targets = {
+        "sector accounts >= 3x faster than pymrio": (speed_sector, speed_sector >= 3.0),
+        "sector accounts <= 1.5x LU factorisation alone": (lu_ratio, lu_ratio <= 1.5),
+        "all accounts within 1e-9 relative of pymrio": (err, err <= 1e-9),
+    }
+    n = shape["regions"] * shape["sectors"]
+    return {
+        "system": {**shape, "n": n, "final_demand_columns": shape["regions"] * shape["categories"]},
+        "rounds": MID_ROUNDS,
+        "seconds": {c: _spread(t) for c, t in timing.items()},
+        "ratios": {
+            "pymrio / klimacore (sector)": round(speed_sector, 2),
+            "pymrio / klimacore (region totals)": round(speed_region, 2),
+            "klimacore / lu_factor": round(lu_ratio, 3),
+            "klimacore_region / lu_factor": round(lu_region, 3),
+        },
+        "ratios_per_round": per_round,
+        "max_relative_error_vs_pymrio": {c: {v: float(f"{e:.3g}") for v, e in errs.items()}
+                                         for c, errs in acc.items()},
+        "solver_residual": {c: float(f"{r:.3g}") for c, r in got["residual"].items()},
+        "targets": {k: {"value": float(f"{v:.4g}"), "met": bool(ok)}
+                    for k, (v, ok) in targets.items()},
+        "seconds_all": {c: [round(x, 3) for x in t] for c, t in timing.items()},
+    }, all(ok for _, ok in targets.values())
+
+
+def _run_full(shape: dict[str, int]) -> tuple[dict[str, Any], bool]:
+    quick = shape == QUICK
+    repeats = 3
+    n = shape["regions"] * shape["sectors"]
+    contenders = ["pymrio", "klimacore", "klimacore_region", "lu", "klimacore_iterative",
+                  "klimacore_iterative_region"]
+    # slow ones at full size: pymrio in 2 rounds, the sector-level iterative in 1
+    skip = {} if quick else {"klimacore_iterative": 1, "pymrio": 2}
+    got = _measure(shape, contenders, repeats, skip, ("pymrio", "klimacore", "klimacore_region"))
+    timing, memory, acc, residual = got["timing"], got["memory"], got["acc"], got["residual"]
+    best = {c: min(t) for c, t in timing.items()}
     mb = 1024.0**2
     direct_err = max(max(acc["klimacore"].values()), max(acc["klimacore_region"].values()))
     speed_sector = best["pymrio"] / best["klimacore"]
@@ -278,17 +365,14 @@ def run(*, quick: bool = False) -> dict[str, Any]:
         },
         "targets": {k: {"value": float(f"{v:.4g}"), "met": bool(ok)}
                     for k, (v, ok) in targets.items()},
-        # the targets are for the EXIOBASE-sized system; --quick is a smoke test only
-        "target_met": None if quick else all(ok for _, ok in targets.values()),
         "iterative_tol": ITER_TOL,
-        "seconds_all": {c: [round(x, 3) for x in t["times"]] for c, t in timing.items()},
-        "timer": "time.perf_counter, best of interleaved rounds, subprocess per contender run",
-        "memory": "tracemalloc peak (target) and ru_maxrss growth (cross-check), own subprocess",
-    }
+        "seconds_all": {c: [round(x, 3) for x in t] for c, t in timing.items()},
+    }, all(ok for _, ok in targets.values())
 
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--worker":
         _worker(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
     else:
-        print(json.dumps(run(quick="--quick" in sys.argv), indent=2))
+        print(json.dumps(run(quick="--quick" in sys.argv, mid_only="--mid-only" in sys.argv),
+                         indent=2))

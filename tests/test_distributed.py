@@ -12,9 +12,11 @@
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 import time
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -264,6 +266,33 @@ def test_accounts_series_bad_years() -> None:
         accounts_series({})
     with pytest.raises(ValueError, match="int"):
         accounts_series({"2019": io_systems(1)[2015]})  # type: ignore[dict-item]
+    with pytest.raises(ValueError, match=r"years \[2019\] are neither an IOSystem"):
+        accounts_series({2019: "io_2019.nc"})  # type: ignore[dict-item]
+    with pytest.raises(ValueError, match="factory of year 2019 returned str"):
+        accounts_series({2019: lambda: "io_2019.nc"})  # type: ignore[dict-item,return-value]
+
+
+def year_system(year: int) -> IOSystem:
+    """A year's system built from scratch (a factory for accounts_series)."""
+    return io_systems()[year]
+
+
+def test_accounts_series_from_factories_equals_prebuilt() -> None:
+    systems = io_systems()
+    built = accounts_series(systems, level="region")
+    lazy = accounts_series({y: partial(year_system, y) for y in systems}, level="region")
+    xr.testing.assert_identical(lazy, built)
+
+
+def test_pickled_system_leaves_its_factor_behind() -> None:
+    io = io_systems(1)[2015]
+    fresh = len(pickle.dumps(io))
+    first = io.accounts()
+    assert io._solver.factorized
+    back = pickle.loads(pickle.dumps(io))
+    assert len(pickle.dumps(io)) == fresh  # no LU factor, no multipliers in the pickle
+    assert not back._solver.factorized and back._M is None
+    xr.testing.assert_identical(back.accounts(), first)
 
 
 # --- a real cluster ------------------------------------------------------------------------------
@@ -307,8 +336,12 @@ def test_engines_on_a_local_cluster(client: Any) -> None:
     systems = io_systems()
     xr.testing.assert_identical(accounts_series(systems, scheduler=client),
                                 accounts_series(systems))
+    # factories: each year's system is built on the worker that runs it
+    xr.testing.assert_identical(
+        accounts_series({y: partial(year_system, y) for y in systems}, scheduler=client),
+        accounts_series(systems))
     # the work ran on the workers, not here
-    assert len(client.scheduler_info()["workers"]) == 2
+    assert len(client.nthreads()) == 2  # asked of the scheduler now (scheduler_info() is a cache)
 
 
 def _slow_copy(block: xr.DataArray) -> xr.DataArray:

@@ -309,6 +309,56 @@ def test_gwp_characterisation() -> None:
         io.accounts(characterization={"CO2 - air": "XYZ"})
 
 
+def test_gwp_metric_checked_up_front_and_co2e_through_units(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from klimacore import units
+    from klimacore.errors import UnknownMetricError
+    from klimacore.mrio import _characterize
+
+    frames = random_frames(6, R=2, N=2, C=1, k=2, fy=False)
+    frames["F"].index = pd.Index(["CO2 - air", "CH4 - air"], name="stressor")
+    io = IOSystem(**frames)
+    # a wrong metric fails even without a characterization (no gas is looked up then)
+    with pytest.raises(UnknownMetricError, match="AR7GWP100"):
+        io.accounts(gwp_metric="AR7GWP100")
+    # the CO2e factors are those of units.to_co2e, the one CO2e path
+    calls: list[str] = []
+
+    def spy(amount: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(str(kwargs.get("gwp_metric")))
+        return units.to_co2e(amount, *args, **kwargs)
+
+    monkeypatch.setattr(_characterize, "to_co2e", spy)
+    ghg = io.accounts(characterization={"CO2 - air": "CO2", "CH4 - air": "CH4"},
+                      gwp_metric="AR4GWP100", level="region")
+    assert calls == ["AR4GWP100"] and ghg.attrs["gwp_metric"] == "AR4GWP100"
+    raw = io.accounts(level="region")
+    expect = raw["D_cba_reg"].to_numpy()[0] + 25.0 * raw["D_cba_reg"].to_numpy()[1]
+    np.testing.assert_allclose(ghg["D_cba_reg"].to_numpy()[0], expect, rtol=1e-12)
+
+
+@pytest.mark.parametrize("level", ["sector", "region"])
+@pytest.mark.parametrize("strategy", ["rows", "columns"])
+def test_progress_inside_one_solve(level: str, strategy: str,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    frames = random_frames(7, R=12, N=3, C=2, k=15)
+    io = IOSystem(**frames)
+    seen: list[tuple[int, int]] = []
+    got = io.accounts(level=level, strategy=strategy,  # type: ignore[arg-type]
+                      progress=lambda done, total: seen.append((done, total)))
+    total = seen[-1][1]
+    assert [d for d, _ in seen] == list(range(1, total + 1))  # one step at a time, to the end
+    assert all(t == total for _, t in seen)
+    if level == "sector":  # the factorisation, L·Yr, then the blocks of right-hand sides
+        assert total == (5 if strategy == "rows" else 3)
+    else:
+        assert total == 2
+    quiet = io.accounts(level=level, strategy=strategy)  # type: ignore[arg-type]
+    assert capsys.readouterr().err == ""  # off by default when nobody is watching
+    for v in got.data_vars:
+        np.testing.assert_array_equal(got[v], quiet[v])
+
+
 def test_per_capita() -> None:
     frames = random_frames(6, R=3, N=2)
     io = IOSystem(**frames)

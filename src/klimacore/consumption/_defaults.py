@@ -169,7 +169,7 @@ def _fuel_factors(gwp_metric: str) -> dict[str, tuple[float, str]]:
                             gas=table["gas"].astype(str))
                .groupby(["fuel", "gas"], sort=False)["kg_per_gj"].sum())
     # a fuel without a row for a gas emits none of it in the table: NaN here, left out of the sum
-    co2e = to_co2e(xr.DataArray.from_series(per_gas), metric=gwp_metric, dim="gas").sum("gas")
+    co2e = to_co2e(xr.DataArray.from_series(per_gas), gwp_metric=gwp_metric, dim="gas").sum("gas")
     fuels = list(dict.fromkeys(per_gas.index.get_level_values("fuel")))
     return {fuel: (float(co2e.sel(fuel=fuel)), "kg/GJ") for fuel in fuels}
 

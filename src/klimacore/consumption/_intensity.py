@@ -229,7 +229,7 @@ def characterise(
     mass = picked * xr.DataArray(scale, coords={"stressor": picked["stressor"]}, dims="stressor")
     mass = mass.assign_coords(gas=("stressor", [str(gas_map[label]) for label in used]))
     per_gas = mass.groupby("gas").sum("stressor")
-    out = to_co2e(per_gas, metric=gwp_metric, dim="gas").sum("gas")
+    out = to_co2e(per_gas, gwp_metric=gwp_metric, dim="gas").sum("gas")
     out = out.drop_vars([c for c in out.coords if c not in out.dims])
     out.attrs = dict(intensity.attrs)
     out.attrs.update(

@@ -50,6 +50,12 @@ def choose_strategy(strategy: Strategy, k: int, R: int, n: int) -> Strategy:
     return strategy
 
 
+def column_blocks(R: int, N: int, block: int = 1024) -> int:
+    """Number of blocks of right-hand sides of the ``"columns"`` strategy."""
+    per = max(1, block // R)
+    return -(-N // per)
+
+
 def masked_rhs(S: Array, R: int, N: int) -> Array:
     """``B[:, q*k + j] = S[j, :]`` restricted to region q's columns (n × R·k, Fortran order)."""
     k, n = S.shape
@@ -95,11 +101,13 @@ def sector_accounts(
     strategy: Strategy = "auto",
     W: Array | None = None,
     block: int = 1024,
+    tick: Callable[[int], object] | None = None,
 ) -> tuple[dict[str, Array], Array | None]:
     """Sector-level accounts, each ``(k, R, N)``; also returns M (k × n) when it came free.
 
     With the ``"rows"`` strategy, ``W = (I − A)⁻ᵀ masked_rhs(S)`` may be passed in (solved
-    earlier, next to the other LAPACK work).
+    earlier, next to the other LAPACK work). ``tick(1)`` is called after each block of
+    right-hand sides of the ``"columns"`` strategy (progress; see :func:`column_blocks`).
     """
     k, n = S.shape
     strategy = choose_strategy(strategy, k, R, n)
@@ -109,7 +117,7 @@ def sector_accounts(
             W = solve(masked_rhs(S, R, N), True)
         cba, imp, M = _cba_imp_rows(W, S, Yr, R, N)
     else:
-        cba, imp = _cba_imp_columns(solve, S, Yr, R, N, block=block)
+        cba, imp = _cba_imp_columns(solve, S, Yr, R, N, block=block, tick=tick)
         M = None
     pba = (S * x).reshape(k, R, N)
     exp = (S * x_exp).reshape(k, R, N)
@@ -119,25 +127,27 @@ def sector_accounts(
 def _cba_imp_rows(
     W: Array, S: Array, Yr: Array, R: int, N: int
 ) -> tuple[Array, Array, Array]:
-    # W[:, q*k + j] = (S_q L)[j, :]
+    """D_cba, D_imp (k, R, N) and M from ``W[:, q*k + j] = (S_q L)[j, :]``.
+
+    ``D_cba[j, r, s] = Σ_p M[j, (p, s)] Yr[(p, s), r]`` and the domestic part
+    ``Σ_p W_r[j, (p, s)] Yr[(p, s), r]`` are contractions of k·n·R terms each, done by
+    ``numpy.einsum`` in one pass without BLAS: small BLAS products (one per sector, as
+    before) cost far more than their arithmetic in thread start-up and spinning, most of
+    all on a loaded machine. ``D_imp`` = D_cba − domestic.
+    """
     k, n = S.shape
-    WT = np.asarray(W.T).reshape(R * k, R, N)  # view when W is Fortran-ordered
-    M: Array = WT.reshape(R, k, n).sum(axis=0)
-    Y3 = Yr.reshape(R, N, R)
-    cba = np.empty((k, R, N))
-    imp = np.empty((k, R, N))
-    idx = np.arange(R)
-    for s in range(N):  # product by product; small buffers, scipy's BLAS (see `gemm`)
-        # T[q, j, r] = Σ_p W_q[j, (p, s)] Yr[(p, s), r]: emitted in q, for r's demand of s
-        T = gemm(np.ascontiguousarray(WT[:, :, s]), Y3[:, s, :]).reshape(R, k, R)
-        cba[:, :, s] = T.sum(axis=0)
-        T[idx, :, idx] = 0.0  # emitted in the consuming region itself
-        imp[:, :, s] = T.sum(axis=0)
+    W4 = np.asarray(W.T).reshape(R, k, R, N)  # [q, j, p, s]; a view when W is Fortran-ordered
+    M: Array = W4.reshape(R, k, n).sum(axis=0)
+    Y3 = Yr.reshape(R, N, R)  # [p, s, r]
+    cba: Array = np.einsum("jps,psr->jrs", M.reshape(k, R, N), Y3)
+    dom: Array = np.einsum("rjps,psr->jrs", W4, Y3)
+    imp: Array = cba - dom
     return cba, imp, M
 
 
 def _cba_imp_columns(
-    solve: SolveFn, S: Array, Yr: Array, R: int, N: int, *, block: int
+    solve: SolveFn, S: Array, Yr: Array, R: int, N: int, *, block: int,
+    tick: Callable[[int], object] | None = None,
 ) -> tuple[Array, Array]:
     k, n = S.shape
     cba = np.empty((k, R, N))
@@ -162,4 +172,6 @@ def _cba_imp_columns(
         xd4 = xd.reshape(R, N, c, R)
         _zero_domestic(xd4)
         imp[:, :, secs] = gemm(S, xd.reshape(n, c * R)).reshape(k, c, R).transpose(0, 2, 1)
+        if tick is not None:
+            tick(1)
     return cba, imp

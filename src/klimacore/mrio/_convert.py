@@ -101,7 +101,9 @@ def from_xarray(ds: xr.Dataset, **kwargs: Any) -> IOSystem:
         da = ds[var].transpose(*rows, *cols)
         ridx = _index(da, rows)
         cidx = _index(da, cols)
-        return pd.DataFrame(da.to_numpy().reshape(len(ridx), len(cidx)), index=ridx, columns=cidx)
+        # a view of the Dataset's values where the layout allows (no n × n copy)
+        return pd.DataFrame(da.to_numpy().reshape(len(ridx), len(cidx)), index=ridx, columns=cidx,
+                            copy=False)
 
     def _index(da: Any, dims: tuple[str, ...]) -> pd.Index:
         if len(dims) == 1:
@@ -177,7 +179,8 @@ def from_pymrio(pio: Any, *, extensions: Any = None, **kwargs: Any) -> IOSystem:
     **kwargs
         Passed on to :class:`IOSystem` (e.g. ``allow_negative=True``).
     """
-    from klimacore.mrio._system import IOSystem, _flat
+    from klimacore.mrio._checks import _flat
+    from klimacore.mrio._system import IOSystem
 
     attr_names = list(pio.get_extensions())
     exts = [getattr(pio, a) for a in attr_names]

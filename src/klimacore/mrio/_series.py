@@ -4,14 +4,20 @@ Every year is an independent system with its own LU factorisation, so the series
 year and nothing else: on a ``dask.distributed`` cluster each year is one task (its system sent
 once to one worker, factorised and solved there; a large system stays one LU on one worker, as
 BLAS threads already use that worker's cores). Without a scheduler the years run one after
-another in this process. The result is the same either way, bit for bit: each year is the same
-eager :meth:`IOSystem.accounts` call.
+another in this process. The result is the same either way: each year is the same eager
+:meth:`IOSystem.accounts` call (bit for bit when BLAS runs the same number of threads).
+
+A year may also be given as a factory, a callable without arguments returning its
+:class:`IOSystem` (say ``functools.partial(read_exiobase3, path)``): on a cluster the factory,
+not the system, is sent, and the worker builds the system itself (no tens of MB of arrays
+through the scheduler, and the reading or validation runs in parallel too); in this process
+one year's system is built, used and dropped before the next, so only one is in memory.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Union
 
 from klimacore.errors import ValidationError
 
@@ -22,9 +28,23 @@ if TYPE_CHECKING:
 
 __all__ = ["accounts_series"]
 
+SystemOrFactory = Union["IOSystem", Callable[[], "IOSystem"]]
 
-def _one_year(system: IOSystem, kwargs: dict[str, Any]) -> xr.Dataset:
-    return system.accounts(**kwargs)
+
+def _system(year: int, item: SystemOrFactory) -> IOSystem:
+    from klimacore.mrio._system import IOSystem
+
+    system = item if isinstance(item, IOSystem) else item()
+    if not isinstance(system, IOSystem):
+        raise ValidationError(f"accounts_series: the factory of year {year} returned "
+                              f"{type(system).__name__}, not an IOSystem",
+                              code="mrio.series.factory", label=year, location=f"systems[{year}]")
+    return system
+
+
+def _one_year(year: int, item: SystemOrFactory, kwargs: dict[str, Any]) -> xr.Dataset:
+    # progress is counted in years here, not inside each year's solve
+    return _system(year, item).accounts(**{"progress": False, **kwargs})
 
 
 def _combine(years: list[int], parts: list[xr.Dataset]) -> xr.Dataset:
@@ -43,7 +63,7 @@ def _combine(years: list[int], parts: list[xr.Dataset]) -> xr.Dataset:
 
 
 def accounts_series(
-    systems: Mapping[int, IOSystem],
+    systems: Mapping[int, SystemOrFactory],
     *,
     scheduler: Any = None,
     progress: Any = None,
@@ -54,7 +74,9 @@ def accounts_series(
     Parameters
     ----------
     systems
-        ``{year: IOSystem}``; all years must share labels (regions, sectors, stressors).
+        ``{year: IOSystem}``, or ``{year: factory}`` with a callable without arguments that
+        returns the year's :class:`IOSystem` (built where the year runs: on the worker, or
+        here one year at a time); all years must share labels (regions, sectors, stressors).
     scheduler
         ``None`` (default): the years one after another, here. A ``distributed.Client``: one
         task per year on its cluster (systems scattered once; a killed worker's task is
@@ -86,20 +108,33 @@ def accounts_series(
     >>> acc = accounts_series({2019: system(3), 2020: system(4)}, level="region")
     >>> acc["D_cba_reg"].dims, acc["D_cba_reg"].sel(year=2019).values.round(6).tolist()
     (('year', 'stressor', 'region'), [[5.0, 5.0]])
+    >>> from functools import partial  # factories: each year built where it runs
+    >>> lazy = accounts_series({2019: partial(system, 3), 2020: partial(system, 4)},
+    ...                        level="region")
+    >>> bool(lazy["D_cba_reg"].equals(acc["D_cba_reg"]))
+    True
     """
     from klimacore._progress import progress_bar, show_progress
 
     if not systems:
         raise ValidationError("accounts_series needs at least one year")
+    from klimacore.mrio._system import IOSystem
+
     bad = [y for y in systems if not isinstance(y, int) or isinstance(y, bool)]
     if bad:
-        raise ValidationError(f"accounts_series: years must be int, got {bad}")
+        raise ValidationError(f"accounts_series: years must be int, got {bad}",
+                              code="mrio.series.year", label=bad, location="systems")
+    neither = [y for y, v in systems.items() if not (isinstance(v, IOSystem) or callable(v))]
+    if neither:
+        raise ValidationError(f"accounts_series: years {neither} are neither an IOSystem nor a "
+                              f"factory (a callable returning one)", code="mrio.series.system",
+                              label=neither, location="systems")
     years = sorted(systems)
     if scheduler is None:
         parts = []
         with progress_bar(total=len(years), desc="input-output years", enabled=progress) as bar:
             for y in years:
-                parts.append(_one_year(systems[y], kwargs))
+                parts.append(_one_year(y, systems[y], kwargs))
                 bar.update(1)
         return _combine(years, parts)
     if scheduler == "distributed":
@@ -107,9 +142,13 @@ def accounts_series(
 
         scheduler = get_client()
     if type(scheduler).__name__ == "Client" and hasattr(scheduler, "scatter"):
-        futures_in = scheduler.scatter([systems[y] for y in years])
-        futures = [scheduler.submit(_one_year, f, kwargs, key=f"klimacore-accounts-{y}-{id(f)}",
-                                    pure=False) for y, f in zip(years, futures_in, strict=True)]
+        # systems are scattered (sent once each); factories travel inside their task
+        ships = [y for y in years if isinstance(systems[y], IOSystem)]
+        scattered = dict(zip(ships, scheduler.scatter([systems[y] for y in ships]), strict=True)
+                         ) if ships else {}
+        futures = [scheduler.submit(_one_year, y, scattered.get(y, systems[y]), kwargs,
+                                    key=f"klimacore-accounts-{y}-{id(systems[y])}", pure=False)
+                   for y in years]
         if show_progress(progress) and not callable(progress):
             from distributed import progress as dask_progress
 
@@ -118,5 +157,5 @@ def accounts_series(
     from dask.base import compute
     from dask.delayed import delayed
 
-    tasks = [delayed(_one_year, pure=True)(systems[y], kwargs) for y in years]
+    tasks = [delayed(_one_year, pure=True)(y, systems[y], kwargs) for y in years]
     return _combine(years, list(compute(*tasks, scheduler=scheduler)))  # type: ignore[no-untyped-call]

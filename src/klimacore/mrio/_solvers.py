@@ -11,6 +11,7 @@ accuracy.)
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -46,10 +47,20 @@ def gemm(a: Array, b: Array) -> Array:
     scipy's, whose idle threads keep spinning for a while after each call (measured here:
     numpy's product ~1.8× slower right after a scipy solve, scipy's dgemm unaffected).
     """
-    from scipy.linalg.blas import dgemm
+    from scipy.linalg.blas import dgemm, dgemv
 
     if a.shape[0] == 0 or b.shape[1] == 0 or a.shape[1] == 0:
         return np.zeros((a.shape[0], b.shape[1]))
+    if b.shape[1] == 1:  # one column: dgemv (dgemm with one column is ~5× slower here)
+        a1 = np.asarray(a, dtype=np.float64)
+        b1 = np.ascontiguousarray(b[:, 0], dtype=np.float64)
+        if a1.flags.f_contiguous:
+            col: Array = dgemv(1.0, a1, b1)
+        elif a1.flags.c_contiguous:
+            col = dgemv(1.0, a1.T, b1, trans=1)
+        else:
+            col = dgemv(1.0, np.asfortranarray(a1), b1)
+        return col[:, None]
 
     def prep(m: Array) -> tuple[Array, int]:
         if m.flags.f_contiguous:
@@ -107,6 +118,14 @@ class LeontiefSolver:
         self._sparse: Any = None
         self._transposed = False
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle without the caches (LU factor, sparse copy, preconditioner blocks): they are
+        derived, as large as ``M`` itself, and rebuilt on first use where the solver lands
+        (a system shipped to a dask worker is factorised there, not sent with its factor)."""
+        state = dict(self.__dict__)
+        state.update(_lu=None, _sparse=None, _blocks=None, _transposed=False)
+        return state
+
     def dense(self) -> Array:
         """``A`` as a new array."""
         if self.scale is None:
@@ -147,34 +166,53 @@ class LeontiefSolver:
             self._lu = (lu, piv)
         return self._lu
 
-    def solve_masked_transposed(self, B: Array, R: int, N: int, k: int) -> Array:
+    @staticmethod
+    def masked_steps(R: int, k: int) -> tuple[int, int]:
+        """Regions per forward block of :meth:`solve_masked_transposed` (≥ 128 right-hand
+        sides a BLAS call) and its number of blocks in all (progress steps): the forward
+        blocks, then one back-substitution over every column."""
+        G = max(1, -(-128 // max(k, 1)))
+        return G, -(-R // G) + 1
+
+    def solve_masked_transposed(self, B: Array, R: int, N: int, k: int, *,
+                                tick: Callable[[int], Any] | None = None) -> Array:
         """``(I − A)⁻ᵀ B`` for ``B`` whose column block q (k columns) is zero outside region
         q's rows (:func:`~klimacore.mrio._accounts.masked_rhs`); may overwrite ``B``.
 
         The first (lower-triangular) substitution keeps the zero leading rows, so for a group
         of regions starting at row i it only needs the trailing block ``LU[i:, i:]``: about a
-        third of that half of the work. Falls back to :meth:`solve` when the factor has row
+        third of that half of the work. The second substitution is one call over every column
+        (splitting it would re-read the factor once per block). ``tick(1)`` is called after
+        each forward block and after the second substitution (progress; see
+        :meth:`masked_steps`). Falls back to :meth:`solve` when the factor has row
         interchanges or the sub-block BLAS is unavailable.
         """
         from klimacore.mrio import _trsm
 
         lu, piv = self.factor()
         n = self.n
+        G, steps = self.masked_steps(R, k)
         if (not _trsm.available() or not lu.flags.f_contiguous or B.shape != (n, R * k)
                 or not np.array_equal(piv, np.arange(n))):
-            return self.solve(B, transpose=True, overwrite=True)
+            out = self.solve(B, transpose=True, overwrite=True)
+            if tick is not None:
+                tick(steps)
+            return out
         b = np.asfortranarray(B)
-        G = max(1, -(-128 // max(k, 1)))  # regions per group: ≥ 128 right-hand sides a call
         for q0 in range(0, R, G):
             c0, c1 = q0 * k, min(R, q0 + G) * k
-            if self._transposed:  # LU = (I − A)ᵀ: L z = b, then U w = z
+            if self._transposed:  # LU = (I − A)ᵀ: L z = b (then U w = z below)
                 _trsm.trsm(lu, b, q0 * N, c0, c1, upper=False, trans=False, unit=True)
-            else:  # LU = I − A: Uᵀ z = b, then Lᵀ w = z
+            else:  # LU = I − A: Uᵀ z = b (then Lᵀ w = z below)
                 _trsm.trsm(lu, b, q0 * N, c0, c1, upper=True, trans=True, unit=False)
+            if tick is not None:
+                tick(1)
         if self._transposed:
             _trsm.trsm(lu, b, 0, 0, R * k, upper=True, trans=False, unit=False)
         else:
             _trsm.trsm(lu, b, 0, 0, R * k, upper=False, trans=True, unit=True)
+        if tick is not None:
+            tick(1)
         return b
 
     def singular_pivots(self) -> npt.NDArray[np.intp]:

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from klimacore.errors import KlimacoreError, MissingLabelError
 
@@ -53,8 +55,20 @@ def _municipality_names() -> dict[int, str]:
 
 
 def _spaced(x: float) -> str:
-    """Thousands separated by a space (the Danish and SI way), no decimals."""
+    """Thousands separated by a space (the Danish and SI way), no decimals; "–" for missing.
+
+    >>> _spaced(25951.4), _spaced(float("nan"))
+    ('25 951', '–')
+    """
+    if x != x:  # unreported: missing, never shown as 0
+        return "–"
     return f"{x:,.0f}".replace(",", " ")
+
+
+def _reported_sum(values: np.ndarray[Any, Any]) -> float:
+    """Sum of the reported (non-missing) cells; missing when none is reported."""
+    finite = values[~np.isnan(values)]
+    return float(finite.sum()) if finite.size else float("nan")
 
 
 def _only(da: xr.DataArray | xr.Dataset, dim: str, given: int | None, what: str) -> int:
@@ -214,10 +228,13 @@ def gpc_inventory_text(
         row = table.sel(sector=sec).to_numpy()
         label = f"{sec:<4}{sector_names[sec]}"[: width - 1]
         lines.append(f"{label:<{width}}" + "".join(f"{_spaced(v):>10}" for v in row)
-                     + f"{_spaced(row.sum()):>11}")
-    col = table.sum("sector").to_numpy()
+                     + f"{_spaced(_reported_sum(row)):>11}")
+    col = np.array([_reported_sum(c) for c in table.transpose("scope", "sector").to_numpy()])
     lines.append(f"{'all categories':<{width}}" + "".join(f"{_spaced(v):>10}" for v in col)
-                 + f"{_spaced(col.sum()):>11}")
+                 + f"{_spaced(_reported_sum(col)):>11}")
+    if table.isnull().any():
+        lines.append("– not reported (no activity data, direct entry or notation key); totals "
+                     "add the reported cells")
     gpc = totals(co2e, "gpc")
     head = "GPC totals by scope-2 method" if side_by_side else "GPC totals"
     lines += ["", f"{head:<30}" + "".join(f"{m:>24}" for m in methods)]
