@@ -11,7 +11,8 @@ import numpy as np
 
 from klimacore._deprecation import renamed_parameter
 from klimacore.errors import ValidationError
-from klimacore.forms._activity import Activity, to_activity
+from klimacore.forms import Activity
+from klimacore.forms import as_activity as to_activity
 from klimacore.forms._gpc import UNKNOWN_CATEGORIES, unknown_categories
 from klimacore.territorial._factors import FactorTable, factor_table
 from klimacore.territorial._labels import BIOGENIC_CO2, membership, raise_problems
@@ -259,9 +260,9 @@ def compute(prep: Prepared, *, by_fuel: bool = False) -> xr.DataArray:
             data = contract(a, axis, prep.matrix)
             dims = [d for d in act.dims if d != "fuel"] + ["gas"]
         check_finite(data, act)
-        coords = keep_coords(act, dims)
-        coords["gas"] = np.asarray(prep.gases)
-        out = xr.DataArray(data, coords=coords, dims=dims)
+        # coordinates reused from the activity (no copy, no re-validation), a new gas index
+        out = new_dataarray(data, dims, result_coords(act, dims[:-1], "gas", prep.gases, {}),
+                            {})
     else:
         assert prep.factors is not None
         plain = prep.act.plain()

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from klimacore.forms._factors import BASKET, FactorTable, as_factors, canonical_gas
+from klimacore.forms import BASKET, FactorTable, as_factors
+from klimacore.forms._factors import canonical_gas
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import xarray as xr
 
-    from klimacore.forms._activity import Activity
+    from klimacore.forms import Activity
 
 METHODS: tuple[str, ...] = (
     "national_location",
@@ -282,7 +282,7 @@ def grid_emissions(consumption: pd.DataFrame | xr.DataArray | xr.Dataset, grid: 
     >>> grid_emissions(use, {"200%": s}).sel(category="I.1.2").to_numpy().tolist()
     [[[282.0]]]
     """
-    from klimacore.forms._activity import to_activity
+    from klimacore.forms import as_activity as to_activity
 
     act, keys = to_activity(consumption)
     if act is None or keys is not None:

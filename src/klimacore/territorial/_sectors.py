@@ -22,10 +22,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from klimacore.errors import DataError, ValidationError
+from klimacore.forms import as_factors
 
 if TYPE_CHECKING:
     import pandas as pd
     import xarray as xr
+
+Array = np.ndarray[Any, Any]
 
 IPCC_SECTORS: Mapping[str, str] = {
     "energy_industries": "IPCC 2006 Vol. 2 Table 2.2 (energy industries)",
@@ -149,18 +152,16 @@ def sector_factor_array(*, sector: str | None, gases: Sequence[str] | None) -> x
 def _sector_factor_array(sector: str | None, gases: tuple[str, ...] | None) -> xr.DataArray:
     import xarray as xr
 
-    from klimacore.territorial._factors import factor_table
-
     if sector is not None:
         frame = sector_factor_frame([sector])
-        out = factor_table(frame, gases=gases).to_dataarray()
+        out = as_factors(frame, gases=gases).to_dataarray()
         out = _zero_fossil_co2_of_biomass(out)
         out.attrs["ipcc_sector"] = f"{sector}: {IPCC_SECTORS[sector]}"
     else:
         cats = combustion_categories()
         sectors = [sector_of_category(c) for c in cats]
         frame = sector_factor_frame(sorted(set(sectors), key=list(IPCC_SECTORS).index))
-        by_sector = factor_table(frame, dims=("sector",), gases=gases).to_dataarray()
+        by_sector = as_factors(frame, dims=("sector",), gases=gases).to_dataarray()
         by_sector = _zero_fossil_co2_of_biomass(by_sector)
         picked = by_sector.sel(sector=xr.DataArray(sectors, dims="category",
                                                    coords={"category": cats}))
@@ -200,8 +201,6 @@ def origin_of_factors(factors: Any, fuels: Sequence[Any]) -> dict[str, list[Any]
     """Fuels by methane origin when the factors say it (a ``methane_origin`` coordinate along
     ``fuel`` or a ``methane_origin`` column: :attr:`klimacore.forms.FactorTable.origin`), else
     None."""
-    from klimacore.forms._factors import as_factors
-
     return as_factors(factors).origin_of(fuels)
 
 
@@ -240,6 +239,31 @@ AUXILIARY_SHARE = 0.1
 I.4.1 above this share of the fuel in I.4.4 of the same cell is more than plants' own use."""
 
 
+@cache
+def _gj_scale(units: tuple[str, ...]) -> tuple[Array, Array]:
+    """GJ per unit of each fuel's unit, and which units are no energy (counted as present)."""
+    from klimacore.errors import UnitError
+    from klimacore.units import conversion_factor
+
+    scale = np.zeros(len(units))
+    other = np.zeros(len(units), dtype=bool)
+    for i, unit in enumerate(units):
+        try:
+            scale[i] = conversion_factor(unit, "GJ")
+        except (UnitError, ValueError):
+            other[i] = True
+    scale.flags.writeable = other.flags.writeable = False  # cached: shared by every call
+    return scale, other
+
+
+def _energy(x: Array, scale: Array) -> Array:
+    """GJ per cell (fuel axis last), NaN counted as nothing: one product, nansum if NaN."""
+    out: Array = np.dot(x.reshape(-1, x.shape[-1]), scale).reshape(x.shape[:-1])
+    if np.isnan(out).any():
+        out = np.nansum(x * scale, axis=-1)
+    return out
+
+
 def warn_generation_fuel(data: xr.DataArray, units: Sequence[str], *, stacklevel: int = 3) -> None:
     """Warn (:class:`~klimacore.errors.GenerationFuelWarning`) where fuel in I.4.1 looks like the
     fuel a plant burns to generate grid-supplied energy.
@@ -251,38 +275,41 @@ def warn_generation_fuel(data: xr.DataArray, units: Sequence[str], *, stacklevel
     """
     import warnings
 
-    from klimacore.errors import GenerationFuelWarning, UnitError
-    from klimacore.units import conversion_factor
+    from klimacore.errors import GenerationFuelWarning
 
-    if "category" not in data.dims or "I.4.1" not in data.get_index("category"):
+    if "category" not in data.dims:
         return
-    scale = np.zeros(len(units))
-    other = np.zeros(len(units), dtype=bool)
-    for i, unit in enumerate(units):
-        try:
-            scale[i] = conversion_factor(unit, "GJ")
-        except (UnitError, ValueError):
-            other[i] = True
-    plain = data.drop_vars("unit") if "unit" in data.coords else data
-    aux = plain.sel(category="I.4.1", drop=True)
-    gen = (plain.sel(category="I.4.4", drop=True) if "I.4.4" in data.get_index("category")
-           else aux * 0.0)
-    fuel_axis = aux.dims.index("fuel")
-    a, g = np.moveaxis(np.asarray(aux.data, dtype=float), fuel_axis, -1), \
-        np.moveaxis(np.asarray(gen.data, dtype=float), fuel_axis, -1)
-    a_energy, g_energy = np.nansum(a * scale, axis=-1), np.nansum(g * scale, axis=-1)
-    a_other = (np.abs(np.nan_to_num(a)) > 0)[..., other].any(axis=-1)
-    g_other = (np.abs(np.nan_to_num(g)) > 0)[..., other].any(axis=-1)
+    cats = data.get_index("category")
+    if "I.4.1" not in cats:
+        return
+    scale, other = _gj_scale(tuple(units))
+    # the two slices in numpy (category axis taken out, fuel axis last): no xarray objects
+    values = np.asarray(data.data)
+    cat_axis, fuel_axis = data.dims.index("category"), data.dims.index("fuel")
+    dims = [d for d in data.dims if d not in ("category", "fuel")]
+
+    def _slice(label: str) -> Array:
+        part = np.take(values, cats.get_loc(label), axis=cat_axis)
+        axis = fuel_axis - (fuel_axis > cat_axis)
+        return np.moveaxis(np.asarray(part, dtype=float), axis, -1)
+
+    a = _slice("I.4.1")
+    g = _slice("I.4.4") if "I.4.4" in cats else np.zeros_like(a)
+    a_energy, g_energy = _energy(a, scale), _energy(g, scale)
+    if other.any():
+        a_other = (np.abs(np.nan_to_num(a)) > 0)[..., other].any(axis=-1)
+        g_other = (np.abs(np.nan_to_num(g)) > 0)[..., other].any(axis=-1)
+    else:  # every fuel in energy units (the usual case)
+        a_other = g_other = np.zeros(a_energy.shape, dtype=bool)
     has_aux = (a_energy > 0) | a_other
     no_gen = (g_energy <= 0) & ~g_other
     above_share = (a_energy > AUXILIARY_SHARE * g_energy) & ~g_other
     flagged = has_aux & (no_gen | above_share)
     if not flagged.any():
         return
-    dims = [d for d in aux.dims if d != "fuel"]
     cells = []
     for idx in np.argwhere(flagged)[:5]:
-        cell = {str(d): aux.get_index(d)[i] for d, i in zip(dims, idx, strict=True)}
+        cell = {str(d): data.get_index(d)[i] for d, i in zip(dims, idx, strict=True)}
         cells.append(", ".join(f"{k}={v.item() if isinstance(v, np.generic) else v}"
                                for k, v in cell.items()) or "(all)")
     more = f" and {int(flagged.sum()) - 5} more" if flagged.sum() > 5 else ""

@@ -10,7 +10,7 @@ import numpy as np
 
 from klimacore.errors import AlignmentError, DataError, ValidationError
 from klimacore.forms import as_population, require_entity_dims
-from klimacore.territorial._engine import contract, keep_coords
+from klimacore.territorial._engine import contract, keep_coords, new_dataarray, result_coords
 from klimacore.territorial._labels import GROUPINGS, membership, raise_problems
 
 if TYPE_CHECKING:
@@ -128,6 +128,10 @@ def totals(x: xr.DataArray | xr.Dataset, by: str | Sequence[str] = "sector") -> 
     data = np.moveaxis(data, list(range(len(rest), len(shape))),
                        list(range(axis, axis + len(parts))))
     dims = rest[:axis] + names + rest[axis:]
+    if len(parts) == 1 and axis == len(rest):  # the usual case: coordinates reused, no copies
+        labels, extra, _ = parts[0]
+        return new_dataarray(data, dims, result_coords(x, rest, names[0], labels, extra),
+                             dict(x.attrs))
     coords = keep_coords(x, rest)
     for name, (labels, extra, _) in zip(names, parts, strict=True):
         coords[name] = np.asarray(labels)
