@@ -96,6 +96,8 @@ def _arrow() -> Any:
 
 _LIMIT = 1e15  # beyond this (and for ±inf) the few values are formatted by Python
 _POW10 = 10 ** np.arange(0, 19, dtype=np.int64)
+_GROUPS = np.asarray([[48 + g % 10, 48 + g // 10 % 10, 48 + g // 100] for g in range(1000)],
+                     dtype=np.uint8)  # a group's three digits, right to left
 _CHUNK = 1 << 17  # rows per block: keeps the byte matrices small (about 15 MB a chunk)
 
 Block = tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]
@@ -146,17 +148,27 @@ def _layout(top: int, *, commas: bool, tenths: bool) -> tuple[np.ndarray[Any, An
             np.asarray(need[::-1]))
 
 
+def _digit_matrix(n: np.ndarray[Any, Any], top: int) -> np.ndarray[Any, Any]:
+    """ASCII digits of ``n``, column ``k`` the ``k``-th from the right, ``top`` columns: three
+    digits per division, looked up in a table of the 1000 groups."""
+    groups = -(-top // 3)
+    index = np.empty((n.size, groups), dtype=np.int64)
+    q = n
+    for j in range(groups):
+        q, index[:, j] = np.divmod(q, 1000)
+    return np.take(_GROUPS, index, axis=0).reshape(n.size, 3 * groups)[:, :top]
+
+
 def _digits(n: np.ndarray[Any, Any], neg: np.ndarray[Any, Any], valid: np.ndarray[Any, Any],
             *, commas: bool, tenths: bool) -> Block:
     """Non-negative ints as decimal text, right-aligned: sign, thousands separators, or a
     decimal point before the last digit (``tenths``: ``n`` counts tenths)."""
-    nd = 1 + (n[:, None] >= _POW10[None, 1:]).sum(axis=1)
+    nd = np.searchsorted(_POW10[1:], n, side="right") + 1
     if tenths:
         nd = np.maximum(nd, 2)  # 0.5, never .5
     top = int(nd[valid].max()) if valid.any() else 1
     kind, byte, need = _layout(top, commas=commas, tenths=tenths)
-    digits = ((n[:, None] // _POW10[None, :top]) % 10).astype(np.uint8) + np.uint8(48)
-    data = digits[:, np.maximum(kind, 0)]
+    data = _digit_matrix(n, top)[:, np.maximum(kind, 0)]
     special = kind < 0
     data[:, special] = byte[special]
     mask = nd[:, None] >= need[None, :]
@@ -215,6 +227,14 @@ def _blocks(part: Part, m: int) -> list[Block]:
     return [_texts(texts, np.arange(m), m)]
 
 
+def _taken(part: Part, idx: Any) -> Part:
+    if isinstance(part, str):
+        return part
+    if isinstance(part, Choice):
+        return Choice(np.asarray(part.codes)[idx], part.choices)
+    return type(part)(np.asarray(part.values)[idx])
+
+
 def _sliced(part: Part, sl: slice) -> Part:
     if isinstance(part, str):
         return part
@@ -223,25 +243,9 @@ def _sliced(part: Part, sl: slice) -> Part:
     return type(part)(np.asarray(part.values)[sl])
 
 
-def _arrow_column(parts: Sequence[Part], m: int, pa: Any) -> Any:
-    """One case's messages as an Arrow string array: each chunk of rows is a byte matrix
-    (parts side by side) whose valid bytes, read row by row, are the messages."""
-    chunks = []
-    for start in range(0, m, _CHUNK):
-        sl = slice(start, min(start + _CHUNK, m))
-        size = sl.stop - sl.start
-        blocks = [b for p in parts for b in _blocks(_sliced(p, sl), size)]
-        data = np.concatenate([d for d, _ in blocks], axis=1)
-        mask = np.concatenate([k for _, k in blocks], axis=1)
-        offsets = np.zeros(size + 1, dtype=np.int64)
-        np.cumsum(mask.sum(axis=1), out=offsets[1:])
-        chunks.append(pa.LargeStringArray.from_buffers(
-            size, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(data[mask]))))
-    return pa.concat_arrays(chunks) if chunks else pa.array([], type=pa.large_string())
-
-
 class Column:
-    """A message column assembled case by case: ``add(rows, parts)`` for each case."""
+    """A message column assembled case by case: ``add(rows, parts)`` for each case (the cases'
+    rows are disjoint)."""
 
     def __init__(self, n: int) -> None:
         self.n = n
@@ -249,8 +253,13 @@ class Column:
 
     def add(self, rows: np.ndarray[Any, Any], parts: Sequence[Part]) -> None:
         """Rows (indices) of one case and its parts (arrays already restricted to ``rows``)."""
-        if rows.size:
-            self.cases.append((rows, parts))
+        rows = np.asarray(rows, dtype=np.int64)
+        if not rows.size:
+            return
+        if rows.size > 1 and bool((rows[1:] < rows[:-1]).any()):
+            order = np.argsort(rows, kind="stable")
+            rows, parts = rows[order], [_taken(p, order) for p in parts]
+        self.cases.append((rows, parts))
 
     def build(self) -> Any:
         """The column: a pandas string array (Arrow-backed when pyarrow is there), or a list.
@@ -268,15 +277,54 @@ class Column:
         pa = arrow
         covered = np.zeros(self.n, dtype=bool)
         for rows, _ in self.cases:
+            if bool(covered[rows].any()):
+                raise ValueError("message cases overlap")  # pragma: no cover - internal misuse
             covered[rows] = True
-        rest = np.flatnonzero(~covered)
-        order = np.concatenate([*(rows for rows, _ in self.cases), rest])
-        chunks = [_arrow_column(parts, rows.size, pa) for rows, parts in self.cases]
-        chunks.append(pa.nulls(rest.size, type=pa.large_string()))
-        joined = pa.concat_arrays(chunks)
-        inverse = np.empty(self.n, dtype=np.int64)
-        inverse[order] = np.arange(self.n)
-        return _to_pandas(joined.take(pa.array(inverse)))
+        chunks = [self._chunk(start, min(start + _CHUNK, self.n), covered, pa)
+                  for start in range(0, self.n, _CHUNK)]
+        joined = pa.concat_arrays(chunks) if chunks else pa.array([], type=pa.large_string())
+        return _to_pandas(joined)
+
+    def _chunk(self, start: int, stop: int, covered: np.ndarray[Any, Any], pa: Any) -> Any:
+        """Rows ``start:stop`` as an Arrow string array: every case writes its parts' bytes
+        into one byte matrix in row order, whose valid bytes, read row by row, are the
+        messages."""
+        size = stop - start
+        pieces = []
+        for rows, parts in self.cases:
+            lo, hi = np.searchsorted(rows, [start, stop])
+            if hi > lo:
+                sl = slice(int(lo), int(hi))
+                local = rows[sl] - start
+                pieces.append((local, [b for p in parts
+                                       for b in _blocks(_sliced(p, sl), local.size)]))
+        width = max((sum(d.shape[1] for d, _ in blocks) for _, blocks in pieces), default=0)
+        # every covered row is written whole (its case's bytes, then unmasked padding), the
+        # others are masked out: no pass zeroes the matrices
+        data = np.empty((size, width), dtype=np.uint8)
+        mask = np.empty((size, width), dtype=np.uint8)
+        here = covered[start:stop]
+        mask[~here] = 0
+        for local, blocks in pieces:
+            piece = np.empty((local.size, width), dtype=np.uint8)
+            valid = np.empty((local.size, width), dtype=np.uint8)
+            off = 0
+            for d, k in blocks:
+                w = d.shape[1]
+                piece[:, off:off + w] = d
+                valid[:, off:off + w] = k
+                off += w
+            valid[:, off:] = 0
+            data[local] = piece
+            mask[local] = valid
+        offsets = np.zeros(size + 1, dtype=np.int64)
+        np.cumsum(mask.sum(axis=1, dtype=np.int64), out=offsets[1:])
+        mask = mask.view(bool)
+        nulls = int(size - here.sum())
+        bitmap = pa.py_buffer(np.packbits(here, bitorder="little")) if nulls else None
+        return pa.LargeStringArray.from_buffers(
+            size, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(data[mask])),
+            bitmap, nulls)
 
 
 def column(n: int) -> Column:

@@ -104,7 +104,6 @@ class TrajectoryCheck:
         ``value``, ``threshold``, ``gap_t``, ``gap_pct``, ``required_rate_pct``,
         ``achieved_rate_pct``, ``status``, ``severity``, ``message``.
         """
-        import pandas as pd
 
         if kind == "milestones":
             return _milestone_frame(self)
@@ -117,7 +116,7 @@ class TrajectoryCheck:
         if kind != "all":
             raise ValidationError(f"unknown kind {kind!r}: all, milestones, years, budget, net_zero")
         parts = [_milestone_frame(self), _budget_frame(self), _net_zero_frame(self)]
-        return pd.concat([p for p in parts if len(p)], ignore_index=True)
+        return _concat([p for p in parts if len(p)])
 
     def _repr_html_(self) -> str:
         from klimacore._repr import trajectory_check_html
@@ -171,6 +170,70 @@ class TrajectoryCheck:
 
         return latest_from_check(self, window=window, projection=projection,
                                  as_of=as_of).latest()
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """``pd.concat(frames, ignore_index=True)``, column by column without pandas' casts: the
+    criterion categoricals (one category each) become strings through Arrow, the messages are
+    joined as Arrow chunks, missing float columns are NaN. Anything else goes to pandas."""
+    import pandas as pd
+
+    names = list(dict.fromkeys(c for f in frames for c in f.columns))
+    sizes = [len(f) for f in frames]
+    out = {}
+    for name in names:
+        col = _concat_column([f[name] if name in f.columns else None for f in frames], sizes)
+        if col is None:
+            return pd.concat(frames, ignore_index=True)
+        out[name] = col
+    return pd.DataFrame(out, copy=False)  # fresh arrays: no 2-D block copy
+
+
+def _concat_column(cols: list[Any], sizes: list[int]) -> Any:
+    import pandas as pd
+
+    present = [c for c in cols if c is not None]
+    dtypes = [c.dtype for c in present]
+    if all(isinstance(d, pd.CategoricalDtype) for d in dtypes) and len(present) == len(cols):
+        if all(d == dtypes[0] for d in dtypes):
+            return pd.Categorical.from_codes(np.concatenate([c.cat.codes.to_numpy()
+                                                             for c in present]),
+                                             dtype=dtypes[0])
+        return _strings(present)
+    if all(isinstance(d, np.dtype) and d.kind in "fiub" for d in dtypes):
+        if len(present) == len(cols):
+            return np.concatenate([c.to_numpy() for c in present])
+        if all(d.kind == "f" for d in dtypes):
+            return np.concatenate([np.full(n, np.nan) if c is None else c.to_numpy()
+                                   for c, n in zip(cols, sizes, strict=True)])
+        return None
+    if (len(present) == len(cols) and all(isinstance(d, pd.StringDtype) and d == dtypes[0]
+                                          and d.storage == "pyarrow" for d in dtypes)):
+        import pyarrow as pa
+
+        chunks = [pa.array(c.array) for c in present]
+        return pd.array(pa.chunked_array(chunks), dtype=dtypes[0])
+    return None
+
+
+def _strings(present: list[Any]) -> Any:
+    """Categoricals of differing categories joined as pandas does (their labels as strings),
+    through an Arrow dictionary rather than Python objects."""
+    import pandas as pd
+    import pyarrow as pa
+
+    dtype = pd.concat([c.iloc[:1] for c in present], ignore_index=True).dtype
+    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+        return None
+    labels: list[str] = []
+    codes = []
+    for c in present:
+        cats = [str(x) for x in c.cat.categories]
+        codes.append(c.cat.codes.to_numpy().astype(np.int32) + len(labels))
+        labels.extend(cats)
+    joined = pa.DictionaryArray.from_arrays(pa.array(np.concatenate(codes)),
+                                            pa.array(labels, type=pa.large_string()))
+    return pd.array(joined.cast(pa.large_string()), dtype=dtype)
 
 
 def _flat(arr: Any, shape: tuple[int, ...]) -> np.ndarray[Any, Any]:
@@ -231,7 +294,7 @@ class _Rows:
         import pandas as pd
 
         order = [*entity_dims, *_COLUMNS]
-        return pd.DataFrame({c: self.cols[c] for c in order if c in self.cols})
+        return pd.DataFrame({c: self.cols[c] for c in order if c in self.cols}, copy=False)
 
 
 def _n(x: float) -> str:
