@@ -90,9 +90,6 @@ ALLOWED: dict[tuple[str, str, str], str] = {
     ("layer", "klimacore._repr", "klimacore.trajectory"):
         "type-only (TYPE_CHECKING): trajectory_check_html annotates TrajectoryCheck; goes when "
         "the HTML reprs move to report (i9e)",
-    ("layer", "klimacore.territorial._inventory", "klimacore"):
-        "`from klimacore import __version__` (in a function) reaches up to the facade; should "
-        "read klimacore._version (territorial is i9b's)",
     ("private", "klimacore.certification._planrules", "klimacore.trajectory._references:Milestone"):
         "certification's fast engine reads the rules of the trajectory package itself (one "
         "implementation: issue 13's two engines must agree); these should become public "
@@ -110,9 +107,6 @@ ALLOWED: dict[tuple[str, str, str], str] = {
     ("private", "klimacore.certification._planrules",
      "klimacore.trajectory._rulesets:_plan_data_rows"):
         "as above",
-    ("private", "klimacore.trajectory._lazy", "klimacore._lazy:_dummy"):
-        "trajectory's dask wrapper reuses a private helper of _lazy (make it public in _lazy "
-        "or keep a copy; trajectory is i9c's)",
 }
 """Today's layer and private-name violations, each with its reason. Remove an entry with the
 import; the test fails on an entry that no longer occurs."""
@@ -120,13 +114,11 @@ import; the test fails on an entry that no longer occurs."""
 ALLOWED_CYCLES: dict[frozenset[str], str] = {
     frozenset({"klimacore.trajectory._checks", "klimacore.trajectory._latest",
                "klimacore.trajectory._latest_frames", "klimacore.trajectory._latest_inputs",
-               "klimacore.trajectory._lazy", "klimacore.trajectory._result"}):
-        "the latest-year verdicts, their frames and inputs, the dask wrapper, the checks and the "
-        "result object import each other inside functions",
+               "klimacore.trajectory._result"}):
+        "the latest-year verdicts, their frames and inputs, the checks and the result object "
+        "import each other inside functions",
     frozenset({"klimacore.mrio._aggregate", "klimacore.mrio._convert", "klimacore.mrio._system"}):
         "_system imports its helpers inside methods, they import _system at module level (i14)",
-    frozenset({"klimacore.territorial._factors", "klimacore.territorial._sectors"}):
-        "deferred imports both ways (i9b)",
 }
 """Today's import cycles (strongly connected modules), each with its reason."""
 

@@ -232,7 +232,7 @@ def gpc_inventory_text(
     col = np.array([_reported_sum(c) for c in table.transpose("scope", "sector").to_numpy()])
     lines.append(f"{'all categories':<{width}}" + "".join(f"{_spaced(v):>10}" for v in col)
                  + f"{_spaced(_reported_sum(col)):>11}")
-    if table.isnull().any():
+    if np.isnan(table.to_numpy()).any():
         lines.append("– not reported (no activity data, direct entry or notation key); totals "
                      "add the reported cells")
     gpc = totals(co2e, "gpc")
