@@ -158,9 +158,10 @@ def _store_rounds(url: str, year: int | None, codes: Any) -> list[Any]:
     out = []
     wanted = {int(c) for c in codes}
     for m, g in sorted(table.groupby("municipality")):
-        if int(m) not in wanted:
+        code = int(str(m))
+        if code not in wanted:
             continue
-        rd = RoundData.from_store(store, int(m), int(g["year"].max()))
+        rd = RoundData.from_store(store, code, int(g["year"].to_numpy().max()))
         if rd.actions or rd.updates or rd.observations or rd.events:
             out.append(rd)
     return out

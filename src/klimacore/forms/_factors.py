@@ -250,7 +250,7 @@ def _from_frame(frame: pd.DataFrame, dims: Sequence[str]) -> FactorTable:
         origin = _check_origin([by_fuel[f] for f in fuels])
     return FactorTable(data, fuels, tuple(str(g) for g in coords["gas"].tolist()),
                        tuple(ref_den[f] for f in fuels),
-                       tuple((d, coords[d]) for d in dims), origin, dict(frame.attrs))
+                       tuple((d, coords[d]) for d in dims), origin, {str(k): v for k, v in frame.attrs.items()})
 
 
 def _check_origin(values: Sequence[Any]) -> tuple[str, ...]:

@@ -289,7 +289,7 @@ def warn_generation_fuel(data: xr.DataArray, units: Sequence[str], *, stacklevel
     dims = [d for d in data.dims if d not in ("category", "fuel")]
 
     def _slice(label: str) -> Array:
-        part = np.take(values, cats.get_loc(label), axis=cat_axis)
+        part = np.take(values, int(cats.get_loc(label)), axis=cat_axis)  # type: ignore[arg-type]
         axis = fuel_axis - (fuel_axis > cat_axis)
         return np.moveaxis(np.asarray(part, dtype=float), axis, -1)
 

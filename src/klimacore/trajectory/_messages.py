@@ -88,7 +88,7 @@ def python_column(parts: Sequence[Part], n: int) -> list[str]:
 
 def _arrow() -> Any:
     try:
-        import pyarrow as pa
+        import pyarrow as pa  # type: ignore[import-untyped]
     except ImportError:  # pragma: no cover - pandas without pyarrow: the plain path
         return None
     return pa

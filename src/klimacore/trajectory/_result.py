@@ -209,7 +209,7 @@ def _concat_column(cols: list[Any], sizes: list[int]) -> Any:
         return None
     if (len(present) == len(cols) and all(isinstance(d, pd.StringDtype) and d == dtypes[0]
                                           and d.storage == "pyarrow" for d in dtypes)):
-        import pyarrow as pa
+        import pyarrow as pa  # type: ignore[import-untyped]
 
         chunks = [pa.array(c.array) for c in present]
         return pd.array(pa.chunked_array(chunks), dtype=dtypes[0])
