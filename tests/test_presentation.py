@@ -9,6 +9,7 @@ warns and returns what the new name returns.
 
 from __future__ import annotations
 
+import os
 import re
 import warnings
 from collections.abc import Callable
@@ -229,3 +230,21 @@ def test_milestone_text_other_year() -> None:
     text = report.milestone_text(plan, year=2040, manko_years=(2040,))
     assert "2040 against each reference" in text and "Manko 2040" in text
     assert "Manko 2030" not in text
+
+
+def test_demo_and_check_tables_without_pyarrow(tmp_path: Path) -> None:
+    """pyarrow is not a klimacore dependency: the README's bare install has none (it broke the
+    demo's trajectory section once, while the test environment, which has pyarrow, passed)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['pyarrow'] = None\n"
+        "from klimacore.cli import main\n"
+        f"sys.exit(main(['demo', '--report-dir', {str(tmp_path / 'report')!r}]))\n"
+    )
+    env = {**os.environ, "KLIMACORE_SHARED_DATA": str(tmp_path / "no-shared-data")}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                          cwd=tmp_path, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "== Trajectory checks ==" in done.stdout and "Manko 2030" in done.stdout

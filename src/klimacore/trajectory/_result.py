@@ -220,11 +220,11 @@ def _strings(present: list[Any]) -> Any:
     """Categoricals of differing categories joined as pandas does (their labels as strings),
     through an Arrow dictionary rather than Python objects."""
     import pandas as pd
-    import pyarrow as pa
 
     dtype = pd.concat([c.iloc[:1] for c in present], ignore_index=True).dtype
     if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
-        return None
+        return None  # without pyarrow (not a dependency of klimacore) pandas joins them itself
+    import pyarrow as pa
     labels: list[str] = []
     codes = []
     for c in present:
