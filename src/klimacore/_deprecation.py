@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import functools
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from types import ModuleType
 from typing import Any, TypeVar
 
 from klimacore.errors import KlimacoreDeprecationWarning
 
-__all__ = ["renamed", "renamed_parameter", "warn_deprecated"]
+__all__ = ["moved_module", "renamed", "renamed_parameter", "warn_deprecated"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -84,3 +85,43 @@ def renamed_parameter(old: str, new: str, *, since: str, removed_in: str) -> Cal
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+def moved_module(old: str, modules: Sequence[ModuleType], *, use: str,
+                 renamed: Mapping[str, str] | None = None, since: str = "0.2",
+                 removed_in: str = "0.3") -> tuple[list[str], Callable[[str], Any]]:
+    """What a deprecated module path needs: warn once at its import, forward every name.
+
+    Returns ``(__all__, __getattr__)`` for the old module, built from the ``__all__`` of the
+    private ``modules`` that now hold its names; ``renamed`` maps old names that changed on the way
+    (``{"_Rows": "Rows"}``) to the new ones:
+
+    .. code-block:: python
+
+        from klimacore._deprecation import moved_module
+        from klimacore.trajectory import _paths
+
+        __all__, __getattr__ = moved_module("klimacore.trajectory.paths", (_paths,),
+                                            use="klimacore.trajectory")
+
+    >>> import types, warnings
+    >>> new = types.ModuleType("new"); new.__all__ = ["f"]; new.f = len
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     names, forward = moved_module("pkg.old", (new,), use="pkg")
+    >>> names, forward("f") is len
+    (['f'], True)
+    >>> print(caught[0].message)
+    pkg.old is deprecated since klimacore 0.2 and goes in 0.3: use pkg
+    """
+    warn_deprecated(old, since=since, removed_in=removed_in, use=use, stacklevel=4)
+    names = sorted({n for m in modules for n in getattr(m, "__all__", ())})
+
+    def forward(name: str) -> Any:
+        name = (renamed or {}).get(name, name)
+        for module in modules:
+            if hasattr(module, name):
+                return getattr(module, name)
+        raise AttributeError(f"module {old!r} has no attribute {name!r}")
+
+    return names, forward

@@ -6,24 +6,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from klimacore._deprecation import warn_deprecated
+from klimacore._deprecation import moved_module
 from klimacore.trajectory import _backsliding, _manko, _plan_emissions, _plan_rows, _plan_rules
 
-_MODULES = (_plan_rules, _plan_rows, _plan_emissions, _manko, _backsliding)
-__all__ = sorted({n for m in _MODULES for n in getattr(m, "__all__", ())})
-
-warn_deprecated("klimacore.trajectory.plan_rules", since="0.2", removed_in="0.3",
-                use="klimacore.trajectory", stacklevel=2)
-
-
-_RENAMED = {"_Rows": "Rows", "_frame": "frame_of", "_economy_targets": "economy_targets"}
-
-
-def __getattr__(name: str) -> Any:
-    name = _RENAMED.get(name, name)
-    for module in _MODULES:
-        if hasattr(module, name):
-            return getattr(module, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__all__, __getattr__ = moved_module(
+    "klimacore.trajectory.plan_rules",
+    (_plan_rules, _plan_rows, _plan_emissions, _manko, _backsliding), use="klimacore.trajectory",
+    renamed={"_Rows": "Rows", "_frame": "frame_of", "_economy_targets": "economy_targets"})

@@ -6,20 +6,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from klimacore._deprecation import warn_deprecated
+from klimacore._deprecation import moved_module
 from klimacore.trajectory import _result
 
-_MODULES = (_result,)
-__all__ = sorted({n for m in _MODULES for n in getattr(m, "__all__", ())})
-
-warn_deprecated("klimacore.trajectory.result", since="0.2", removed_in="0.3",
-                use="klimacore.trajectory", stacklevel=2)
-
-
-def __getattr__(name: str) -> Any:
-    for module in _MODULES:
-        if hasattr(module, name):
-            return getattr(module, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__all__, __getattr__ = moved_module("klimacore.trajectory.result", (_result,),
+                                    use="klimacore.trajectory")
