@@ -239,7 +239,12 @@ def test_demo_and_check_tables_without_pyarrow(tmp_path: Path) -> None:
     import sys
 
     code = (
-        "import sys; sys.modules['pyarrow'] = None\n"
+        "import sys\n"
+        "class NoArrow:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] == 'pyarrow':\n"
+        "            raise ModuleNotFoundError(\"No module named 'pyarrow'\", name=name)\n"
+        "sys.meta_path.insert(0, NoArrow())\n"
         "from klimacore.cli import main\n"
         f"sys.exit(main(['demo', '--report-dir', {str(tmp_path / 'report')!r}]))\n"
     )
