@@ -133,3 +133,15 @@ def test_refusal_is_exactly_the_tolerance(factor: float) -> None:
         data = plan_data(plan)
         np.testing.assert_array_equal(data.observed.tonnes, plan_data(
             load_example_plan()).observed.tonnes)
+
+
+def test_check_plan_reads_the_references_once() -> None:
+    """Trajectory and latest-year rows use the same references, also when given a generator."""
+    from klimacore.trajectory import check_plan
+
+    plan = load_example_plan()
+    ids = ["dk-climate-act", "ipcc-ar6-c1-ghg"]
+    as_list = check_plan(plan, references=ids)
+    as_generator = check_plan(plan, references=(r for r in ids))
+    assert as_generator.equals(as_list)
+    assert set(as_list.loc[as_list["check"] == "trajectory", "reference"].dropna()) >= set(ids)

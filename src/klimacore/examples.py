@@ -284,10 +284,7 @@ def example_round() -> RoundData:
     >>> sorted(a.id for a in r.actions)[:3]
     ['A1', 'AD1', 'AD2']
     """
-    from importlib import resources  # the bundled file, as klimacore._data reads it
-
+    from klimacore import _data
     from klimacore.monitoring import RoundData
 
-    text = resources.files("klimacore.data").joinpath("example_round_727.json").read_text(
-        encoding="utf-8")
-    return RoundData.model_validate_json(text)
+    return RoundData.model_validate_json(_data.read_text("example_round_727.json"))

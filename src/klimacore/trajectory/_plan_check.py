@@ -43,7 +43,7 @@ __all__ = ["check_plan"]
 
 def _trajectory_rows(
     data: PlanData,
-    references: Iterable[Reference | str],
+    refs: list[Reference],
     thresholds: Thresholds | None,
 ) -> list[dict[str, Any]]:
     from klimacore.trajectory._checks import check_trajectory
@@ -52,7 +52,7 @@ def _trajectory_rows(
     out = Rows(plan, "trajectory")
     emissions = _plan_emissions(data, "combined")
     population = plan_population(plan)
-    for ref in [*resolve_references(references), *plan_references(plan)]:
+    for ref in refs:
         try:
             res = check_trajectory(emissions, ref, population=population, thresholds=thresholds)
         except KlimacoreError as exc:
@@ -71,7 +71,7 @@ def _trajectory_rows(
 
 def _latest_rows(
     data: PlanData,
-    references: Iterable[Reference | str],
+    refs: list[Reference],
     thresholds: Thresholds | None,
 ) -> list[dict[str, Any]]:
     """Latest-year verdicts: observed emissions, projected by the trend and the action scenario."""
@@ -79,7 +79,6 @@ def _latest_rows(
 
     plan = data.plan
     out = Rows(plan, "trajectory")
-    refs = [*resolve_references(references), *plan_references(plan)]
     try:
         observed = _plan_emissions(data, "observed")
     except KlimacoreError as exc:
@@ -134,10 +133,12 @@ def check_plan(
     frames = [_target_rules(data, rules=rules)]
     rows.extend(_manko_rows(data))
     rows.extend(_action_rows(data))
+    # the references resolved once: both kinds of rows use them (``references`` may be a generator)
+    refs = [*resolve_references(references), *plan_references(plan)]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", KlimacoreWarning)
-        rows.extend(_trajectory_rows(data, references, thresholds))
-        rows.extend(_latest_rows(data, references, thresholds))
+        rows.extend(_trajectory_rows(data, refs, thresholds))
+        rows.extend(_latest_rows(data, refs, thresholds))
     notes = Rows(plan, "trajectory")
     for text in dict.fromkeys(str(w.message) for w in caught
                               if issubclass(w.category, KlimacoreWarning)):
