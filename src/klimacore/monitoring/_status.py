@@ -3,6 +3,7 @@
 All three run vectorized on xarray inputs of any shape (municipality × action × round …) for an
 injected ``as_of`` date, never ``today()``. Codes are small integers (fast, compact); the label
 tuples name them and :func:`status_frame` turns a result into a tidy table with reasons in words.
+Dask-backed inputs stay lazy (``_status_lazy``: one eager call per block of entities).
 
 Rules (MONITORING.md §A.4, adapted from Kausal Watch ``_determine_status`` and
 ``ActionStatusSummaryIdentifier``; klimastatus-dk ``tiltag-status.ts``; CCTF guide D1 p. 17–19):
@@ -141,6 +142,12 @@ def action_status(
         Indicator status codes (dims … × ``indicator``) and a boolean ``action × indicator`` matrix
         of links that indicate progress: an action with a linked indicator off track is late.
 
+    Any of ``panel``, ``as_of``, ``indicator_status`` and ``links`` may be dask-backed: the
+    result is then dask-backed too and nothing is computed until asked (one eager call per block
+    of entities; ``milestone`` and ``indicator`` are kept whole, every other dim keeps its chunks).
+    Missing variables and dims are raised at the call, unknown labels (a phase, a state) when the
+    result is computed.
+
     Returns
     -------
     xarray.Dataset
@@ -168,10 +175,19 @@ def action_status(
     as_of_da = as_of if isinstance(as_of, xr.DataArray) else xr.DataArray(
         np.asarray(as_of, dtype="datetime64[D]"))
     off_first = None
-    if indicator_status is not None:
-        if links is None:
-            raise ValidationError("indicator_status needs links (action × indicator, bool)",
-                                  code="monitoring.links_missing", location="links")
+    if indicator_status is not None and links is None:
+        raise ValidationError("indicator_status needs links (action × indicator, bool)",
+                              code="monitoring.links_missing", location="links")
+    from klimacore._lazy import is_lazy
+
+    if any(is_lazy(x) for x in (panel, as_of_da, indicator_status, links)):
+        from klimacore.monitoring._status_lazy import lazy_action_status
+
+        return lazy_action_status(
+            action_status, panel, as_of=as_of_da, indicator_status=indicator_status, links=links,
+            kwargs={"optimal_days": optimal_days, "acceptable_days": acceptable_days,
+                    "stale_days": stale_days})
+    if indicator_status is not None and links is not None:
         off_first = _first_linked_off_track(indicator_status, links)[1]
     # one broadcast (views, no copies) to a common layout, then plain numpy
     parts = {k: panel[k] for k in ("phase", "state", "start", "end", "last_update",
@@ -286,6 +302,10 @@ def indicator_status(
     ``max_age_years``. With ``projection=True`` also ``projected_value`` / ``projected_meets``: a
     least-squares line through the observations (at least 3) at the final target year.
 
+    Any input may be dask-backed: the result is then dask-backed and nothing is computed until
+    asked (one eager call per block of entities; ``year`` and ``target`` are kept whole, every
+    other dim keeps its chunks). Missing dims and a bad ``interpolation`` are raised at the call.
+
     >>> import numpy as np, xarray as xr
     >>> one = lambda v: xr.DataArray(v)
     >>> tgt = lambda v: xr.DataArray([v], dims="target")
@@ -308,6 +328,17 @@ def indicator_status(
     for name, da in (("target_year", target_year), ("target_value", target_value)):
         if "target" not in da.dims:
             raise MissingLabelError(f"dimension of {name}", ["target"], dim="dims")
+    from klimacore._lazy import is_lazy
+
+    inputs = {"baseline_year": baseline_year, "baseline_value": baseline_value,
+              "target_year": target_year, "target_value": target_value, "direction": direction,
+              "observations": observations, "as_of_year": as_of}
+    if any(is_lazy(x) for x in inputs.values()):
+        from klimacore.monitoring._status_lazy import lazy_indicator_status
+
+        return lazy_indicator_status(indicator_status, inputs, {
+            "at_risk_pct": at_risk_pct, "max_age_years": max_age_years,
+            "interpolation": interpolation, "projection": projection})
     # one broadcast (views) to the entity layout, then plain numpy
     tmpl = xr.broadcast(baseline_year, baseline_value, direction, as_of,
                         observations.isel(year=0, drop=True),
@@ -411,6 +442,8 @@ def data_age(
     above stale. Risk assessment: stale when older than ``risk_max_age`` years or resting on
     data older than ``risk_data_max_age``; fresh otherwise. Missing → no data, never a warning.
     Sources: CCTF guide D1 p. 17–19; C40 Leadership Standards (MONITORING.md §0.3).
+    Dask-backed inputs (``as_of`` too) give a dask-backed result, element by element, with the
+    inputs' chunks; nothing is computed until asked.
 
     >>> import numpy as np, xarray as xr
     >>> out = data_age(as_of=np.datetime64("2026-11-22"),
@@ -422,8 +455,16 @@ def data_age(
     >>> [DATA_AGE_STATUS[c] for c in out["risk_status"].values]
     ['stale', 'fresh', 'no data']
     """
-    day = np.asarray(as_of, dtype="datetime64[D]")
-    year = int(str(day)[:4]) if day.ndim == 0 else None
+    from klimacore._lazy import is_lazy
+
+    year: Any
+    if is_lazy(as_of):  # the same layout as the eager np.asarray(as_of), left lazy
+        day = xr.DataArray(as_of.data.astype("datetime64[D]"))
+        year = day.astype("datetime64[Y]").astype(np.int64) + 1970 if day.ndim == 0 else None
+    else:
+        day_np = np.asarray(as_of, dtype="datetime64[D]")
+        year = int(str(day_np)[:4]) if day_np.ndim == 0 else None
+        day = xr.DataArray(day_np)
     out = xr.Dataset(attrs={"status_labels": list(DATA_AGE_STATUS),
                             "limits_years": [inventory_max_age, risk_max_age, risk_data_max_age]})
     if inventory_year is not None:
@@ -435,7 +476,7 @@ def data_age(
         out["inventory_age"] = age
         out["inventory_status"] = _where(_missing(age), 3, st).astype(np.int8)
     if risk_assessment_date is not None:
-        age_r = (xr.DataArray(day) - risk_assessment_date.astype("datetime64[D]")).dt.days / 365.25
+        age_r = (day - risk_assessment_date.astype("datetime64[D]")).dt.days / 365.25
         stale = age_r > risk_max_age
         if risk_data_year is not None:
             data_gap = risk_assessment_date.dt.year - risk_data_year
@@ -447,6 +488,9 @@ def data_age(
 
 def status_frame(result: xr.Dataset, *, kind: str = "action") -> pd.DataFrame:
     """A tidy table of a status result with labels in words (and reasons for actions).
+
+    A table is a presentation of values: a dask-backed ``result`` is computed here (reduce it
+    first, e.g. with :func:`action_summary`, when it is large).
 
     >>> import numpy as np, xarray as xr
     >>> p = xr.Dataset({"phase": ("action", ["planning"]), "state": ("action", ["active"]),
@@ -479,6 +523,9 @@ def action_summary(result: xr.Dataset, *, dim: str = "action",
     where there is nothing to divide by. A roll-up to regions sums the counts
     (:func:`klimacore.monitoring.rollup`), never the shares.
 
+    A dask-backed ``result`` (or ``expected_effect``) gives a dask-backed summary, nothing
+    computed; ``dim`` is rechunked into one chunk so the sums add up in the eager order (exact).
+
     >>> import numpy as np, xarray as xr
     >>> p = xr.Dataset({"phase": ("action", ["completed", "planning", "planning", None]),
     ...                 "state": ("action", ["active"] * 4),
@@ -488,6 +535,13 @@ def action_summary(result: xr.Dataset, *, dim: str = "action",
     >>> int(s["n_active"]), float(s["share_late"]), float(s["share_completed"])
     (3, 0.3333333333333333, 0.25)
     """
+    from klimacore._lazy import is_lazy
+
+    # dask-backed: the reduced dim in one chunk, so the sums add in the eager order (exact)
+    if is_lazy(result) and dim in result.dims:
+        result = result.chunk({dim: -1})
+    if is_lazy(expected_effect) and dim in expected_effect.dims:  # type: ignore[union-attr]
+        expected_effect = expected_effect.chunk({dim: -1})  # type: ignore[union-attr]
     st = result["status"]
     labels = list(ACTION_STATUS)
     counts = xr.concat([(st == i).sum(dim) for i in range(len(labels))], "status") \
