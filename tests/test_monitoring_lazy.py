@@ -284,6 +284,9 @@ def test_statuses_on_a_local_cluster(client: Any) -> None:
         got = {k: v.compute() for k, v in lazy.items()}
     assert_same(got, run_all(x))
     assert {t["worker"] for t in ts.data} == set(client.nthreads())  # both workers took part
+    # the whole round as one graph: fine without the upstream graph optimisation
+    one = client.gather(client.compute(list(lazy.values()), optimize_graph=False))
+    assert_same(dict(zip(lazy, one, strict=True)), got)
     # futures, as a long run would use them: the actions' Dataset through client.compute
     fut = client.compute(lazy["actions"])
     xr.testing.assert_identical(fut.result(timeout=120), run_all(x)["actions"])
