@@ -194,7 +194,7 @@ def test_nothing_is_computed_until_asked() -> None:
             result.compute(scheduler="sync")
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**16), n_m=st.integers(1, 6), n_a=st.integers(1, 8),
        n_r=st.integers(1, 3), n_i=st.integers(1, 5), n_ms=st.integers(1, 3),
        labelled=st.booleans(),
@@ -209,6 +209,24 @@ def test_any_panel_and_chunking_equals_eager(seed: int, n_m: int, n_a: int, n_r:
     assert_same(lazy, eager)
 
 
+def test_chunked_along_draws_of_the_observations() -> None:
+    # Monte Carlo draws of the observations: indicator statuses per draw, and the actions get
+    # the draw dim from their linked indicators (a dim the panel lacks)
+    x = statuses_data(seed=7, n_m=4, n_a=6, n_i=5)
+    rng = np.random.default_rng(7)
+    obs = x["ind"]["observations"]
+    draws = obs * xr.DataArray(rng.normal(1.0, 0.1, (40, *obs.shape)), dims=("draw", *obs.dims))
+    x["ind"]["observations"] = draws.transpose("municipality", "indicator", "draw", "year")
+    eager = run_all(x)
+    assert eager["actions"]["status"].sizes["draw"] == 40
+    with dask.config.set(scheduler=_forbid):
+        lazy = run_all(lazy_inputs(x, {"draw": 7, "municipality": 2, "year": 3}))
+    assert lazy["actions"]["status"].chunksizes["draw"] == (7,) * 5 + (5,)
+    assert lazy["indicators"]["status"].chunksizes["draw"] == (7,) * 5 + (5,)
+    with dask.config.set(scheduler="threads"):
+        assert_same({k: v.compute() for k, v in lazy.items()}, eager)
+
+
 def test_only_some_inputs_lazy() -> None:
     x = statuses_data(seed=2)
     eager = run_all(x)
@@ -221,6 +239,11 @@ def test_only_some_inputs_lazy() -> None:
         xr.testing.assert_identical(act.compute(scheduler="sync"), eager["actions"])
     # a lazy scalar as_of alone
     day = xr.DataArray(dsa.from_array(np.array(np.datetime64("2026-11-22", "D"))))
+    with dask.config.set(scheduler=_forbid):
+        act = action_status(x["panel"], as_of=day)
+    assert act["status"].chunks is not None
+    xr.testing.assert_identical(act.compute(scheduler="sync"),
+                                action_status(x["panel"], as_of=np.datetime64("2026-11-22")))
     with dask.config.set(scheduler=_forbid):
         age = data_age(as_of=day, **x["age"])
     assert age["inventory_age"].chunks is not None
