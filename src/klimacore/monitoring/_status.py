@@ -559,7 +559,24 @@ def action_summary(result: xr.Dataset, *, dim: str = "action",
             "share_reported": reported.sum(dim) / n_active.where(n_active > 0),
         })
     if expected_effect is not None:
+        known = ~_missing(expected_effect)  # a missing effect counts as none (skipna)
         out["expected_effect_t"] = xr.concat(
-            [expected_effect.where(st == i).sum(dim) for i in range(len(labels))], "status"
+            [_row_sum(expected_effect.where((st == i) & known, 0.0), dim)
+             for i in range(len(labels))], "status"
         ).assign_coords(status=labels)
+    return out
+
+
+def _row_sum_np(a: Arr) -> Arr:
+    out: Arr = np.ascontiguousarray(a, dtype=float).sum(-1)
+    return out
+
+
+def _row_sum(da: xr.DataArray, dim: str) -> xr.DataArray:
+    """Sum over ``dim`` as contiguous rows: numpy adds each row in the same (pairwise) order
+    whatever the other dims' sizes, so blocks of a dask-backed input sum exactly as the eager
+    array (xarray's own sum may take another order on a block than on the whole)."""
+    out: xr.DataArray = xr.apply_ufunc(  # type: ignore[no-untyped-call]
+        _row_sum_np, da, input_core_dims=[[dim]], dask="parallelized",
+        output_dtypes=[np.float64])
     return out
