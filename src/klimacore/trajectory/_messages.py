@@ -3,13 +3,12 @@
 A trajectory check of 98 municipalities × 1000 draws has millions of rows, each with a sentence
 such as ``"dk-climate-act 2030: off track, 1,234 t (5.2 % of 1990 emissions) above the allowed
 3,456 t"``. One Python f-string per row cost five to ten times the check itself
-(``benchmarks/bench_trajectory.py``), so
-with :mod:`pyarrow` installed (pandas' string backend) the sentences are written column-wise:
-the rows of one case (one sentence template) are grouped by layout (the lengths of their
-numbers and choices), each layout is a fixed-width byte matrix written in whole columns (a
-template row of literal text, then digit groups looked up in a table), and Arrow gets one byte
-buffer with offsets, put in row order by one ``take``. This hand-written formatting pays measurably, so the
-plain f-string version stays next to it (:func:`python_column`) and
+(``benchmarks/bench_trajectory.py``), so with :mod:`pyarrow` installed (pandas' string
+backend) the sentences are written column-wise: the rows of one case (one sentence template)
+are grouped by layout (the lengths of their numbers and choices), each layout is a fixed-width
+byte matrix written in whole columns (a template row of literal text, then digit groups looked
+up in a table), and Arrow gets one byte buffer with offsets, put in row order by one ``take``.
+This hand-written formatting pays measurably, so the plain f-string version stays next to it (:func:`python_column`) and
 ``tests/test_trajectory_messages.py`` checks that both give the same text for every row,
 including ties, negative zero, NaN and very large numbers.
 
