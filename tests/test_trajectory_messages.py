@@ -100,10 +100,10 @@ def test_interleaved_cases_across_chunks_match_python(
         for i, text in zip(rows.tolist(), _messages.python_column(parts, rows.size),
                            strict=True):
             plain[i] = text
-    old = _messages._CHUNK
-    _messages._CHUNK = chunk
+    old = _messages._CHUNK, _messages._ROWS
+    _messages._CHUNK = _messages._ROWS = chunk  # cases and layouts cut in small pieces
     try:
         out = list(fast.build())
     finally:
-        _messages._CHUNK = old
+        _messages._CHUNK, _messages._ROWS = old
     assert [None if pd.isna(t) else t for t in out] == plain

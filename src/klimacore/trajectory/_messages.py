@@ -3,10 +3,12 @@
 A trajectory check of 98 municipalities × 1000 draws has millions of rows, each with a sentence
 such as ``"dk-climate-act 2030: off track, 1,234 t (5.2 % of 1990 emissions) above the allowed
 3,456 t"``. One Python f-string per row cost five to ten times the check itself
-(``benchmarks/bench_trajectory.py``), so with :mod:`pyarrow` installed (pandas' string backend)
-the sentences are assembled column-wise: numbers formatted by integer arithmetic into Arrow
-strings, pieces joined element-wise in C. This hand-written formatting pays measurably, so the
-plain f-string version stays next to it (:func:`python_column`) and
+(``benchmarks/bench_trajectory.py``), so with :mod:`pyarrow` installed (pandas' string
+backend) the sentences are written column-wise: the rows of one case (one sentence template)
+are grouped by layout (the lengths of their numbers and choices), each layout is a fixed-width
+byte matrix written in whole columns (a template row of literal text, then digit groups looked
+up in a table), and Arrow gets one byte buffer with offsets, put in row order by one ``take``.
+This hand-written formatting pays measurably, so the plain f-string version stays next to it (:func:`python_column`) and
 ``tests/test_trajectory_messages.py`` checks that both give the same text for every row,
 including ties, negative zero, NaN and very large numbers.
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -78,9 +81,6 @@ def _py(part: Part, i: int) -> str:
     return str(v)
 
 
-
-
-
 def python_column(parts: Sequence[Part], n: int) -> list[str]:
     """The reference: one f-string per row."""
     return ["".join(_py(p, i) for p in parts) for i in range(n)]
@@ -94,137 +94,111 @@ def _arrow() -> Any:
     return pa
 
 
-_LIMIT = 1e15  # beyond this (and for ±inf) the few values are formatted by Python
+_LIMIT = 1e15  # beyond this (and for ±inf, NaN) a row is formatted by Python
 _POW10 = 10 ** np.arange(0, 19, dtype=np.int64)
-_GROUPS = np.asarray([[48 + g % 10, 48 + g // 10 % 10, 48 + g // 100] for g in range(1000)],
-                     dtype=np.uint8)  # a group's three digits, right to left
-_CHUNK = 1 << 17  # rows per block: keeps the byte matrices small (about 15 MB a chunk)
+_DIGITS = np.asarray([[48 + g // 100, 48 + g // 10 % 10, 48 + g % 10] for g in range(1000)],
+                     dtype=np.uint8)  # a group of three digits, left to right
+_CHUNK = 1 << 20  # rows of one case laid out at a time (bounds the working arrays' memory)
+_ROWS = 4096  # rows of a layout written at a time: they stay in cache while every part is
 
-Block = tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]
-"""Bytes of one part, ``(m, width)`` uint8, and which of them belong to the row (bool)."""
-
-
-def _literal(text: str, m: int) -> Block:
-    raw = np.frombuffer(text.encode(), dtype=np.uint8)
-    return (np.broadcast_to(raw, (m, raw.size)),
-            np.broadcast_to(np.ones(raw.size, dtype=bool), (m, raw.size)))
+Move = tuple[int, int, Any, Any]
+"""``(column, width, table, index)``: write ``table[index[rows]]`` (``width`` bytes a row) at
+``column`` of a layout's rows."""
 
 
-def _texts(texts: Sequence[str], rows: np.ndarray[Any, Any], m: int) -> Block:
-    """Arbitrary text for some rows (the few values Python formats), left-aligned."""
-    raws = [t.encode() for t in texts]
-    width = max((len(r) for r in raws), default=0)
-    data = np.zeros((m, width), dtype=np.uint8)
-    mask = np.zeros((m, width), dtype=bool)
-    for i, raw in zip(rows.tolist(), raws, strict=True):
-        data[i, :len(raw)] = np.frombuffer(raw, dtype=np.uint8)
-        mask[i, :len(raw)] = True
-    return data, mask
+class _Number:
+    """A number part over a case's rows: magnitude, sign and digit count per row (rows Python
+    must format are ``slow``). Rows of one layout share the digit count and the sign, so the
+    sign, separators and point are literal text there and only the digits vary."""
+
+    def __init__(self, part: Num0 | Num1 | Int) -> None:
+        x = np.asarray(part.values, dtype=float)
+        self.commas, self.tenths = isinstance(part, Num0), isinstance(part, Num1)
+        with np.errstate(invalid="ignore"):
+            slow = ~np.isfinite(x) | (np.abs(x) >= _LIMIT)
+            clean = np.where(slow, 0.0, x)
+            if self.tenths:
+                scaled = clean * 10.0
+                # a product within a few ulps of a .5 tie may round otherwise than Python's
+                # exact decimal rounding of x: those few go to Python
+                frac = np.abs(scaled - np.trunc(scaled))
+                slow |= np.abs(frac - 0.5) <= 8 * np.spacing(np.abs(scaled) + 1.0)
+                r = np.rint(np.where(slow, 0.0, scaled))
+            else:
+                r = np.rint(clean) if self.commas else np.trunc(clean)  # int(x): to zero
+        self.slow = slow
+        self.n = np.abs(r).astype(np.int64)
+        self.neg = r < 0 if isinstance(part, Int) else np.signbit(r)  # int() has no -0
+        nd = np.searchsorted(_POW10[1:], self.n, side="right") + 1
+        if self.tenths:
+            nd = np.maximum(nd, 2)  # 0.5, never .5
+        self.key = 2 * nd + self.neg  # what the layout depends on
+        ulen = nd + 1 if self.tenths else nd + (nd - 1) // 3 if self.commas else nd
+        self.lengths = ulen + self.neg
+
+    def prepare(self, order: np.ndarray[Any, Any]) -> None:
+        """Digit groups of the rows ``order`` (the rows in the order they are written)."""
+        n = self.n[order]
+        if self.tenths:
+            n, last = np.divmod(n, 10)
+            self.last = _DIGITS[:, 2:][last]
+        self.groups = []
+        top = len(str(int(n.max()))) if n.size else 1
+        for _ in range(-(-top // 3)):
+            n, g = np.divmod(n, 1000)
+            self.groups.append(g)
+
+    def place(self, template: np.ndarray[Any, Any], c: int, key: int,
+              moves: list[Move]) -> int:
+        """Lay out a number of ``key`` (digit count, sign) from column ``c``: literal bytes
+        into ``template``, digit groups as moves. Returns the column after it."""
+        nd, neg = divmod(key, 2)
+        if neg:
+            template[c] = 45
+            c += 1
+        d = nd - 1 if self.tenths else nd
+        groups = -(-d // 3)
+        lead = d - 3 * (groups - 1)
+        moves.append((c, lead, _DIGITS[:, 3 - lead:], self.groups[groups - 1]))
+        c += lead
+        for j in range(groups - 2, -1, -1):
+            if self.commas:
+                template[c] = 44
+                c += 1
+            moves.append((c, 3, _DIGITS, self.groups[j]))
+            c += 3
+        if self.tenths:
+            template[c] = 46
+            moves.append((c + 1, 1, None, self.last))
+            c += 2
+        return c
 
 
-def _layout(top: int, *, commas: bool, tenths: bool) -> tuple[np.ndarray[Any, Any], ...]:
-    """Columns, left to right, of a right-aligned number of at most ``top`` digits: the digit
-    each shows (``k``-th from the right; -1 for a separator, -2 the point, -3 the sign), its
-    byte when not a digit, and the digit count a row needs for the column to be its own."""
-    kind: list[int] = []
-    byte: list[int] = []
-    need: list[int] = []
-    for k in range(top):  # right to left
-        kind.append(k)
-        byte.append(0)
-        need.append(k + 1)
-        if tenths and k == 0:
-            kind.append(-2)
-            byte.append(46)
-            need.append(0)
-        if commas and k % 3 == 2 and k + 1 < top:
-            kind.append(-1)
-            byte.append(44)
-            need.append(k + 2)
-    kind.append(-3)
-    byte.append(45)
-    need.append(0)
-    return (np.asarray(kind[::-1]), np.asarray(byte[::-1], dtype=np.uint8),
-            np.asarray(need[::-1]))
+class _Choice:
+    """A choice part: each choice's bytes, left-aligned in a table, and its length."""
 
+    def __init__(self, part: Choice) -> None:
+        raws = [u.encode() for u in part.choices] or [b""]
+        self.table = np.zeros((len(raws), max(len(r) for r in raws)), dtype=np.uint8)
+        for c, raw in enumerate(raws):
+            self.table[c, :len(raw)] = np.frombuffer(raw, dtype=np.uint8)
+        self.codes = np.asarray(part.codes, dtype=np.int64)
+        self.sizes = np.asarray([len(r) for r in raws], dtype=np.int64)
+        self.key = self.lengths = self.sizes[self.codes]
 
-def _digit_matrix(n: np.ndarray[Any, Any], top: int) -> np.ndarray[Any, Any]:
-    """ASCII digits of ``n``, column ``k`` the ``k``-th from the right, ``top`` columns: three
-    digits per division, looked up in a table of the 1000 groups."""
-    groups = -(-top // 3)
-    index = np.empty((n.size, groups), dtype=np.int64)
-    q = n
-    for j in range(groups):
-        q, index[:, j] = np.divmod(q, 1000)
-    return np.take(_GROUPS, index, axis=0).reshape(n.size, 3 * groups)[:, :top]
+    def prepare(self, order: np.ndarray[Any, Any]) -> None:
+        self.sorted = self.codes[order]
 
-
-def _digits(n: np.ndarray[Any, Any], neg: np.ndarray[Any, Any], valid: np.ndarray[Any, Any],
-            *, commas: bool, tenths: bool) -> Block:
-    """Non-negative ints as decimal text, right-aligned: sign, thousands separators, or a
-    decimal point before the last digit (``tenths``: ``n`` counts tenths)."""
-    nd = np.searchsorted(_POW10[1:], n, side="right") + 1
-    if tenths:
-        nd = np.maximum(nd, 2)  # 0.5, never .5
-    top = int(nd[valid].max()) if valid.any() else 1
-    kind, byte, need = _layout(top, commas=commas, tenths=tenths)
-    data = _digit_matrix(n, top)[:, np.maximum(kind, 0)]
-    special = kind < 0
-    data[:, special] = byte[special]
-    mask = nd[:, None] >= need[None, :]
-    mask[:, 0] = neg  # the sign column is the leftmost
-    mask &= valid[:, None]
-    return data, mask
-
-
-def _number(values: Any, fmt: str) -> list[Block]:
-    x = np.asarray(values, dtype=float)
-    finite = np.isfinite(x)
-    if fmt == ".1f":
-        scaled = np.where(finite, x, 0.0) * 10.0
-        # a product within a few ulps of a .5 tie may round otherwise than Python's exact
-        # decimal rounding of x: those few go to Python
-        frac = np.abs(scaled - np.trunc(scaled))
-        slow = ~finite | (np.abs(x) >= _LIMIT) | (
-            np.abs(frac - 0.5) <= 8 * np.spacing(np.abs(scaled) + 1.0))
-    else:
-        scaled = np.where(finite, x, 0.0)
-        slow = ~finite | (np.abs(x) >= _LIMIT)
-    r = np.rint(np.where(slow, 0.0, scaled))
-    blocks = [_digits(np.abs(r).astype(np.int64), np.signbit(r), ~slow, commas=fmt == ",.0f",
-                      tenths=fmt == ".1f")]
-    rows = np.flatnonzero(slow)
-    if rows.size:
-        blocks.append(_texts([format(v, fmt) for v in x[rows].tolist()], rows, x.size))
-    return blocks
-
-
-def _pick(codes: np.ndarray[Any, Any], choices: Sequence[str]) -> Block:
-    """Text per row from a small vocabulary (reference ids)."""
-    raws = [u.encode() for u in choices]
-    width = max((len(r) for r in raws), default=0)
-    table = np.zeros((max(len(raws), 1), width), dtype=np.uint8)
-    valid = np.zeros((max(len(raws), 1), width), dtype=bool)
-    for c, raw in enumerate(raws):
-        table[c, :len(raw)] = np.frombuffer(raw, dtype=np.uint8)
-        valid[c, :len(raw)] = True
-    return table[codes], valid[codes]
-
-
-def _blocks(part: Part, m: int) -> list[Block]:
-    if isinstance(part, str):
-        return [_literal(part, m)]
-    if isinstance(part, Num0):
-        return _number(part.values, ",.0f")
-    if isinstance(part, Num1):
-        return _number(part.values, ".1f")
-    if isinstance(part, Int):
-        n = np.asarray(part.values, dtype=float).astype(np.int64)
-        return [_digits(np.abs(n), n < 0, np.ones(m, dtype=bool), commas=False, tenths=False)]
-    if isinstance(part, Choice):
-        return [_pick(np.asarray(part.codes, dtype=np.int64), part.choices)]
-    texts = [str(v) for v in np.asarray(part.values, dtype=object).tolist()]
-    return [_texts(texts, np.arange(m), m)]
+    def place(self, template: np.ndarray[Any, Any], c: int, row: int,
+              moves: list[Move]) -> int:
+        """Lay out the choice of the written row ``row``'s length from column ``c``."""
+        code = int(self.sorted[row])
+        w = int(self.sizes[code])
+        if int((self.sizes == w).sum()) == 1:  # the only choice of this length: literal
+            template[c:c + w] = self.table[code, :w]
+        else:
+            moves.append((c, w, self.table[:, :w], self.sorted))
+        return c + w
 
 
 def _taken(part: Part, idx: Any) -> Part:
@@ -235,12 +209,74 @@ def _taken(part: Part, idx: Any) -> Part:
     return type(part)(np.asarray(part.values)[idx])
 
 
-def _sliced(part: Part, sl: slice) -> Part:
-    if isinstance(part, str):
-        return part
-    if isinstance(part, Choice):
-        return Choice(np.asarray(part.codes)[sl], part.choices)
-    return type(part)(np.asarray(part.values)[sl])
+class _Case:
+    """One case's rows as bytes, grouped by layout: rows whose parts have the same lengths
+    (and numbers the same digit count and sign) form one fixed-width byte matrix. It is written
+    a few thousand rows at a time, while they stay in cache: a template row with the literal
+    text, then the varying bytes in whole columns (digit groups, choices).
+
+    ``order`` are the rows (indices into the parts' arrays) in the order their bytes are
+    written, ``lengths`` their byte counts, ``slow`` the rows left to Python."""
+
+    def __init__(self, parts: Sequence[Part], m: int) -> None:
+        self.fields: list[Any] = []
+        slow = np.zeros(m, dtype=bool)
+        fixed = 0
+        for p in parts:
+            if isinstance(p, str):
+                self.fields.append(np.frombuffer(p.encode(), dtype=np.uint8))
+                fixed += self.fields[-1].size
+            elif isinstance(p, Choice):
+                self.fields.append(_Choice(p))
+            elif isinstance(p, Num0 | Num1 | Int):
+                self.fields.append(_Number(p))
+                slow |= self.fields[-1].slow
+            else:  # free text per row: Python formats the case
+                slow[:] = True
+        fast = np.flatnonzero(~slow)
+        key = np.zeros(fast.size, dtype=np.int64)
+        lengths = np.full(fast.size, fixed, dtype=np.int64)
+        radix = 1
+        for f in self.fields:
+            if not isinstance(f, np.ndarray) and fast.size:
+                k = f.key[fast]
+                lo = int(k.min())
+                key += (k - lo) * radix
+                radix *= int(k.max()) - lo + 1
+                lengths += f.lengths[fast]
+        perm = np.argsort(key.astype(np.uint16) if radix <= 1 << 16 else key,  # radix sort
+                          kind="stable")
+        self.order, self.lengths, key = fast[perm], lengths[perm], key[perm]
+        self.bounds = [0, *(np.flatnonzero(key[1:] != key[:-1]) + 1).tolist(), fast.size]
+        self.slow = np.flatnonzero(slow)
+        self.nbytes = int(lengths.sum())
+
+    def write(self, out: np.ndarray[Any, Any], offsets: np.ndarray[Any, Any]) -> None:
+        """Write the rows' bytes into ``out``; row ``i`` (in ``order``) starts at
+        ``offsets[i]`` (``offsets[-1]`` is the end)."""
+        for f in self.fields:
+            if not isinstance(f, np.ndarray):
+                f.prepare(self.order)
+        for s, e in pairwise(self.bounds if self.order.size else []):
+            template = np.empty(int(self.lengths[s]), dtype=np.uint8)
+            moves: list[Move] = []
+            c = 0
+            row = int(self.order[s])
+            for f in self.fields:
+                if isinstance(f, np.ndarray):
+                    template[c:c + f.size] = f
+                    c += f.size
+                elif isinstance(f, _Number):
+                    c = f.place(template, c, int(f.key[row]), moves)
+                else:
+                    c = f.place(template, c, s, moves)
+            for a in range(s, e, _ROWS):
+                b = min(a + _ROWS, e)
+                block = out[offsets[a]:offsets[b]].reshape(b - a, c)
+                block[...] = template
+                for col, w, table, index in moves:
+                    block[:, col:col + w] = (index[a:b] if table is None
+                                             else np.take(table, index[a:b], axis=0))
 
 
 class Column:
@@ -254,12 +290,8 @@ class Column:
     def add(self, rows: np.ndarray[Any, Any], parts: Sequence[Part]) -> None:
         """Rows (indices) of one case and its parts (arrays already restricted to ``rows``)."""
         rows = np.asarray(rows, dtype=np.int64)
-        if not rows.size:
-            return
-        if rows.size > 1 and bool((rows[1:] < rows[:-1]).any()):
-            order = np.argsort(rows, kind="stable")
-            rows, parts = rows[order], [_taken(p, order) for p in parts]
-        self.cases.append((rows, parts))
+        if rows.size:
+            self.cases.append((rows, parts))
 
     def build(self) -> Any:
         """The column: a pandas string array (Arrow-backed when pyarrow is there), or a list.
@@ -280,51 +312,36 @@ class Column:
             if bool(covered[rows].any()):
                 raise ValueError("message cases overlap")  # pragma: no cover - internal misuse
             covered[rows] = True
-        chunks = [self._chunk(start, min(start + _CHUNK, self.n), covered, pa)
-                  for start in range(0, self.n, _CHUNK)]
-        joined = pa.concat_arrays(chunks) if chunks else pa.array([], type=pa.large_string())
-        return _to_pandas(joined)
-
-    def _chunk(self, start: int, stop: int, covered: np.ndarray[Any, Any], pa: Any) -> Any:
-        """Rows ``start:stop`` as an Arrow string array: every case writes its parts' bytes
-        into one byte matrix in row order, whose valid bytes, read row by row, are the
-        messages."""
-        size = stop - start
-        pieces = []
+        plans, texts, slow_rows = [], [], []
         for rows, parts in self.cases:
-            lo, hi = np.searchsorted(rows, [start, stop])
-            if hi > lo:
-                sl = slice(int(lo), int(hi))
-                local = rows[sl] - start
-                pieces.append((local, [b for p in parts
-                                       for b in _blocks(_sliced(p, sl), local.size)]))
-        width = max((sum(d.shape[1] for d, _ in blocks) for _, blocks in pieces), default=0)
-        # every covered row is written whole (its case's bytes, then unmasked padding), the
-        # others are masked out: no pass zeroes the matrices
-        data = np.empty((size, width), dtype=np.uint8)
-        mask = np.empty((size, width), dtype=np.uint8)
-        here = covered[start:stop]
-        mask[~here] = 0
-        for local, blocks in pieces:
-            piece = np.empty((local.size, width), dtype=np.uint8)
-            valid = np.empty((local.size, width), dtype=np.uint8)
-            off = 0
-            for d, k in blocks:
-                w = d.shape[1]
-                piece[:, off:off + w] = d
-                valid[:, off:off + w] = k
-                off += w
-            valid[:, off:] = 0
-            data[local] = piece
-            mask[local] = valid
-        offsets = np.zeros(size + 1, dtype=np.int64)
-        np.cumsum(mask.sum(axis=1, dtype=np.int64), out=offsets[1:])
-        mask = mask.view(bool)
-        nulls = int(size - here.sum())
-        bitmap = pa.py_buffer(np.packbits(here, bitorder="little")) if nulls else None
-        return pa.LargeStringArray.from_buffers(
-            size, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(data[mask])),
-            bitmap, nulls)
+            for start in range(0, rows.size, _CHUNK):
+                some = [_taken(p, slice(start, start + _CHUNK)) for p in parts]
+                case = _Case(some, min(rows.size - start, _CHUNK))
+                plans.append((case, rows[start:start + _CHUNK]))
+                if case.slow.size:
+                    texts.extend(python_column([_taken(p, case.slow) for p in some],
+                                               case.slow.size))
+                    slow_rows.append(rows[start:start + _CHUNK][case.slow])
+        raws = b"".join(t.encode() for t in texts)
+        lengths = [c.lengths for c, _ in plans]
+        lengths.append(np.asarray([len(t.encode()) for t in texts], dtype=np.int64))
+        offsets = np.zeros(int(covered.sum()) + 1, dtype=np.int64)
+        np.cumsum(np.concatenate(lengths), out=offsets[1:])
+        data = np.empty(int(offsets[-1]), dtype=np.uint8)
+        first = 0
+        for case, _ in plans:
+            case.write(data, offsets[first:first + case.order.size + 1])
+            first += case.order.size
+        data[offsets[first]:] = np.frombuffer(raws, dtype=np.uint8)
+        joined = pa.LargeStringArray.from_buffers(offsets.size - 1, pa.py_buffer(offsets),
+                                                  pa.py_buffer(data))
+        source = np.concatenate([np.zeros(0, dtype=np.int64),
+                                 *(rows[c.order] for c, rows in plans), *slow_rows])
+        if source.size == self.n and bool((source == np.arange(self.n)).all()):
+            return _to_pandas(joined)  # already in row order, every row covered
+        index = np.zeros(self.n, dtype=np.int64)
+        index[source] = np.arange(source.size)
+        return _to_pandas(joined.take(pa.array(index, mask=~covered)))
 
 
 def column(n: int) -> Column:
