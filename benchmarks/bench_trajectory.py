@@ -20,8 +20,15 @@ Contenders, measured in the same run (best of N, ``time.perf_counter``):
   so it is timed on ``loop_munis`` municipalities (all draws) and scaled linearly to 98 (it is
   linear in the number of municipalities); its results are checked equal to the vectorized ones
   on those municipalities (statuses identical, values within 1e-9 relative).
-* ``loop_library`` (informational): a per-municipality loop calling ``check_trajectory`` on each
-  municipality's draws × years, i.e. vectorized over draws only.
+* ``loop_library``: a per-municipality loop calling ``check_trajectory`` on each
+  municipality's draws × years, i.e. vectorized over draws only (issue 14 asks the vectorized
+  call to be ≥ 20× faster than this; reported, not part of ``target_met``).
+* ``numpy_floor``: the bare numpy arithmetic of the per-year arrays the result holds (allowed,
+  gap in t and %, status) for all cells in one go, and the same once per municipality
+  (``numpy_floor_per_municipality_loop``). It does strictly less than the check, so
+  ``loop_library / numpy_floor`` is the most any vectorized implementation could be faster than
+  the per-municipality loop at today's per-call cost; the per-municipality floor shows that one
+  municipality's arrays (in cache) cost no more per cell than all of them at once.
 
 Target: ``vectorized`` at least 50× faster than ``loop_python`` (scaled to 98 municipalities),
 evaluated at full size only (``--quick``, 40 draws, reports ``target_met: null``).
@@ -188,6 +195,24 @@ def _loop_library(emissions: xr.DataArray, population: xr.DataArray) -> list[Any
     return out
 
 
+def _numpy_floor(values: np.ndarray[Any, Any], fractions: np.ndarray[Any, Any]
+                 ) -> tuple[np.ndarray[Any, Any], ...]:
+    """A lower bound on any numpy check: only the per-year arrays the result must hold.
+
+    For every municipality × draw × reference × year: the allowed value (base-year value times the
+    reference's fraction of it), the gap in t and in %, and a status code, each in one numpy
+    expression. No milestones, budgets, net zero, population, validation or labels: strictly less
+    work than :func:`check_trajectory`, so its time bounds what any vectorized implementation
+    producing the same per-year arrays can reach on this machine.
+    """
+    base = values[:, :, :1]                                     # m × d × 1 (the base year)
+    allowed = base[:, :, None, :] * fractions                   # m × d × r × y
+    gap = values[:, :, None, :] - allowed
+    gap_pct = gap / allowed * 100.0
+    status = (gap > 0).view(np.int8) + (gap > 0.05 * np.abs(base)[:, :, None, :])
+    return allowed, gap, gap_pct, status
+
+
 def _best(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
     best, result = math.inf, None
     for _ in range(repeats):
@@ -211,13 +236,22 @@ def run(*, quick: bool = False) -> dict[str, Any]:
     vectorized()  # warm-up: imports, bundled tables
     sub_e = emissions.isel(municipality=slice(0, loop_munis))
     sub_p = population.isel(municipality=slice(0, loop_munis))
-    # interleaved, so both contenders see the same (shared, noisy) machine
-    t_vec, t_loop_sub = math.inf, math.inf
+    values = emissions.to_numpy()
+    fractions = np.random.default_rng(7).uniform(0.1, 1.0, (len(REFERENCES), values.shape[-1]))
+    # interleaved, so every contender sees the same (shared, noisy) machine
+    t_vec, t_loop_sub, t_lib, t_floor, t_floor_loop = (math.inf,) * 5
     for _ in range(1 if quick else rounds):
         t, res = _best(vectorized, repeats)
         t_vec = min(t_vec, t)
         t, loop = _best(lambda: _loop_python(sub_e, sub_p), 1)
         t_loop_sub = min(t_loop_sub, t)
+        t, _ = _best(lambda: _loop_library(emissions, population), 1)
+        t_lib = min(t_lib, t)
+        t, _ = _best(lambda: _numpy_floor(values, fractions), repeats)
+        t_floor = min(t_floor, t)
+        t, _ = _best(lambda: [_numpy_floor(values[i:i + 1], fractions)
+                              for i in range(n_munis)], repeats)
+        t_floor_loop = min(t_floor_loop, t)
     t_loop = t_loop_sub * n_munis / loop_munis
     # best of 3 like the check (a single first call also pays the allocator's first touch)
     t_frame, frame = _best(lambda: res.to_frame("all"), 1 if quick else 3)
@@ -251,12 +285,6 @@ def run(*, quick: bool = False) -> dict[str, Any]:
         and rate_ok
     )
 
-    lib_munis = 5 if quick else 10
-    t_lib_sub, _ = _best(lambda: _loop_library(emissions.isel(municipality=slice(0, lib_munis)),
-                                               population.isel(municipality=slice(0, lib_munis))),
-                         1)
-    t_lib = t_lib_sub * n_munis / lib_munis
-
     speedup = t_loop / t_vec
     cells = n_munis * n_draws * emissions.sizes["year"] * len(REFERENCES)
     return {
@@ -269,14 +297,23 @@ def run(*, quick: bool = False) -> dict[str, Any]:
             "vectorized_tidy_frame": round(t_frame, 3),
             "loop_python_scaled": round(t_loop, 1),
             "loop_python_measured": round(t_loop_sub, 2),
-            "loop_library_scaled": round(t_lib, 2),
+            "loop_library": round(t_lib, 3),
+            "numpy_floor": round(t_floor, 3),
+            "numpy_floor_per_municipality_loop": round(t_floor_loop, 3),
         },
         "loop_python_municipalities_timed": loop_munis,
-        "loop_library_municipalities_timed": lib_munis,
         "frame_rows": len(frame),
         "peak_memory_mb_tracemalloc": round(peak / 2**20, 1),
         "speedup_vs_loop_python": round(speedup, 1),
+        # issue 14 asks >= 20x here. Bounded by the floor: even a check as fast as the bare
+        # per-year arithmetic (numpy_floor) would reach only loop_library / numpy_floor, because
+        # a per-municipality call does the same arithmetic on in-cache blocks
         "speedup_vs_loop_library": round(t_lib / t_vec, 2),
+        "speedup_vs_loop_library_target": ">= 20",
+        "loop_library_over_numpy_floor": round(t_lib / t_floor, 2),
+        "vectorized_over_numpy_floor": round(t_vec / t_floor, 2),
+        "numpy_floor_vectorized_over_per_municipality": round(t_floor / t_floor_loop, 2),
+        "loop_library_per_call_ms": round(1000 * t_lib / n_munis, 2),
         "speedup_incl_frame_vs_loop_python": round(t_loop / (t_vec + t_frame), 1),
         # issue 14: the tidy table (once) against the check (best of); target <= 2x
         "tidy_frame_vs_vectorized": round(t_frame / t_vec, 2),
@@ -288,7 +325,8 @@ def run(*, quick: bool = False) -> dict[str, Any]:
         "rounds": rounds,
     "timer": "time.perf_counter; `rounds` interleaved rounds of (vectorized best of `repeats`, "
              "loop_python once on `loop_python_municipalities_timed` municipalities, scaled "
-             "linearly to all), best of each; loop_library one run scaled linearly",
+             "linearly to all, loop_library once on all municipalities, numpy_floor best of "
+             "`repeats`), best of each",
     }
 
 
