@@ -28,7 +28,12 @@ Measured in the same run:
   to BLAS rounding. Two routes, each against eager doing the same work, 3 interleaved rounds:
   ``prebuilt`` (systems built in the client untimed, shipped to the workers) and ``files`` (one
   netCDF file per year, a factory builds each system where its year runs, timed on both sides).
-  Target ≥ 1.6×, judged on ``files``.
+  Target ≥ 1.6×, judged on ``files``. A third contender in the same rounds, ``eager1``:
+  the same sequential eager runs (both routes) in a child process with BLAS limited to one
+  thread (``OPENBLAS_NUM_THREADS=1`` …), as each worker runs. Reported: cluster vs eager on
+  default threads (the target), cluster vs eager on 1 thread (what running two years at once
+  gains), and eager 1 thread / default threads (BLAS's own parallel speed-up on this machine,
+  which bounds the cluster's advantage over default-thread eager on 2 cores).
 
 Run: ``python benchmarks/bench_distributed.py [--quick] [--full] [--zarr PATH] [--io-only]``
 (``--io-only``: the yearly input-output part alone; it prints its ratios to stderr.)
@@ -244,6 +249,40 @@ def _io_round(paths: dict[int, str], client: Any, how: str) -> tuple[float, xr.D
     return time.perf_counter() - start, out
 
 
+# BLAS (OpenBLAS, OpenMP, MKL) on one thread: read when the BLAS library loads, so set in a
+# fresh process before numpy is imported (threadpoolctl is not a dependency)
+ONE_THREAD = {v: "1" for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+
+
+def _io_child(paths_json: str, out_nc: str) -> None:
+    """``--io-eager-child``: ``eager_prebuilt`` then ``eager_files`` in this (fresh) process,
+    whose BLAS thread count the parent set through the environment; prints the times."""
+    paths = {int(y): p for y, p in json.loads(paths_json).items()}
+    _warm_io()
+    _io_round({y: p for y, p in list(paths.items())[:1]}, None, "eager_files")  # first use
+    times = {}
+    for how in ("eager_prebuilt", "eager_files"):
+        t, out = _io_round(paths, None, how)
+        times[how] = t
+    out.to_netcdf(out_nc, engine="h5netcdf")
+    print(json.dumps(times))
+
+
+def _io_eager_1thread(paths: dict[int, str], out_nc: str) -> dict[str, float]:
+    """Sequential eager with BLAS on one thread, in a child process (see ``ONE_THREAD``)."""
+    import os
+    import subprocess
+
+    env = {**os.environ, **ONE_THREAD}
+    proc = subprocess.run([sys.executable, __file__, "--io-eager-child",
+                           json.dumps({str(y): p for y, p in paths.items()}), out_nc],
+                          env=env, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"eager (1 BLAS thread) failed:\n{proc.stderr[-3000:]}")
+    times: dict[str, float] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return times
+
+
 def _io_series(quick: bool, rounds: int = 3) -> dict[str, Any]:
     """Ten yearly IO systems: sequential eager vs a 2-worker cluster, interleaved rounds.
 
@@ -278,9 +317,17 @@ def _io_series(quick: bool, rounds: int = 3) -> dict[str, Any]:
         try:
             client.run(_warm_io)  # imports done on the workers before timing
             _warm_io()
+            one_nc = str(Path(tmp) / "eager_1thread.nc")
             for _ in range(rounds):
                 for how in ("eager_prebuilt", "cluster_prebuilt", "eager_files",
-                            "cluster_files"):
+                            "cluster_files", "eager1"):
+                    if how == "eager1":  # both routes, BLAS on one thread, a child process
+                        for h, t in _io_eager_1thread(paths, one_nc).items():
+                            times.setdefault(h.replace("eager", "eager1"), []).append(round(t, 2))
+                        if "eager1_files" not in results:
+                            with xr.open_dataset(one_nc, engine="h5netcdf") as ds:
+                                results["eager1_files"] = ds.load()
+                        continue
                     t, out = _io_round(paths, client, how)
                     times.setdefault(how, []).append(round(t, 2))
                     results.setdefault(how, out)
@@ -295,18 +342,32 @@ def _io_series(quick: bool, rounds: int = 3) -> dict[str, Any]:
                    for v in eager.data_vars if v not in ("residual", "iterations"))
 
     best = {h: min(t) for h, t in times.items()}
-    per_round = {
-        "prebuilt": [round(e / c, 2) for e, c in zip(times["eager_prebuilt"],
-                                                      times["cluster_prebuilt"], strict=True)],
-        "files": [round(e / c, 2) for e, c in zip(times["eager_files"], times["cluster_files"],
-                                                   strict=True)],
-    }
+
+    def ratios(a: str, b: str) -> list[float]:
+        return [round(x / y, 2) for x, y in zip(times[a], times[b], strict=True)]
+
+    per_round = {"prebuilt": ratios("eager_prebuilt", "cluster_prebuilt"),
+                 "files": ratios("eager_files", "cluster_files"),
+                 "files, vs eager on 1 BLAS thread": ratios("eager1_files", "cluster_files"),
+                 "prebuilt, vs eager on 1 BLAS thread": ratios("eager1_prebuilt",
+                                                               "cluster_prebuilt"),
+                 "eager 1 thread / default threads (files)": ratios("eager1_files",
+                                                                    "eager_files")}
     return {"n": shape["regions"] * shape["sectors"], "years": 10, "rounds": rounds,
             "pickled_system_MB": round(pickled_mb, 1),
             "seconds": times,
             "speedup_prebuilt": round(best["eager_prebuilt"] / best["cluster_prebuilt"], 2),
             "speedup_files": round(best["eager_files"] / best["cluster_files"], 2),
             "speedup_per_round": per_round,
+            # the same cluster against sequential eager with BLAS on one thread (a child
+            # process): what the cluster gains from running two years at once, not from BLAS
+            "speedup_files_vs_eager_1thread": round(best["eager1_files"]
+                                                    / best["cluster_files"], 2),
+            "speedup_prebuilt_vs_eager_1thread": round(best["eager1_prebuilt"]
+                                                       / best["cluster_prebuilt"], 2),
+            # BLAS's own parallel speed-up on this machine (eager, 1 thread / default threads):
+            # the share of the 2 cores eager already uses, which bounds the cluster's advantage
+            "eager_1thread_over_default": round(best["eager1_files"] / best["eager_files"], 2),
             # the target is judged on the files route (systems built on the workers)
             "speedup": round(best["eager_files"] / best["cluster_files"], 2),
             "identical": all(bool(eager.identical(r)) for r in results.values()),
@@ -328,7 +389,10 @@ def io_main(quick: bool) -> None:
     print(json.dumps(io, indent=2))
     print(f"io_series speed-up, 2-worker cluster vs sequential eager (best of {io['rounds']}): "
           f"files {io['speedup_files']}x, prebuilt {io['speedup_prebuilt']}x "
-          f"(per round: {io['speedup_per_round']}); target >= 1.6x", file=sys.stderr)
+          f"(per round: {io['speedup_per_round']}); target >= 1.6x; vs eager on 1 BLAS "
+          f"thread: files {io['speedup_files_vs_eager_1thread']}x, prebuilt "
+          f"{io['speedup_prebuilt_vs_eager_1thread']}x; eager 1 thread / default "
+          f"{io['eager_1thread_over_default']}x", file=sys.stderr)
 
 
 def run(*, quick: bool = False, full: bool = False, zarr_path: str | None = None
@@ -381,6 +445,9 @@ def run(*, quick: bool = False, full: bool = False, zarr_path: str | None = None
 
 if __name__ == "__main__":
     args = sys.argv[1:]
+    if args[:1] == ["--io-eager-child"]:
+        _io_child(args[1], args[2])
+        sys.exit(0)
     if "--io-only" in args:
         io_main("--quick" in args)
         sys.exit(0)

@@ -32,9 +32,14 @@ pymrio's, time ≤ 1.5× the LU factorisation alone, all accounts within 1e-9 re
 
 Mid size (issue 14), in the same run: 49 regions × 40 sectors (n = 1960, 20 stressors, 343
 final-demand columns), where fixed costs weigh more; contenders ``pymrio``, ``klimacore``,
-``klimacore_region`` and ``lu``, 5 interleaved rounds (best kept; median, worst and the ratio of
-each round shown, as this shared machine is noisy). Targets: sector-level accounts ≥ 3× faster
-than pymrio and ≤ 1.5× the LU factorisation alone. ``--quick``: 10 × 20 (smoke only).
+``klimacore_region``, ``lu`` and ``floor``, 5 interleaved rounds (best kept; median, worst and
+the ratio of each round shown, as this shared machine is noisy). Targets: sector-level accounts
+≥ 3× faster than pymrio and ≤ 1.5× the LU factorisation alone. ``floor`` is the LAPACK/BLAS
+work that exact sector-level accounts cannot avoid (the LU, X = L·Yr, and the k·R transposed
+solves behind sector-level D_imp, with the shortcut on their first sweep; inputs prepared
+untimed): ``floor / lu`` is how close to the LU any exact solve-based method can come, and
+``klimacore / floor`` what klimacore adds. ``flops`` in the output gives the operation counts
+behind it. ``--quick``: 10 × 20 (smoke only).
 
 Run: ``python benchmarks/bench_mrio.py [--quick] [--mid-only]``
 """
@@ -143,6 +148,8 @@ def _contender(name: str, fr: dict[str, Any], prep: dict[str, Any]
 
         lu = scipy.linalg.lu_factor(prep["buf"], overwrite_a=True, check_finite=False)[0]
         return {"lu": lu[:1, :1]}
+    if name == "floor":
+        return _floor(prep)
     from klimacore.mrio import IOSystem
 
     io = IOSystem(Z=fr["Z"], Y=fr["Y"], F=fr["F"], F_Y=fr["F_Y"], name="bench")
@@ -160,6 +167,87 @@ def _lu_buffer(fr: dict[str, Any]) -> np.ndarray[Any, Any]:
     return np.asfortranarray(np.eye(len(x)) - Z / x)
 
 
+def _floor_prep(fr: dict[str, Any], shape: dict[str, int]) -> dict[str, Any]:
+    """Inputs of the ``floor`` contender, prepared untimed: I − A, Yr (n × R) and the masked
+    right-hand sides ``B`` (n × R·k: column block q is S restricted to region q's rows)."""
+    from klimacore.mrio._accounts import masked_rhs
+
+    R, N = shape["regions"], shape["sectors"]
+    Z = fr["Z"].to_numpy()
+    Y = fr["Y"].to_numpy()
+    x = Z.sum(axis=1) + Y.sum(axis=1)
+    S = fr["F"].to_numpy() / x
+    Yr = np.asfortranarray(Y.reshape(len(x), R, -1).sum(axis=2))
+    return {"buf": _lu_buffer(fr), "Yr": Yr, "B": masked_rhs(S, R, N), "R": R, "N": N,
+            "k": S.shape[0]}
+
+
+def _floor(prep: dict[str, Any]) -> dict[str, np.ndarray[Any, Any]]:
+    """The LAPACK/BLAS work that sector-level accounts cannot avoid, and nothing else.
+
+    ``lu_factor`` of I − A; ``lu_solve`` for X = L·Yr (R columns); the k·R transposed solves
+    for D_imp: the first triangular sweep on trailing blocks only (a group of regions starts
+    at its first region's rows; the same groups as klimacore), then one sweep over every
+    column, through the same BLAS ``dtrsm`` (:mod:`klimacore.mrio._trsm`, a ctypes call into
+    scipy's BLAS). Inputs prepared untimed; no validation, products or frames.
+    """
+    import scipy.linalg
+
+    from klimacore.mrio import _trsm
+    from klimacore.mrio._solvers import LeontiefSolver
+
+    lu, piv = scipy.linalg.lu_factor(prep["buf"], overwrite_a=True, check_finite=False)
+    X = scipy.linalg.lu_solve((lu, piv), prep["Yr"], overwrite_b=True, check_finite=False)
+    b = prep["B"]
+    R, N, k = prep["R"], prep["N"], prep["k"]
+    if not np.array_equal(piv, np.arange(len(piv))):  # row swaps: no shortcut
+        b = scipy.linalg.lu_solve((lu, piv), b, trans=1, overwrite_b=True, check_finite=False)
+        return {"lu": lu[:1, :1], "X": X[:1, :1], "W": b[:1, :1]}
+    G = LeontiefSolver.masked_steps(R, k)[0]
+    for q0 in range(0, R, G):  # Uᵀ z = b, from the group's first row on
+        _trsm.trsm(lu, b, q0 * N, q0 * k, min(R, q0 + G) * k, upper=True, trans=True,
+                   unit=False)
+    _trsm.trsm(lu, b, 0, 0, R * k, upper=False, trans=True, unit=True)  # Lᵀ w = z
+    return {"lu": lu[:1, :1], "X": X[:1, :1], "W": b[:1, :1]}
+
+
+def flop_counts(shape: dict[str, int]) -> dict[str, Any]:
+    """Floating-point operations of the sector-level accounts' unavoidable work, against the
+    LU's (2/3)·n³: the k·R transposed solves for D_imp and the R solves for X = L·Yr."""
+    from klimacore.mrio._solvers import LeontiefSolver
+
+    R, N, k = shape["regions"], shape["sectors"], shape["stressors"]
+    n = R * N
+    lu = 2 * n**3 / 3
+    x_solve = 2 * n**2 * R  # two full sweeps per column
+    exact_first = sum(k * (n - q * N) ** 2 for q in range(R))  # each region from its own rows
+    G = LeontiefSolver.masked_steps(R, k)[0]
+    # as run: a group of G regions' columns, each on the trailing block of the group's first
+    grouped_first = sum(k * (min(R, q0 + G) - q0) * (n - q0 * N) ** 2 for q0 in range(0, R, G))
+    second = k * R * n**2  # the second sweep fills every row: no shortcut
+    floor = lu + x_solve + grouped_first + second
+    return {
+        "lu_factor (2/3 n^3)": lu,
+        "X = L Yr (2 n^2 R)": x_solve,
+        "D_imp first sweep, exact trailing blocks (k sum_q (n - qN)^2)": exact_first,
+        f"D_imp first sweep, groups of {G} regions (as run)": grouped_first,
+        "D_imp second sweep (k R n^2)": second,
+        "D_imp without the shortcut (2 k R n^2)": 2 * second,
+        "floor / lu_factor (flops, as run)": round(floor / lu, 3),
+        "floor / lu_factor (flops, exact trailing blocks)": round(
+            (lu + x_solve + exact_first + second) / lu, 3),
+        "argument": (
+            "sector-level D_imp (pymrio: x_diag = L Y_diag, domestic blocks zeroed, "
+            "D_imp = S x_trade) needs, for every consuming region r, S restricted to r's "
+            "columns times L: k*R left solves with the factor of I - A (k*R < n, so cheaper "
+            "than L's n columns). Their right-hand sides vanish above region r's rows, so the "
+            "first triangular sweep runs on a trailing block (~n^2/3 per column on average); "
+            "the second fills every row (n^2). With the LU's 2/3 n^3 that is the floor of any "
+            "exact method that solves rather than inverts; klimacore / floor measures what "
+            "klimacore adds on top (validation, products, frames)."),
+    }
+
+
 def _worker(contender: str, datadir: str, mode: str, repeats: int) -> None:
     shape = json.loads((Path(datadir) / "shape.json").read_text())
     arr = {nm: np.load(Path(datadir) / f"{nm}.npy") for nm in ("Z", "Y", "F", "F_Y")}
@@ -167,7 +255,7 @@ def _worker(contender: str, datadir: str, mode: str, repeats: int) -> None:
     # warm-up on a tiny system: imports and first-use costs belong to no contender
     tiny_shape = {"regions": 2, "sectors": 3, "categories": 2, "stressors": 2}
     tiny = _frames(make_system(**tiny_shape, seed=1), tiny_shape)
-    _contender(contender, tiny, {"buf": _lu_buffer(tiny)})
+    _contender(contender, tiny, _floor_prep(tiny, tiny_shape))
     prep: dict[str, Any] = {}
     times: list[float] = []
     result: dict[str, Any] = {}
@@ -177,6 +265,8 @@ def _worker(contender: str, datadir: str, mode: str, repeats: int) -> None:
         result = {}
         if contender == "lu":
             prep["buf"] = _lu_buffer(fr)
+        elif contender == "floor":
+            prep = _floor_prep(fr, shape)
         rss_before = _rss()
         if mode == "mem":
             import tracemalloc
@@ -190,7 +280,7 @@ def _worker(contender: str, datadir: str, mode: str, repeats: int) -> None:
 
             peak_tm = tracemalloc.get_traced_memory()[1]
             tracemalloc.stop()
-        prep.pop("buf", None)
+        prep = {}
     maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     if mode == "time":
         np.savez(Path(datadir) / f"out_{contender}.npz", **result)
@@ -249,7 +339,8 @@ def _measure(shape: dict[str, int], contenders: list[str], rounds: int,
                     continue
                 timing.setdefault(c, []).extend(_spawn(c, datadir, "time", 1)["times"])
         memory = {c: _spawn(c, datadir, "mem", 1) for c in memory_of}
-        acc = {c: _accuracy(datadir, c) for c in contenders if c not in ("pymrio", "lu")}
+        acc = {c: _accuracy(datadir, c) for c in contenders
+               if c not in ("pymrio", "lu", "floor")}
         residual = {c: float(np.load(Path(datadir) / f"out_{c}.npz")["residual"])
                     for c in contenders if c.startswith("klimacore")}
     return {"timing": timing, "memory": memory, "acc": acc, "residual": residual}
@@ -274,7 +365,7 @@ def run(*, quick: bool = False, mid_only: bool = False) -> dict[str, Any]:
 
 def _run_mid(shape: dict[str, int]) -> tuple[dict[str, Any], bool]:
     """Mid size (issue 14): fixed costs matter here; ≥ 3× pymrio, ≤ 1.5× the LU alone."""
-    contenders = ["pymrio", "klimacore", "klimacore_region", "lu"]
+    contenders = ["pymrio", "klimacore", "klimacore_region", "lu", "floor"]
     got = _measure(shape, contenders, MID_ROUNDS, {}, ())
     timing, acc = got["timing"], got["acc"]
     best = {c: min(t) for c, t in timing.items()}
@@ -283,14 +374,17 @@ def _run_mid(shape: dict[str, int]) -> tuple[dict[str, Any], bool]:
     lu_ratio = best["klimacore"] / best["lu"]
     lu_region = best["klimacore_region"] / best["lu"]
     err = max(max(acc["klimacore"].values()), max(acc["klimacore_region"].values()))
+
+    def per(a: str, b: str) -> list[float]:
+        return [round(x / y, 2) for x, y in zip(timing[a], timing[b], strict=True)]
+
     # per-round ratios (the contenders of one round ran back to back): their spread
     per_round = {
-        "pymrio / klimacore": [round(p / k, 2) for p, k in zip(timing["pymrio"],
-                                                                timing["klimacore"], strict=True)],
-        "klimacore / lu": [round(k / u, 2) for k, u in zip(timing["klimacore"], timing["lu"],
-                                                            strict=True)],
-        "klimacore_region / lu": [round(k / u, 2) for k, u in zip(
-            timing["klimacore_region"], timing["lu"], strict=True)],
+        "pymrio / klimacore": per("pymrio", "klimacore"),
+        "klimacore / lu": per("klimacore", "lu"),
+        "klimacore_region / lu": per("klimacore_region", "lu"),
+        "floor / lu": per("floor", "lu"),
+        "klimacore / floor": per("klimacore", "floor"),
     }
     targets = {
         "sector accounts >= 3x faster than pymrio": (speed_sector, speed_sector >= 3.0),
@@ -307,8 +401,12 @@ def _run_mid(shape: dict[str, int]) -> tuple[dict[str, Any], bool]:
             "pymrio / klimacore (region totals)": round(speed_region, 2),
             "klimacore / lu_factor": round(lu_ratio, 3),
             "klimacore_region / lu_factor": round(lu_region, 3),
+            # the floor: LU + the triangular solves no exact method avoids (see `floor`)
+            "floor / lu_factor": round(best["floor"] / best["lu"], 3),
+            "klimacore / floor": round(best["klimacore"] / best["floor"], 3),
         },
         "ratios_per_round": per_round,
+        "flops": flop_counts(shape),
         "max_relative_error_vs_pymrio": {c: {v: float(f"{e:.3g}") for v, e in errs.items()}
                                          for c, errs in acc.items()},
         "solver_residual": {c: float(f"{r:.3g}") for c, r in got["residual"].items()},
