@@ -140,13 +140,15 @@ class _Number:
         """Digit groups of the rows ``order`` (the rows in the order they are written)."""
         n = self.n[order]
         if self.tenths:
-            n, last = np.divmod(n, 10)
-            self.last = _DIGITS[:, 2:][last]
+            q = n // 10  # floor division by a scalar and a subtraction: ~3x np.divmod's speed
+            self.last = _DIGITS[:, 2:][n - 10 * q]
+            n = q
         self.groups = []
         top = len(str(int(n.max()))) if n.size else 1
         for _ in range(-(-top // 3)):
-            n, g = np.divmod(n, 1000)
-            self.groups.append(g)
+            q = n // 1000
+            self.groups.append(n - 1000 * q)
+            n = q
 
     def place(self, template: np.ndarray[Any, Any], c: int, key: int,
               moves: list[Move]) -> int:

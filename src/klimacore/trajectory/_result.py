@@ -236,10 +236,6 @@ def _strings(present: list[Any]) -> Any:
     return pd.array(joined.cast(pa.large_string()), dtype=dtype)
 
 
-def _flat(arr: Any, shape: tuple[int, ...]) -> np.ndarray[Any, Any]:
-    return np.broadcast_to(np.asarray(arr), shape).reshape(-1)
-
-
 _COLUMNS = ("reference", "criterion", "year", "value", "threshold", "gap_t", "gap_pct",
             "required_rate_pct", "achieved_rate_pct", "data_year", "status", "severity",
             "message")
@@ -263,6 +259,7 @@ class _Rows:
         self.like, self.shape = like, like.shape
         self.sel = np.flatnonzero(np.broadcast_to(mask, like.shape).reshape(-1))
         idx = np.unravel_index(self.sel, like.shape)
+        self.idx = dict(zip(like.dims, idx, strict=True))
         self.cols: dict[str, Any] = {}
         self.ref_idx = np.zeros(self.sel.size, dtype=np.int64)
         self.year_idx: np.ndarray[Any, Any] | None = None
@@ -279,10 +276,16 @@ class _Rows:
                                               [criterion])
 
     def take(self, da: xr.DataArray) -> np.ndarray[Any, Any]:
+        """``da`` at the selected cells; a variable without some of the dims of ``like`` is
+        indexed in its own (smaller) layout, never broadcast to the full shape first."""
         dims = [d for d in self.like.dims if d in da.dims]
         arr = da.transpose(*dims).to_numpy()
-        arr = arr.reshape([da.sizes[d] if d in da.dims else 1 for d in self.like.dims])
-        return _flat(arr, self.shape)[self.sel]
+        if len(dims) == len(self.like.dims):
+            return arr.reshape(-1)[self.sel]
+        if not dims:
+            return np.full(self.sel.size, arr[()], dtype=arr.dtype)
+        flat = np.ravel_multi_index([self.idx[d] for d in dims], arr.shape)
+        return arr.reshape(-1)[flat]
 
     def status(self, codes: np.ndarray[Any, Any]) -> None:
 
