@@ -20,7 +20,7 @@ Measured in the same run:
 * ``cluster_1w``: the same on 1 worker (the same draws; a quarter of them, in the same 5,000-draw
   chunks, at full size): speed-up of 2 workers over 1 per draw (target ≥ 1.6×).
 * ``eager``: ``check_trajectory`` on numpy arrays at a size that fits (98 × 500 draws here) and
-  the same reductions with numpy/xarray; time per draw compared with ``cluster_2w`` (target:
+  the same reductions with numpy/xarray (best of 3); time per draw compared with ``cluster_2w`` (target:
   cluster within 1.5× of eager per draw). The lazy result at that size is checked identical to
   the eager one.
 * ``io_series``: ten yearly input-output systems (49 regions × 40 sectors, n = 1960, 20 stressors,
@@ -209,10 +209,12 @@ def _run_eager(n_munis: int, n_draws: int) -> dict[str, Any]:
 
     with dask.config.set(scheduler="sync"):
         emissions, population = ensemble(n_munis, n_draws, lazy=False)
-    start = time.perf_counter()
-    check = check_trajectory(emissions, REFERENCES, population=population)
-    out = reduce_check(check)
-    seconds = time.perf_counter() - start
+    seconds = float("inf")
+    for _ in range(3):  # best of 3: one call of a few seconds swings by 2x on a shared machine
+        start = time.perf_counter()
+        check = check_trajectory(emissions, REFERENCES, population=population)
+        out = reduce_check(check)
+        seconds = min(seconds, time.perf_counter() - start)
     with dask.config.set(scheduler="threads"):
         lazy_emissions, _ = ensemble(n_munis, n_draws)
         lazy = check_trajectory(lazy_emissions, REFERENCES, population=population)
