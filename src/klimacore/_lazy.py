@@ -177,6 +177,8 @@ def blockwise(func: Callable[..., Any], obj: xr.DataArray | xr.Dataset, *,
     out_small = func(small, **kwargs)
     template = _template(out_small, obj, passthrough, chunks, what)
     out = xr.map_blocks(func, obj, kwargs=kwargs, template=template)
+    if isinstance(out, xr.Dataset):  # older xarray (2024.1) loses the order of the variables
+        out = out[list(template.data_vars)]
     # label coordinates stay in memory (the engine keeps them): comparing or merging results
     # must not compute anything
     labels = [n for n in template.coords if n not in template.indexes]
