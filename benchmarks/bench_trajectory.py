@@ -315,7 +315,7 @@ def run(*, quick: bool = False) -> dict[str, Any]:
         "numpy_floor_vectorized_over_per_municipality": round(t_floor / t_floor_loop, 2),
         "loop_library_per_call_ms": round(1000 * t_lib / n_munis, 2),
         "speedup_incl_frame_vs_loop_python": round(t_loop / (t_vec + t_frame), 1),
-        # issue 14: the tidy table (once) against the check (best of); target <= 2x
+        # issue 14: the tidy table against the check (both best of); target <= 2x
         "tidy_frame_vs_vectorized": round(t_frame / t_vec, 2),
         "results_equal": equal,
         "target": f">= {TARGET:g}x vs loop_python, results equal",
